@@ -1,0 +1,282 @@
+//! The store: one SQLite file, opened with the same pragmas every time, migrated
+//! atomically, and refused (never changed) when it is newer, foreign or damaged.
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// Marks a SQLite file as Saathi's ("SATH").
+pub const APPLICATION_ID: i32 = 0x5341_5448;
+/// The name of the database file inside a data folder.
+pub const DB_FILE: &str = "saathi.db";
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// The schema version this build writes: the number of the last migration.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| i64::from(m.0))
+}
+
+/// Set on every connection Saathi opens.
+fn apply_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "journal mode is not WAL");
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
+    )?;
+    Ok(())
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let existing = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
+        if existing {
+            inspect_existing(path)?;
+        } else if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| damaged_or(path, e))?;
+        apply_pragmas(&conn).map_err(|e| match e {
+            Error::Sqlite(s) => damaged_or(path, s),
+            other => other,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A fresh database in memory (tests and benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads take a plain connection.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one immediate transaction: all of it is saved, or none of it.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.display().to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let latest = schema_version();
+        if version > latest {
+            return Err(Error::NewerDatabase {
+                found: version,
+                supported: latest,
+            });
+        }
+        if version > 0 && app_id != APPLICATION_ID {
+            return Err(Error::NotSaathi { path });
+        }
+        if version == 0 {
+            let tables: i64 =
+                tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            if tables > 0 {
+                return Err(Error::NotSaathi { path });
+            }
+        }
+        for (number, name, sql) in MIGRATIONS.iter().filter(|m| i64::from(m.0) > version) {
+            tracing::info!(number, name, "applying migration");
+            tx.execute_batch(sql)?;
+        }
+        if version < latest {
+            tx.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {latest};"
+            ))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Looks at an existing file without changing it: the SQLite header, then a read-only
+/// connection for the application id, the schema version and `quick_check`.
+fn inspect_existing(path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    let mut header = [0u8; 100];
+    let mut file = File::open(path)?;
+    let read = file.read(&mut header)?;
+    if read < 100 || &header[..16] != SQLITE_MAGIC {
+        return Err(Error::NotSaathi { path: shown });
+    }
+    let has_wal = wal_path(path).exists();
+    let header_app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    // Without a WAL file the header on disk is the whole truth; with one, page 1 may
+    // be newer in the WAL, so ask SQLite.
+    if !has_wal && header_app_id != APPLICATION_ID {
+        return Err(Error::NotSaathi { path: shown });
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| damaged_or(path, e))?;
+    let probe = (|| -> rusqlite::Result<(i32, i64)> {
+        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok((app_id, version))
+    })();
+    let (app_id, version) = probe.map_err(|e| damaged_or(path, e))?;
+    if app_id != APPLICATION_ID {
+        return Err(Error::NotSaathi { path: shown });
+    }
+    let latest = schema_version();
+    if version > latest {
+        return Err(Error::NewerDatabase {
+            found: version,
+            supported: latest,
+        });
+    }
+    let check: rusqlite::Result<Vec<String>> = conn
+        .prepare("PRAGMA quick_check")
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match check {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(()),
+        Ok(lines) => Err(Error::Damaged {
+            path: shown,
+            detail: format!("{} problem(s) found by the integrity check", lines.len()),
+        }),
+        Err(e) => Err(damaged_or(path, e)),
+    }
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push("-wal");
+    PathBuf::from(s)
+}
+
+fn damaged_or(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotSaathi {
+            path: path.display().to_string(),
+        },
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
+            path: path.display().to_string(),
+            detail: "SQLite reports corruption".into(),
+        },
+        _ => Error::from(e),
+    }
+}
+
+/// Keeps a second Saathi window from opening the same data folder while this one runs.
+/// The lock is released when the value is dropped or the process ends (even by a crash).
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: File,
+}
+
+impl InstanceLock {
+    pub fn acquire(data_dir: &Path) -> Result<InstanceLock> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join("saathi.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(InstanceLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::AlreadyOpen {
+                path: data_dir.display().to_string(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.0 as usize, i + 1);
+        }
+        assert!(schema_version() >= 1);
+    }
+
+    #[test]
+    fn every_connection_gets_the_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        let c = store.conn();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let app: i32 = c
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "synchronous=FULL");
+        assert_eq!(fk, 1);
+        assert_eq!(app, APPLICATION_ID);
+    }
+
+    #[test]
+    fn instance_lock_is_exclusive_per_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = InstanceLock::acquire(dir.path()).unwrap();
+        let second = InstanceLock::acquire(dir.path());
+        assert_eq!(second.unwrap_err().code(), "already_open");
+        drop(first);
+        InstanceLock::acquire(dir.path()).unwrap();
+    }
+}

@@ -1,0 +1,17 @@
+//! saathi-core: everything Saathi knows and decides, with no user interface and no Tauri.
+//!
+//! Reads take a `&Connection`, writes a `&Transaction` (see [`db::Store::write`]); every
+//! operation takes a [`ctx::Ctx`] naming the acting staff member and the date.
+pub mod ctx;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod paths;
+pub mod patients;
+pub mod settings;
+pub mod staff;
+pub mod text;
+
+pub use ctx::{Actor, Ctx, Role};
+pub use db::Store;
+pub use error::{Error, ErrorPayload, Result};

@@ -1,0 +1,837 @@
+//! The patient register: details, stays (admission → discharge, any number of times),
+//! phase, consent, archive, and search in any script.
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::text;
+
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        #[serde(rename_all = "snake_case")]
+        #[ts(export)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($s => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let s = v.as_str()?;
+                $name::parse(s).ok_or_else(|| rusqlite::types::FromSqlError::Other(
+                    format!("unknown {} {s:?}", stringify!($name)).into()))
+            }
+        }
+    };
+}
+
+str_enum!(Gender { Female = "female", Male = "male", Other = "other" });
+str_enum!(Phase { Inpatient = "inpatient", Aftercare = "aftercare", Alumni = "alumni", Inactive = "inactive" });
+str_enum!(Substance {
+    Alcohol = "alcohol",
+    Opioids = "opioids",
+    Cannabis = "cannabis",
+    Prescription = "prescription",
+    Tobacco = "tobacco",
+    Other = "other",
+});
+str_enum!(DischargeType { Completed = "completed", AgainstAdvice = "against_advice", Referred = "referred" });
+
+/// Everything about a person that staff type into the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientDetails {
+    pub full_name: String,
+    pub preferred_name: String,
+    pub gender: Gender,
+    pub birth_date: Option<NaiveDate>,
+    /// Approximate age in years, when the date of birth is not known.
+    pub age_years: Option<u8>,
+    pub phone: String,
+    pub family_name: String,
+    pub family_relation: String,
+    pub family_phone: String,
+    pub languages: Vec<String>,
+    pub substances: Vec<Substance>,
+    pub substance_other: String,
+    pub consent_phone: bool,
+    pub consent_family: bool,
+    pub consent_roster_name: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewPatient {
+    pub details: PatientDetails,
+    pub admitted_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Stay {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub admitted_on: NaiveDate,
+    pub discharged_on: Option<NaiveDate>,
+    pub discharge_type: Option<DischargeType>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Patient {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub details: PatientDetails,
+    pub phase: Phase,
+    pub archived: bool,
+    /// Age today, from the date of birth or the approximate age and when it was noted.
+    pub age: Option<u32>,
+    /// Oldest first.
+    pub stays: Vec<Stay>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One line of the patient list.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub full_name: String,
+    pub preferred_name: String,
+    pub gender: Gender,
+    pub phase: Phase,
+    pub phone: String,
+    pub last_admitted_on: Option<NaiveDate>,
+    pub last_discharged_on: Option<NaiveDate>,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientQuery {
+    /// Any part of a name (any script), or phone digits.
+    pub text: String,
+    pub phase: Option<Phase>,
+    pub include_archived: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientPage {
+    pub rows: Vec<PatientRow>,
+    pub total: u32,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RegisterCounts {
+    pub inpatients: u32,
+    pub aftercare: u32,
+    pub alumni: u32,
+    pub inactive: u32,
+}
+
+pub const MAX_PAGE: u32 = 200;
+const MAX_NAME: usize = 120;
+const MAX_TEXT: usize = 200;
+
+/// Checks and cleans what was typed. Returns the cleaned copy.
+pub fn validate(ctx: &Ctx, d: &PatientDetails) -> Result<PatientDetails> {
+    let mut d = d.clone();
+    d.full_name = text::clean(&d.full_name);
+    d.preferred_name = text::clean(&d.preferred_name);
+    d.family_name = text::clean(&d.family_name);
+    d.family_relation = text::clean(&d.family_relation);
+    d.substance_other = text::clean(&d.substance_other);
+    d.phone = d.phone.trim().to_owned();
+    d.family_phone = d.family_phone.trim().to_owned();
+    if d.full_name.is_empty() {
+        return Err(Error::invalid(
+            "name_empty",
+            "full_name",
+            "Please enter the person's full name.",
+        ));
+    }
+    if text::char_len(&d.full_name) > MAX_NAME || text::char_len(&d.preferred_name) > MAX_NAME {
+        return Err(Error::invalid(
+            "name_too_long",
+            "full_name",
+            "That name is too long (120 letters at most).",
+        ));
+    }
+    for (v, field) in [
+        (&d.family_name, "family_name"),
+        (&d.family_relation, "family_relation"),
+        (&d.substance_other, "substance_other"),
+    ] {
+        if text::char_len(v) > MAX_TEXT {
+            return Err(Error::invalid(
+                "text_too_long",
+                field,
+                "That entry is too long (200 letters at most).",
+            ));
+        }
+    }
+    if let Some(b) = d.birth_date {
+        let earliest = ctx
+            .today
+            .with_year(ctx.today.year() - 110)
+            .unwrap_or(ctx.today);
+        if b > ctx.today {
+            return Err(Error::invalid(
+                "birth_date_future",
+                "birth_date",
+                "The date of birth cannot be in the future.",
+            ));
+        }
+        if b < earliest {
+            return Err(Error::invalid(
+                "birth_date_impossible",
+                "birth_date",
+                "That date of birth is more than 110 years ago. Please check it.",
+            ));
+        }
+        d.age_years = None;
+    }
+    if let Some(a) = d.age_years
+        && !(5..=110).contains(&a)
+    {
+        return Err(Error::invalid(
+            "age_impossible",
+            "age_years",
+            "The approximate age must be between 5 and 110 years.",
+        ));
+    }
+    check_phone(&d.phone, "phone")?;
+    check_phone(&d.family_phone, "family_phone")?;
+    let mut langs: Vec<String> = Vec::new();
+    for l in &d.languages {
+        let l = text::clean(l);
+        if !l.is_empty() && !langs.iter().any(|x| x.eq_ignore_ascii_case(&l)) {
+            langs.push(l);
+        }
+    }
+    d.languages = langs;
+    d.substances.sort_by_key(|s| s.as_str());
+    d.substances.dedup();
+    if !d.substances.contains(&Substance::Other) {
+        d.substance_other.clear();
+    }
+    Ok(d)
+}
+
+fn check_phone(phone: &str, field: &'static str) -> Result<()> {
+    if phone.is_empty() {
+        return Ok(());
+    }
+    if phone
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')')))
+    {
+        return Err(Error::invalid(
+            "phone_invalid",
+            field,
+            "A phone number may contain only digits, spaces, dashes and a leading +.",
+        ));
+    }
+    let n = text::phone_digits(phone).len();
+    if n < 10 {
+        return Err(Error::invalid(
+            "phone_too_short",
+            field,
+            "That phone number has too few digits. Please enter all 10 digits (with the STD code for a landline).",
+        ));
+    }
+    if n > 13 {
+        return Err(Error::invalid(
+            "phone_too_long",
+            field,
+            "That phone number has too many digits.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_admission(ctx: &Ctx, date: NaiveDate) -> Result<()> {
+    if date > ctx.today {
+        return Err(Error::invalid(
+            "admission_future",
+            "admitted_on",
+            "The admission date cannot be in the future.",
+        ));
+    }
+    if date.year() < 1990 {
+        return Err(Error::invalid(
+            "admission_too_old",
+            "admitted_on",
+            "That admission date is too far in the past. Please check the year.",
+        ));
+    }
+    Ok(())
+}
+
+fn details_params(d: &PatientDetails) -> Result<(String, String, String, String, String)> {
+    let search = text::search_key(&format!("{} {}", d.full_name, d.preferred_name));
+    let langs = serde_json::to_string(&d.languages)
+        .map_err(|e| Error::invalid("languages_invalid", "languages", e.to_string()))?;
+    let subs = serde_json::to_string(&d.substances)
+        .map_err(|e| Error::invalid("substances_invalid", "substances", e.to_string()))?;
+    Ok((
+        search,
+        langs,
+        subs,
+        text::phone_digits(&d.phone),
+        text::phone_digits(&d.family_phone),
+    ))
+}
+
+/// Registers a new person with their first admission. Returns the new id.
+pub fn create(tx: &Transaction<'_>, ctx: &Ctx, new: &NewPatient) -> Result<i64> {
+    let d = validate(ctx, &new.details)?;
+    check_admission(ctx, new.admitted_on)?;
+    let (search, langs, subs, phone_digits, family_digits) = details_params(&d)?;
+    let stamp = ctx.stamp();
+    tx.execute(
+        "INSERT INTO patients (full_name, preferred_name, gender, birth_date, age_years, age_recorded_on,
+            phone, phone_digits, family_name, family_relation, family_phone, family_phone_digits,
+            languages, substances, substance_other, phase, consent_phone, consent_family,
+            consent_roster_name, search_text, created_at, created_by, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'inpatient', ?16, ?17, ?18, ?19, ?20, ?21, ?20, ?21)",
+        params![
+            d.full_name, d.preferred_name, d.gender, d.birth_date, d.age_years,
+            d.age_years.map(|_| ctx.today), d.phone, phone_digits, d.family_name, d.family_relation,
+            d.family_phone, family_digits, langs, subs, d.substance_other, d.consent_phone,
+            d.consent_family, d.consent_roster_name, search, stamp, ctx.actor.staff_id,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO stays (patient_id, admitted_on, created_at, created_by) VALUES (?1, ?2, ?3, ?4)",
+        params![id, new.admitted_on, stamp, ctx.actor.staff_id],
+    )?;
+    tracing::info!(patient = id, "patient registered");
+    Ok(id)
+}
+
+/// Saves changed details. The phase and stays change only through discharge/re-admit.
+pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails) -> Result<()> {
+    let current = load_state(tx, id)?;
+    let d = validate(ctx, details)?;
+    let (search, langs, subs, phone_digits, family_digits) = details_params(&d)?;
+    // Keep the date an approximate age was noted unless the age itself changed.
+    let age_recorded_on = match (d.age_years, current.age_years) {
+        (Some(new), Some(old)) if new == old => current.age_recorded_on,
+        (Some(_), _) => Some(ctx.today),
+        (None, _) => None,
+    };
+    tx.execute(
+        "UPDATE patients SET full_name = ?2, preferred_name = ?3, gender = ?4, birth_date = ?5, age_years = ?6,
+            age_recorded_on = ?7, phone = ?8, phone_digits = ?9, family_name = ?10, family_relation = ?11,
+            family_phone = ?12, family_phone_digits = ?13, languages = ?14, substances = ?15,
+            substance_other = ?16, consent_phone = ?17, consent_family = ?18, consent_roster_name = ?19,
+            search_text = ?20, updated_at = ?21, updated_by = ?22
+         WHERE id = ?1",
+        params![
+            id, d.full_name, d.preferred_name, d.gender, d.birth_date, d.age_years, age_recorded_on,
+            d.phone, phone_digits, d.family_name, d.family_relation, d.family_phone, family_digits,
+            langs, subs, d.substance_other, d.consent_phone, d.consent_family, d.consent_roster_name,
+            search, ctx.stamp(), ctx.actor.staff_id,
+        ],
+    )?;
+    tracing::info!(patient = id, "patient details changed");
+    Ok(())
+}
+
+struct State {
+    phase: Phase,
+    archived: bool,
+    age_years: Option<u8>,
+    age_recorded_on: Option<NaiveDate>,
+}
+
+fn load_state(conn: &Connection, id: i64) -> Result<State> {
+    conn.query_row(
+        "SELECT phase, archived_at IS NOT NULL, age_years, age_recorded_on FROM patients WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(State {
+                phase: r.get(0)?,
+                archived: r.get(1)?,
+                age_years: r.get(2)?,
+                age_recorded_on: r.get(3)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or(Error::NotFound { what: "That patient" })
+}
+
+fn require_not_archived(s: &State) -> Result<()> {
+    if s.archived {
+        return Err(Error::Invalid {
+            code: "patient_archived",
+            field: None,
+            message: "This patient is archived. Restore them from the archive first.".into(),
+        });
+    }
+    Ok(())
+}
+
+fn open_stay(conn: &Connection, id: i64) -> Result<Option<Stay>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1 AND discharged_on IS NULL",
+            [id],
+            stay_from_row,
+        )
+        .optional()?)
+}
+
+fn last_stay(conn: &Connection, id: i64) -> Result<Option<Stay>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1
+             ORDER BY admitted_on DESC, id DESC LIMIT 1",
+            [id],
+            stay_from_row,
+        )
+        .optional()?)
+}
+
+fn stay_from_row(r: &Row<'_>) -> rusqlite::Result<Stay> {
+    Ok(Stay {
+        id: r.get(0)?,
+        admitted_on: r.get(1)?,
+        discharged_on: r.get(2)?,
+        discharge_type: r.get(3)?,
+    })
+}
+
+/// Ends the current stay. The person moves to aftercare.
+pub fn discharge(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    id: i64,
+    on: NaiveDate,
+    kind: DischargeType,
+) -> Result<()> {
+    let state = load_state(tx, id)?;
+    require_not_archived(&state)?;
+    let stay = open_stay(tx, id)?.ok_or_else(|| Error::Invalid {
+        code: "not_admitted",
+        field: None,
+        message: "This person is not admitted at the moment, so they cannot be discharged.".into(),
+    })?;
+    if on < stay.admitted_on {
+        return Err(Error::invalid(
+            "discharge_before_admission",
+            "discharged_on",
+            format!(
+                "The discharge date cannot be before the admission date ({}).",
+                stay.admitted_on.format("%d-%m-%Y")
+            ),
+        ));
+    }
+    if on > ctx.today {
+        return Err(Error::invalid(
+            "discharge_future",
+            "discharged_on",
+            "The discharge date cannot be in the future.",
+        ));
+    }
+    tx.execute(
+        "UPDATE stays SET discharged_on = ?2, discharge_type = ?3 WHERE id = ?1",
+        params![stay.id, on, kind],
+    )?;
+    set_phase_raw(tx, ctx, id, Phase::Aftercare)?;
+    tracing::info!(patient = id, "patient discharged");
+    Ok(())
+}
+
+/// Starts a new stay for someone who was discharged before. History is kept.
+pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Result<()> {
+    let state = load_state(tx, id)?;
+    require_not_archived(&state)?;
+    if open_stay(tx, id)?.is_some() {
+        return Err(Error::Invalid {
+            code: "already_admitted",
+            field: None,
+            message: "This person is already admitted.".into(),
+        });
+    }
+    check_admission(ctx, on)?;
+    if let Some(prev) = last_stay(tx, id)?
+        && let Some(out) = prev.discharged_on
+        && on < out
+    {
+        return Err(Error::invalid(
+            "readmission_before_discharge",
+            "admitted_on",
+            format!(
+                "The new admission date cannot be before the last discharge ({}).",
+                out.format("%d-%m-%Y")
+            ),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO stays (patient_id, admitted_on, created_at, created_by) VALUES (?1, ?2, ?3, ?4)",
+        params![id, on, ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    set_phase_raw(tx, ctx, id, Phase::Inpatient)?;
+    tracing::info!(patient = id, "patient re-admitted");
+    Ok(())
+}
+
+/// Moves a discharged person between aftercare, alumni and inactive.
+pub fn set_phase(tx: &Transaction<'_>, ctx: &Ctx, id: i64, phase: Phase) -> Result<()> {
+    let state = load_state(tx, id)?;
+    require_not_archived(&state)?;
+    if phase == Phase::Inpatient || state.phase == Phase::Inpatient {
+        return Err(Error::Invalid {
+            code: "phase_needs_stay",
+            field: Some("phase"),
+            message: "Use Admit or Discharge to move someone in or out of in-patient care.".into(),
+        });
+    }
+    set_phase_raw(tx, ctx, id, phase)
+}
+
+fn set_phase_raw(tx: &Transaction<'_>, ctx: &Ctx, id: i64, phase: Phase) -> Result<()> {
+    tx.execute(
+        "UPDATE patients SET phase = ?2, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
+        params![id, phase, ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    Ok(())
+}
+
+/// Hides a record from lists (or brings it back). Nothing is ever deleted.
+pub fn set_archived(tx: &Transaction<'_>, ctx: &Ctx, id: i64, archived: bool) -> Result<()> {
+    let state = load_state(tx, id)?;
+    if archived && state.phase == Phase::Inpatient {
+        return Err(Error::Invalid {
+            code: "archive_inpatient",
+            field: None,
+            message: "An admitted patient cannot be archived. Discharge them first.".into(),
+        });
+    }
+    tx.execute(
+        "UPDATE patients SET archived_at = CASE WHEN ?2 THEN ?3 ELSE NULL END, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
+        params![id, archived, ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    tracing::info!(patient = id, archived, "patient archive flag changed");
+    Ok(())
+}
+
+pub fn get(conn: &Connection, ctx: &Ctx, id: i64) -> Result<Patient> {
+    let mut p = conn
+        .query_row(
+            "SELECT id, full_name, preferred_name, gender, birth_date, age_years, age_recorded_on, phone,
+                    family_name, family_relation, family_phone, languages, substances, substance_other,
+                    consent_phone, consent_family, consent_roster_name, phase, archived_at IS NOT NULL,
+                    created_at, updated_at
+             FROM patients WHERE id = ?1",
+            [id],
+            |r| {
+                let langs: String = r.get(11)?;
+                let subs: String = r.get(12)?;
+                let birth_date: Option<NaiveDate> = r.get(4)?;
+                let age_years: Option<u8> = r.get(5)?;
+                let noted: Option<NaiveDate> = r.get(6)?;
+                Ok(Patient {
+                    id: r.get(0)?,
+                    details: PatientDetails {
+                        full_name: r.get(1)?,
+                        preferred_name: r.get(2)?,
+                        gender: r.get(3)?,
+                        birth_date,
+                        age_years,
+                        phone: r.get(7)?,
+                        family_name: r.get(8)?,
+                        family_relation: r.get(9)?,
+                        family_phone: r.get(10)?,
+                        languages: serde_json::from_str(&langs).unwrap_or_default(),
+                        substances: serde_json::from_str(&subs).unwrap_or_default(),
+                        substance_other: r.get(13)?,
+                        consent_phone: r.get(14)?,
+                        consent_family: r.get(15)?,
+                        consent_roster_name: r.get(16)?,
+                    },
+                    phase: r.get(17)?,
+                    archived: r.get(18)?,
+                    age: age_on(ctx.today, birth_date, age_years, noted),
+                    stays: Vec::new(),
+                    created_at: r.get(19)?,
+                    updated_at: r.get(20)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or(Error::NotFound { what: "That patient" })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1 ORDER BY admitted_on, id",
+    )?;
+    p.stays = stmt
+        .query_map([id], stay_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(p)
+}
+
+/// Age in whole years on `today`.
+pub fn age_on(
+    today: NaiveDate,
+    birth: Option<NaiveDate>,
+    approx: Option<u8>,
+    noted: Option<NaiveDate>,
+) -> Option<u32> {
+    if let Some(b) = birth {
+        return today.years_since(b);
+    }
+    let a = u32::from(approx?);
+    let extra = noted.and_then(|n| today.years_since(n)).unwrap_or(0);
+    Some(a + extra)
+}
+
+/// A page of the register, filtered by a search text (any part of a name in any script,
+/// or phone digits) and phase, sorted by name.
+pub fn search(conn: &Connection, q: &PatientQuery) -> Result<PatientPage> {
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let mut filters: Vec<String> = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if !q.include_archived {
+        filters.push("p.archived_at IS NULL".into());
+    }
+    if let Some(phase) = q.phase {
+        args.push(phase.as_str().to_owned().into());
+        filters.push(format!("p.phase = ?{}", args.len()));
+    }
+    let raw = q.text.trim();
+    if !raw.is_empty() {
+        if let Some(digits) = text::phone_query(raw) {
+            args.push(like_pattern(&digits).into());
+            let n = args.len();
+            filters.push(format!(
+                "(p.phone_digits LIKE ?{n} ESCAPE '\\' OR p.family_phone_digits LIKE ?{n} ESCAPE '\\')"
+            ));
+        } else {
+            let key = text::search_key(raw);
+            if text::char_len(&key) >= 3 {
+                // The trigram index answers substrings of three or more characters.
+                args.push(format!("\"{}\"", key.replace('"', "\"\"")).into());
+                filters.push(format!(
+                    "p.id IN (SELECT rowid FROM patient_search WHERE patient_search MATCH 'search_text : ' || ?{})",
+                    args.len()
+                ));
+            } else {
+                args.push(like_pattern(&key).into());
+                filters.push(format!("p.search_text LIKE ?{} ESCAPE '\\'", args.len()));
+            }
+        }
+    }
+    let where_sql = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", filters.join(" AND "))
+    };
+    let total: u32 = conn.query_row(
+        &format!("SELECT count(*) FROM patients p {where_sql}"),
+        rusqlite::params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT p.id, p.full_name, p.preferred_name, p.gender, p.phase, p.phone, p.archived_at IS NOT NULL,
+                (SELECT s.admitted_on FROM stays s WHERE s.patient_id = p.id ORDER BY s.admitted_on DESC, s.id DESC LIMIT 1),
+                (SELECT s.discharged_on FROM stays s WHERE s.patient_id = p.id ORDER BY s.admitted_on DESC, s.id DESC LIMIT 1)
+         FROM patients p {where_sql}
+         ORDER BY p.search_text, p.id
+         LIMIT {limit} OFFSET {}",
+        q.offset
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(PatientRow {
+                id: r.get(0)?,
+                full_name: r.get(1)?,
+                preferred_name: r.get(2)?,
+                gender: r.get(3)?,
+                phase: r.get(4)?,
+                phone: r.get(5)?,
+                archived: r.get(6)?,
+                last_admitted_on: r.get(7)?,
+                last_discharged_on: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(PatientPage {
+        rows,
+        total,
+        offset: q.offset,
+        limit,
+    })
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn counts(conn: &Connection) -> Result<RegisterCounts> {
+    let mut c = RegisterCounts::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT phase, count(*) FROM patients WHERE archived_at IS NULL GROUP BY phase",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Phase>(0)?, r.get::<_, u32>(1)?)))?;
+    for row in rows {
+        let (phase, n) = row?;
+        match phase {
+            Phase::Inpatient => c.inpatients = n,
+            Phase::Aftercare => c.aftercare = n,
+            Phase::Alumni => c.alumni = n,
+            Phase::Inactive => c.inactive = n,
+        }
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::Actor;
+    use crate::db::Store;
+
+    fn ctx() -> Ctx {
+        Ctx::at(
+            Actor::system(),
+            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        )
+    }
+
+    pub(crate) fn details(name: &str) -> PatientDetails {
+        PatientDetails {
+            full_name: name.into(),
+            preferred_name: String::new(),
+            gender: Gender::Male,
+            birth_date: None,
+            age_years: Some(30),
+            phone: "98765 43210".into(),
+            family_name: String::new(),
+            family_relation: String::new(),
+            family_phone: String::new(),
+            languages: vec!["Hindi".into()],
+            substances: vec![Substance::Alcohol],
+            substance_other: String::new(),
+            consent_phone: true,
+            consent_family: false,
+            consent_roster_name: false,
+        }
+    }
+
+    #[test]
+    fn validation_messages() {
+        let c = ctx();
+        let mut d = details("   ");
+        assert_eq!(validate(&c, &d).unwrap_err().code(), "name_empty");
+        d = details("Ravi");
+        d.phone = "98765".into();
+        assert_eq!(validate(&c, &d).unwrap_err().code(), "phone_too_short");
+        d.phone = "98765abc12".into();
+        assert_eq!(validate(&c, &d).unwrap_err().code(), "phone_invalid");
+        d = details("Ravi");
+        d.birth_date = NaiveDate::from_ymd_opt(2030, 1, 1);
+        assert_eq!(validate(&c, &d).unwrap_err().code(), "birth_date_future");
+        d.birth_date = NaiveDate::from_ymd_opt(1900, 1, 1);
+        assert_eq!(
+            validate(&c, &d).unwrap_err().code(),
+            "birth_date_impossible"
+        );
+        d = details("Ravi");
+        d.age_years = Some(200);
+        assert_eq!(validate(&c, &d).unwrap_err().code(), "age_impossible");
+    }
+
+    #[test]
+    fn age_moves_on_with_the_calendar() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let noted = NaiveDate::from_ymd_opt(2024, 11, 1);
+        assert_eq!(age_on(today, None, Some(30), noted), Some(32));
+        assert_eq!(
+            age_on(today, NaiveDate::from_ymd_opt(2000, 11, 27), None, None),
+            Some(25)
+        );
+        assert_eq!(age_on(today, None, None, None), None);
+    }
+
+    #[test]
+    fn short_and_long_searches_agree() {
+        let mut s = Store::open_in_memory().unwrap();
+        let c = ctx();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        for n in [
+            "Gurpreet Singh",
+            "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ",
+            "क्षितिज त्रिपाठी",
+            "Preeti Sharma",
+        ] {
+            s.write(|tx| {
+                create(
+                    tx,
+                    &c,
+                    &NewPatient {
+                        details: details(n),
+                        admitted_on: day,
+                    },
+                )
+            })
+            .unwrap();
+        }
+        let find = |t: &str| {
+            search(
+                s.conn(),
+                &PatientQuery {
+                    text: t.into(),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.full_name)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(find("pree"), vec!["Gurpreet Singh", "Preeti Sharma"]);
+        assert_eq!(find("PR"), vec!["Gurpreet Singh", "Preeti Sharma"]);
+        assert_eq!(find("क्षि"), vec!["क्षितिज त्रिपाठी"]);
+        assert_eq!(find("ਪ੍ਰੀ"), vec!["ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ"]);
+        assert_eq!(find("%").len(), 0);
+        assert_eq!(find("\"").len(), 0);
+        assert_eq!(find("+91 98765-432").len(), 4);
+    }
+}

@@ -1,0 +1,117 @@
+//! Centre-wide settings, stored as key/value text.
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Language {
+    #[default]
+    En,
+    Hi,
+}
+
+impl Language {
+    fn as_str(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Hi => "hi",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Settings {
+    pub language: Language,
+    pub centre_name: String,
+}
+
+const LANGUAGE: &str = "ui.language";
+
+fn get_raw(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn set_raw(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection) -> Result<Settings> {
+    let language = match get_raw(conn, LANGUAGE)?.as_deref() {
+        Some("hi") => Language::Hi,
+        _ => Language::En,
+    };
+    let centre_name = conn
+        .query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    Ok(Settings {
+        language,
+        centre_name,
+    })
+}
+
+pub fn set_language(tx: &Transaction<'_>, _ctx: &Ctx, language: Language) -> Result<()> {
+    set_raw(tx, LANGUAGE, language.as_str())
+}
+
+/// Names the centre (created on first use).
+pub fn set_centre(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    name: &str,
+    address: &str,
+    phone: &str,
+) -> Result<()> {
+    let name = crate::text::clean(name);
+    if name.is_empty() {
+        return Err(Error::invalid(
+            "centre_name_empty",
+            "centre_name",
+            "Please enter the centre's name.",
+        ));
+    }
+    tx.execute(
+        "INSERT INTO centre (id, name, address, phone, created_at) VALUES (1, ?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, phone = excluded.phone",
+        params![name, crate::text::clean(address), phone.trim(), ctx.stamp()],
+    )?;
+    Ok(())
+}
+
+const DEMO: &str = "demo";
+
+/// Marks a database as the fictional demo centre.
+pub fn mark_demo(tx: &Transaction<'_>) -> Result<()> {
+    set_raw(tx, DEMO, "1")
+}
+
+pub fn is_demo(conn: &Connection) -> Result<bool> {
+    Ok(get_raw(conn, DEMO)?.as_deref() == Some("1"))
+}
+
+/// What the window needs to know about the running app before anything else.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub demo: bool,
+    #[ts(type = "number")]
+    pub schema_version: i64,
+    /// Set when the database could not be opened; the window then shows only this.
+    pub startup_error: Option<crate::error::ErrorPayload>,
+}

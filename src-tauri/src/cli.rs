@@ -1,0 +1,142 @@
+//! The `saathi` command line. Subcommands run without a display (no GTK start-up), for
+//! scripts, scheduled tasks and tests; with no subcommand the window opens.
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use saathi_core::{Store, demo, paths, patients};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "saathi",
+    version,
+    about = "Saathi: group therapy, peer mentorship and aftercare follow-up for a recovery centre.",
+    long_about = "Saathi: group therapy, peer mentorship and aftercare follow-up for a recovery centre.\n\n\
+                  With no subcommand, opens the window. Every subcommand runs without a display."
+)]
+struct Cli {
+    /// Folder that holds Saathi's database and logs [default: the per-user app-data
+    /// folder, or $SAATHI_DATA_DIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Open the fictional demo centre (kept in its own folder, apart from real data)
+    #[arg(long)]
+    demo: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the demo centre into an empty data folder, without opening a window
+    Demo {
+        /// Seed for the generator: the same seed and date give the same centre
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+        /// The date the demo centre is generated for (YYYY-MM-DD) [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<NaiveDate>,
+    },
+    /// Open the database, check it, and print what it holds
+    Check,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("saathi: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        None if cli.demo => {
+            let dir = demo_dir(cli.data_dir.as_deref())?;
+            if !paths::db_path(&dir).exists() {
+                write_demo(&dir, demo::DEFAULT_SEED, None)?;
+            }
+            println!("Opening the demo centre in {}", dir.display());
+            crate::run_window(dir)
+        }
+        None => crate::run_window(
+            paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?,
+        ),
+        Some(Command::Demo { seed, date }) => {
+            let dir = demo_dir(cli.data_dir.as_deref())?;
+            write_demo(&dir, seed, date)
+        }
+        Some(Command::Check) => {
+            let dir =
+                paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let db = paths::db_path(&dir);
+            if !db.exists() {
+                return Err(format!("There is no Saathi database in {}.", dir.display()));
+            }
+            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let c = patients::counts(store.conn()).map_err(|e| e.to_string())?;
+            println!("Database: {}", db.display());
+            println!("Schema version: {}", saathi_core::db::schema_version());
+            println!(
+                "Patients: {} in-patient, {} aftercare, {} alumni, {} inactive",
+                c.inpatients, c.aftercare, c.alumni, c.inactive
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The demo folder: the one given, else its own default — never the real data folder.
+fn demo_dir(flag: Option<&Path>) -> Result<PathBuf, String> {
+    let dir = match flag {
+        Some(d) => d.to_path_buf(),
+        None => paths::default_demo_dir().map_err(|e| e.to_string())?,
+    };
+    if let Ok(real) = paths::default_data_dir()
+        && real == dir
+    {
+        return Err(
+            "The demo centre is never written into the real data folder. Choose another folder."
+                .into(),
+        );
+    }
+    Ok(dir)
+}
+
+fn write_demo(dir: &Path, seed: u64, date: Option<NaiveDate>) -> Result<(), String> {
+    let db = paths::db_path(dir);
+    if db.exists() {
+        return Err(format!(
+            "{} already holds a Saathi database; the demo is only written into an empty folder.",
+            dir.display()
+        ));
+    }
+    let _lock = saathi_core::db::InstanceLock::acquire(dir).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+    let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let s = demo::generate(&mut store, today, seed).map_err(|e| e.to_string())?;
+    println!(
+        "Demo centre written to {}: {} staff, {} in-patients, {} discharged.",
+        dir.display(),
+        s.staff,
+        s.inpatients,
+        s.discharged
+    );
+    Ok(())
+}

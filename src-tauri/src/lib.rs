@@ -1,0 +1,123 @@
+//! The Saathi desktop shell: a Tauri 2 window over `saathi-core`, and the command line.
+pub mod cli;
+mod commands;
+mod state;
+
+use std::path::{Path, PathBuf};
+
+use tauri::Manager;
+
+include!("../commands.rs");
+
+/// Sends `tracing` output to a daily file in `<data dir>/logs` (14 kept). Only ids and
+/// codes are ever logged, never names, phone numbers or notes.
+pub fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SAATHI_LOG").unwrap_or_else(|_| "info".into());
+    let dir = saathi_core::paths::log_dir(data_dir);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("Saathi could not create its log folder ({e}); continuing without a log file.");
+        return None;
+    }
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("saathi")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(dir);
+    match appender {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false);
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(layer)
+                .try_init();
+            Some(guard)
+        }
+        Err(e) => {
+            eprintln!("Saathi could not open its log folder ({e}); continuing without a log file.");
+            None
+        }
+    }
+}
+
+/// Opens the main window on `data_dir` and runs until it is closed.
+pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
+    let _guard = init_logging(&data_dir);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting the window");
+    let state = state::AppState::open(data_dir);
+    tauri::Builder::default()
+        // A second launch focuses the window that is already open.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_settings,
+            commands::set_language,
+            commands::register_counts,
+            commands::search_patients,
+            commands::get_patient,
+            commands::create_patient,
+            commands::update_patient,
+            commands::discharge_patient,
+            commands::readmit_patient,
+            commands::set_patient_phase,
+            commands::set_patient_archived,
+            commands::list_staff,
+            commands::create_staff,
+            commands::update_staff,
+            commands::set_staff_active,
+        ])
+        .run(tauri::generate_context!())
+        .map_err(|e| format!("The Saathi window could not start: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COMMANDS;
+
+    /// Every command is allowed by name in the capability file, and nothing else is.
+    #[test]
+    fn capability_lists_exactly_our_commands() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let mut listed: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let mut expected: Vec<String> = COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        listed.sort();
+        expected.sort();
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn csp_is_strict() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let csp = &conf["app"]["security"]["csp"];
+        assert_eq!(csp["default-src"], "'self'");
+        assert_eq!(csp["script-src"], "'self'");
+        let all = csp.to_string();
+        assert!(!all.contains("unsafe"), "no unsafe-inline / unsafe-eval");
+        assert!(
+            !all.contains("https:") && !all.contains("http://*"),
+            "no remote sources"
+        );
+        assert_ne!(conf["app"]["withGlobalTauri"], true);
+    }
+}

@@ -1,0 +1,77 @@
+//! End-to-end: the real app in the real webview. Run by `.ci/run` (under Xvfb) with
+//! `cargo test -- --include-ignored`.
+use saathi_tests::e2e::App;
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn add_a_patient_in_devanagari_find_them_and_find_them_again_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "क्षितिज त्रिपाठी";
+
+    let app = App::launch(dir.path()).await;
+    app.click("[data-nav='patients']").await;
+    app.find("[data-testid='no-patients']").await;
+    app.click("[data-testid='add-patient']").await;
+    app.type_into("[data-testid='full-name']", name).await;
+    app.type_into("[data-testid='phone']", "98140 12345").await;
+    app.click("[data-testid='save-patient']").await;
+    let shown = app.text("[data-testid='profile-name']").await;
+    assert!(shown.starts_with(name), "profile shows {shown:?}");
+    app.click("[data-testid='back']").await;
+    app.type_into("[data-testid='patient-search']", "क्षि").await;
+    app.wait_texts(
+        "[data-testid='patient-row'] .name",
+        "the new patient",
+        |t| t == [name],
+    )
+    .await;
+    // A search that matches nobody empties the list.
+    app.type_into("[data-testid='patient-search']", "ਗੁਰ").await;
+    app.find("[data-testid='no-patients']").await;
+    app.quit().await;
+
+    // Relaunch on the same folder: the record was really saved.
+    let app = App::launch(dir.path()).await;
+    app.click("[data-nav='patients']").await;
+    app.type_into("[data-testid='patient-search']", "क्षि").await;
+    app.wait_texts(
+        "[data-testid='patient-row'] .name",
+        "the saved patient",
+        |t| t == [name],
+    )
+    .await;
+    app.type_into("[data-testid='patient-search']", "98140")
+        .await;
+    app.wait_texts("[data-testid='patient-row'] .name", "a phone match", |t| {
+        t == [name]
+    })
+    .await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn an_empty_name_is_refused_with_a_plain_message_in_hindi_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::launch(dir.path()).await;
+    app.click("[data-nav='settings']").await;
+    app.click("[data-testid='lang-hi']").await;
+    app.wait_texts("[data-nav='patients']", "Hindi navigation", |t| {
+        t == ["मरीज़"]
+    })
+    .await;
+    app.click("[data-nav='patients']").await;
+    app.click("[data-testid='add-patient']").await;
+    app.click("[data-testid='save-patient']").await;
+    let msg = app.text("[data-testid='form-error']").await;
+    assert_eq!(msg, "कृपया व्यक्ति का पूरा नाम लिखें।");
+    app.quit().await;
+
+    // The language choice is remembered.
+    let app = App::launch(dir.path()).await;
+    app.wait_texts("[data-nav='patients']", "Hindi after restart", |t| {
+        t == ["मरीज़"]
+    })
+    .await;
+    app.quit().await;
+}

@@ -1,0 +1,112 @@
+//! Helpers shared by the acceptance tests (`tests/*.rs`) and the end-to-end tests of the
+//! real app.
+pub mod e2e;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use saathi_core::patients::{Gender, NewPatient, PatientDetails};
+use saathi_core::{Actor, Ctx, Store};
+
+/// A fixed "today" for tests, so dates do not drift.
+pub fn today() -> NaiveDate {
+    date("2026-11-26")
+}
+
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad test date {s}: {e}"))
+}
+
+pub fn ctx() -> Ctx {
+    Ctx::at(Actor::system(), today())
+}
+
+/// A store in a real file inside a temporary folder (removed when the folder drops).
+pub struct TempStore {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+}
+
+impl TempStore {
+    pub fn new() -> TempStore {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join(saathi_core::db::DB_FILE)).expect("open store");
+        TempStore { dir, store }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join(saathi_core::db::DB_FILE)
+    }
+
+    /// Closes and reopens the file, as a restart of the app would.
+    pub fn reopen(self) -> TempStore {
+        let TempStore { dir, store } = self;
+        drop(store);
+        let store = Store::open(&dir.path().join(saathi_core::db::DB_FILE)).expect("reopen store");
+        TempStore { dir, store }
+    }
+}
+
+impl Default for TempStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn details(name: &str) -> PatientDetails {
+    PatientDetails {
+        full_name: name.into(),
+        preferred_name: String::new(),
+        gender: Gender::Male,
+        birth_date: None,
+        age_years: Some(34),
+        phone: String::new(),
+        family_name: String::new(),
+        family_relation: String::new(),
+        family_phone: String::new(),
+        languages: vec!["Hindi".into()],
+        substances: vec![],
+        substance_other: String::new(),
+        consent_phone: true,
+        consent_family: false,
+        consent_roster_name: false,
+    }
+}
+
+pub fn new_patient(name: &str, admitted_on: &str) -> NewPatient {
+    NewPatient {
+        details: details(name),
+        admitted_on: date(admitted_on),
+    }
+}
+
+/// The workspace root (where `target/` lives unless CARGO_TARGET_DIR says otherwise).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The built `saathi` binary (`cargo build` first); SAATHI_BIN overrides.
+pub fn saathi_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("SAATHI_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let bin = target.join("debug").join(if cfg!(windows) {
+        "saathi.exe"
+    } else {
+        "saathi"
+    });
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --workspace --all-targets` first",
+        bin.display()
+    );
+    bin
+}
+
+/// SHA-free fingerprint of a file's bytes, for "unchanged" checks.
+pub fn file_bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+}

@@ -1,0 +1,35 @@
+// The message catalogue: t('key') gives the label in the chosen language. Reading it in
+// a template makes the template follow language changes.
+import en, { type MessageKey } from './messages/en';
+import hi from './messages/hi';
+import type { Language } from './bindings/Language';
+import { ApiError } from './api';
+
+export const catalogues: Record<Language, Record<MessageKey, string>> = { en, hi };
+
+let current = $state<Language>('en');
+
+export const i18n = {
+  get lang(): Language {
+    return current;
+  },
+  set lang(value: Language) {
+    current = value;
+    document.documentElement.lang = value;
+  },
+};
+
+export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const text = catalogues[current][key] ?? en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+}
+
+/** A plain sentence for a failed command, in the chosen language when we have it. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    const key = `err.${e.code}` as MessageKey;
+    if (current !== 'en' && key in catalogues[current]) return catalogues[current][key];
+    return e.message;
+  }
+  return String(e);
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import en from './messages/en';
+import hi from './messages/hi';
+
+describe('message catalogues', () => {
+  it('have the same keys in English and Hindi', () => {
+    expect(Object.keys(hi).sort()).toEqual(Object.keys(en).sort());
+  });
+  it('have no empty labels', () => {
+    for (const [k, v] of [...Object.entries(en), ...Object.entries(hi)]) {
+      expect(v.trim(), k).not.toBe('');
+    }
+  });
+  it('use the same placeholders in both languages', () => {
+    for (const k of Object.keys(en) as (keyof typeof en)[]) {
+      const vars = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+      expect(vars(hi[k]), k).toEqual(vars(en[k]));
+    }
+  });
+  it('write Hindi labels in Devanagari', () => {
+    expect(hi['nav.patients']).toMatch(/[\u0900-\u097F]/);
+  });
+});
