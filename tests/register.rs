@@ -4,6 +4,8 @@ use saathi_core::staff::{self, StaffInput};
 use saathi_core::{Role, settings};
 use saathi_tests::{TempStore, ctx, date, details, new_patient};
 
+type Op<'a> = dyn Fn(&rusqlite::Transaction<'_>) -> saathi_core::Result<()> + 'a;
+
 fn names(ts: &TempStore, text: &str) -> Vec<String> {
     let q = PatientQuery {
         text: text.into(),
@@ -148,10 +150,7 @@ fn rule_breaking_input_gets_a_plain_message_and_saves_nothing() {
         .unwrap();
     let before = patients::get(ts.store.conn(), &c, id).unwrap();
 
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&rusqlite::Transaction<'_>) -> saathi_core::Result<()>>,
-    )> = vec![
+    let cases: Vec<(&str, Box<Op<'_>>)> = vec![
         (
             "name_empty",
             Box::new(|tx| patients::create(tx, &c, &new_patient(" ", "2026-11-01")).map(drop)),

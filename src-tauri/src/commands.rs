@@ -18,7 +18,7 @@ pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
     let demo = match state.startup_error() {
         Some(_) => false,
         None => state
-            .read(|conn, _| Ok(settings::is_demo(conn)?))
+            .read(|conn, _| settings::is_demo(conn))
             .unwrap_or(false),
     };
     Ok(AppInfo {
