@@ -1,10 +1,24 @@
 // The app's own Tauri commands. Shared by build.rs (which declares them to the
 // permission system, so each one needs an explicit `allow-…` in a capability) and by
-// the app (whose tests check the capability file against this list).
+// the app (whose tests check this list against the commands defined and the capability
+// file, so a command cannot be added without being allowed, or allowed without existing).
 pub const COMMANDS: &[&str] = &[
     "app_info",
     "get_settings",
+    "setup_status",
+    "set_up",
+    "sign_in",
+    "recover",
+    "session_info",
+    "touch",
+    "lock",
+    "unlock",
+    "sign_out",
+    "change_password",
+    "set_pin",
     "set_language",
+    "set_idle_minutes",
+    "update_centre",
     "register_counts",
     "search_patients",
     "get_patient",
@@ -14,8 +28,13 @@ pub const COMMANDS: &[&str] = &[
     "readmit_patient",
     "set_patient_phase",
     "set_patient_archived",
+    "list_patient_notes",
+    "add_patient_note",
     "list_staff",
     "create_staff",
     "update_staff",
     "set_staff_active",
+    "reset_staff_password",
+    "audit_log",
+    "verify_audit",
 ];

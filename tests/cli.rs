@@ -31,46 +31,23 @@ fn help_works_without_a_display() {
 fn demo_writes_a_deterministic_centre_once() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let (code, out, err) = saathi(&[
-        "demo",
-        "--data-dir",
-        a.path().to_str().unwrap(),
-        "--date",
-        "2026-11-26",
-    ]);
+    let (code, out, err) = saathi(&["demo", "--data-dir", a.path().to_str().unwrap(), "--date", "2026-11-26"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("40 in-patients"), "{out}");
-    let (code, _, err) = saathi(&[
-        "demo",
-        "--data-dir",
-        b.path().to_str().unwrap(),
-        "--date",
-        "2026-11-26",
-    ]);
+    let (code, _, err) = saathi(&["demo", "--data-dir", b.path().to_str().unwrap(), "--date", "2026-11-26"]);
     assert_eq!(code, 0, "{err}");
     let dump = |dir: &std::path::Path| -> Vec<String> {
         let c = rusqlite::Connection::open(dir.join("saathi.db")).unwrap();
-        let mut s = c
-            .prepare("SELECT full_name || phone || phase FROM patients ORDER BY id")
-            .unwrap();
-        s.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        let mut s = c.prepare("SELECT full_name || phone || phase FROM patients ORDER BY id").unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
     let names = dump(a.path());
     assert_eq!(names.len(), 160);
     assert_eq!(names, dump(b.path()), "same seed and date, same centre");
     // The names come in three scripts.
     let all = names.join(" ");
-    assert!(
-        all.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)),
-        "Devanagari"
-    );
-    assert!(
-        all.chars().any(|c| ('\u{0A00}'..='\u{0A7F}').contains(&c)),
-        "Gurmukhi"
-    );
+    assert!(all.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)), "Devanagari");
+    assert!(all.chars().any(|c| ('\u{0A00}'..='\u{0A7F}').contains(&c)), "Gurmukhi");
     assert!(all.chars().any(|c| c.is_ascii_alphabetic()), "Latin");
 
     // A second run never overwrites.
@@ -89,11 +66,7 @@ fn errors_are_plain_sentences_with_a_failing_exit_code() {
     let (code, _, err) = saathi(&["check", "--data-dir", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("There is no Saathi database"), "{err}");
-    std::fs::write(
-        dir.path().join("saathi.db"),
-        "not a database at all, just some text",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("saathi.db"), "not a database at all, just some text").unwrap();
     let (code, _, err) = saathi(&["check", "--data-dir", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("is not a Saathi database"), "{err}");

@@ -9,6 +9,7 @@ async fn add_a_patient_in_devanagari_find_them_and_find_them_again_after_a_resta
     let name = "क्षितिज त्रिपाठी";
 
     let app = App::launch(dir.path()).await;
+    app.set_up_centre("asha", "first-admin-pass").await;
     app.click("[data-nav='patients']").await;
     app.find("[data-testid='no-patients']").await;
     app.click("[data-testid='add-patient']").await;
@@ -19,12 +20,7 @@ async fn add_a_patient_in_devanagari_find_them_and_find_them_again_after_a_resta
     assert!(shown.starts_with(name), "profile shows {shown:?}");
     app.click("[data-testid='back']").await;
     app.type_into("[data-testid='patient-search']", "क्षि").await;
-    app.wait_texts(
-        "[data-testid='patient-row'] .name",
-        "the new patient",
-        |t| t == [name],
-    )
-    .await;
+    app.wait_texts("[data-testid='patient-row'] .name", "the new patient", |t| t == [name]).await;
     // A search that matches nobody empties the list.
     app.type_into("[data-testid='patient-search']", "ਗੁਰ").await;
     app.find("[data-testid='no-patients']").await;
@@ -32,20 +28,12 @@ async fn add_a_patient_in_devanagari_find_them_and_find_them_again_after_a_resta
 
     // Relaunch on the same folder: the record was really saved.
     let app = App::launch(dir.path()).await;
+    app.sign_in("asha", "first-admin-pass").await;
     app.click("[data-nav='patients']").await;
     app.type_into("[data-testid='patient-search']", "क्षि").await;
-    app.wait_texts(
-        "[data-testid='patient-row'] .name",
-        "the saved patient",
-        |t| t == [name],
-    )
-    .await;
-    app.type_into("[data-testid='patient-search']", "98140")
-        .await;
-    app.wait_texts("[data-testid='patient-row'] .name", "a phone match", |t| {
-        t == [name]
-    })
-    .await;
+    app.wait_texts("[data-testid='patient-row'] .name", "the saved patient", |t| t == [name]).await;
+    app.type_into("[data-testid='patient-search']", "98140").await;
+    app.wait_texts("[data-testid='patient-row'] .name", "a phone match", |t| t == [name]).await;
     app.quit().await;
 }
 
@@ -54,12 +42,10 @@ async fn add_a_patient_in_devanagari_find_them_and_find_them_again_after_a_resta
 async fn an_empty_name_is_refused_with_a_plain_message_in_hindi_too() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::launch(dir.path()).await;
+    app.set_up_centre("asha", "first-admin-pass").await;
     app.click("[data-nav='settings']").await;
     app.click("[data-testid='lang-hi']").await;
-    app.wait_texts("[data-nav='patients']", "Hindi navigation", |t| {
-        t == ["मरीज़"]
-    })
-    .await;
+    app.wait_texts("[data-nav='patients']", "Hindi navigation", |t| t == ["मरीज़"]).await;
     app.click("[data-nav='patients']").await;
     app.click("[data-testid='add-patient']").await;
     app.click("[data-testid='save-patient']").await;
@@ -67,11 +53,10 @@ async fn an_empty_name_is_refused_with_a_plain_message_in_hindi_too() {
     assert_eq!(msg, "कृपया व्यक्ति का पूरा नाम लिखें।");
     app.quit().await;
 
-    // The language choice is remembered.
+    // The language choice is remembered (already on the sign-in screen).
     let app = App::launch(dir.path()).await;
-    app.wait_texts("[data-nav='patients']", "Hindi after restart", |t| {
-        t == ["मरीज़"]
-    })
-    .await;
+    app.wait_texts("[data-testid='sign-in-submit']", "Hindi sign-in", |t| t == ["साइन इन करें"]).await;
+    app.sign_in("asha", "first-admin-pass").await;
+    app.wait_texts("[data-nav='patients']", "Hindi after restart", |t| t == ["मरीज़"]).await;
     app.quit().await;
 }

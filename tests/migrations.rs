@@ -21,12 +21,8 @@ fn sidecars(db: &Path) -> Vec<bool> {
 fn a_fresh_database_is_marked_and_at_the_latest_version() {
     let ts = TempStore::new();
     let c = ts.store.conn();
-    let v: i64 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    let id: i32 = c
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .unwrap();
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let id: i32 = c.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
     assert_eq!(v, schema_version());
     assert_eq!(id, APPLICATION_ID);
     let fk: Vec<String> = c
@@ -39,11 +35,9 @@ fn a_fresh_database_is_marked_and_at_the_latest_version() {
     assert!(fk.is_empty());
     // Opening again changes nothing and keeps the data.
     let mut ts = ts;
-    ts.store
-        .write(|tx| patients::create(tx, &ctx(), &new_patient("Asha", "2026-11-01")))
-        .unwrap();
+    ts.store.write(|tx| patients::create(tx, &ctx(), &new_patient("Asha", "2026-11-01"))).unwrap();
     let ts = ts.reopen();
-    assert_eq!(patients::counts(ts.store.conn()).unwrap().inpatients, 1);
+    assert_eq!(patients::counts(ts.store.conn(), &ctx()).unwrap().inpatients, 1);
 }
 
 #[test]
@@ -51,26 +45,16 @@ fn a_database_from_a_newer_saathi_is_refused_and_left_untouched() {
     let ts = TempStore::new();
     let path = ts.db_path();
     let TempStore { dir, store } = ts;
-    store
-        .conn()
-        .execute_batch(&format!("PRAGMA user_version = {}", schema_version() + 5))
-        .unwrap();
+    store.conn().execute_batch(&format!("PRAGMA user_version = {}", schema_version() + 5)).unwrap();
     // Checkpoint so the file alone holds everything, then close.
-    store
-        .conn()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
-        .unwrap();
+    store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").unwrap();
     drop(store);
     let before = file_bytes(&path);
     let err = Store::open(&path).unwrap_err();
     assert_eq!(err.code(), "database_newer");
     assert!(err.to_string().contains("newer version of Saathi"), "{err}");
     assert_eq!(file_bytes(&path), before, "file unchanged");
-    assert_eq!(
-        sidecars(&path),
-        [false, false, false],
-        "no journal files created"
-    );
+    assert_eq!(sidecars(&path), [false, false, false], "no journal files created");
     drop(dir);
 }
 
@@ -80,8 +64,10 @@ fn a_sqlite_file_of_another_program_is_refused_and_left_untouched() {
     let path = dir.path().join(DB_FILE);
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); INSERT INTO accounts VALUES (1, 'x');")
-            .unwrap();
+        c.execute_batch(
+            "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); INSERT INTO accounts VALUES (1, 'x');",
+        )
+        .unwrap();
     }
     let before = file_bytes(&path);
     let err = Store::open(&path).unwrap_err();
@@ -117,23 +103,11 @@ fn a_damaged_saathi_database_is_refused_never_repaired() {
         .unwrap();
     let path = ts.db_path();
     let TempStore { dir, store } = ts;
-    store
-        .conn()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
-        .unwrap();
-    let page_size: i64 = store
-        .conn()
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
+    store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").unwrap();
+    let page_size: i64 = store.conn().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
     let page_size = page_size as usize;
-    let root: i64 = store
-        .conn()
-        .query_row(
-            "SELECT rootpage FROM sqlite_schema WHERE name = 'patients'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let root: i64 =
+        store.conn().query_row("SELECT rootpage FROM sqlite_schema WHERE name = 'patients'", [], |r| r.get(0)).unwrap();
     let root = root as usize;
     drop(store);
     let mut bytes = file_bytes(&path);
@@ -145,10 +119,7 @@ fn a_damaged_saathi_database_is_refused_never_repaired() {
     std::fs::write(&path, &bytes).unwrap();
     let err = Store::open(&path).unwrap_err();
     assert_eq!(err.code(), "database_damaged", "{err}");
-    assert!(
-        err.to_string().contains("not been changed or deleted"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("not been changed or deleted"), "{err}");
     assert_eq!(file_bytes(&path), bytes, "never repaired or rewritten");
     drop(dir);
 }
@@ -160,18 +131,11 @@ fn migrations_apply_atomically_from_an_empty_file() {
     let path = dir.path().join(DB_FILE);
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path).unwrap();
-    let v: i64 = store
-        .conn()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, schema_version());
     let tables: i64 = store
         .conn()
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'patients'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'patients'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(tables, 1);
 }

@@ -49,11 +49,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match run(cli) {
@@ -75,22 +71,20 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Opening the demo centre in {}", dir.display());
             crate::run_window(dir)
         }
-        None => crate::run_window(
-            paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?,
-        ),
+        None => crate::run_window(paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?),
         Some(Command::Demo { seed, date }) => {
             let dir = demo_dir(cli.data_dir.as_deref())?;
             write_demo(&dir, seed, date)
         }
         Some(Command::Check) => {
-            let dir =
-                paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             let db = paths::db_path(&dir);
             if !db.exists() {
                 return Err(format!("There is no Saathi database in {}.", dir.display()));
             }
             let store = Store::open(&db).map_err(|e| e.to_string())?;
-            let c = patients::counts(store.conn()).map_err(|e| e.to_string())?;
+            let system = saathi_core::Ctx::now(saathi_core::Actor::system());
+            let c = patients::counts(store.conn(), &system).map_err(|e| e.to_string())?;
             println!("Database: {}", db.display());
             println!("Schema version: {}", saathi_core::db::schema_version());
             println!(
@@ -111,10 +105,7 @@ fn demo_dir(flag: Option<&Path>) -> Result<PathBuf, String> {
     if let Ok(real) = paths::default_data_dir()
         && real == dir
     {
-        return Err(
-            "The demo centre is never written into the real data folder. Choose another folder."
-                .into(),
-        );
+        return Err("The demo centre is never written into the real data folder. Choose another folder.".into());
     }
     Ok(dir)
 }
@@ -138,5 +129,10 @@ fn write_demo(dir: &Path, seed: u64, date: Option<NaiveDate>) -> Result<(), Stri
         s.inpatients,
         s.discharged
     );
+    println!("Demo accounts (for this demo centre only):");
+    for (role, username, password) in demo::DEMO_ACCOUNTS {
+        println!("  {:<12} username {:<11} password {}", role.describe(), username, password);
+    }
+    println!("Demo recovery code: {}", s.recovery_code);
     Ok(())
 }

@@ -1,129 +1,284 @@
-//! Thin Tauri commands: take the state, call the core, map the error to `{code, message}`.
+//! The app's Tauri commands. Each one is thin: take the state, call the core, map the
+//! error to `{code, message, field}`. The `commands!` macro writes every command twice
+//! from one definition: as a plain function in `handlers` (what tests call) and as the
+//! `#[tauri::command]` the window invokes; it also lists their names (`DEFINED`, checked
+//! against the permission list) and builds the invoke handler.
 use chrono::NaiveDate;
+use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
+use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
+use saathi_core::notes::{self, PatientNote};
 use saathi_core::patients::{
-    self, DischargeType, NewPatient, Patient, PatientDetails, PatientPage, PatientQuery, Phase,
-    RegisterCounts,
+    self, DischargeType, NewPatient, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
 };
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
-use saathi_core::{Ctx, ErrorPayload};
-use tauri::State;
+use saathi_core::{Actor, Ctx, Error};
 
-use crate::state::AppState;
+use crate::state::{AppState, Res};
 
-type Res<T> = Result<T, ErrorPayload>;
+macro_rules! commands {
+    ($( $(#[$doc:meta])* fn $name:ident($state:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty $body:block )*) => {
+        pub mod handlers {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$doc])* pub fn $name($state: &AppState $(, $arg: $ty)*) -> Res<$ret> $body )*
+        }
 
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
-    let demo = match state.startup_error() {
-        Some(_) => false,
-        None => state
-            .read(|conn, _| settings::is_demo(conn))
-            .unwrap_or(false),
+        $(
+            #[tauri::command]
+            pub fn $name(state: tauri::State<'_, AppState> $(, $arg: $ty)*) -> Res<$ret> {
+                handlers::$name(&state $(, $arg)*)
+            }
+        )*
+
+        /// Every command defined here, by name.
+        #[cfg_attr(not(test), allow(dead_code))]
+        pub const DEFINED: &[&str] = &[$(stringify!($name)),*];
+
+        pub fn invoke_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
     };
-    Ok(AppInfo {
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        data_dir: state.data_dir.display().to_string(),
-        demo,
-        schema_version: saathi_core::db::schema_version(),
-        startup_error: state.startup_error(),
-    })
 }
 
-#[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Res<Settings> {
-    state.read(|conn, _| settings::get(conn))
+fn system_now() -> Ctx {
+    Ctx::now(Actor::system())
 }
 
-#[tauri::command]
-pub fn set_language(state: State<'_, AppState>, language: Language) -> Res<Settings> {
-    state.write(|tx, ctx| settings::set_language(tx, ctx, language))?;
-    get_settings(state)
+commands! {
+    // ------------------------------------------------------------ before sign-in
+
+    fn app_info(state) -> AppInfo {
+        let startup_error = state.startup_error();
+        let demo = startup_error.is_none() && state.read_open(settings::is_demo).unwrap_or(false);
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: state.data_dir.display().to_string(),
+            demo,
+            schema_version: saathi_core::db::schema_version(),
+            startup_error,
+        })
+    }
+
+    fn get_settings(state) -> Settings {
+        state.read_open(settings::get)
+    }
+
+    fn setup_status(state) -> SetupStatus {
+        state.read_open(auth::setup_status)
+    }
+
+    /// First run: the centre and its first administrator. Returns the recovery code.
+    fn set_up(state, input: SetupInput) -> SetupResult {
+        state.write_as(&system_now(), |tx, ctx| auth::set_up(tx, ctx, &input))
+    }
+
+    fn sign_in(state, username: String, password: String) -> SessionInfo {
+        let session = state.write_as(&system_now(), |tx, ctx| auth::sign_in(tx, ctx, &username, &password))?;
+        let session = session.map_err(|e| e.payload())?;
+        let info = session.info().clone();
+        *state.session() = Some(session);
+        Ok(info)
+    }
+
+    /// Emergency access with the recovery code. Returns the new recovery code.
+    fn recover(state, code: String, username: String, password: String) -> SetupResult {
+        state.write_as(&system_now(), |tx, ctx| auth::recover(tx, ctx, &code, &username, &password))?.map_err(|e| e.payload())
+    }
+
+    // ------------------------------------------------------------ the session
+
+    /// The signed-in staff member (locked or not), or null. Not counted as activity.
+    fn session_info(state) -> Option<SessionInfo> {
+        Ok(state.session().as_ref().map(|s| s.info().clone()))
+    }
+
+    /// Input was seen in the window: keeps the session from locking.
+    fn touch(state) -> SessionInfo {
+        state.write_changing_password(|_, _| Ok(()))?;
+        session_info(state)?.ok_or_else(|| Error::NotSignedIn.payload())
+    }
+
+    fn lock(state) -> () {
+        let actor = match state.session().as_mut() {
+            Some(s) => {
+                s.lock();
+                s.actor_unchecked()
+            }
+            None => return Err(Error::NotSignedIn.payload()),
+        };
+        let ctx = Ctx { actor, ..system_now() };
+        state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "lock", audit::entity::STAFF, actor.staff_id, "by hand"))
+    }
+
+    fn unlock(state, secret: String, pin: bool) -> SessionInfo {
+        let mut session = state.session().clone().ok_or_else(|| Error::NotSignedIn.payload())?;
+        let result = state.write_as(&system_now(), |tx, ctx| session.unlock(tx, ctx, &secret, pin))?;
+        let info = session.info().clone();
+        if let Some(s) = state.session().as_mut()
+            && s.info().staff_id == info.staff_id
+        {
+            *s = session;
+        }
+        result.map_err(|e| e.payload())?;
+        Ok(info)
+    }
+
+    fn sign_out(state) -> () {
+        let Some(session) = state.session().take() else { return Ok(()) };
+        let actor = session.actor_unchecked();
+        let ctx = Ctx { actor, ..system_now() };
+        state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "sign_out", audit::entity::STAFF, actor.staff_id, ""))
+    }
+
+    fn change_password(state, old_password: String, new_password: String) -> SessionInfo {
+        state.write_changing_password(|tx, ctx| auth::change_password(tx, ctx, &old_password, &new_password))?;
+        refresh_session(state)
+    }
+
+    fn set_pin(state, password: String, pin: String) -> SessionInfo {
+        state.write(|tx, ctx| auth::set_pin(tx, ctx, &password, &pin))?;
+        refresh_session(state)
+    }
+
+    // ------------------------------------------------------------ settings
+
+    fn set_language(state, language: Language) -> Settings {
+        state.write(|tx, ctx| settings::set_language(tx, ctx, language))?;
+        get_settings(state)
+    }
+
+    fn set_idle_minutes(state, minutes: u32) -> Settings {
+        state.write(|tx, ctx| auth::set_idle_minutes(tx, ctx, minutes))?;
+        if let Some(s) = state.session().as_mut() {
+            s.set_idle_minutes(minutes);
+        }
+        get_settings(state)
+    }
+
+    fn update_centre(state, name: String, address: String, phone: String) -> Settings {
+        state.write(|tx, ctx| settings::set_centre(tx, ctx, &name, &address, &phone))?;
+        get_settings(state)
+    }
+
+    // ------------------------------------------------------------ the register
+
+    fn register_counts(state) -> RegisterCounts {
+        state.read(patients::counts)
+    }
+
+    fn search_patients(state, query: PatientQuery) -> PatientPage {
+        state.read(|conn, ctx| patients::search(conn, ctx, &query))
+    }
+
+    fn get_patient(state, id: i64) -> Patient {
+        state.write(|tx, ctx| patients::view(tx, ctx, id))
+    }
+
+    fn create_patient(state, patient: NewPatient) -> Patient {
+        state.write(|tx, ctx| {
+            let id = patients::create(tx, ctx, &patient)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn update_patient(state, id: i64, details: PatientDetails) -> Patient {
+        state.write(|tx, ctx| {
+            patients::update(tx, ctx, id, &details)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn discharge_patient(state, id: i64, on: NaiveDate, kind: DischargeType) -> Patient {
+        state.write(|tx, ctx| {
+            patients::discharge(tx, ctx, id, on, kind)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn readmit_patient(state, id: i64, on: NaiveDate) -> Patient {
+        state.write(|tx, ctx| {
+            patients::readmit(tx, ctx, id, on)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn set_patient_phase(state, id: i64, phase: Phase) -> Patient {
+        state.write(|tx, ctx| {
+            patients::set_phase(tx, ctx, id, phase)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn set_patient_archived(state, id: i64, archived: bool) -> Patient {
+        state.write(|tx, ctx| {
+            patients::set_archived(tx, ctx, id, archived)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn list_patient_notes(state, id: i64) -> Vec<PatientNote> {
+        state.write(|tx, ctx| notes::list(tx, ctx, id))
+    }
+
+    fn add_patient_note(state, id: i64, body: String) -> Vec<PatientNote> {
+        state.write(|tx, ctx| {
+            notes::add(tx, ctx, id, &body)?;
+            notes::list(tx, ctx, id)
+        })
+    }
+
+    // ------------------------------------------------------------ staff
+
+    fn list_staff(state) -> Vec<StaffMember> {
+        state.read(staff::list)
+    }
+
+    fn create_staff(state, input: StaffInput, temporary_password: Option<String>) -> StaffMember {
+        state.write(|tx, ctx| {
+            let id = staff::create(tx, ctx, &input, temporary_password.as_deref())?;
+            staff::get(tx, id)
+        })
+    }
+
+    fn update_staff(state, id: i64, input: StaffInput) -> StaffMember {
+        state.write(|tx, ctx| {
+            staff::update(tx, ctx, id, &input)?;
+            staff::get(tx, id)
+        })
+    }
+
+    fn set_staff_active(state, id: i64, active: bool) -> StaffMember {
+        state.write(|tx, ctx| {
+            staff::set_active(tx, ctx, id, active)?;
+            staff::get(tx, id)
+        })
+    }
+
+    fn reset_staff_password(state, id: i64, temporary_password: String) -> StaffMember {
+        state.write(|tx, ctx| {
+            auth::reset_password(tx, ctx, id, &temporary_password)?;
+            staff::get(tx, id)
+        })
+    }
+
+    // ------------------------------------------------------------ audit
+
+    fn audit_log(state, query: AuditQuery) -> AuditPage {
+        state.write(|tx, ctx| audit::query(tx, ctx, &query))
+    }
+
+    fn verify_audit(state) -> AuditCheck {
+        state.write(audit::verify_as)
+    }
 }
 
-#[tauri::command]
-pub fn register_counts(state: State<'_, AppState>) -> Res<RegisterCounts> {
-    state.read(|conn, _| patients::counts(conn))
-}
-
-#[tauri::command]
-pub fn search_patients(state: State<'_, AppState>, query: PatientQuery) -> Res<PatientPage> {
-    state.read(|conn, _| patients::search(conn, &query))
-}
-
-#[tauri::command]
-pub fn get_patient(state: State<'_, AppState>, id: i64) -> Res<Patient> {
-    state.read(|conn, ctx| patients::get(conn, ctx, id))
-}
-
-fn then_get(state: &State<'_, AppState>, id: i64) -> Res<Patient> {
-    state.read(|conn, ctx: &Ctx| patients::get(conn, ctx, id))
-}
-
-#[tauri::command]
-pub fn create_patient(state: State<'_, AppState>, patient: NewPatient) -> Res<Patient> {
-    let id = state.write(|tx, ctx| patients::create(tx, ctx, &patient))?;
-    then_get(&state, id)
-}
-
-#[tauri::command]
-pub fn update_patient(
-    state: State<'_, AppState>,
-    id: i64,
-    details: PatientDetails,
-) -> Res<Patient> {
-    state.write(|tx, ctx| patients::update(tx, ctx, id, &details))?;
-    then_get(&state, id)
-}
-
-#[tauri::command]
-pub fn discharge_patient(
-    state: State<'_, AppState>,
-    id: i64,
-    on: NaiveDate,
-    kind: DischargeType,
-) -> Res<Patient> {
-    state.write(|tx, ctx| patients::discharge(tx, ctx, id, on, kind))?;
-    then_get(&state, id)
-}
-
-#[tauri::command]
-pub fn readmit_patient(state: State<'_, AppState>, id: i64, on: NaiveDate) -> Res<Patient> {
-    state.write(|tx, ctx| patients::readmit(tx, ctx, id, on))?;
-    then_get(&state, id)
-}
-
-#[tauri::command]
-pub fn set_patient_phase(state: State<'_, AppState>, id: i64, phase: Phase) -> Res<Patient> {
-    state.write(|tx, ctx| patients::set_phase(tx, ctx, id, phase))?;
-    then_get(&state, id)
-}
-
-#[tauri::command]
-pub fn set_patient_archived(state: State<'_, AppState>, id: i64, archived: bool) -> Res<Patient> {
-    state.write(|tx, ctx| patients::set_archived(tx, ctx, id, archived))?;
-    then_get(&state, id)
-}
-
-#[tauri::command]
-pub fn list_staff(state: State<'_, AppState>) -> Res<Vec<StaffMember>> {
-    state.read(|conn, _| staff::list(conn))
-}
-
-#[tauri::command]
-pub fn create_staff(state: State<'_, AppState>, input: StaffInput) -> Res<StaffMember> {
-    let id = state.write(|tx, ctx| staff::create(tx, ctx, &input))?;
-    state.read(|conn, _| staff::get(conn, id))
-}
-
-#[tauri::command]
-pub fn update_staff(state: State<'_, AppState>, id: i64, input: StaffInput) -> Res<StaffMember> {
-    state.write(|tx, ctx| staff::update(tx, ctx, id, &input))?;
-    state.read(|conn, _| staff::get(conn, id))
-}
-
-#[tauri::command]
-pub fn set_staff_active(state: State<'_, AppState>, id: i64, active: bool) -> Res<StaffMember> {
-    state.write(|tx, ctx| staff::set_active(tx, ctx, id, active))?;
-    state.read(|conn, _| staff::get(conn, id))
+fn refresh_session(state: &AppState) -> Res<SessionInfo> {
+    let store_info = {
+        let mut guard = state.session();
+        let s = guard.as_mut().ok_or_else(|| Error::NotSignedIn.payload())?;
+        state.read_open(|conn| s.refresh(conn))?;
+        s.info().clone()
+    };
+    Ok(store_info)
 }

@@ -1,6 +1,8 @@
 //! The Saathi desktop shell: a Tauri 2 window over `saathi-core`, and the command line.
 pub mod cli;
 mod commands;
+#[cfg(test)]
+mod role_matrix;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -13,8 +15,7 @@ include!("../commands.rs");
 /// codes are ever logged, never names, phone numbers or notes.
 pub fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_env("SAATHI_LOG").unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SAATHI_LOG").unwrap_or_else(|_| "info".into());
     let dir = saathi_core::paths::log_dir(data_dir);
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("Saathi could not create its log folder ({e}); continuing without a log file.");
@@ -29,13 +30,8 @@ pub fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::W
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let layer = tracing_subscriber::fmt::layer()
-                .with_writer(writer)
-                .with_ansi(false);
-            let _ = tracing_subscriber::registry()
-                .with(filter)
-                .with(layer)
-                .try_init();
+            let layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false);
+            let _ = tracing_subscriber::registry().with(filter).with(layer).try_init();
             Some(guard)
         }
         Err(e) => {
@@ -59,24 +55,7 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
             }
         }))
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_settings,
-            commands::set_language,
-            commands::register_counts,
-            commands::search_patients,
-            commands::get_patient,
-            commands::create_patient,
-            commands::update_patient,
-            commands::discharge_patient,
-            commands::readmit_patient,
-            commands::set_patient_phase,
-            commands::set_patient_archived,
-            commands::list_staff,
-            commands::create_staff,
-            commands::update_staff,
-            commands::set_staff_active,
-        ])
+        .invoke_handler(commands::invoke_handler())
         .run(tauri::generate_context!())
         .map_err(|e| format!("The Saathi window could not start: {e}"))
 }
@@ -85,21 +64,23 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
 mod tests {
     use super::COMMANDS;
 
+    /// The permission list names exactly the commands that exist.
+    #[test]
+    fn permission_list_matches_defined_commands() {
+        let mut defined: Vec<&str> = crate::commands::DEFINED.to_vec();
+        let mut declared: Vec<&str> = COMMANDS.to_vec();
+        defined.sort_unstable();
+        declared.sort_unstable();
+        assert_eq!(defined, declared);
+    }
+
     /// Every command is allowed by name in the capability file, and nothing else is.
     #[test]
     fn capability_lists_exactly_our_commands() {
-        let cap: serde_json::Value =
-            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
-        let mut listed: Vec<String> = cap["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_owned())
-            .collect();
-        let mut expected: Vec<String> = COMMANDS
-            .iter()
-            .map(|c| format!("allow-{}", c.replace('_', "-")))
-            .collect();
+        let cap: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let mut listed: Vec<String> =
+            cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+        let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
         listed.sort();
         expected.sort();
         assert_eq!(listed, expected);
@@ -107,17 +88,13 @@ mod tests {
 
     #[test]
     fn csp_is_strict() {
-        let conf: serde_json::Value =
-            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
         let csp = &conf["app"]["security"]["csp"];
         assert_eq!(csp["default-src"], "'self'");
         assert_eq!(csp["script-src"], "'self'");
         let all = csp.to_string();
         assert!(!all.contains("unsafe"), "no unsafe-inline / unsafe-eval");
-        assert!(
-            !all.contains("https:") && !all.contains("http://*"),
-            "no remote sources"
-        );
+        assert!(!all.contains("https:") && !all.contains("http://*"), "no remote sources");
         assert_ne!(conf["app"]["withGlobalTauri"], true);
     }
 }

@@ -1,76 +1,143 @@
-//! What the window's commands share: the open store (or why it could not be opened).
+//! What the window's commands share: the open store (or why it could not be opened) and
+//! the signed-in staff member's session.
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction};
+use saathi_core::auth::{Gate, Session};
 use saathi_core::db::InstanceLock;
-use saathi_core::{Actor, Ctx, Error, ErrorPayload, Store};
+use saathi_core::{Actor, Ctx, Error, ErrorPayload, Store, audit};
+
+pub type Res<T> = Result<T, ErrorPayload>;
 
 pub struct AppState {
     pub data_dir: PathBuf,
     store: Result<Mutex<Store>, ErrorPayload>,
+    session: Mutex<Option<Session>>,
     _lock: Option<InstanceLock>,
+}
+
+/// A poisoned lock only means a command panicked; SQLite rolled its transaction back,
+/// so the data behind it is whole and the lock is safe to reuse.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl AppState {
     pub fn open(data_dir: PathBuf) -> AppState {
         let (lock, store) = match InstanceLock::acquire(&data_dir) {
-            Ok(lock) => (
-                Some(lock),
-                Store::open(&saathi_core::paths::db_path(&data_dir)),
-            ),
+            Ok(lock) => (Some(lock), Store::open(&saathi_core::paths::db_path(&data_dir))),
             Err(e) => (None, Err(e)),
         };
         let store = store.map(Mutex::new).map_err(|e| {
             tracing::error!(code = e.code(), "the database could not be opened");
             e.payload()
         });
-        AppState {
-            data_dir,
-            store,
-            _lock: lock,
-        }
+        AppState { data_dir, store, session: Mutex::new(None), _lock: lock }
     }
 
     pub fn startup_error(&self) -> Option<ErrorPayload> {
         self.store.as_ref().err().cloned()
     }
 
-    /// The acting staff member. Until sign-in exists this is the front-desk PC itself.
-    fn ctx(&self) -> Ctx {
-        Ctx::now(Actor::system())
+    fn store(&self) -> Res<MutexGuard<'_, Store>> {
+        Ok(lock(self.store.as_ref().map_err(Clone::clone)?))
     }
 
-    fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, ErrorPayload> {
-        let m = self.store.as_ref().map_err(Clone::clone)?;
-        // A panic while holding the lock cannot leave a half-written transaction (it
-        // rolls back on drop), so a poisoned lock is safe to reuse.
-        Ok(m.lock().unwrap_or_else(|p| p.into_inner()))
+    pub fn session(&self) -> MutexGuard<'_, Option<Session>> {
+        lock(&self.session)
     }
 
-    pub fn read<T>(
-        &self,
-        f: impl FnOnce(&Connection, &Ctx) -> saathi_core::Result<T>,
-    ) -> Result<T, ErrorPayload> {
-        let store = self.store()?;
-        let ctx = self.ctx();
-        f(store.conn(), &ctx).map_err(|e| report(&e))
+    /// The acting staff member for a command now, or why there is none. An idle session
+    /// is locked here (and that is audited).
+    fn gate(&self, allow_password_change: bool) -> Res<Ctx> {
+        let now = Ctx::now(Actor::system());
+        let gate = match self.session().as_mut() {
+            None => return Err(Error::NotSignedIn.payload()),
+            Some(s) => (s.gate(now.now, allow_password_change), s.actor_unchecked()),
+        };
+        match gate {
+            (Gate::Open(actor), _) => Ok(Ctx { actor, ..now }),
+            (Gate::LockedNow, actor) => {
+                let ctx = Ctx { actor, ..now };
+                self.write_as(&ctx, |tx, ctx| {
+                    audit::record(tx, ctx, "lock", audit::entity::STAFF, actor.staff_id, "idle")
+                })?;
+                Err(Error::Locked.payload())
+            }
+            (Gate::Locked, _) => Err(Error::Locked.payload()),
+            (Gate::MustChangePassword, _) => Err(Error::MustChangePassword.payload()),
+        }
     }
 
-    pub fn write<T>(
+    /// A read as the signed-in staff member.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
+        let ctx = self.gate(false)?;
+        let out = {
+            let store = self.store()?;
+            f(store.conn(), &ctx)
+        };
+        out.map_err(|e| self.report(&ctx, e))
+    }
+
+    /// One transaction as the signed-in staff member.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
+        let ctx = self.gate(false)?;
+        self.write_as(&ctx, f)
+    }
+
+    /// Like `write`, but also while the staff member still has to change their password.
+    pub fn write_changing_password<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>, &Ctx) -> saathi_core::Result<T>,
-    ) -> Result<T, ErrorPayload> {
-        let mut store = self.store()?;
-        let ctx = self.ctx();
-        store.write(|tx| f(tx, &ctx)).map_err(|e| report(&e))
+    ) -> Res<T> {
+        let ctx = self.gate(true)?;
+        self.write_as(&ctx, f)
     }
-}
 
-fn report(e: &Error) -> ErrorPayload {
-    match e {
-        Error::Invalid { .. } | Error::NotFound { .. } | Error::Forbidden { .. } => {}
-        other => tracing::error!(code = other.code(), error = %other, "command failed"),
+    /// One transaction with a given context (before sign-in: the system at this time).
+    pub fn write_as<T>(&self, ctx: &Ctx, f: impl FnOnce(&Transaction<'_>, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
+        let out = {
+            let mut store = self.store()?;
+            store.write(|tx| f(tx, ctx))
+        };
+        out.map_err(|e| self.report(ctx, e))
     }
-    e.payload()
+
+    /// A read that needs no session (set-up status, language, app info).
+    pub fn read_open<T>(&self, f: impl FnOnce(&Connection) -> saathi_core::Result<T>) -> Res<T> {
+        let store = self.store()?;
+        f(store.conn()).map_err(|e| e.payload())
+    }
+
+    /// Logs unexpected errors (code only) and audits refusals by role.
+    fn report(&self, ctx: &Ctx, e: Error) -> ErrorPayload {
+        match &e {
+            Error::Forbidden { action, .. } => {
+                let detail = (*action).to_owned();
+                let _ =
+                    self.store().map(|mut s| s.write(|tx| audit::record(tx, ctx, "access_denied", "", None, &detail)));
+            }
+            Error::Invalid { .. } | Error::NotFound { .. } => {}
+            other => tracing::error!(code = other.code(), error = %other, "command failed"),
+        }
+        e.payload()
+    }
+
+    /// For tests: a signed-in session of `role` without a password check.
+    #[cfg(test)]
+    pub fn sign_in_for_test(&self, staff_id: i64, role: saathi_core::Role) {
+        let info = saathi_core::auth::SessionInfo {
+            staff_id,
+            full_name: "Test".into(),
+            username: "test".into(),
+            role,
+            must_change_password: false,
+            has_pin: false,
+            idle_minutes: 10,
+            locked: false,
+            allowed: vec![],
+        };
+        *self.session() = Some(Session::new(info, chrono::Utc::now()));
+    }
 }

@@ -23,11 +23,12 @@ pub struct App {
     pub data_dir: PathBuf,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+/// Two different free loopback ports (both held open while choosing, so they differ).
+fn free_ports() -> (u16, u16) {
+    let a = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    let b = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    let port = |l: &std::net::TcpListener| l.local_addr().expect("bound address").port();
+    (port(&a), port(&b))
 }
 
 fn tauri_driver() -> PathBuf {
@@ -45,29 +46,29 @@ fn tauri_driver() -> PathBuf {
     PathBuf::from("tauri-driver")
 }
 
+impl Drop for App {
+    /// Stops tauri-driver with SIGTERM (so that WebKitWebDriver and the app go too), also
+    /// when a test fails half-way: nothing is left running to hold CI's pipes open.
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
+        let _ = self.driver.wait();
+    }
+}
+
 impl App {
     /// Starts the app on `data_dir` and waits until its first screen is up.
     pub async fn launch(data_dir: &Path) -> App {
-        let port = free_port();
-        let native = free_port();
+        let (port, native) = free_ports();
         let driver = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("SAATHI_DATA_DIR", data_dir)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver --locked)");
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < WAIT,
-                "tauri-driver did not listen on {port}"
-            );
+            assert!(start.elapsed() < WAIT, "tauri-driver did not listen on {port}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut caps = serde_json::Map::new();
@@ -81,22 +82,59 @@ impl App {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("WebDriver session with the app");
-        let app = App {
-            driver,
-            client,
-            data_dir: data_dir.to_path_buf(),
-        };
-        app.find("nav [data-nav='today']").await;
+        let app = App { driver, client, data_dir: data_dir.to_path_buf() };
+        app.find("[data-testid='setup'], [data-testid='sign-in'], [data-testid='startup-error'], nav").await;
         app
     }
 
-    /// Closes the window and stops the driver (SIGTERM, so WebKitWebDriver goes too).
-    pub async fn quit(mut self) {
+    /// First run: creates the centre and its administrator, then lands signed in.
+    pub async fn set_up_centre(&self, username: &str, password: &str) {
+        self.type_into("[data-testid='setup-centre']", "Test Kendra").await;
+        self.type_into("[data-testid='setup-admin-name']", "Asha Admin").await;
+        self.type_into("[data-testid='setup-username']", username).await;
+        self.type_into("[data-testid='setup-password']", password).await;
+        self.type_into("[data-testid='setup-confirm']", password).await;
+        self.click("[data-testid='setup-submit']").await;
+        let code = self.text("[data-testid='recovery-code']").await;
+        assert_eq!(code.len(), 23, "recovery code shown once: {code:?}");
+        self.click("[data-testid='kept-it']").await;
+        self.click("[data-testid='setup-continue']").await;
+        self.find("nav [data-nav='today']").await;
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) {
+        self.type_into("[data-testid='username']", username).await;
+        self.type_into("[data-testid='password']", password).await;
+        self.click("[data-testid='sign-in-submit']").await;
+    }
+
+    /// Calls a command straight through the IPC bridge, as a script in the page could,
+    /// bypassing the user interface. Ok(value) or Err({code, message, field}).
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        let script = r#"
+            const [cmd, args, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(cmd, args).then(v => done({ ok: v }), e => done({ err: e }));
+        "#;
+        let out = self
+            .client
+            .execute_async(script, vec![command.into(), args])
+            .await
+            .unwrap_or_else(|e| panic!("invoke {command}: {e}"));
+        match out.get("ok") {
+            Some(v) => Ok(v.clone()),
+            None => Err(out.get("err").cloned().unwrap_or(serde_json::Value::Null)),
+        }
+    }
+
+    /// The value of an input.
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css).await.prop("value").await.ok().flatten().unwrap_or_default()
+    }
+
+    /// Closes the window and stops the driver.
+    pub async fn quit(self) {
         let _ = self.client.clone().close().await;
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.driver.id().to_string()])
-            .status();
-        let _ = self.driver.wait();
+        // Drop stops the driver.
     }
 
     pub async fn find(&self, css: &str) -> Element {
@@ -108,53 +146,39 @@ impl App {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
+    /// Clicks the first element matching `css`, retrying while the page re-renders it.
     pub async fn click(&self, css: &str) {
-        self.find(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let start = Instant::now();
+        loop {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if start.elapsed() > WAIT => panic!("click {css}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
-        el.clear()
-            .await
-            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        el.send_keys(text)
-            .await
-            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.find(css)
-            .await
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+        self.find(css).await.text().await.unwrap_or_else(|e| panic!("text of {css}: {e}"))
     }
 
     /// All texts of the elements matching `css`, right now.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for el in self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .unwrap_or_default()
-        {
+        for el in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
             out.push(el.text().await.unwrap_or_default());
         }
         out
     }
 
     /// Waits until `check` holds for the texts of `css`; panics with what was seen.
-    pub async fn wait_texts(
-        &self,
-        css: &str,
-        what: &str,
-        check: impl Fn(&[String]) -> bool,
-    ) -> Vec<String> {
+    pub async fn wait_texts(&self, css: &str, what: &str, check: impl Fn(&[String]) -> bool) -> Vec<String> {
         let start = Instant::now();
         loop {
             let seen = self.texts(css).await;
@@ -162,7 +186,9 @@ impl App {
                 return seen;
             }
             if start.elapsed() > WAIT {
-                panic!("waited for {what} in {css}; saw {seen:?}");
+                let shot = crate::workspace_root().join("target").join("e2e-failure.png");
+                self.screenshot(&shot).await;
+                panic!("waited for {what} in {css}; saw {seen:?} (screenshot: {})", shot.display());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }

@@ -74,10 +74,7 @@ pub fn details(name: &str) -> PatientDetails {
 }
 
 pub fn new_patient(name: &str, admitted_on: &str) -> NewPatient {
-    NewPatient {
-        details: details(name),
-        admitted_on: date(admitted_on),
-    }
+    NewPatient { details: details(name), admitted_on: date(admitted_on) }
 }
 
 /// The workspace root (where `target/` lives unless CARGO_TARGET_DIR says otherwise).
@@ -90,19 +87,10 @@ pub fn saathi_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("SAATHI_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let bin = target.join("debug").join(if cfg!(windows) {
-        "saathi.exe"
-    } else {
-        "saathi"
-    });
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build --workspace --all-targets` first",
-        bin.display()
-    );
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let bin = target.join("debug").join(if cfg!(windows) { "saathi.exe" } else { "saathi" });
+    assert!(bin.exists(), "{} is missing: run `cargo build --workspace --all-targets` first", bin.display());
     bin
 }
 

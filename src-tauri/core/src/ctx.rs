@@ -40,10 +40,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Actor {
-        Actor {
-            staff_id: None,
-            role: Role::Admin,
-        }
+        Actor { staff_id: None, role: Role::Admin }
     }
 }
 
@@ -58,19 +55,12 @@ pub struct Ctx {
 impl Ctx {
     pub fn now(actor: Actor) -> Ctx {
         let local = Local::now();
-        Ctx {
-            actor,
-            now: local.with_timezone(&Utc),
-            today: local.date_naive(),
-        }
+        Ctx { actor, now: local.with_timezone(&Utc), today: local.date_naive() }
     }
 
     /// A fixed clock, for tests and the deterministic demo.
     pub fn at(actor: Actor, today: NaiveDate) -> Ctx {
-        let now = today
-            .and_hms_opt(10, 0, 0)
-            .map(|t| t.and_utc())
-            .unwrap_or_else(Utc::now);
+        let now = today.and_hms_opt(10, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now);
         Ctx { actor, now, today }
     }
 

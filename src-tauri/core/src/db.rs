@@ -29,9 +29,7 @@ fn apply_pragmas(conn: &Connection) -> Result<()> {
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(mode, "journal mode is not WAL");
     }
-    conn.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
-    )?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")?;
     Ok(())
 }
 
@@ -64,10 +62,7 @@ impl Store {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
         })?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
     }
@@ -76,10 +71,7 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
-        let mut store = Store {
-            conn,
-            path: PathBuf::from(":memory:"),
-        };
+        let mut store = Store { conn, path: PathBuf::from(":memory:") };
         store.migrate()?;
         Ok(store)
     }
@@ -95,9 +87,7 @@ impl Store {
 
     /// Runs `f` in one immediate transaction: all of it is saved, or none of it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -105,24 +95,18 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.display().to_string();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let app_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let latest = schema_version();
         if version > latest {
-            return Err(Error::NewerDatabase {
-                found: version,
-                supported: latest,
-            });
+            return Err(Error::NewerDatabase { found: version, supported: latest });
         }
         if version > 0 && app_id != APPLICATION_ID {
             return Err(Error::NotSaathi { path });
         }
         if version == 0 {
-            let tables: i64 =
-                tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
             if tables > 0 {
                 return Err(Error::NotSaathi { path });
             }
@@ -132,9 +116,7 @@ impl Store {
             tx.execute_batch(sql)?;
         }
         if version < latest {
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {latest};"
-            ))?;
+            tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {latest};"))?;
         }
         tx.commit()?;
         Ok(())
@@ -158,11 +140,8 @@ fn inspect_existing(path: &Path) -> Result<()> {
     if !has_wal && header_app_id != APPLICATION_ID {
         return Err(Error::NotSaathi { path: shown });
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| damaged_or(path, e))?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| damaged_or(path, e))?;
     let probe = (|| -> rusqlite::Result<(i32, i64)> {
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -174,14 +153,10 @@ fn inspect_existing(path: &Path) -> Result<()> {
     }
     let latest = schema_version();
     if version > latest {
-        return Err(Error::NewerDatabase {
-            found: version,
-            supported: latest,
-        });
+        return Err(Error::NewerDatabase { found: version, supported: latest });
     }
-    let check: rusqlite::Result<Vec<String>> = conn
-        .prepare("PRAGMA quick_check")
-        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+    let check: rusqlite::Result<Vec<String>> =
+        conn.prepare("PRAGMA quick_check").and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
     match check {
         Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(()),
         Ok(lines) => Err(Error::Damaged {
@@ -200,13 +175,10 @@ fn wal_path(path: &Path) -> PathBuf {
 
 fn damaged_or(path: &Path, e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotSaathi {
-            path: path.display().to_string(),
-        },
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
-            path: path.display().to_string(),
-            detail: "SQLite reports corruption".into(),
-        },
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotSaathi { path: path.display().to_string() },
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Error::Damaged { path: path.display().to_string(), detail: "SQLite reports corruption".into() }
+        }
         _ => Error::from(e),
     }
 }
@@ -222,16 +194,10 @@ impl InstanceLock {
     pub fn acquire(data_dir: &Path) -> Result<InstanceLock> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join("saathi.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
+        let file = File::options().create(true).truncate(false).write(true).open(&path)?;
         match file.try_lock() {
             Ok(()) => Ok(InstanceLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::AlreadyOpen {
-                path: data_dir.display().to_string(),
-            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::AlreadyOpen { path: data_dir.display().to_string() }),
             Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(e)),
         }
     }
@@ -254,16 +220,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
         let c = store.conn();
-        let mode: String = c
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
-        let fk: i64 = c
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap();
-        let app: i32 = c
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .unwrap();
+        let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let app: i32 = c.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(sync, 2, "synchronous=FULL");
         assert_eq!(fk, 1);

@@ -8,18 +8,27 @@ use crate::ctx::{Actor, Ctx, Role};
 use crate::db::Store;
 use crate::error::Result;
 use crate::patients::{self, DischargeType, Gender, NewPatient, PatientDetails, Phase, Substance};
-use crate::settings;
 use crate::staff::{self, StaffInput};
+use crate::{auth, settings};
 
 pub const DEFAULT_SEED: u64 = 2026;
 pub const CENTRE_NAME: &str = "Navjeevan Nasha Mukti Kendra (DEMO)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
     pub staff: u32,
     pub inpatients: u32,
     pub discharged: u32,
+    /// Emergency access code of the demo centre (random each time).
+    pub recovery_code: String,
 }
+
+/// One account per role, for trying the demo. Only ever written into a demo database.
+pub const DEMO_ACCOUNTS: &[(Role, &str, &str)] = &[
+    (Role::Admin, "admin", "demo-admin-1"),
+    (Role::Counsellor, "counsellor", "demo-counsellor-1"),
+    (Role::FrontDesk, "frontdesk", "demo-frontdesk-1"),
+];
 
 struct NameSet {
     male: &'static [&'static str],
@@ -30,72 +39,25 @@ struct NameSet {
 
 const LATIN: NameSet = NameSet {
     male: &[
-        "Rahul", "Amit", "Vikram", "Sandeep", "Rohit", "Manoj", "Arjun", "Deepak", "Karan",
-        "Suresh", "Imran", "Joseph", "Harish", "Naveen", "Ajay",
+        "Rahul", "Amit", "Vikram", "Sandeep", "Rohit", "Manoj", "Arjun", "Deepak", "Karan", "Suresh", "Imran",
+        "Joseph", "Harish", "Naveen", "Ajay",
     ],
-    female: &[
-        "Priya", "Neha", "Sunita", "Pooja", "Anjali", "Kavita", "Meena", "Ritu", "Farah", "Mary",
-    ],
+    female: &["Priya", "Neha", "Sunita", "Pooja", "Anjali", "Kavita", "Meena", "Ritu", "Farah", "Mary"],
     surnames: &[
-        "Sharma", "Verma", "Gupta", "Yadav", "Khan", "Thomas", "Mehta", "Chauhan", "Rawat", "Negi",
-        "Bisht", "Joshi",
+        "Sharma", "Verma", "Gupta", "Yadav", "Khan", "Thomas", "Mehta", "Chauhan", "Rawat", "Negi", "Bisht", "Joshi",
     ],
     language: "English",
 };
 
 const DEVANAGARI: NameSet = NameSet {
-    male: &[
-        "राहुल",
-        "क्षितिज",
-        "प्रवीण",
-        "विक्रम",
-        "संदीप",
-        "मनोज",
-        "अर्जुन",
-        "दीपक",
-        "सुरेश",
-        "राजेंद्र",
-        "श्याम",
-        "धर्मेंद्र",
-    ],
-    female: &[
-        "प्रीति",
-        "सुनीता",
-        "पूजा",
-        "अंजलि",
-        "कविता",
-        "मीना",
-        "ऋतु",
-        "ज्योति",
-    ],
-    surnames: &[
-        "शर्मा",
-        "त्रिपाठी",
-        "वर्मा",
-        "यादव",
-        "मिश्रा",
-        "चौहान",
-        "द्विवेदी",
-        "पाण्डेय",
-        "कुशवाहा",
-        "गुप्ता",
-    ],
+    male: &["राहुल", "क्षितिज", "प्रवीण", "विक्रम", "संदीप", "मनोज", "अर्जुन", "दीपक", "सुरेश", "राजेंद्र", "श्याम", "धर्मेंद्र"],
+    female: &["प्रीति", "सुनीता", "पूजा", "अंजलि", "कविता", "मीना", "ऋतु", "ज्योति"],
+    surnames: &["शर्मा", "त्रिपाठी", "वर्मा", "यादव", "मिश्रा", "चौहान", "द्विवेदी", "पाण्डेय", "कुशवाहा", "गुप्ता"],
     language: "Hindi",
 };
 
 const GURMUKHI: NameSet = NameSet {
-    male: &[
-        "ਗੁਰਪ੍ਰੀਤ",
-        "ਹਰਪ੍ਰੀਤ",
-        "ਜਸਪ੍ਰੀਤ",
-        "ਮਨਜੀਤ",
-        "ਕੁਲਦੀਪ",
-        "ਬਲਜੀਤ",
-        "ਸੁਖਵਿੰਦਰ",
-        "ਅਮਰਜੀਤ",
-        "ਪਰਮਿੰਦਰ",
-        "ਲਖਵਿੰਦਰ",
-    ],
+    male: &["ਗੁਰਪ੍ਰੀਤ", "ਹਰਪ੍ਰੀਤ", "ਜਸਪ੍ਰੀਤ", "ਮਨਜੀਤ", "ਕੁਲਦੀਪ", "ਬਲਜੀਤ", "ਸੁਖਵਿੰਦਰ", "ਅਮਰਜੀਤ", "ਪਰਮਿੰਦਰ", "ਲਖਵਿੰਦਰ"],
     female: &["ਹਰਪ੍ਰੀਤ", "ਜਸਪ੍ਰੀਤ", "ਮਨਪ੍ਰੀਤ", "ਕਿਰਨਦੀਪ", "ਰਾਜਵਿੰਦਰ", "ਸਿਮਰਨ"],
     surnames: &["ਸਿੰਘ", "ਗਿੱਲ", "ਸੰਧੂ", "ਢਿੱਲੋਂ", "ਬਰਾੜ", "ਸਿੱਧੂ", "ਗਰੇਵਾਲ"],
     language: "Punjabi",
@@ -112,9 +74,7 @@ const STAFF: &[(&str, Role)] = &[
     ("Gagandeep Singh", Role::FrontDesk),
 ];
 
-const RELATIONS: &[&str] = &[
-    "Mother", "Father", "Wife", "Husband", "Brother", "Sister", "Son", "Uncle",
-];
+const RELATIONS: &[&str] = &["Mother", "Father", "Wife", "Husband", "Brother", "Sister", "Son", "Uncle"];
 
 fn phone(rng: &mut ChaCha8Rng) -> String {
     let first = *[9u8, 8, 7, 6].choose(rng).unwrap_or(&9);
@@ -133,27 +93,15 @@ fn person(rng: &mut ChaCha8Rng, today: NaiveDate) -> PatientDetails {
         4..=6 => &DEVANAGARI,
         _ => &GURMUKHI,
     };
-    let gender = if rng.random_bool(0.18) {
-        Gender::Female
-    } else {
-        Gender::Male
-    };
-    let firsts = if gender == Gender::Female {
-        set.female
-    } else {
-        set.male
-    };
+    let gender = if rng.random_bool(0.18) { Gender::Female } else { Gender::Male };
+    let firsts = if gender == Gender::Female { set.female } else { set.male };
     let first = firsts.choose(rng).copied().unwrap_or("Ravi");
     let mut surname = set.surnames.choose(rng).copied().unwrap_or("Kumar");
     if gender == Gender::Female && std::ptr::eq(set, &GURMUKHI) {
         surname = "ਕੌਰ";
     }
     let full_name = format!("{first} {surname}");
-    let preferred_name = if rng.random_bool(0.25) {
-        first.to_owned()
-    } else {
-        String::new()
-    };
+    let preferred_name = if rng.random_bool(0.25) { first.to_owned() } else { String::new() };
     let (birth_date, age_years) = if rng.random_bool(0.6) {
         let age_days = rng.random_range(18 * 365..62 * 365);
         (today.checked_sub_days(Days::new(age_days)), None)
@@ -188,11 +136,7 @@ fn person(rng: &mut ChaCha8Rng, today: NaiveDate) -> PatientDetails {
         gender,
         birth_date,
         age_years,
-        phone: if rng.random_bool(0.92) {
-            phone(rng)
-        } else {
-            String::new()
-        },
+        phone: if rng.random_bool(0.92) { phone(rng) } else { String::new() },
         family_name: if has_family {
             format!("{} {}", firsts.choose(rng).copied().unwrap_or(""), surname)
         } else {
@@ -203,11 +147,7 @@ fn person(rng: &mut ChaCha8Rng, today: NaiveDate) -> PatientDetails {
         } else {
             String::new()
         },
-        family_phone: if has_family {
-            phone(rng)
-        } else {
-            String::new()
-        },
+        family_phone: if has_family { phone(rng) } else { String::new() },
         languages,
         substances,
         substance_other: String::new(),
@@ -222,55 +162,29 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let system = Ctx::at(Actor::system(), today);
     store.write(|tx| {
-        settings::set_centre(
-            tx,
-            &system,
-            CENTRE_NAME,
-            "Village Kharar Road, Mohali, Punjab",
-            "0172 2712345",
-        )?;
-        let mut staff_ids = Vec::new();
-        for (name, role) in STAFF {
-            staff_ids.push((
-                staff::create(
-                    tx,
-                    &system,
-                    &StaffInput {
-                        full_name: (*name).into(),
-                        role: *role,
-                    },
-                )?,
-                *role,
-            ));
+        settings::set_centre(tx, &system, CENTRE_NAME, "Village Kharar Road, Mohali, Punjab", "0172 2712345")?;
+        let mut staff_ids: Vec<(i64, Role)> = Vec::new();
+        for (i, (name, role)) in STAFF.iter().enumerate() {
+            // The first staff member of each role gets that role's demo account.
+            let account =
+                DEMO_ACCOUNTS.iter().find(|a| a.0 == *role).filter(|_| !staff_ids.iter().any(|s| s.1 == *role));
+            let username = account.map_or_else(|| format!("staff{}", i + 1), |a| a.1.to_owned());
+            let input = StaffInput { full_name: (*name).into(), role: *role, username: Some(username) };
+            let id = staff::create(tx, &system, &input, None)?;
+            if let Some((_, _, password)) = account {
+                auth::set_password(tx, id, password, false)?;
+            }
+            staff_ids.push((id, *role));
         }
-        let front_desk = staff_ids
-            .iter()
-            .find(|s| s.1 == Role::FrontDesk)
-            .map(|s| s.0);
-        let ctx = Ctx::at(
-            Actor {
-                staff_id: front_desk,
-                role: Role::FrontDesk,
-            },
-            today,
-        );
-        let mut summary = DemoSummary {
-            staff: staff_ids.len() as u32,
-            inpatients: 0,
-            discharged: 0,
-        };
+        let recovery_code = auth::store_recovery_code(tx)?;
+        let front_desk = staff_ids.iter().find(|s| s.1 == Role::FrontDesk).map(|s| s.0);
+        let ctx = Ctx::at(Actor { staff_id: front_desk, role: Role::FrontDesk }, today);
+        let mut summary = DemoSummary { staff: staff_ids.len() as u32, inpatients: 0, discharged: 0, recovery_code };
         // About 40 in the house now, admitted in the last three months.
         for _ in 0..40 {
             let d = person(&mut rng, today);
             let admitted = today - Days::new(rng.random_range(0..90));
-            patients::create(
-                tx,
-                &ctx,
-                &NewPatient {
-                    details: d,
-                    admitted_on: admitted,
-                },
-            )?;
+            patients::create(tx, &ctx, &NewPatient { details: d, admitted_on: admitted })?;
             summary.inpatients += 1;
         }
         // About 120 who have gone home: aftercare (recent) and alumni (long ago); some
@@ -278,14 +192,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         for _ in 0..120 {
             let d = person(&mut rng, today);
             let mut admitted = today - Days::new(rng.random_range(120..1500));
-            let id = patients::create(
-                tx,
-                &ctx,
-                &NewPatient {
-                    details: d,
-                    admitted_on: admitted,
-                },
-            )?;
+            let id = patients::create(tx, &ctx, &NewPatient { details: d, admitted_on: admitted })?;
             let stays = if rng.random_bool(0.2) { 2 } else { 1 };
             let mut discharged = admitted;
             for stay in 0..stays {
@@ -306,11 +213,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
             }
             let since = (today - discharged).num_days();
             let phase = if since > 730 {
-                if rng.random_bool(0.3) {
-                    Phase::Inactive
-                } else {
-                    Phase::Alumni
-                }
+                if rng.random_bool(0.3) { Phase::Inactive } else { Phase::Alumni }
             } else if since > 365 && rng.random_bool(0.5) {
                 Phase::Alumni
             } else {
@@ -335,10 +238,7 @@ mod tests {
             .conn()
             .prepare("SELECT full_name || '|' || phone || '|' || phase || '|' || coalesce(birth_date, age_years) FROM patients ORDER BY id")
             .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     }
 
     #[test]
@@ -349,14 +249,7 @@ mod tests {
         let sa = generate(&mut a, today, 7).unwrap();
         generate(&mut b, today, 7).unwrap();
         assert_eq!(dump(&a), dump(&b));
-        assert_eq!(
-            sa,
-            DemoSummary {
-                staff: 8,
-                inpatients: 40,
-                discharged: 120
-            }
-        );
+        assert_eq!((sa.staff, sa.inpatients, sa.discharged), (8, 40, 120));
         let mut c = Store::open_in_memory().unwrap();
         generate(&mut c, today, 8).unwrap();
         assert_ne!(dump(&a), dump(&c));

@@ -2,10 +2,14 @@
 //!
 //! Reads take a `&Connection`, writes a `&Transaction` (see [`db::Store::write`]); every
 //! operation takes a [`ctx::Ctx`] naming the acting staff member and the date.
+pub mod access;
+pub mod audit;
+pub mod auth;
 pub mod ctx;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod notes;
 pub mod paths;
 pub mod patients;
 pub mod settings;

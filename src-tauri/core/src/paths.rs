@@ -18,14 +18,12 @@ pub fn default_demo_dir() -> Result<PathBuf> {
 }
 
 fn project_dir(app: &str) -> Result<PathBuf> {
-    directories::ProjectDirs::from("org", "Saathi", app)
-        .map(|d| d.data_local_dir().to_path_buf())
-        .ok_or_else(|| {
-            Error::Io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no home folder was found for this user; start Saathi with --data-dir",
-            ))
-        })
+    directories::ProjectDirs::from("org", "Saathi", app).map(|d| d.data_local_dir().to_path_buf()).ok_or_else(|| {
+        Error::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no home folder was found for this user; start Saathi with --data-dir",
+        ))
+    })
 }
 
 /// The data folder: the flag, else SAATHI_DATA_DIR, else the default.

@@ -5,6 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::access::Action;
+use crate::audit::{self, entity};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::text;
@@ -170,18 +172,10 @@ pub fn validate(ctx: &Ctx, d: &PatientDetails) -> Result<PatientDetails> {
     d.phone = d.phone.trim().to_owned();
     d.family_phone = d.family_phone.trim().to_owned();
     if d.full_name.is_empty() {
-        return Err(Error::invalid(
-            "name_empty",
-            "full_name",
-            "Please enter the person's full name.",
-        ));
+        return Err(Error::invalid("name_empty", "full_name", "Please enter the person's full name."));
     }
     if text::char_len(&d.full_name) > MAX_NAME || text::char_len(&d.preferred_name) > MAX_NAME {
-        return Err(Error::invalid(
-            "name_too_long",
-            "full_name",
-            "That name is too long (120 letters at most).",
-        ));
+        return Err(Error::invalid("name_too_long", "full_name", "That name is too long (120 letters at most)."));
     }
     for (v, field) in [
         (&d.family_name, "family_name"),
@@ -189,18 +183,11 @@ pub fn validate(ctx: &Ctx, d: &PatientDetails) -> Result<PatientDetails> {
         (&d.substance_other, "substance_other"),
     ] {
         if text::char_len(v) > MAX_TEXT {
-            return Err(Error::invalid(
-                "text_too_long",
-                field,
-                "That entry is too long (200 letters at most).",
-            ));
+            return Err(Error::invalid("text_too_long", field, "That entry is too long (200 letters at most)."));
         }
     }
     if let Some(b) = d.birth_date {
-        let earliest = ctx
-            .today
-            .with_year(ctx.today.year() - 110)
-            .unwrap_or(ctx.today);
+        let earliest = ctx.today.with_year(ctx.today.year() - 110).unwrap_or(ctx.today);
         if b > ctx.today {
             return Err(Error::invalid(
                 "birth_date_future",
@@ -248,10 +235,7 @@ fn check_phone(phone: &str, field: &'static str) -> Result<()> {
     if phone.is_empty() {
         return Ok(());
     }
-    if phone
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')')))
-    {
+    if phone.chars().any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))) {
         return Err(Error::invalid(
             "phone_invalid",
             field,
@@ -267,22 +251,14 @@ fn check_phone(phone: &str, field: &'static str) -> Result<()> {
         ));
     }
     if n > 13 {
-        return Err(Error::invalid(
-            "phone_too_long",
-            field,
-            "That phone number has too many digits.",
-        ));
+        return Err(Error::invalid("phone_too_long", field, "That phone number has too many digits."));
     }
     Ok(())
 }
 
 fn check_admission(ctx: &Ctx, date: NaiveDate) -> Result<()> {
     if date > ctx.today {
-        return Err(Error::invalid(
-            "admission_future",
-            "admitted_on",
-            "The admission date cannot be in the future.",
-        ));
+        return Err(Error::invalid("admission_future", "admitted_on", "The admission date cannot be in the future."));
     }
     if date.year() < 1990 {
         return Err(Error::invalid(
@@ -300,17 +276,12 @@ fn details_params(d: &PatientDetails) -> Result<(String, String, String, String,
         .map_err(|e| Error::invalid("languages_invalid", "languages", e.to_string()))?;
     let subs = serde_json::to_string(&d.substances)
         .map_err(|e| Error::invalid("substances_invalid", "substances", e.to_string()))?;
-    Ok((
-        search,
-        langs,
-        subs,
-        text::phone_digits(&d.phone),
-        text::phone_digits(&d.family_phone),
-    ))
+    Ok((search, langs, subs, text::phone_digits(&d.phone), text::phone_digits(&d.family_phone)))
 }
 
 /// Registers a new person with their first admission. Returns the new id.
 pub fn create(tx: &Transaction<'_>, ctx: &Ctx, new: &NewPatient) -> Result<i64> {
+    ctx.require(Action::EditPatient)?;
     let d = validate(ctx, &new.details)?;
     check_admission(ctx, new.admitted_on)?;
     let (search, langs, subs, phone_digits, family_digits) = details_params(&d)?;
@@ -333,12 +304,14 @@ pub fn create(tx: &Transaction<'_>, ctx: &Ctx, new: &NewPatient) -> Result<i64> 
         "INSERT INTO stays (patient_id, admitted_on, created_at, created_by) VALUES (?1, ?2, ?3, ?4)",
         params![id, new.admitted_on, stamp, ctx.actor.staff_id],
     )?;
+    audit::record(tx, ctx, "patient_created", entity::PATIENT, Some(id), "")?;
     tracing::info!(patient = id, "patient registered");
     Ok(id)
 }
 
 /// Saves changed details. The phase and stays change only through discharge/re-admit.
 pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails) -> Result<()> {
+    ctx.require(Action::EditPatient)?;
     let current = load_state(tx, id)?;
     let d = validate(ctx, details)?;
     let (search, langs, subs, phone_digits, family_digits) = details_params(&d)?;
@@ -356,12 +329,31 @@ pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails
             search_text = ?20, updated_at = ?21, updated_by = ?22
          WHERE id = ?1",
         params![
-            id, d.full_name, d.preferred_name, d.gender, d.birth_date, d.age_years, age_recorded_on,
-            d.phone, phone_digits, d.family_name, d.family_relation, d.family_phone, family_digits,
-            langs, subs, d.substance_other, d.consent_phone, d.consent_family, d.consent_roster_name,
-            search, ctx.stamp(), ctx.actor.staff_id,
+            id,
+            d.full_name,
+            d.preferred_name,
+            d.gender,
+            d.birth_date,
+            d.age_years,
+            age_recorded_on,
+            d.phone,
+            phone_digits,
+            d.family_name,
+            d.family_relation,
+            d.family_phone,
+            family_digits,
+            langs,
+            subs,
+            d.substance_other,
+            d.consent_phone,
+            d.consent_family,
+            d.consent_roster_name,
+            search,
+            ctx.stamp(),
+            ctx.actor.staff_id,
         ],
     )?;
+    audit::record(tx, ctx, "patient_changed", entity::PATIENT, Some(id), "")?;
     tracing::info!(patient = id, "patient details changed");
     Ok(())
 }
@@ -377,14 +369,7 @@ fn load_state(conn: &Connection, id: i64) -> Result<State> {
     conn.query_row(
         "SELECT phase, archived_at IS NOT NULL, age_years, age_recorded_on FROM patients WHERE id = ?1",
         [id],
-        |r| {
-            Ok(State {
-                phase: r.get(0)?,
-                archived: r.get(1)?,
-                age_years: r.get(2)?,
-                age_recorded_on: r.get(3)?,
-            })
-        },
+        |r| Ok(State { phase: r.get(0)?, archived: r.get(1)?, age_years: r.get(2)?, age_recorded_on: r.get(3)? }),
     )
     .optional()?
     .ok_or(Error::NotFound { what: "That patient" })
@@ -423,22 +408,11 @@ fn last_stay(conn: &Connection, id: i64) -> Result<Option<Stay>> {
 }
 
 fn stay_from_row(r: &Row<'_>) -> rusqlite::Result<Stay> {
-    Ok(Stay {
-        id: r.get(0)?,
-        admitted_on: r.get(1)?,
-        discharged_on: r.get(2)?,
-        discharge_type: r.get(3)?,
-    })
+    Ok(Stay { id: r.get(0)?, admitted_on: r.get(1)?, discharged_on: r.get(2)?, discharge_type: r.get(3)? })
 }
 
 /// Ends the current stay. The person moves to aftercare.
-pub fn discharge(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    id: i64,
-    on: NaiveDate,
-    kind: DischargeType,
-) -> Result<()> {
+pub fn discharge(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate, kind: DischargeType) -> Result<()> {
     let state = load_state(tx, id)?;
     require_not_archived(&state)?;
     let stay = open_stay(tx, id)?.ok_or_else(|| Error::Invalid {
@@ -457,23 +431,18 @@ pub fn discharge(
         ));
     }
     if on > ctx.today {
-        return Err(Error::invalid(
-            "discharge_future",
-            "discharged_on",
-            "The discharge date cannot be in the future.",
-        ));
+        return Err(Error::invalid("discharge_future", "discharged_on", "The discharge date cannot be in the future."));
     }
-    tx.execute(
-        "UPDATE stays SET discharged_on = ?2, discharge_type = ?3 WHERE id = ?1",
-        params![stay.id, on, kind],
-    )?;
+    tx.execute("UPDATE stays SET discharged_on = ?2, discharge_type = ?3 WHERE id = ?1", params![stay.id, on, kind])?;
     set_phase_raw(tx, ctx, id, Phase::Aftercare)?;
+    audit::record(tx, ctx, "patient_discharged", entity::PATIENT, Some(id), kind.as_str())?;
     tracing::info!(patient = id, "patient discharged");
     Ok(())
 }
 
 /// Starts a new stay for someone who was discharged before. History is kept.
 pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Result<()> {
+    ctx.require(Action::EditPatient)?;
     let state = load_state(tx, id)?;
     require_not_archived(&state)?;
     if open_stay(tx, id)?.is_some() {
@@ -491,10 +460,7 @@ pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Resul
         return Err(Error::invalid(
             "readmission_before_discharge",
             "admitted_on",
-            format!(
-                "The new admission date cannot be before the last discharge ({}).",
-                out.format("%d-%m-%Y")
-            ),
+            format!("The new admission date cannot be before the last discharge ({}).", out.format("%d-%m-%Y")),
         ));
     }
     tx.execute(
@@ -502,12 +468,14 @@ pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Resul
         params![id, on, ctx.stamp(), ctx.actor.staff_id],
     )?;
     set_phase_raw(tx, ctx, id, Phase::Inpatient)?;
+    audit::record(tx, ctx, "patient_readmitted", entity::PATIENT, Some(id), "")?;
     tracing::info!(patient = id, "patient re-admitted");
     Ok(())
 }
 
 /// Moves a discharged person between aftercare, alumni and inactive.
 pub fn set_phase(tx: &Transaction<'_>, ctx: &Ctx, id: i64, phase: Phase) -> Result<()> {
+    ctx.require(Action::EditPatient)?;
     let state = load_state(tx, id)?;
     require_not_archived(&state)?;
     if phase == Phase::Inpatient || state.phase == Phase::Inpatient {
@@ -517,7 +485,8 @@ pub fn set_phase(tx: &Transaction<'_>, ctx: &Ctx, id: i64, phase: Phase) -> Resu
             message: "Use Admit or Discharge to move someone in or out of in-patient care.".into(),
         });
     }
-    set_phase_raw(tx, ctx, id, phase)
+    set_phase_raw(tx, ctx, id, phase)?;
+    audit::record(tx, ctx, "patient_phase_changed", entity::PATIENT, Some(id), phase.as_str())
 }
 
 fn set_phase_raw(tx: &Transaction<'_>, ctx: &Ctx, id: i64, phase: Phase) -> Result<()> {
@@ -530,6 +499,7 @@ fn set_phase_raw(tx: &Transaction<'_>, ctx: &Ctx, id: i64, phase: Phase) -> Resu
 
 /// Hides a record from lists (or brings it back). Nothing is ever deleted.
 pub fn set_archived(tx: &Transaction<'_>, ctx: &Ctx, id: i64, archived: bool) -> Result<()> {
+    ctx.require(Action::EditPatient)?;
     let state = load_state(tx, id)?;
     if archived && state.phase == Phase::Inpatient {
         return Err(Error::Invalid {
@@ -542,10 +512,27 @@ pub fn set_archived(tx: &Transaction<'_>, ctx: &Ctx, id: i64, archived: bool) ->
         "UPDATE patients SET archived_at = CASE WHEN ?2 THEN ?3 ELSE NULL END, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
         params![id, archived, ctx.stamp(), ctx.actor.staff_id],
     )?;
+    audit::record(
+        tx,
+        ctx,
+        if archived { "patient_archived" } else { "patient_unarchived" },
+        entity::PATIENT,
+        Some(id),
+        "",
+    )?;
     tracing::info!(patient = id, archived, "patient archive flag changed");
     Ok(())
 }
 
+/// Opens a patient's record for a staff member: checked and audited.
+pub fn view(tx: &Transaction<'_>, ctx: &Ctx, id: i64) -> Result<Patient> {
+    ctx.require(Action::ViewPatient)?;
+    let p = get(tx, ctx, id)?;
+    audit::record(tx, ctx, "patient_viewed", entity::PATIENT, Some(id), "")?;
+    Ok(p)
+}
+
+/// Reads a record without auditing (the caller has just audited a change to it).
 pub fn get(conn: &Connection, ctx: &Ctx, id: i64) -> Result<Patient> {
     let mut p = conn
         .query_row(
@@ -594,19 +581,12 @@ pub fn get(conn: &Connection, ctx: &Ctx, id: i64) -> Result<Patient> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1 ORDER BY admitted_on, id",
     )?;
-    p.stays = stmt
-        .query_map([id], stay_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    p.stays = stmt.query_map([id], stay_from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(p)
 }
 
 /// Age in whole years on `today`.
-pub fn age_on(
-    today: NaiveDate,
-    birth: Option<NaiveDate>,
-    approx: Option<u8>,
-    noted: Option<NaiveDate>,
-) -> Option<u32> {
+pub fn age_on(today: NaiveDate, birth: Option<NaiveDate>, approx: Option<u8>, noted: Option<NaiveDate>) -> Option<u32> {
     if let Some(b) = birth {
         return today.years_since(b);
     }
@@ -617,7 +597,8 @@ pub fn age_on(
 
 /// A page of the register, filtered by a search text (any part of a name in any script,
 /// or phone digits) and phase, sorted by name.
-pub fn search(conn: &Connection, q: &PatientQuery) -> Result<PatientPage> {
+pub fn search(conn: &Connection, ctx: &Ctx, q: &PatientQuery) -> Result<PatientPage> {
+    ctx.require(Action::ViewRegister)?;
     let limit = q.limit.clamp(1, MAX_PAGE);
     let mut filters: Vec<String> = Vec::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -633,9 +614,8 @@ pub fn search(conn: &Connection, q: &PatientQuery) -> Result<PatientPage> {
         if let Some(digits) = text::phone_query(raw) {
             args.push(like_pattern(&digits).into());
             let n = args.len();
-            filters.push(format!(
-                "(p.phone_digits LIKE ?{n} ESCAPE '\\' OR p.family_phone_digits LIKE ?{n} ESCAPE '\\')"
-            ));
+            filters
+                .push(format!("(p.phone_digits LIKE ?{n} ESCAPE '\\' OR p.family_phone_digits LIKE ?{n} ESCAPE '\\')"));
         } else {
             let key = text::search_key(raw);
             if text::char_len(&key) >= 3 {
@@ -651,11 +631,7 @@ pub fn search(conn: &Connection, q: &PatientQuery) -> Result<PatientPage> {
             }
         }
     }
-    let where_sql = if filters.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", filters.join(" AND "))
-    };
+    let where_sql = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
     let total: u32 = conn.query_row(
         &format!("SELECT count(*) FROM patients p {where_sql}"),
         rusqlite::params_from_iter(args.iter()),
@@ -686,27 +662,19 @@ pub fn search(conn: &Connection, q: &PatientQuery) -> Result<PatientPage> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(PatientPage {
-        rows,
-        total,
-        offset: q.offset,
-        limit,
-    })
+    Ok(PatientPage { rows, total, offset: q.offset, limit })
 }
 
 fn like_pattern(s: &str) -> String {
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
-pub fn counts(conn: &Connection) -> Result<RegisterCounts> {
+pub fn counts(conn: &Connection, ctx: &Ctx) -> Result<RegisterCounts> {
+    ctx.require(Action::ViewRegister)?;
     let mut c = RegisterCounts::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT phase, count(*) FROM patients WHERE archived_at IS NULL GROUP BY phase",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT phase, count(*) FROM patients WHERE archived_at IS NULL GROUP BY phase")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, Phase>(0)?, r.get::<_, u32>(1)?)))?;
     for row in rows {
         let (phase, n) = row?;
@@ -727,10 +695,7 @@ mod tests {
     use crate::db::Store;
 
     fn ctx() -> Ctx {
-        Ctx::at(
-            Actor::system(),
-            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-        )
+        Ctx::at(Actor::system(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())
     }
 
     pub(crate) fn details(name: &str) -> PatientDetails {
@@ -767,10 +732,7 @@ mod tests {
         d.birth_date = NaiveDate::from_ymd_opt(2030, 1, 1);
         assert_eq!(validate(&c, &d).unwrap_err().code(), "birth_date_future");
         d.birth_date = NaiveDate::from_ymd_opt(1900, 1, 1);
-        assert_eq!(
-            validate(&c, &d).unwrap_err().code(),
-            "birth_date_impossible"
-        );
+        assert_eq!(validate(&c, &d).unwrap_err().code(), "birth_date_impossible");
         d = details("Ravi");
         d.age_years = Some(200);
         assert_eq!(validate(&c, &d).unwrap_err().code(), "age_impossible");
@@ -781,10 +743,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let noted = NaiveDate::from_ymd_opt(2024, 11, 1);
         assert_eq!(age_on(today, None, Some(30), noted), Some(32));
-        assert_eq!(
-            age_on(today, NaiveDate::from_ymd_opt(2000, 11, 27), None, None),
-            Some(25)
-        );
+        assert_eq!(age_on(today, NaiveDate::from_ymd_opt(2000, 11, 27), None, None), Some(25));
         assert_eq!(age_on(today, None, None, None), None);
     }
 
@@ -793,38 +752,17 @@ mod tests {
         let mut s = Store::open_in_memory().unwrap();
         let c = ctx();
         let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        for n in [
-            "Gurpreet Singh",
-            "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ",
-            "क्षितिज त्रिपाठी",
-            "Preeti Sharma",
-        ] {
-            s.write(|tx| {
-                create(
-                    tx,
-                    &c,
-                    &NewPatient {
-                        details: details(n),
-                        admitted_on: day,
-                    },
-                )
-            })
-            .unwrap();
+        for n in ["Gurpreet Singh", "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "क्षितिज त्रिपाठी", "Preeti Sharma"]
+        {
+            s.write(|tx| create(tx, &c, &NewPatient { details: details(n), admitted_on: day })).unwrap();
         }
         let find = |t: &str| {
-            search(
-                s.conn(),
-                &PatientQuery {
-                    text: t.into(),
-                    limit: 50,
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-            .rows
-            .into_iter()
-            .map(|r| r.full_name)
-            .collect::<Vec<_>>()
+            search(s.conn(), &c, &PatientQuery { text: t.into(), limit: 50, ..Default::default() })
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|r| r.full_name)
+                .collect::<Vec<_>>()
         };
         assert_eq!(find("pree"), vec!["Gurpreet Singh", "Preeti Sharma"]);
         assert_eq!(find("PR"), vec!["Gurpreet Singh", "Preeti Sharma"]);

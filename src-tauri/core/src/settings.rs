@@ -3,6 +3,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::access::Action;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 
@@ -29,19 +30,19 @@ impl Language {
 pub struct Settings {
     pub language: Language,
     pub centre_name: String,
+    pub idle_minutes: u32,
 }
 
 const LANGUAGE: &str = "ui.language";
+pub(crate) const RECOVERY_HASH: &str = "auth.recovery_hash";
+pub(crate) const IDLE_MINUTES: &str = "security.idle_minutes";
+pub const DEFAULT_IDLE_MINUTES: u32 = 10;
 
-fn get_raw(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?)
+pub(crate) fn get_raw(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
-fn set_raw(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+pub(crate) fn set_raw(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -54,41 +55,34 @@ pub fn get(conn: &Connection) -> Result<Settings> {
         Some("hi") => Language::Hi,
         _ => Language::En,
     };
-    let centre_name = conn
-        .query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default();
-    Ok(Settings {
-        language,
-        centre_name,
-    })
+    let centre_name =
+        conn.query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
+    Ok(Settings { language, centre_name, idle_minutes: idle_minutes(conn)? })
 }
 
-pub fn set_language(tx: &Transaction<'_>, _ctx: &Ctx, language: Language) -> Result<()> {
+pub fn set_language(tx: &Transaction<'_>, ctx: &Ctx, language: Language) -> Result<()> {
+    ctx.require(Action::ChooseLanguage)?;
     set_raw(tx, LANGUAGE, language.as_str())
 }
 
+/// Minutes without input before the screen locks.
+pub fn idle_minutes(conn: &Connection) -> Result<u32> {
+    Ok(get_raw(conn, IDLE_MINUTES)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_IDLE_MINUTES))
+}
+
 /// Names the centre (created on first use).
-pub fn set_centre(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    name: &str,
-    address: &str,
-    phone: &str,
-) -> Result<()> {
+pub fn set_centre(tx: &Transaction<'_>, ctx: &Ctx, name: &str, address: &str, phone: &str) -> Result<()> {
+    ctx.require(Action::ManageSettings)?;
     let name = crate::text::clean(name);
     if name.is_empty() {
-        return Err(Error::invalid(
-            "centre_name_empty",
-            "centre_name",
-            "Please enter the centre's name.",
-        ));
+        return Err(Error::invalid("centre_name_empty", "centre_name", "Please enter the centre's name."));
     }
     tx.execute(
         "INSERT INTO centre (id, name, address, phone, created_at) VALUES (1, ?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, phone = excluded.phone",
         params![name, crate::text::clean(address), phone.trim(), ctx.stamp()],
     )?;
+    crate::audit::record(tx, ctx, "settings_changed", crate::audit::entity::SETTINGS, None, "centre details")?;
     Ok(())
 }
 

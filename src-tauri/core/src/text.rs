@@ -35,11 +35,7 @@ pub fn phone_digits(s: &str) -> String {
 /// If a search box text looks like (part of) a phone number, the digits to look for.
 pub fn phone_query(s: &str) -> Option<String> {
     let t = s.trim();
-    if t.is_empty()
-        || !t
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))
-    {
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')')) {
         return None;
     }
     let digits = phone_digits(t);
@@ -57,13 +53,7 @@ mod tests {
 
     #[test]
     fn phone_forms_agree() {
-        for p in [
-            "+91 98765-43210",
-            "098765 43210",
-            "9876543210",
-            "0091 98765 43210",
-            "919876543210",
-        ] {
+        for p in ["+91 98765-43210", "098765 43210", "9876543210", "0091 98765 43210", "919876543210"] {
             assert_eq!(phone_digits(p), "9876543210", "{p}");
         }
         assert_eq!(phone_digits("0172-2712345"), "1722712345");

@@ -2,7 +2,16 @@
 // ./bindings, generated from the Rust core by ts-rs (`cargo test` rewrites them; CI
 // fails if they differ from the committed copies).
 import { invoke } from '@tauri-apps/api/core';
+import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
+import type { AuditCheck } from './bindings/AuditCheck';
+import type { AuditPage } from './bindings/AuditPage';
+import type { AuditQuery } from './bindings/AuditQuery';
+import type { PatientNote } from './bindings/PatientNote';
+import type { SessionInfo } from './bindings/SessionInfo';
+import type { SetupInput } from './bindings/SetupInput';
+import type { SetupResult } from './bindings/SetupResult';
+import type { SetupStatus } from './bindings/SetupStatus';
 import type { DischargeType } from './bindings/DischargeType';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Language } from './bindings/Language';
@@ -31,18 +40,50 @@ function isPayload(e: unknown): e is ErrorPayload {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
 }
 
+/** Codes after which the window must show the lock or sign-in screen. */
+const SESSION_CODES = new Set(['locked', 'not_signed_in', 'must_change_password']);
+let sessionListener: ((code: string) => void) | null = null;
+
+/** Called with the code whenever a command finds the session locked or gone. */
+export function onSessionProblem(listener: (code: string) => void) {
+  sessionListener = listener;
+}
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    if (isPayload(e)) throw new ApiError(e);
-    throw new ApiError({ code: 'ipc', message: String(e), field: null });
+    const err = isPayload(e) ? new ApiError(e) : new ApiError({ code: 'ipc', message: String(e), field: null });
+    if (SESSION_CODES.has(err.code)) sessionListener?.(err.code);
+    throw err;
   }
 }
 
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   getSettings: () => call<Settings>('get_settings'),
+  setupStatus: () => call<SetupStatus>('setup_status'),
+  setUp: (input: SetupInput) => call<SetupResult>('set_up', { input }),
+  signIn: (username: string, password: string) => call<SessionInfo>('sign_in', { username, password }),
+  recover: (code: string, username: string, password: string) =>
+    call<SetupResult>('recover', { code, username, password }),
+  sessionInfo: () => call<SessionInfo | null>('session_info'),
+  touch: () => call<SessionInfo>('touch'),
+  lock: () => call<null>('lock'),
+  unlock: (secret: string, pin: boolean) => call<SessionInfo>('unlock', { secret, pin }),
+  signOut: () => call<null>('sign_out'),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    call<SessionInfo>('change_password', { oldPassword, newPassword }),
+  setPin: (password: string, pin: string) => call<SessionInfo>('set_pin', { password, pin }),
+  setIdleMinutes: (minutes: number) => call<Settings>('set_idle_minutes', { minutes }),
+  updateCentre: (name: string, address: string, phone: string) =>
+    call<Settings>('update_centre', { name, address, phone }),
+  listPatientNotes: (id: number) => call<PatientNote[]>('list_patient_notes', { id }),
+  addPatientNote: (id: number, body: string) => call<PatientNote[]>('add_patient_note', { id, body }),
+  resetStaffPassword: (id: number, temporaryPassword: string) =>
+    call<StaffMember>('reset_staff_password', { id, temporaryPassword }),
+  auditLog: (query: AuditQuery) => call<AuditPage>('audit_log', { query }),
+  verifyAudit: () => call<AuditCheck>('verify_audit'),
   setLanguage: (language: Language) => call<Settings>('set_language', { language }),
   registerCounts: () => call<RegisterCounts>('register_counts'),
   searchPatients: (query: PatientQuery) => call<PatientPage>('search_patients', { query }),
@@ -55,12 +96,14 @@ export const api = {
   setPatientPhase: (id: number, phase: Phase) => call<Patient>('set_patient_phase', { id, phase }),
   setPatientArchived: (id: number, archived: boolean) => call<Patient>('set_patient_archived', { id, archived }),
   listStaff: () => call<StaffMember[]>('list_staff'),
-  createStaff: (input: StaffInput) => call<StaffMember>('create_staff', { input }),
+  createStaff: (input: StaffInput, temporaryPassword: string | null) =>
+    call<StaffMember>('create_staff', { input, temporaryPassword }),
   updateStaff: (id: number, input: StaffInput) => call<StaffMember>('update_staff', { id, input }),
   setStaffActive: (id: number, active: boolean) => call<StaffMember>('set_staff_active', { id, active }),
 };
 
 export type {
+  Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,
   PatientQuery, Phase, RegisterCounts, Settings, StaffInput, StaffMember,
 };

@@ -1,0 +1,254 @@
+//! The audit trail: append-only (the database refuses updates and deletes), one entry per
+//! audited action, ids and never contents, each entry chained to the one before by a
+//! SHA-256 hash so that an edited or removed entry is detected by [`verify`].
+use chrono::{Local, NaiveDate, TimeZone};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::access::Action;
+use crate::ctx::Ctx;
+use crate::error::Result;
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What kind of record an entry is about.
+pub mod entity {
+    pub const PATIENT: &str = "patient";
+    pub const STAFF: &str = "staff";
+    pub const NOTE: &str = "note";
+    pub const SETTINGS: &str = "settings";
+    pub const AUDIT: &str = "audit";
+}
+
+fn entry_hash(
+    prev: &str,
+    at: &str,
+    staff_id: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    detail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        at,
+        &staff_id.map(|v| v.to_string()).unwrap_or_default(),
+        action,
+        entity,
+        &entity_id.map(|v| v.to_string()).unwrap_or_default(),
+        detail,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Appends one entry, as the acting staff member, at the context's time.
+/// `detail` must never hold names, phone numbers or notes.
+pub fn record(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    detail: &str,
+) -> Result<()> {
+    let prev: String = tx
+        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_owned());
+    let at = ctx.stamp();
+    let hash = entry_hash(&prev, &at, ctx.actor.staff_id, action, entity, entity_id, detail);
+    tx.execute(
+        "INSERT INTO audit_log (at, staff_id, action, entity, entity_id, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![at, ctx.actor.staff_id, action, entity, entity_id, detail, prev, hash],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditQuery {
+    #[ts(type = "number | null")]
+    pub staff_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub patient_id: Option<i64>,
+    pub action: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    #[ts(type = "number | null")]
+    pub staff_id: Option<i64>,
+    pub staff_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    #[ts(type = "number | null")]
+    pub entity_id: Option<i64>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditPage {
+    pub rows: Vec<AuditEntry>,
+    pub total: u32,
+    pub offset: u32,
+    pub limit: u32,
+    /// Every action name in the log, for the filter.
+    pub actions: Vec<String>,
+}
+
+fn local_midnight_utc(d: NaiveDate) -> String {
+    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let utc = Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| naive.and_utc());
+    utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A page of the log, newest first. Looking at the log is itself audited.
+pub fn query(tx: &Transaction<'_>, ctx: &Ctx, q: &AuditQuery) -> Result<AuditPage> {
+    ctx.require(Action::ViewAudit)?;
+    let limit = q.limit.clamp(1, 500);
+    let mut filters = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(s) = q.staff_id {
+        args.push(s.into());
+        filters.push(format!("a.staff_id = ?{}", args.len()));
+    }
+    if let Some(p) = q.patient_id {
+        args.push(p.into());
+        filters.push(format!(
+            "((a.entity = 'patient' AND a.entity_id = ?{n}) OR (a.entity = 'note' AND a.entity_id IN (SELECT id FROM patient_notes WHERE patient_id = ?{n})))",
+            n = args.len()
+        ));
+    }
+    if let Some(a) = q.action.as_deref().filter(|a| !a.is_empty()) {
+        args.push(a.to_owned().into());
+        filters.push(format!("a.action = ?{}", args.len()));
+    }
+    if let Some(from) = q.from {
+        args.push(local_midnight_utc(from).into());
+        filters.push(format!("a.at >= ?{}", args.len()));
+    }
+    if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+        args.push(local_midnight_utc(to).into());
+        filters.push(format!("a.at < ?{}", args.len()));
+    }
+    let where_sql = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+    let total: u32 = tx.query_row(
+        &format!("SELECT count(*) FROM audit_log a {where_sql}"),
+        rusqlite::params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let mut stmt = tx.prepare(&format!(
+        "SELECT a.id, a.at, a.staff_id, s.full_name, a.action, a.entity, a.entity_id, a.detail
+         FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id {where_sql}
+         ORDER BY a.id DESC LIMIT {limit} OFFSET {}",
+        q.offset
+    ))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                staff_id: r.get(2)?,
+                staff_name: r.get(3)?,
+                action: r.get(4)?,
+                entity: r.get(5)?,
+                entity_id: r.get(6)?,
+                detail: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut actions_stmt = tx.prepare_cached("SELECT DISTINCT action FROM audit_log ORDER BY action")?;
+    let actions = actions_stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    record(tx, ctx, "audit_viewed", entity::AUDIT, None, "")?;
+    Ok(AuditPage { rows, total, offset: q.offset, limit, actions })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditCheck {
+    pub ok: bool,
+    #[ts(type = "number")]
+    pub entries: i64,
+    /// The first entry that does not fit the chain (edited, or the one after a removal).
+    #[ts(type = "number | null")]
+    pub first_broken_id: Option<i64>,
+    pub message: String,
+}
+
+/// Re-computes the whole chain.
+pub fn verify(conn: &Connection) -> Result<AuditCheck> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, staff_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_owned();
+    let mut expected_id = None::<i64>;
+    let mut entries = 0i64;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let at: String = r.get(1)?;
+        let staff_id: Option<i64> = r.get(2)?;
+        let action: String = r.get(3)?;
+        let entity: String = r.get(4)?;
+        let entity_id: Option<i64> = r.get(5)?;
+        let detail: String = r.get(6)?;
+        let prev_hash: String = r.get(7)?;
+        let hash: String = r.get(8)?;
+        entries += 1;
+        let gap = expected_id.is_some_and(|e| e != id);
+        let recomputed = entry_hash(&prev_hash, &at, staff_id, &action, &entity, entity_id, &detail);
+        if gap || prev_hash != prev || recomputed != hash {
+            let why = if gap {
+                format!("entries before number {id} are missing")
+            } else if prev_hash != prev {
+                format!("the entry before number {id} was changed or removed")
+            } else {
+                format!("entry number {id} was changed")
+            };
+            return Ok(AuditCheck {
+                ok: false,
+                entries,
+                first_broken_id: Some(id),
+                message: format!(
+                    "The audit log has been tampered with: {why}. Keep this database as it is and tell the centre's owner."
+                ),
+            });
+        }
+        prev = hash;
+        expected_id = Some(id + 1);
+    }
+    Ok(AuditCheck {
+        ok: true,
+        entries,
+        first_broken_id: None,
+        message: format!("All {entries} entries of the audit log are intact."),
+    })
+}
+
+/// Verifies (admin only) and records that it was done.
+pub fn verify_as(tx: &Transaction<'_>, ctx: &Ctx) -> Result<AuditCheck> {
+    ctx.require(Action::ViewAudit)?;
+    let check = verify(tx)?;
+    record(tx, ctx, "audit_verified", entity::AUDIT, None, if check.ok { "intact" } else { "broken" })?;
+    Ok(check)
+}
