@@ -351,7 +351,8 @@ fn the_audit_log_refuses_changes_and_detects_tampering() {
     );
     assert!(c.execute("DELETE FROM audit_log WHERE id = 3", []).unwrap_err().to_string().contains("append-only"));
     // Someone with raw access drops the guard and edits an entry: the chain breaks there.
-    c.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit_log SET entity_id = entity_id + 1 WHERE id = 4;").unwrap();
+    c.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit_log SET entity_id = entity_id + 1 WHERE id = 4;")
+        .unwrap();
     let broken = audit::verify(c).unwrap();
     assert_eq!((broken.ok, broken.first_broken_id), (false, Some(4)));
     assert!(broken.message.contains("tampered"), "{}", broken.message);

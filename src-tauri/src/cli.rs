@@ -69,6 +69,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 write_demo(&dir, demo::DEFAULT_SEED, None)?;
             }
             println!("Opening the demo centre in {}", dir.display());
+            print_demo_accounts();
             crate::run_window(dir)
         }
         None => crate::run_window(paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?),
@@ -129,10 +130,14 @@ fn write_demo(dir: &Path, seed: u64, date: Option<NaiveDate>) -> Result<(), Stri
         s.inpatients,
         s.discharged
     );
-    println!("Demo accounts (for this demo centre only):");
-    for (role, username, password) in demo::DEMO_ACCOUNTS {
-        println!("  {:<12} username {:<11} password {}", role.describe(), username, password);
-    }
+    print_demo_accounts();
     println!("Demo recovery code: {}", s.recovery_code);
     Ok(())
+}
+
+fn print_demo_accounts() {
+    println!("Demo accounts (for the demo centre only):");
+    for (role, username, password) in demo::DEMO_ACCOUNTS {
+        println!("  {:<14} username {:<11} password {}", role.describe(), username, password);
+    }
 }

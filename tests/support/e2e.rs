@@ -77,11 +77,18 @@ impl App {
             serde_json::json!({ "application": crate::saathi_bin(), "args": ["--data-dir", data_dir] }),
         );
         caps.insert("browserName".into(), "wry".into());
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("WebDriver session with the app");
+        // tauri-driver listens before WebKitWebDriver behind it is ready: retry.
+        let client = loop {
+            let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(c) => break c,
+                Err(e) if start.elapsed() > WAIT => panic!("WebDriver session with the app: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
         let app = App { driver, client, data_dir: data_dir.to_path_buf() };
         app.find("[data-testid='setup'], [data-testid='sign-in'], [data-testid='startup-error'], nav").await;
         app
@@ -138,12 +145,19 @@ impl App {
     }
 
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(el) => el,
+            Err(e) => {
+                let shot = self.failure_screenshot().await;
+                panic!("no element {css}: {e} (screenshot: {shot})")
+            }
+        }
+    }
+
+    async fn failure_screenshot(&self) -> String {
+        let shot = crate::workspace_root().join("target").join("e2e-failure.png");
+        self.screenshot(&shot).await;
+        shot.display().to_string()
     }
 
     /// Clicks the first element matching `css`, retrying while the page re-renders it.
@@ -158,10 +172,13 @@ impl App {
         }
     }
 
+    /// Replaces the text of an input. Emptying it types a space and deletes it, so the
+    /// page sees an input event.
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        let keys = if text.is_empty() { " \u{E003}" } else { text };
+        el.send_keys(keys).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -186,9 +203,8 @@ impl App {
                 return seen;
             }
             if start.elapsed() > WAIT {
-                let shot = crate::workspace_root().join("target").join("e2e-failure.png");
-                self.screenshot(&shot).await;
-                panic!("waited for {what} in {css}; saw {seen:?} (screenshot: {})", shot.display());
+                let shot = self.failure_screenshot().await;
+                panic!("waited for {what} in {css}; saw {seen:?} (screenshot: {shot})");
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }

@@ -73,10 +73,7 @@ fn check_pin_rules(pin: &str) -> Result<()> {
     if !(6..=12).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(Error::invalid("pin_invalid", "pin", "The PIN must be 6 to 12 digits."));
     }
-    if pin.chars().all(|c| pin.starts_with(c))
-        || "0123456789012".contains(pin)
-        || "9876543210987".contains(pin)
-    {
+    if pin.chars().all(|c| pin.starts_with(c)) || "0123456789012".contains(pin) || "9876543210987".contains(pin) {
         return Err(Error::invalid(
             "pin_too_simple",
             "pin",
