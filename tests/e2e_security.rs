@@ -68,6 +68,18 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
     let refused = app.invoke("audit_log", json!({ "query": { "staff_id": null, "patient_id": null, "action": null, "from": null, "to": null, "offset": 0, "limit": 10 } })).await.unwrap_err();
     assert_eq!(refused["code"], "forbidden");
 
+    // The webview may call Saathi's own commands and nothing else: Tauri's own window
+    // and path commands are not in the capability, so the permission system refuses them.
+    for (cmd, args) in [
+        ("plugin:window|set_title", json!({ "label": "main", "value": "pwned" })),
+        ("plugin:path|resolve_directory", json!({ "directory": 1 })),
+        ("plugin:event|emit", json!({ "event": "x", "payload": null })),
+    ] {
+        let err = app.invoke(cmd, args).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("not allowed"), "{cmd} refused by the permission system: {text}");
+    }
+
     // Lock by hand with unsaved input on screen; unlock returns to it.
     app.click("[data-testid='back']").await;
     app.type_into("[data-testid='patient-search']", "Gurp").await;
