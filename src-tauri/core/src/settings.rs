@@ -30,6 +30,8 @@ impl Language {
 pub struct Settings {
     pub language: Language,
     pub centre_name: String,
+    pub centre_address: String,
+    pub centre_phone: String,
     pub idle_minutes: u32,
 }
 
@@ -55,9 +57,13 @@ pub fn get(conn: &Connection) -> Result<Settings> {
         Some("hi") => Language::Hi,
         _ => Language::En,
     };
-    let centre_name =
-        conn.query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
-    Ok(Settings { language, centre_name, idle_minutes: idle_minutes(conn)? })
+    let (centre_name, centre_address, centre_phone) = conn
+        .query_row("SELECT name, address, phone FROM centre WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?
+        .unwrap_or_default();
+    Ok(Settings { language, centre_name, centre_address, centre_phone, idle_minutes: idle_minutes(conn)? })
 }
 
 pub fn set_language(tx: &Transaction<'_>, ctx: &Ctx, language: Language) -> Result<()> {
