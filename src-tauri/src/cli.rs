@@ -42,6 +42,16 @@ enum Command {
     },
     /// Open the database, check it, and print what it holds
     Check,
+    /// Suggest mentor–mentee pairs for a problem file (JSON, see src-tauri/core/MATCHING.md)
+    /// and print the solution as JSON
+    Match {
+        /// The problem: mentors, mentees, rules, weights, exclusions and pairs to keep
+        #[arg(long, value_name = "FILE")]
+        problem: PathBuf,
+        /// Also list the score of every pair that passes the hard rules
+        #[arg(long)]
+        all_scores: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -92,6 +102,20 @@ fn run(cli: Cli) -> Result<(), String> {
                 "Patients: {} in-patient, {} aftercare, {} alumni, {} inactive",
                 c.inpatients, c.aftercare, c.alumni, c.inactive
             );
+            Ok(())
+        }
+        Some(Command::Match { problem, all_scores }) => {
+            let text = std::fs::read_to_string(&problem)
+                .map_err(|e| format!("Could not read the problem file {}: {e}.", problem.display()))?;
+            let p = saathi_core::matching::Problem::from_json(&text)
+                .map_err(|e| format!("{} is not a valid matching problem: {e}.", problem.display()))?;
+            let mut solution = saathi_core::matching::solve(&p);
+            if all_scores {
+                solution.all_scores = Some(saathi_core::matching::all_scores(&p));
+            }
+            let json = serde_json::to_string_pretty(&solution)
+                .map_err(|e| format!("Could not write the solution as JSON: {e}."))?;
+            println!("{json}");
             Ok(())
         }
     }

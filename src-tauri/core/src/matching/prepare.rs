@@ -1,0 +1,575 @@
+//! A problem made ready for matching: people in id order, strings interned into bit
+//! sets, the hard rules, the scores and their reasons, and the plain reasons why a
+//! mentee is left without a mentor.
+use std::collections::{HashMap, HashSet};
+
+use super::flow::{self, Instance, NO};
+use super::{
+    Day, Gender, Id, MAX_AGE, MAX_CAPACITY, MAX_WEIGHT, Mentee, Mentor, Pair, Problem, Rules, ScoredPair, Solution,
+    Unmatched, Weights,
+};
+
+const NONE: u32 = u32::MAX;
+
+/// What scoring needs of one person, in fast form.
+struct Person {
+    gender: Gender,
+    primary: u32,
+    days: u8,
+    locality: u32,
+    age: Option<u32>,
+}
+
+/// The parts of a pair's score, from which both the number and the reasons are made.
+struct Terms {
+    substance: SubstanceMatch,
+    shared_days: u8,
+    same_locality: bool,
+    age_gap: Option<u32>,
+}
+
+enum SubstanceMatch {
+    Primary,
+    Other,
+    Nothing,
+}
+
+/// Gives each distinct string a small number, for bit sets and quick comparison.
+#[derive(Default)]
+struct Interner<'a> {
+    ids: HashMap<&'a str, u32>,
+}
+
+impl<'a> Interner<'a> {
+    fn id(&mut self, s: &'a str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(s).or_insert(next)
+    }
+
+    fn words(&self) -> usize {
+        self.ids.len().div_ceil(64).max(1)
+    }
+}
+
+/// Bit sets of interned strings, one row of `words` words per person.
+struct Bits {
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl Bits {
+    fn new<'a>(words: usize, lists: impl Iterator<Item = &'a [String]>, interner: &Interner<'a>) -> Bits {
+        let mut bits = Vec::new();
+        for list in lists {
+            let mut row = vec![0u64; words];
+            for s in list {
+                if let Some(&i) = interner.ids.get(s.as_str()) {
+                    row[i as usize / 64] |= 1 << (i % 64);
+                }
+            }
+            bits.extend(row);
+        }
+        Bits { words, bits }
+    }
+
+    fn row(&self, i: usize) -> &[u64] {
+        &self.bits[i * self.words..(i + 1) * self.words]
+    }
+
+    fn meet(&self, i: usize, other: &Bits, j: usize) -> bool {
+        self.row(i).iter().zip(other.row(j)).any(|(a, b)| a & b != 0)
+    }
+}
+
+pub(super) struct Prepared<'a> {
+    rules: Rules,
+    w: Weights,
+    /// Mentors and mentees in id order; everything below is indexed in that order.
+    mentors: Vec<&'a Mentor>,
+    mentees: Vec<&'a Mentee>,
+    mentor_keys: Vec<SortKey<'a>>,
+    mentee_keys: Vec<SortKey<'a>>,
+    /// Trained and long enough in recovery.
+    qualified: Vec<bool>,
+    /// Places left after the kept pairs.
+    room: Vec<u32>,
+    /// (mentor, mentee) pairs from `keep`, and which mentees they cover.
+    kept: Vec<(usize, usize)>,
+    kept_count: Vec<u32>,
+    is_kept: Vec<bool>,
+    excluded: HashSet<(usize, usize)>,
+    mentor_people: Vec<Person>,
+    mentee_people: Vec<Person>,
+    mentor_langs: Bits,
+    mentee_langs: Bits,
+    mentor_subs: Bits,
+    mentee_subs: Bits,
+}
+
+type SortKey<'a> = (u8, i64, &'a str);
+
+/// People in id order (ties, possible only in an unchecked problem, in input order), and
+/// their sort keys in that order for lookups by binary search.
+fn id_order<'a, T>(people: &'a [T], id: impl Fn(&'a T) -> &'a Id) -> (Vec<&'a T>, Vec<SortKey<'a>>) {
+    let mut keyed: Vec<(SortKey<'a>, usize)> = people.iter().enumerate().map(|(i, p)| (id(p).sort_key(), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(k, i)| (&people[i], k)).unzip()
+}
+
+fn lookup(keys: &[SortKey<'_>], id: &Id) -> Option<usize> {
+    let key = id.sort_key();
+    let at = keys.partition_point(|k| *k < key);
+    (keys.get(at) == Some(&key)).then_some(at)
+}
+
+fn day_mask(days: &[Day]) -> u8 {
+    days.iter().fold(0, |m, d| m | 1 << (*d as u8))
+}
+
+impl<'a> Prepared<'a> {
+    pub(super) fn new(p: &'a Problem) -> Prepared<'a> {
+        let (mentors, mentor_keys) = id_order(&p.mentors, |m| &m.id);
+        let (mentees, mentee_keys) = id_order(&p.mentees, |e| &e.id);
+
+        // Out-of-range numbers (possible only in a problem built in Rust and not checked)
+        // are taken as their limit, so no arithmetic below can overflow.
+        let clamp = |x: u32| x.min(MAX_WEIGHT);
+        let w = Weights {
+            same_substance: clamp(p.weights.same_substance),
+            shared_substance: clamp(p.weights.shared_substance),
+            shared_day: clamp(p.weights.shared_day),
+            shared_days_max: p.weights.shared_days_max.min(7),
+            same_locality: clamp(p.weights.same_locality),
+            age_gap_free: clamp(p.weights.age_gap_free),
+            age_gap_per_year: clamp(p.weights.age_gap_per_year),
+            age_gap_max: clamp(p.weights.age_gap_max),
+        };
+        let rules = p.rules.clone();
+
+        let mut langs = Interner::default();
+        let mut subs = Interner::default();
+        let mut places = Interner::default();
+        for (l, s, loc) in mentors
+            .iter()
+            .map(|m| (&m.languages, &m.substances, &m.locality))
+            .chain(mentees.iter().map(|e| (&e.languages, &e.substances, &e.locality)))
+        {
+            l.iter().for_each(|x| _ = langs.id(x));
+            s.iter().for_each(|x| _ = subs.id(x));
+            if let Some(x) = loc {
+                places.id(x);
+            }
+        }
+        let mut person =
+            |gender, substances: &'a [String], days: &[Day], locality: &'a Option<String>, age: Option<u32>| Person {
+                gender,
+                primary: substances.first().map_or(NONE, |s| subs.id(s)),
+                days: day_mask(days),
+                locality: locality.as_deref().map_or(NONE, |l| places.id(l)),
+                age: age.map(|a| a.min(MAX_AGE)),
+            };
+        let mentor_people: Vec<Person> =
+            mentors.iter().map(|m| person(m.gender, &m.substances, &m.days, &m.locality, m.age)).collect();
+        let mentee_people: Vec<Person> =
+            mentees.iter().map(|e| person(e.gender, &e.substances, &e.days, &e.locality, e.age)).collect();
+        let mentor_langs = Bits::new(langs.words(), mentors.iter().map(|m| m.languages.as_slice()), &langs);
+        let mentee_langs = Bits::new(langs.words(), mentees.iter().map(|e| e.languages.as_slice()), &langs);
+        let mentor_subs = Bits::new(subs.words(), mentors.iter().map(|m| m.substances.as_slice()), &subs);
+        let mentee_subs = Bits::new(subs.words(), mentees.iter().map(|e| e.substances.as_slice()), &subs);
+
+        let qualified = mentors.iter().map(|m| m.trained && m.recovery_days >= rules.min_recovery_days).collect();
+        let resolve =
+            |pair: &super::PairRef| Some((lookup(&mentor_keys, &pair.mentor)?, lookup(&mentee_keys, &pair.mentee)?));
+        let mut kept = Vec::new();
+        let mut is_kept = vec![false; mentees.len()];
+        let mut kept_count = vec![0u32; mentors.len()];
+        for (m, e) in p.keep.iter().filter_map(resolve) {
+            if !is_kept[e] {
+                is_kept[e] = true;
+                kept_count[m] += 1;
+                kept.push((m, e));
+            }
+        }
+        let room =
+            mentors.iter().zip(&kept_count).map(|(m, k)| m.capacity.min(MAX_CAPACITY).saturating_sub(*k)).collect();
+        let excluded = p.exclusions.iter().filter_map(resolve).collect();
+
+        Prepared {
+            rules,
+            w,
+            mentors,
+            mentees,
+            mentor_keys,
+            mentee_keys,
+            qualified,
+            room,
+            kept,
+            kept_count,
+            is_kept,
+            excluded,
+            mentor_people,
+            mentee_people,
+            mentor_langs,
+            mentee_langs,
+            mentor_subs,
+            mentee_subs,
+        }
+    }
+
+    pub(super) fn mentor_index(&self, id: &Id) -> Option<usize> {
+        lookup(&self.mentor_keys, id)
+    }
+
+    pub(super) fn mentee_index(&self, id: &Id) -> Option<usize> {
+        lookup(&self.mentee_keys, id)
+    }
+
+    fn gender_ok(&self, m: usize, e: usize) -> bool {
+        !self.rules.same_gender || self.mentor_people[m].gender == self.mentee_people[e].gender
+    }
+
+    fn language_ok(&self, m: usize, e: usize) -> bool {
+        self.mentor_langs.meet(m, &self.mentee_langs, e)
+    }
+
+    /// The hard rules a pair breaks, in words (for kept pairs).
+    fn broken(&self, m: usize, e: usize) -> Vec<String> {
+        let mentor = self.mentors[m];
+        let mut out = Vec::new();
+        if !self.gender_ok(m, e) {
+            out.push("different gender".to_owned());
+        }
+        if !self.language_ok(m, e) {
+            out.push("no shared language".to_owned());
+        }
+        if self.excluded.contains(&(m, e)) {
+            out.push("the pair is excluded".to_owned());
+        }
+        if !mentor.trained {
+            out.push("the mentor is not trained".to_owned());
+        }
+        if mentor.recovery_days < self.rules.min_recovery_days {
+            out.push(format!("the mentor has fewer than {} days in recovery", self.rules.min_recovery_days));
+        }
+        if self.kept_count[m] > mentor.capacity {
+            out.push(format!("the mentor has more kept mentees than places ({})", mentor.capacity));
+        }
+        out
+    }
+
+    fn terms(&self, m: usize, e: usize) -> Terms {
+        let (a, b) = (&self.mentor_people[m], &self.mentee_people[e]);
+        let substance = if b.primary != NONE && a.primary == b.primary {
+            SubstanceMatch::Primary
+        } else if self.mentor_subs.meet(m, &self.mentee_subs, e) {
+            SubstanceMatch::Other
+        } else {
+            SubstanceMatch::Nothing
+        };
+        Terms {
+            substance,
+            shared_days: a.days & b.days,
+            same_locality: a.locality != NONE && a.locality == b.locality,
+            age_gap: a.age.zip(b.age).map(|(x, y)| x.abs_diff(y)),
+        }
+    }
+
+    fn age_penalty(&self, gap: u32) -> i64 {
+        let w = &self.w;
+        (i64::from(gap.saturating_sub(w.age_gap_free)) * i64::from(w.age_gap_per_year)).min(i64::from(w.age_gap_max))
+    }
+
+    fn day_points(&self, days: u8) -> i64 {
+        i64::from(days.count_ones().min(self.w.shared_days_max)) * i64::from(self.w.shared_day)
+    }
+
+    fn points(&self, t: &Terms) -> i64 {
+        let w = &self.w;
+        let substance = match t.substance {
+            SubstanceMatch::Primary => w.same_substance,
+            SubstanceMatch::Other => w.shared_substance,
+            SubstanceMatch::Nothing => 0,
+        };
+        let locality = if t.same_locality { w.same_locality } else { 0 };
+        i64::from(substance) + self.day_points(t.shared_days) + i64::from(locality)
+            - t.age_gap.map_or(0, |g| self.age_penalty(g))
+    }
+
+    /// The score of a pair and its reasons, in plain English.
+    pub(super) fn explain(&self, m: usize, e: usize, kept: bool) -> (i64, Vec<String>) {
+        let (mentor, mentee) = (self.mentors[m], self.mentees[e]);
+        let w = &self.w;
+        let mut reasons = Vec::new();
+        if kept {
+            reasons.push("kept from the current pairing".to_owned());
+            let broken = self.broken(m, e);
+            if !broken.is_empty() {
+                reasons.push(format!("would not be suggested now: {}", broken.join("; ")));
+            }
+        }
+        let mut shared: Vec<&str> = Vec::new();
+        for l in &mentee.languages {
+            if mentor.languages.contains(l) && !shared.contains(&l.as_str()) {
+                shared.push(l);
+            }
+        }
+        if !shared.is_empty() {
+            reasons.push(format!("both speak {}", and_list(&shared, "and")));
+        }
+        let t = self.terms(m, e);
+        match t.substance {
+            SubstanceMatch::Primary if w.same_substance > 0 => {
+                let s = mentee.substances.first().map_or("", String::as_str);
+                reasons.push(format!("same substance: {s} +{}", w.same_substance));
+            }
+            SubstanceMatch::Other if w.shared_substance > 0 => {
+                let s = mentee.substances.iter().find(|s| mentor.substances.contains(s)).map_or("", String::as_str);
+                reasons.push(format!("both have used {s} +{}", w.shared_substance));
+            }
+            _ => {}
+        }
+        let day_points = self.day_points(t.shared_days);
+        if day_points > 0 {
+            let days: Vec<&str> =
+                Day::ALL.iter().filter(|d| t.shared_days & (1 << (**d as u8)) != 0).map(|d| d.label()).collect();
+            reasons.push(format!("both free {} +{day_points}", days.join("/")));
+        } else if t.shared_days == 0 && !mentor.days.is_empty() && !mentee.days.is_empty() {
+            reasons.push("no free day in common".to_owned());
+        }
+        if t.same_locality && w.same_locality > 0 {
+            let place = mentee.locality.as_deref().unwrap_or("");
+            reasons.push(format!("same locality: {place} +{}", w.same_locality));
+        }
+        if let Some(gap) = t.age_gap {
+            let penalty = self.age_penalty(gap);
+            let years = if gap == 1 { "1 year".to_owned() } else { format!("{gap} years") };
+            if penalty > 0 {
+                reasons.push(format!("{years} apart \u{2212}{penalty}"));
+            } else if gap <= w.age_gap_free {
+                reasons.push(format!("close in age ({years} apart)"));
+            }
+        }
+        (self.points(&t), reasons)
+    }
+
+    /// Scores of every pair that may be suggested (mentee by mentee, mentors across);
+    /// [`NO`] where a hard rule forbids it, the mentee is kept or the mentor is full.
+    pub(super) fn score_matrix(&self) -> Vec<i32> {
+        let nm = self.mentors.len();
+        let mut out = vec![NO; self.mentees.len() * nm];
+        let open: Vec<usize> = (0..nm).filter(|&m| self.qualified[m] && self.room[m] > 0).collect();
+        for (e, row) in out.chunks_mut(nm.max(1)).enumerate().take(self.mentees.len()) {
+            if self.is_kept[e] {
+                continue;
+            }
+            for &m in &open {
+                if self.gender_ok(m, e) && self.language_ok(m, e) {
+                    // |score| ≤ 9,000 with weights ≤ 1,000, so it fits.
+                    row[m] = self.points(&self.terms(m, e)) as i32;
+                }
+            }
+        }
+        for &(m, e) in &self.excluded {
+            out[e * nm + m] = NO;
+        }
+        out
+    }
+
+    /// The pairs to suggest: (mentor, mentee), each component of the graph of allowed
+    /// pairs solved on its own, from whichever side has fewer places to fill.
+    pub(super) fn optimise(&self, scores: &[i32]) -> Vec<(usize, usize)> {
+        let (ne, nm) = (self.mentees.len(), self.mentors.len());
+        let mut uf = UnionFind::new(ne + nm);
+        for e in 0..ne {
+            for m in 0..nm {
+                if scores[e * nm + m] != NO {
+                    uf.union(e, ne + m);
+                }
+            }
+        }
+        // Components in order of first appearance; people keep their id order within.
+        let mut comp_of = vec![usize::MAX; ne + nm];
+        let mut comps: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+        for node in 0..ne + nm {
+            let root = uf.find(node);
+            if comp_of[root] == usize::MAX {
+                comp_of[root] = comps.len();
+                comps.push((Vec::new(), Vec::new()));
+            }
+            let c = &mut comps[comp_of[root]];
+            if node < ne { c.0.push(node) } else { c.1.push(node - ne) }
+        }
+        let mut chosen = Vec::new();
+        for (es, ms) in comps.iter().filter(|(es, ms)| !es.is_empty() && !ms.is_empty()) {
+            let room: Vec<u32> = ms.iter().map(|&m| self.room[m].min(es.len() as u32)).collect();
+            let places: usize = room.iter().map(|&r| r as usize).sum();
+            if places <= es.len() {
+                // Rows are the mentors' places, columns the mentees.
+                let mut weights = Vec::with_capacity(ms.len() * es.len());
+                for &m in ms {
+                    weights.extend(es.iter().map(|&e| scores[e * nm + m]));
+                }
+                let row_weights: Vec<u32> =
+                    room.iter().enumerate().flat_map(|(i, &r)| std::iter::repeat_n(i as u32, r as usize)).collect();
+                let cap = vec![1; es.len()];
+                let got =
+                    flow::assign(&Instance { weights: &weights, cols: es.len(), row_weights: &row_weights, cap: &cap });
+                for (row, col) in got.iter().enumerate() {
+                    if let Some(col) = col {
+                        chosen.push((ms[row_weights[row] as usize], es[*col as usize]));
+                    }
+                }
+            } else {
+                // Rows are the mentees, columns the mentors with their room.
+                let mut weights = Vec::with_capacity(ms.len() * es.len());
+                for &e in es {
+                    weights.extend(ms.iter().map(|&m| scores[e * nm + m]));
+                }
+                let row_weights: Vec<u32> = (0..es.len() as u32).collect();
+                let got = flow::assign(&Instance {
+                    weights: &weights,
+                    cols: ms.len(),
+                    row_weights: &row_weights,
+                    cap: &room,
+                });
+                for (row, col) in got.iter().enumerate() {
+                    if let Some(col) = col {
+                        chosen.push((ms[*col as usize], es[row]));
+                    }
+                }
+            }
+        }
+        chosen
+    }
+
+    pub(super) fn solution(&self, chosen: &[(usize, usize)]) -> Solution {
+        let mut all: Vec<(usize, usize, bool)> = self.kept.iter().map(|&(m, e)| (m, e, true)).collect();
+        all.extend(chosen.iter().map(|&(m, e)| (m, e, false)));
+        all.sort_unstable();
+        let mut matched = self.is_kept.clone();
+        let mut taken = vec![0u32; self.mentors.len()];
+        for &(m, e) in chosen {
+            matched[e] = true;
+            taken[m] += 1;
+        }
+        let pairs = all
+            .into_iter()
+            .map(|(m, e, kept)| {
+                let (score, reasons) = self.explain(m, e, kept);
+                Pair { mentor: self.mentors[m].id.clone(), mentee: self.mentees[e].id.clone(), score, reasons, kept }
+            })
+            .collect();
+        let unmatched = (0..self.mentees.len())
+            .filter(|&e| !matched[e])
+            .map(|e| Unmatched { mentee: self.mentees[e].id.clone(), why: self.why_unmatched(e) })
+            .collect();
+        Solution { pairs, unmatched, all_scores: None }
+    }
+
+    pub(super) fn scored_pairs(&self, scores: &[i32]) -> Vec<ScoredPair> {
+        let nm = self.mentors.len();
+        let mut out = Vec::new();
+        for (e, mentee) in self.mentees.iter().enumerate() {
+            for (m, mentor) in self.mentors.iter().enumerate() {
+                let s = scores[e * nm + m];
+                if s != NO {
+                    out.push(ScoredPair { mentor: mentor.id.clone(), mentee: mentee.id.clone(), score: i64::from(s) });
+                }
+            }
+        }
+        out
+    }
+
+    /// Why mentee `e` has no mentor: the first hard rule that leaves nobody, else
+    /// capacity, else the competition.
+    fn why_unmatched(&self, e: usize) -> String {
+        let mentee = self.mentees[e];
+        if self.mentors.is_empty() {
+            return "there are no mentors".to_owned();
+        }
+        if mentee.languages.is_empty() {
+            return "no language is given for this mentee, and a mentor must share one".to_owned();
+        }
+        let qualified: Vec<usize> = (0..self.mentors.len()).filter(|&m| self.qualified[m]).collect();
+        if qualified.is_empty() {
+            return format!(
+                "no mentor is both trained and at least {} days into recovery",
+                self.rules.min_recovery_days
+            );
+        }
+        let same: Vec<usize> = qualified.into_iter().filter(|&m| self.gender_ok(m, e)).collect();
+        if same.is_empty() {
+            return format!("no trained mentor of the same gender ({})", mentee.gender.as_str());
+        }
+        let speaking: Vec<usize> = same.into_iter().filter(|&m| self.language_ok(m, e)).collect();
+        if speaking.is_empty() {
+            let mut langs: Vec<&str> = Vec::new();
+            for l in &mentee.languages {
+                if !langs.contains(&l.as_str()) {
+                    langs.push(l);
+                }
+            }
+            let gender = if self.rules.same_gender { "of the same gender " } else { "" };
+            return format!("no eligible mentor {gender}who speaks {}", and_list(&langs, "or"));
+        }
+        let open: Vec<usize> = speaking.iter().copied().filter(|&m| !self.excluded.contains(&(m, e))).collect();
+        if open.is_empty() {
+            return format!("the only eligible mentors ({}) are excluded for this mentee", self.id_list(&speaking));
+        }
+        if open.iter().all(|&m| self.room[m] == 0) {
+            return format!("all eligible mentors ({}) are at capacity", self.id_list(&open));
+        }
+        let with_room: Vec<usize> = open.into_iter().filter(|&m| self.room[m] > 0).collect();
+        format!(
+            "every eligible mentor ({}) was matched to someone else with a better overall fit",
+            self.id_list(&with_room)
+        )
+    }
+
+    /// "m1, m2, m3 and 4 more"
+    fn id_list(&self, ms: &[usize]) -> String {
+        const SHOWN: usize = 5;
+        let mut ids: Vec<String> = ms.iter().take(SHOWN).map(|&m| self.mentors[m].id.key()).collect();
+        if ms.len() > SHOWN {
+            ids.push(format!("{} more", ms.len() - SHOWN));
+        }
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        and_list(&refs, "and")
+    }
+}
+
+/// "a", "a and b", "a, b and c" (or "or").
+fn and_list(items: &[&str], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    }
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind { parent: (0..n).collect() }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            // The smaller index becomes the root: deterministic, whatever the order.
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+            self.parent[hi] = lo;
+        }
+    }
+}
