@@ -86,6 +86,22 @@ mod tests {
         assert_eq!(listed, expected);
     }
 
+    /// A second Saathi on the same data folder gets a plain "already open" instead of a
+    /// second connection; once the first closes, the folder opens normally.
+    #[test]
+    fn one_instance_per_data_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = crate::state::AppState::open(dir.path().to_path_buf());
+        assert!(first.startup_error().is_none());
+        let second = crate::state::AppState::open(dir.path().to_path_buf());
+        let err = second.startup_error().expect("refused");
+        assert_eq!(err.code, "already_open");
+        assert!(err.message.contains("already open"), "{}", err.message);
+        drop(second);
+        drop(first);
+        assert!(crate::state::AppState::open(dir.path().to_path_buf()).startup_error().is_none());
+    }
+
     #[test]
     fn csp_is_strict() {
         let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
