@@ -1,22 +1,6 @@
 //! The `saathi` command line runs without a display and reports errors plainly.
-use std::process::Command;
 
-use saathi_tests::saathi_bin;
-
-fn saathi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(saathi_bin())
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env_remove("SAATHI_DATA_DIR")
-        .output()
-        .expect("run saathi");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use saathi_tests::run_saathi as saathi;
 
 #[test]
 fn help_works_without_a_display() {

@@ -1,25 +1,9 @@
 //! `saathi match`: a problem file in, the solution as JSON out; a bad file gives a plain
 //! sentence naming the field, and exit code 1.
 use std::path::Path;
-use std::process::Command;
 
-use saathi_tests::saathi_bin;
+use saathi_tests::run_saathi as saathi;
 use serde_json::{Value, json};
-
-fn saathi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(saathi_bin())
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env_remove("SAATHI_DATA_DIR")
-        .output()
-        .expect("run saathi");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

@@ -98,3 +98,20 @@ pub fn saathi_bin() -> PathBuf {
 pub fn file_bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
 }
+
+/// Runs the `saathi` command line without a display or a data folder from the
+/// environment; returns the exit code, stdout and stderr.
+pub fn run_saathi(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(saathi_bin())
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("SAATHI_DATA_DIR")
+        .output()
+        .expect("run saathi");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
