@@ -70,6 +70,11 @@ impl AppState {
         }
     }
 
+    /// Counts as activity for the signed-in staff member (or says why there is none).
+    pub fn touch(&self) -> Res<()> {
+        self.gate(true).map(drop)
+    }
+
     /// A read as the signed-in staff member.
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
         let ctx = self.gate(false)?;
