@@ -126,6 +126,7 @@ fn generated_problem(mentees: usize, mentors: usize, seed: u64) -> Problem {
                 capacity: 3,
                 days: t.days,
                 locality: t.locality,
+                groups: vec![],
             }
         })
         .collect();
@@ -140,6 +141,8 @@ fn generated_problem(mentees: usize, mentors: usize, seed: u64) -> Problem {
                 age: t.age,
                 days: t.days,
                 locality: t.locality,
+                groups: vec![],
+                prefers: vec![],
             }
         })
         .collect();

@@ -163,6 +163,10 @@ pub struct Weights {
     pub age_gap_per_year: u32,
     /// The age penalty never takes off more than this. 20.
     pub age_gap_max: u32,
+    /// Points when both are in the same (aftercare) group. 15.
+    pub same_group: u32,
+    /// Points when the mentee asked for this mentor. 25.
+    pub preferred_mentor: u32,
 }
 
 impl Default for Weights {
@@ -176,13 +180,15 @@ impl Default for Weights {
             age_gap_free: 2,
             age_gap_per_year: 2,
             age_gap_max: 20,
+            same_group: 15,
+            preferred_mentor: 25,
         }
     }
 }
 
 impl Weights {
     /// Every weight by its name in the JSON format, in documentation order.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 10] = [
         "same_substance",
         "shared_substance",
         "shared_day",
@@ -191,6 +197,8 @@ impl Weights {
         "age_gap_free",
         "age_gap_per_year",
         "age_gap_max",
+        "same_group",
+        "preferred_mentor",
     ];
 
     pub fn get_mut(&mut self, name: &str) -> Option<&mut u32> {
@@ -203,11 +211,14 @@ impl Weights {
             "age_gap_free" => &mut self.age_gap_free,
             "age_gap_per_year" => &mut self.age_gap_per_year,
             "age_gap_max" => &mut self.age_gap_max,
+            "same_group" => &mut self.same_group,
+            "preferred_mentor" => &mut self.preferred_mentor,
             _ => return None,
         })
     }
 
-    fn all(&self) -> [(&'static str, u32); 8] {
+    /// Every weight with its name, in documentation order.
+    pub fn all(&self) -> [(&'static str, u32); 10] {
         let w = self;
         [
             ("same_substance", w.same_substance),
@@ -218,6 +229,8 @@ impl Weights {
             ("age_gap_free", w.age_gap_free),
             ("age_gap_per_year", w.age_gap_per_year),
             ("age_gap_max", w.age_gap_max),
+            ("same_group", w.same_group),
+            ("preferred_mentor", w.preferred_mentor),
         ]
     }
 }
@@ -239,6 +252,8 @@ pub struct Mentor {
     pub days: Vec<Day>,
     /// Default `None`.
     pub locality: Option<String>,
+    /// The groups they belong to (e.g. aftercare groups). Default empty.
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -250,6 +265,10 @@ pub struct Mentee {
     pub age: Option<u32>,
     pub days: Vec<Day>,
     pub locality: Option<String>,
+    /// The groups they belong to. Default empty.
+    pub groups: Vec<String>,
+    /// Mentors the mentee asked for. Default empty.
+    pub prefers: Vec<Id>,
 }
 
 /// A (mentor, mentee) pair named by ids, in `exclusions` and `keep`.
@@ -358,6 +377,13 @@ impl Problem {
                 }
             }
         }
+        for (i, e) in self.mentees.iter().enumerate() {
+            for (j, m) in e.prefers.iter().enumerate() {
+                if !mentor_at.contains_key(&m.key()) {
+                    return err(format!("mentees[{i}].prefers[{j}]: there is no mentor with the id {m}"));
+                }
+            }
+        }
         let mut kept_at = HashMap::new();
         for (i, p) in self.keep.iter().enumerate() {
             if let Some(j) = kept_at.insert(p.mentee.key(), i) {
@@ -439,6 +465,18 @@ pub fn all_scores(p: &Problem) -> Vec<ScoredPair> {
     let prep = Prepared::new(p);
     let scores = prep.score_matrix();
     prep.scored_pairs(&scores)
+}
+
+/// The hard rules a pair would break if it were made now, in words ("different gender",
+/// "no shared language", "the pair is excluded", "the mentor is not trained", "the mentor
+/// has fewer than 180 days in recovery", "the mentor has no free place (2 of 2 taken)").
+/// Empty when it may be made. Places count the kept pairs (a mentee's own kept pair
+/// aside). `None` if either id is unknown.
+pub fn broken_rules(p: &Problem, mentor: &Id, mentee: &Id) -> Option<Vec<String>> {
+    let prep = Prepared::new(p);
+    let m = prep.mentor_index(mentor)?;
+    let e = prep.mentee_index(mentee)?;
+    Some(prep.broken_now(m, e))
 }
 
 /// The score of one pair and the reasons for it, as a suggestion would carry them,

@@ -8,9 +8,20 @@ type Res<T> = Result<T, String>;
 
 const TOP: [&str; 6] = ["rules", "weights", "mentors", "mentees", "exclusions", "keep"];
 const RULES: [&str; 2] = ["same_gender", "min_recovery_days"];
-const MENTOR: [&str; 10] =
-    ["id", "gender", "languages", "substances", "age", "recovery_days", "trained", "capacity", "days", "locality"];
-const MENTEE: [&str; 7] = ["id", "gender", "languages", "substances", "age", "days", "locality"];
+const MENTOR: [&str; 11] = [
+    "id",
+    "gender",
+    "languages",
+    "substances",
+    "age",
+    "recovery_days",
+    "trained",
+    "capacity",
+    "days",
+    "locality",
+    "groups",
+];
+const MENTEE: [&str; 9] = ["id", "gender", "languages", "substances", "age", "days", "locality", "groups", "prefers"];
 const PAIR: [&str; 2] = ["mentor", "mentee"];
 
 pub(super) fn problem(v: &Value) -> Res<Problem> {
@@ -70,6 +81,7 @@ fn mentor(v: &Value, path: &str) -> Res<Mentor> {
         capacity: o.req("capacity", |v, p| whole(v, p, MAX_CAPACITY))?,
         days: o.opt("days", days)?.unwrap_or_default(),
         locality: o.opt("locality", string)?,
+        groups: o.opt("groups", strings)?.unwrap_or_default(),
     })
 }
 
@@ -83,6 +95,8 @@ fn mentee(v: &Value, path: &str) -> Res<Mentee> {
         age: o.opt("age", |v, p| whole(v, p, MAX_AGE))?,
         days: o.opt("days", days)?.unwrap_or_default(),
         locality: o.opt("locality", string)?,
+        groups: o.opt("groups", strings)?.unwrap_or_default(),
+        prefers: o.opt("prefers", |v, p| list(v, p, id))?.unwrap_or_default(),
     })
 }
 

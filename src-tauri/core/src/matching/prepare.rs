@@ -26,6 +26,8 @@ struct Terms {
     shared_days: u8,
     same_locality: bool,
     age_gap: Option<u32>,
+    same_group: bool,
+    preferred: bool,
 }
 
 enum SubstanceMatch {
@@ -104,6 +106,10 @@ pub(super) struct Prepared<'a> {
     mentee_langs: Bits,
     mentor_subs: Bits,
     mentee_subs: Bits,
+    mentor_groups: Bits,
+    mentee_groups: Bits,
+    /// (mentor, mentee) pairs the mentee asked for.
+    preferred: HashSet<(usize, usize)>,
 }
 
 type SortKey<'a> = (u8, i64, &'a str);
@@ -143,19 +149,23 @@ impl<'a> Prepared<'a> {
             age_gap_free: clamp(p.weights.age_gap_free),
             age_gap_per_year: clamp(p.weights.age_gap_per_year),
             age_gap_max: clamp(p.weights.age_gap_max),
+            same_group: clamp(p.weights.same_group),
+            preferred_mentor: clamp(p.weights.preferred_mentor),
         };
         let rules = p.rules.clone();
 
         let mut langs = Interner::default();
         let mut subs = Interner::default();
         let mut places = Interner::default();
-        for (l, s, loc) in mentors
+        let mut groups = Interner::default();
+        for (l, s, loc, g) in mentors
             .iter()
-            .map(|m| (&m.languages, &m.substances, &m.locality))
-            .chain(mentees.iter().map(|e| (&e.languages, &e.substances, &e.locality)))
+            .map(|m| (&m.languages, &m.substances, &m.locality, &m.groups))
+            .chain(mentees.iter().map(|e| (&e.languages, &e.substances, &e.locality, &e.groups)))
         {
             l.iter().for_each(|x| _ = langs.id(x));
             s.iter().for_each(|x| _ = subs.id(x));
+            g.iter().for_each(|x| _ = groups.id(x));
             if let Some(x) = loc {
                 places.id(x);
             }
@@ -176,6 +186,16 @@ impl<'a> Prepared<'a> {
         let mentee_langs = Bits::new(langs.words(), mentees.iter().map(|e| e.languages.as_slice()), &langs);
         let mentor_subs = Bits::new(subs.words(), mentors.iter().map(|m| m.substances.as_slice()), &subs);
         let mentee_subs = Bits::new(subs.words(), mentees.iter().map(|e| e.substances.as_slice()), &subs);
+        let mentor_groups = Bits::new(groups.words(), mentors.iter().map(|m| m.groups.as_slice()), &groups);
+        let mentee_groups = Bits::new(groups.words(), mentees.iter().map(|e| e.groups.as_slice()), &groups);
+        let mut preferred = HashSet::new();
+        for (e, mentee) in mentees.iter().enumerate() {
+            for id in &mentee.prefers {
+                if let Some(m) = lookup(&mentor_keys, id) {
+                    preferred.insert((m, e));
+                }
+            }
+        }
 
         let qualified = mentors.iter().map(|m| m.trained && m.recovery_days >= rules.min_recovery_days).collect();
         let resolve =
@@ -213,6 +233,9 @@ impl<'a> Prepared<'a> {
             mentee_langs,
             mentor_subs,
             mentee_subs,
+            mentor_groups,
+            mentee_groups,
+            preferred,
         }
     }
 
@@ -257,6 +280,18 @@ impl<'a> Prepared<'a> {
         out
     }
 
+    /// The hard rules a new pair (m, e) would break, capacity included.
+    pub(super) fn broken_now(&self, m: usize, e: usize) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.broken(m, e).into_iter().filter(|r| !r.starts_with("the mentor has more kept")).collect();
+        let capacity = self.mentors[m].capacity;
+        let taken = self.kept.iter().filter(|(km, ke)| *km == m && *ke != e).count() as u32;
+        if taken >= capacity {
+            out.push(format!("the mentor has no free place ({taken} of {capacity} taken)"));
+        }
+        out
+    }
+
     fn terms(&self, m: usize, e: usize) -> Terms {
         let (a, b) = (&self.mentor_people[m], &self.mentee_people[e]);
         let substance = if b.primary != NONE && a.primary == b.primary {
@@ -271,6 +306,8 @@ impl<'a> Prepared<'a> {
             shared_days: a.days & b.days,
             same_locality: a.locality != NONE && a.locality == b.locality,
             age_gap: a.age.zip(b.age).map(|(x, y)| x.abs_diff(y)),
+            same_group: self.mentor_groups.meet(m, &self.mentee_groups, e),
+            preferred: self.preferred.contains(&(m, e)),
         }
     }
 
@@ -291,7 +328,13 @@ impl<'a> Prepared<'a> {
             SubstanceMatch::Nothing => 0,
         };
         let locality = if t.same_locality { w.same_locality } else { 0 };
-        i64::from(substance) + self.day_points(t.shared_days) + i64::from(locality)
+        let group = if t.same_group { w.same_group } else { 0 };
+        let preferred = if t.preferred { w.preferred_mentor } else { 0 };
+        i64::from(substance)
+            + self.day_points(t.shared_days)
+            + i64::from(locality)
+            + i64::from(group)
+            + i64::from(preferred)
             - t.age_gap.map_or(0, |g| self.age_penalty(g))
     }
 
@@ -340,6 +383,13 @@ impl<'a> Prepared<'a> {
             let place = mentee.locality.as_deref().unwrap_or("");
             reasons.push(format!("same locality: {place} +{}", w.same_locality));
         }
+        if t.same_group && w.same_group > 0 {
+            let group = mentee.groups.iter().find(|g| mentor.groups.contains(g)).map_or("", String::as_str);
+            reasons.push(format!("same group: {group} +{}", w.same_group));
+        }
+        if t.preferred && w.preferred_mentor > 0 {
+            reasons.push(format!("the mentee asked for this mentor +{}", w.preferred_mentor));
+        }
         if let Some(gap) = t.age_gap {
             let penalty = self.age_penalty(gap);
             let years = if gap == 1 { "1 year".to_owned() } else { format!("{gap} years") };
@@ -364,7 +414,7 @@ impl<'a> Prepared<'a> {
             }
             for &m in &open {
                 if self.gender_ok(m, e) && self.language_ok(m, e) {
-                    // |score| ≤ 9,000 with weights ≤ 1,000, so it fits.
+                    // |score| ≤ 11,000 with weights ≤ 1,000, so it fits.
                     row[m] = self.points(&self.terms(m, e)) as i32;
                 }
             }

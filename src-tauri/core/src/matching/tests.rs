@@ -17,6 +17,7 @@ fn mentor(id: &str, gender: Gender, languages: &[&str]) -> Mentor {
         capacity: 1,
         days: vec![],
         locality: None,
+        groups: vec![],
     }
 }
 
@@ -29,6 +30,8 @@ fn mentee(id: &str, gender: Gender, languages: &[&str]) -> Mentee {
         age: None,
         days: vec![],
         locality: None,
+        groups: vec![],
+        prefers: vec![],
     }
 }
 
@@ -474,7 +477,10 @@ struct Traits {
     age: Option<u32>,
     days: Vec<Day>,
     locality: Option<String>,
+    groups: Vec<String>,
 }
+
+const GROUPS: [&str; 3] = ["Tuesday aftercare", "Women's circle", "Family group"];
 
 fn traits() -> impl Strategy<Value = Traits> {
     (
@@ -484,14 +490,16 @@ fn traits() -> impl Strategy<Value = Traits> {
         prop::option::weighted(0.8, 18u32..60),
         prop::sample::subsequence(Day::ALL.to_vec(), 0..=4),
         prop::option::of(prop::sample::select(PLACES.to_vec())),
+        prop::sample::subsequence(GROUPS.to_vec(), 0..=1),
     )
-        .prop_map(|(gender, languages, substances, age, days, locality)| Traits {
+        .prop_map(|(gender, languages, substances, age, days, locality, groups)| Traits {
             gender,
             languages: languages.into_iter().map(String::from).collect(),
             substances: substances.into_iter().map(String::from).collect(),
             age,
             days,
             locality: locality.map(String::from),
+            groups: groups.into_iter().map(String::from).collect(),
         })
 }
 
@@ -505,8 +513,9 @@ fn small_problem() -> impl Strategy<Value = Problem> {
 fn centre(mentors: usize, mentees: usize, refs: usize) -> impl Strategy<Value = Problem> {
     let mentors =
         prop::collection::vec((traits(), 100u32..400, prop::bool::weighted(0.9), 1u32..=3, any::<bool>()), 1..=mentors);
-    let mentees = prop::collection::vec((traits(), any::<bool>()), 1..=mentees);
-    let weights = (0u32..40, 0u32..20, 0u32..15, 0u32..5, 0u32..20, 0u32..4, 0u32..4, 0u32..25);
+    let mentees =
+        prop::collection::vec((traits(), any::<bool>(), prop::collection::vec(any::<usize>(), 0..=1)), 1..=mentees);
+    let weights = ((0u32..40, 0u32..20, 0u32..15, 0u32..5, 0u32..20), (0u32..4, 0u32..4, 0u32..25, 0u32..20, 0u32..30));
     let rules = (prop::bool::weighted(0.7), prop::sample::select(vec![0u32, 180, 365]));
     let keeps = prop::collection::vec((any::<usize>(), any::<usize>()), 0..refs);
     let refs = prop::collection::vec((any::<usize>(), any::<usize>()), 0..=refs);
@@ -525,12 +534,13 @@ fn centre(mentors: usize, mentees: usize, refs: usize) -> impl Strategy<Value = 
                 capacity,
                 days: t.days,
                 locality: t.locality,
+                groups: t.groups,
             })
             .collect();
         let mentees: Vec<Mentee> = es
             .into_iter()
             .enumerate()
-            .map(|(i, (t, numeric))| Mentee {
+            .map(|(i, (t, numeric, prefs))| Mentee {
                 id: if numeric { Id::Int(i as i64) } else { Id::Text(format!("e{i}")) },
                 gender: t.gender,
                 languages: t.languages,
@@ -538,6 +548,8 @@ fn centre(mentors: usize, mentees: usize, refs: usize) -> impl Strategy<Value = 
                 age: t.age,
                 days: t.days,
                 locality: t.locality,
+                groups: t.groups,
+                prefers: prefs.into_iter().map(|m| mentors[m % mentors.len()].id.clone()).collect(),
             })
             .collect();
         let refer = |(m, e): (usize, usize)| PairRef {
@@ -554,14 +566,16 @@ fn centre(mentors: usize, mentees: usize, refs: usize) -> impl Strategy<Value = 
         Problem {
             rules: Rules { same_gender: r.0, min_recovery_days: r.1 },
             weights: Weights {
-                same_substance: w.0,
-                shared_substance: w.1,
-                shared_day: w.2,
-                shared_days_max: w.3,
-                same_locality: w.4,
-                age_gap_free: w.5,
-                age_gap_per_year: w.6,
-                age_gap_max: w.7,
+                same_substance: w.0.0,
+                shared_substance: w.0.1,
+                shared_day: w.0.2,
+                shared_days_max: w.0.3,
+                same_locality: w.0.4,
+                age_gap_free: w.1.0,
+                age_gap_per_year: w.1.1,
+                age_gap_max: w.1.2,
+                same_group: w.1.3,
+                preferred_mentor: w.1.4,
             },
             mentors,
             mentees,
@@ -730,4 +744,60 @@ proptest! {
         let text = serde_json::to_string(&p).unwrap();
         prop_assert_eq!(Problem::from_json(&text).unwrap(), p);
     }
+}
+
+#[test]
+fn shared_groups_and_the_mentees_wish_score_and_are_explained() {
+    let mut m1 = mentor("m1", Gender::Male, &["Hindi"]);
+    m1.groups = vec!["Tuesday aftercare".into()];
+    let m2 = mentor("m2", Gender::Male, &["Hindi"]);
+    let mut e1 = mentee("e1", Gender::Male, &["Hindi"]);
+    e1.groups = vec!["Family group".into(), "Tuesday aftercare".into()];
+    let mut e2 = mentee("e2", Gender::Male, &["Hindi"]);
+    e2.prefers = vec!["m2".into()];
+    let p = problem(vec![m1, m2], vec![e1, e2]);
+    let (score, reasons) = explain(&p, &"m1".into(), &"e1".into()).unwrap();
+    assert_eq!(score, 15);
+    assert!(reasons.contains(&"same group: Tuesday aftercare +15".to_owned()), "{reasons:?}");
+    let (score, reasons) = explain(&p, &"m2".into(), &"e2".into()).unwrap();
+    assert_eq!(score, 25);
+    assert!(reasons.contains(&"the mentee asked for this mentor +25".to_owned()), "{reasons:?}");
+    let s = solve(&p);
+    let got: Vec<_> = s.pairs.iter().map(|p| (p.mentor.key(), p.mentee.key())).collect();
+    assert_eq!(got, [("m1".to_owned(), "e1".to_owned()), ("m2".to_owned(), "e2".to_owned())]);
+}
+
+#[test]
+fn a_preference_for_nobody_is_refused_naming_the_field() {
+    let text =
+        r#"{"mentors": [], "mentees": [{"id": 1, "gender": "male", "languages": ["Hindi"], "prefers": ["m9"]}]}"#;
+    let err = Problem::from_json(text).unwrap_err().to_string();
+    assert!(err.contains("mentees[0].prefers[0]: there is no mentor with the id \"m9\""), "{err}");
+}
+
+#[test]
+fn broken_rules_names_every_rule_a_hand_pair_breaks() {
+    let mut m1 = mentor("m1", Gender::Female, &["Tamil"]);
+    m1.trained = false;
+    m1.recovery_days = 30;
+    m1.capacity = 1;
+    let e1 = mentee("e1", Gender::Male, &["Hindi"]);
+    let e2 = mentee("e2", Gender::Female, &["Tamil"]);
+    let mut p = problem(vec![m1, mentor("m2", Gender::Male, &["Hindi"])], vec![e1, e2]);
+    p.keep = vec![pair("m1", "e2")];
+    p.exclusions = vec![pair("m1", "e1")];
+    let broken = broken_rules(&p, &"m1".into(), &"e1".into()).unwrap();
+    assert_eq!(
+        broken,
+        [
+            "different gender",
+            "no shared language",
+            "the pair is excluded",
+            "the mentor is not trained",
+            "the mentor has fewer than 180 days in recovery",
+            "the mentor has no free place (1 of 1 taken)",
+        ]
+    );
+    assert_eq!(broken_rules(&p, &"m2".into(), &"e1".into()).unwrap(), Vec::<String>::new());
+    assert_eq!(broken_rules(&p, &"m9".into(), &"e1".into()), None);
 }
