@@ -28,6 +28,14 @@ pub enum Action {
     /// Switch the display language.
     ChooseLanguage,
     ViewAudit,
+    /// See mentors, mentees, pairs and suggestions.
+    ViewMentorship,
+    /// Mark mentors, accept or turn down suggestions, pair within the rules, end pairs.
+    ManageMentorship,
+    /// Make a pair by hand that breaks a hard rule (with a reason).
+    OverrideMentorRules,
+    /// Record and lift pairs that must never be suggested.
+    ManageMentorExclusions,
 }
 
 impl Action {
@@ -42,6 +50,10 @@ impl Action {
         Action::ManageSettings,
         Action::ChooseLanguage,
         Action::ViewAudit,
+        Action::ViewMentorship,
+        Action::ManageMentorship,
+        Action::OverrideMentorRules,
+        Action::ManageMentorExclusions,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -57,6 +69,10 @@ impl Action {
             Action::ManageSettings => "change the centre's settings",
             Action::ChooseLanguage => "change the language",
             Action::ViewAudit => "see the audit log",
+            Action::ViewMentorship => "see peer mentorship",
+            Action::ManageMentorship => "manage peer mentor pairs",
+            Action::OverrideMentorRules => "make a mentor pair that breaks a rule",
+            Action::ManageMentorExclusions => "record or lift mentor exclusions",
         }
     }
 }
@@ -67,7 +83,10 @@ pub fn allowed(role: Role, action: Action) -> bool {
     match role {
         Role::Admin => true,
         Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
-        Role::FrontDesk => matches!(action, ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage),
+        Role::FrontDesk => matches!(
+            action,
+            ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage | ViewMentorship | ManageMentorship
+        ),
     }
 }
 

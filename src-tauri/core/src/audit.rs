@@ -20,6 +20,8 @@ pub mod entity {
     pub const NOTE: &str = "note";
     pub const SETTINGS: &str = "settings";
     pub const AUDIT: &str = "audit";
+    pub const MENTOR_PAIR: &str = "mentor_pair";
+    pub const MENTOR_EXCLUSION: &str = "mentor_exclusion";
 }
 
 fn entry_hash(

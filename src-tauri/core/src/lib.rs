@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod matching;
+pub mod mentorship;
 pub mod notes;
 pub mod paths;
 pub mod patients;

@@ -1,0 +1,1265 @@
+//! Peer mentorship in the centre: who is a mentor, who is waiting for one, suggestions
+//! from the matcher ([`crate::matching`]) with their reasons, and the life of a pair
+//! (accepted or made by hand, ended with a reason; an ending that went badly excludes the
+//! pair from later suggestions).
+//!
+//! The database is turned into a matching [`Problem`] here; the matcher itself stays a
+//! pure function. Eligibility rules that the matcher does not know (a paused mentor, an
+//! in-patient, an archived record) leave a mentor out of the problem and are listed as
+//! the reason on the mentors list.
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::access::Action;
+use crate::audit::{self, entity};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::matching::{self, Day, Id, Mentee, Mentor, PairRef, Problem, Rules, Weights};
+use crate::patients::{Gender, Phase, age_on};
+use crate::settings::{get_raw, set_raw};
+
+// ------------------------------------------------------------------ settings
+
+/// The centre's rules and weights for suggestions (Settings → Mentorship).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MentorshipSettings {
+    /// Mentor and mentee must have the same gender.
+    pub same_gender: bool,
+    /// Days in recovery a mentor needs (AA often asks a year; many centres use six months).
+    pub min_recovery_days: u32,
+    /// Aftercare patients discharged within this many days wait for a mentor.
+    pub recent_discharge_days: u32,
+    /// Soft preferences, each with the shipped default.
+    pub weights: Vec<NamedWeight>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NamedWeight {
+    pub name: String,
+    pub value: u32,
+    pub default: u32,
+}
+
+const SAME_GENDER: &str = "mentorship.same_gender";
+const MIN_RECOVERY_DAYS: &str = "mentorship.min_recovery_days";
+const RECENT_DISCHARGE_DAYS: &str = "mentorship.recent_discharge_days";
+const WEIGHT_PREFIX: &str = "mentorship.weight.";
+pub const DEFAULT_RECENT_DISCHARGE_DAYS: u32 = 180;
+
+pub fn get_settings(conn: &Connection) -> Result<MentorshipSettings> {
+    let rules = Rules::default();
+    let num = |key: &str, default: u32| -> Result<u32> {
+        Ok(get_raw(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(default))
+    };
+    let defaults = Weights::default();
+    let mut weights = Vec::new();
+    for (name, default) in defaults.all() {
+        let value = num(&format!("{WEIGHT_PREFIX}{name}"), default)?;
+        weights.push(NamedWeight { name: name.to_owned(), value, default });
+    }
+    Ok(MentorshipSettings {
+        same_gender: get_raw(conn, SAME_GENDER)?.map_or(rules.same_gender, |v| v != "0"),
+        min_recovery_days: num(MIN_RECOVERY_DAYS, rules.min_recovery_days)?,
+        recent_discharge_days: num(RECENT_DISCHARGE_DAYS, DEFAULT_RECENT_DISCHARGE_DAYS)?,
+        weights,
+    })
+}
+
+pub fn save_settings(tx: &Transaction<'_>, ctx: &Ctx, s: &MentorshipSettings) -> Result<()> {
+    ctx.require(Action::ManageSettings)?;
+    if s.min_recovery_days > 3650 {
+        return Err(Error::invalid(
+            "mentorship_recovery_days",
+            "min_recovery_days",
+            "Days in recovery must be a number from 0 to 3650.",
+        ));
+    }
+    if s.recent_discharge_days > 3650 {
+        return Err(Error::invalid(
+            "mentorship_recent_days",
+            "recent_discharge_days",
+            "Days since discharge must be a number from 0 to 3650.",
+        ));
+    }
+    let mut check = Weights::default();
+    for w in &s.weights {
+        let Some(slot) = check.get_mut(&w.name) else {
+            return Err(Error::invalid(
+                "mentorship_weight",
+                "weights",
+                format!("There is no preference called {}.", w.name),
+            ));
+        };
+        if w.value > 100 {
+            return Err(Error::invalid("mentorship_weight", "weights", "Each weight must be a number from 0 to 100."));
+        }
+        *slot = w.value;
+    }
+    set_raw(tx, SAME_GENDER, if s.same_gender { "1" } else { "0" })?;
+    set_raw(tx, MIN_RECOVERY_DAYS, &s.min_recovery_days.to_string())?;
+    set_raw(tx, RECENT_DISCHARGE_DAYS, &s.recent_discharge_days.to_string())?;
+    for (name, value) in check.all() {
+        set_raw(tx, &format!("{WEIGHT_PREFIX}{name}"), &value.to_string())?;
+    }
+    audit::record(tx, ctx, "mentorship_settings", entity::SETTINGS, None, "")
+}
+
+fn weights_of(s: &MentorshipSettings) -> Weights {
+    let mut w = Weights::default();
+    for nw in &s.weights {
+        if let Some(slot) = w.get_mut(&nw.name) {
+            *slot = nw.value;
+        }
+    }
+    w
+}
+
+// ------------------------------------------------------------------ profiles
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PeerProfile {
+    /// Days free: "mon" … "sun".
+    pub days: Vec<String>,
+    pub times: String,
+    pub locality: String,
+    /// `None`: decided by phase; `Some(true)`: wants a mentor; `Some(false)`: does not.
+    pub wants_mentor: Option<bool>,
+    #[ts(type = "number | null")]
+    pub preferred_mentor: Option<i64>,
+    pub is_mentor: bool,
+    /// When recovery began, or the last relapse.
+    pub recovery_since: Option<NaiveDate>,
+    pub trained: bool,
+    pub trained_on: Option<NaiveDate>,
+    pub capacity: u32,
+    /// A mentor can be paused (holiday, illness) without losing the record.
+    pub mentor_active: bool,
+}
+
+impl Default for PeerProfile {
+    fn default() -> Self {
+        PeerProfile {
+            days: Vec::new(),
+            times: String::new(),
+            locality: String::new(),
+            wants_mentor: None,
+            preferred_mentor: None,
+            is_mentor: false,
+            recovery_since: None,
+            trained: false,
+            trained_on: None,
+            capacity: 2,
+            mentor_active: true,
+        }
+    }
+}
+
+fn read_profile(conn: &Connection, patient: i64) -> Result<Option<PeerProfile>> {
+    Ok(conn
+        .query_row(
+            "SELECT days, times, locality, wants_mentor, preferred_mentor, is_mentor, recovery_since, trained,
+                    trained_on, capacity, mentor_active
+             FROM peer_profiles WHERE patient_id = ?1",
+            [patient],
+            |r| {
+                let days: String = r.get(0)?;
+                Ok(PeerProfile {
+                    days: serde_json::from_str(&days).unwrap_or_default(),
+                    times: r.get(1)?,
+                    locality: r.get(2)?,
+                    wants_mentor: r.get(3)?,
+                    preferred_mentor: r.get(4)?,
+                    is_mentor: r.get(5)?,
+                    recovery_since: r.get(6)?,
+                    trained: r.get(7)?,
+                    trained_on: r.get(8)?,
+                    capacity: r.get(9)?,
+                    mentor_active: r.get(10)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn patient_exists(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT 1 FROM patients WHERE id = ?1", [id], |_| Ok(())).optional()?.is_some())
+}
+
+/// Saves what mentorship needs to know about a patient (mentor or mentee).
+pub fn save_profile(tx: &Transaction<'_>, ctx: &Ctx, patient: i64, p: &PeerProfile) -> Result<()> {
+    ctx.require(Action::ManageMentorship)?;
+    if !patient_exists(tx, patient)? {
+        return Err(Error::NotFound { what: "That patient" });
+    }
+    let mut days: Vec<Day> = Vec::new();
+    for d in &p.days {
+        let day = Day::ALL.into_iter().find(|x| x.as_str() == d).ok_or_else(|| {
+            Error::invalid("mentorship_day", "days", format!("{d:?} is not a day of the week (mon … sun)."))
+        })?;
+        if !days.contains(&day) {
+            days.push(day);
+        }
+    }
+    days.sort();
+    let days: Vec<&str> = days.iter().map(|d| d.as_str()).collect();
+    if p.capacity > 10 {
+        return Err(Error::invalid("mentor_capacity", "capacity", "A mentor can take from 0 to 10 mentees at once."));
+    }
+    if p.is_mentor && p.recovery_since.is_none() {
+        return Err(Error::invalid(
+            "mentor_recovery_since",
+            "recovery_since",
+            "Enter the date recovery began (or the last relapse) to mark someone as a peer mentor.",
+        ));
+    }
+    if p.recovery_since.is_some_and(|d| d > ctx.today) {
+        return Err(Error::invalid(
+            "mentor_recovery_since",
+            "recovery_since",
+            "The recovery date cannot be in the future.",
+        ));
+    }
+    if p.trained_on.is_some_and(|d| d > ctx.today) {
+        return Err(Error::invalid("mentor_trained_on", "trained_on", "The training date cannot be in the future."));
+    }
+    if let Some(m) = p.preferred_mentor {
+        let is_mentor = read_profile(tx, m)?.is_some_and(|x| x.is_mentor);
+        if m == patient || !is_mentor {
+            return Err(Error::invalid(
+                "mentor_preference",
+                "preferred_mentor",
+                "The preferred mentor must be someone else who is marked as a peer mentor.",
+            ));
+        }
+    }
+    tx.execute(
+        "INSERT INTO peer_profiles (patient_id, days, times, locality, wants_mentor, preferred_mentor, is_mentor,
+                                    recovery_since, trained, trained_on, capacity, mentor_active, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (patient_id) DO UPDATE SET
+            days = excluded.days, times = excluded.times, locality = excluded.locality,
+            wants_mentor = excluded.wants_mentor, preferred_mentor = excluded.preferred_mentor,
+            is_mentor = excluded.is_mentor, recovery_since = excluded.recovery_since, trained = excluded.trained,
+            trained_on = excluded.trained_on, capacity = excluded.capacity, mentor_active = excluded.mentor_active,
+            updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        params![
+            patient,
+            serde_json::to_string(&days).unwrap_or_else(|_| "[]".into()),
+            p.times.trim(),
+            crate::text::clean(&p.locality),
+            p.wants_mentor,
+            p.preferred_mentor,
+            p.is_mentor,
+            p.recovery_since,
+            p.trained,
+            p.trained_on,
+            p.capacity,
+            p.mentor_active,
+            ctx.stamp(),
+            ctx.actor.staff_id,
+        ],
+    )?;
+    audit::record(tx, ctx, "peer_profile", entity::PATIENT, Some(patient), if p.is_mentor { "mentor" } else { "" })
+}
+
+// ------------------------------------------------------------------ people
+
+/// What the matcher and the lists need to know about one person.
+#[derive(Debug, Clone)]
+struct Person {
+    id: i64,
+    full_name: String,
+    preferred_name: String,
+    gender: Gender,
+    phase: Phase,
+    archived: bool,
+    languages: Vec<String>,
+    substances: Vec<String>,
+    age: Option<u32>,
+    last_discharged: Option<NaiveDate>,
+    profile: PeerProfile,
+}
+
+const PERSON_SQL: &str = "
+    SELECT p.id, p.full_name, p.preferred_name, p.gender, p.phase, p.archived_at IS NOT NULL, p.languages,
+           p.substances, p.birth_date, p.age_years, p.age_recorded_on,
+           (SELECT max(s.discharged_on) FROM stays s WHERE s.patient_id = p.id),
+           pp.patient_id IS NOT NULL, pp.days, pp.times, pp.locality, pp.wants_mentor, pp.preferred_mentor,
+           coalesce(pp.is_mentor, 0), pp.recovery_since, coalesce(pp.trained, 0), pp.trained_on,
+           coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)
+    FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
+
+fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    let langs: String = r.get(6)?;
+    let subs: String = r.get(7)?;
+    let days: Option<String> = r.get(13)?;
+    Ok(Person {
+        id: r.get(0)?,
+        full_name: r.get(1)?,
+        preferred_name: r.get(2)?,
+        gender: r.get(3)?,
+        phase: r.get(4)?,
+        archived: r.get(5)?,
+        languages: serde_json::from_str(&langs).unwrap_or_default(),
+        substances: serde_json::from_str(&subs).unwrap_or_default(),
+        age: age_on(today, r.get(8)?, r.get(9)?, r.get(10)?),
+        last_discharged: r.get(11)?,
+        profile: PeerProfile {
+            days: days.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
+            times: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+            locality: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
+            wants_mentor: r.get(16)?,
+            preferred_mentor: r.get(17)?,
+            is_mentor: r.get(18)?,
+            recovery_since: r.get(19)?,
+            trained: r.get(20)?,
+            trained_on: r.get(21)?,
+            capacity: r.get(22)?,
+            mentor_active: r.get(23)?,
+        },
+    })
+}
+
+fn person(conn: &Connection, today: NaiveDate, id: i64) -> Result<Person> {
+    conn.query_row(&format!("{PERSON_SQL} WHERE p.id = ?1"), [id], |r| person_from_row(today, r))
+        .optional()?
+        .ok_or(Error::NotFound { what: "That patient" })
+}
+
+/// Mentors (marked, any state) and people who may be waiting (not archived, not
+/// mentors, no active mentor).
+fn people(conn: &Connection, today: NaiveDate) -> Result<(Vec<Person>, Vec<Person>)> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{PERSON_SQL} WHERE pp.is_mentor = 1
+         UNION ALL
+         {PERSON_SQL} WHERE p.archived_at IS NULL AND coalesce(pp.is_mentor, 0) = 0
+           AND NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)
+           AND (pp.wants_mentor = 1 OR (pp.wants_mentor IS NULL AND p.phase IN ('inpatient', 'aftercare')))"
+    ))?;
+    let all: Vec<Person> = stmt.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?;
+    Ok(all.into_iter().partition(|p| p.profile.is_mentor))
+}
+
+impl Person {
+    fn recovery_days(&self, today: NaiveDate) -> Option<u32> {
+        self.profile.recovery_since.map(|d| (today - d).num_days().max(0) as u32)
+    }
+
+    /// Why a marked mentor cannot take anyone now, apart from what the matcher checks
+    /// (training, days in recovery, capacity).
+    fn unavailable(&self, at_risk: &HashSet<i64>) -> Vec<String> {
+        let mut why = Vec::new();
+        if self.archived {
+            why.push("the record is archived".to_owned());
+        }
+        if !self.profile.mentor_active {
+            why.push("paused as a mentor".to_owned());
+        }
+        if self.phase == Phase::Inpatient {
+            why.push("is an in-patient now".to_owned());
+        }
+        if at_risk.contains(&self.id) {
+            why.push("flagged at risk in aftercare".to_owned());
+        }
+        why
+    }
+
+    /// Waiting for a mentor, and why.
+    fn waiting_because(&self, today: NaiveDate, recent_days: u32) -> Option<WaitReason> {
+        match self.profile.wants_mentor {
+            Some(true) => Some(WaitReason::Asked),
+            Some(false) => None,
+            None => match self.phase {
+                Phase::Inpatient => Some(WaitReason::Inpatient),
+                Phase::Aftercare
+                    if self.last_discharged.is_some_and(|d| (today - d).num_days() <= i64::from(recent_days)) =>
+                {
+                    Some(WaitReason::RecentlyDischarged)
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+fn gender_of(g: Gender) -> matching::Gender {
+    match g {
+        Gender::Female => matching::Gender::Female,
+        Gender::Male => matching::Gender::Male,
+        Gender::Other => matching::Gender::Other,
+    }
+}
+
+fn days_of(days: &[String]) -> Vec<Day> {
+    days.iter().filter_map(|d| Day::ALL.into_iter().find(|x| x.as_str() == d)).collect()
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// People flagged at risk in aftercare. The aftercare module owns that flag; until its
+/// tables exist this finds nobody.
+fn at_risk(conn: &Connection) -> Result<HashSet<i64>> {
+    let has_alerts: bool = conn
+        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = 'aftercare_at_risk'", [], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !has_alerts {
+        return Ok(HashSet::new());
+    }
+    let mut stmt = conn.prepare("SELECT patient_id FROM aftercare_at_risk")?;
+    let ids = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// The groups each person belongs to now, by name. Filled from group membership once
+/// group scheduling records it (a view `current_group_names(patient_id, name)`).
+fn current_groups(conn: &Connection) -> Result<HashMap<i64, Vec<String>>> {
+    let has_view: bool = conn
+        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = 'current_group_names'", [], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if has_view {
+        let mut stmt = conn.prepare("SELECT patient_id, name FROM current_group_names ORDER BY name")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, name) = row?;
+            out.entry(id).or_default().push(name);
+        }
+    }
+    Ok(out)
+}
+
+fn mentor_of(p: &Person, today: NaiveDate, groups: &HashMap<i64, Vec<String>>) -> Mentor {
+    Mentor {
+        id: Id::Int(p.id),
+        gender: gender_of(p.gender),
+        languages: p.languages.clone(),
+        substances: p.substances.clone(),
+        age: p.age,
+        recovery_days: p.recovery_days(today).unwrap_or(0),
+        trained: p.profile.trained,
+        capacity: p.profile.capacity,
+        days: days_of(&p.profile.days),
+        locality: non_empty(&p.profile.locality),
+        groups: groups.get(&p.id).cloned().unwrap_or_default(),
+    }
+}
+
+fn mentee_of(p: &Person, groups: &HashMap<i64, Vec<String>>, mentors: &HashSet<i64>) -> Mentee {
+    Mentee {
+        id: Id::Int(p.id),
+        gender: gender_of(p.gender),
+        languages: p.languages.clone(),
+        substances: p.substances.clone(),
+        age: p.age,
+        days: days_of(&p.profile.days),
+        locality: non_empty(&p.profile.locality),
+        groups: groups.get(&p.id).cloned().unwrap_or_default(),
+        prefers: p.profile.preferred_mentor.filter(|m| mentors.contains(m)).map(Id::Int).into_iter().collect(),
+    }
+}
+
+fn display_name(full: &str, preferred: &str) -> String {
+    if preferred.trim().is_empty() || preferred.trim() == full.trim() {
+        full.to_owned()
+    } else {
+        format!("{full} ({preferred})")
+    }
+}
+
+/// Everything the matcher is given, with the people behind it.
+struct World {
+    settings: MentorshipSettings,
+    problem: Problem,
+    mentors: Vec<Person>,
+    waiting: Vec<(Person, WaitReason)>,
+    at_risk: HashSet<i64>,
+    load: HashMap<i64, u32>,
+    rejected: u32,
+}
+
+fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<World> {
+    let settings = get_settings(conn)?;
+    let (mentors, candidates) = people(conn, today)?;
+    let at_risk = at_risk(conn)?;
+    let groups = current_groups(conn)?;
+    let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
+    let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
+    for p in candidates {
+        if let Some(why) = p.waiting_because(today, settings.recent_discharge_days) {
+            waiting.push((p, why));
+        } else if Some(p.id) == include_mentee {
+            waiting.push((p, WaitReason::Asked));
+        }
+    }
+    // A mentee asked about by hand who is not waiting (e.g. an alumnus) still needs to
+    // be known to the matcher to check the rules.
+    if let Some(id) = include_mentee
+        && !waiting.iter().any(|(p, _)| p.id == id)
+        && !mentors.iter().any(|m| m.id == id)
+    {
+        let p = person(conn, today, id)?;
+        waiting.push((p, WaitReason::Asked));
+    }
+
+    // Active pairs of available mentors are kept (they use capacity).
+    let mut load: HashMap<i64, u32> = HashMap::new();
+    let mut kept: Vec<(i64, i64)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (m, e) = row?;
+            *load.entry(m).or_default() += 1;
+            if available.contains(&m) {
+                kept.push((m, e));
+            }
+        }
+    }
+    let mut problem_mentees: Vec<Mentee> = waiting.iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
+    let waiting_ids: HashSet<i64> = waiting.iter().map(|(p, _)| p.id).collect();
+    for &(_, e) in &kept {
+        if !waiting_ids.contains(&e) {
+            problem_mentees.push(mentee_of(&person(conn, today, e)?, &groups, &available));
+        }
+    }
+    let problem_mentors: Vec<Mentor> =
+        mentors.iter().filter(|m| available.contains(&m.id)).map(|m| mentor_of(m, today, &groups)).collect();
+    let mentee_ids: HashSet<i64> =
+        problem_mentees.iter().filter_map(|m| if let Id::Int(i) = m.id { Some(i) } else { None }).collect();
+    let known = |m: i64, e: i64| available.contains(&m) && mentee_ids.contains(&e);
+    let mut exclusions = Vec::new();
+    let mut rejected = 0;
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT mentor_id, mentee_id, 0 FROM mentor_exclusions WHERE lifted_at IS NULL
+             UNION ALL SELECT mentor_id, mentee_id, 1 FROM mentor_rejections WHERE cleared_at IS NULL",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)))? {
+            let (m, e, rejection) = row?;
+            rejected += u32::from(rejection);
+            if known(m, e) {
+                exclusions.push(PairRef { mentor: Id::Int(m), mentee: Id::Int(e) });
+            }
+        }
+    }
+    let problem = Problem {
+        rules: Rules { same_gender: settings.same_gender, min_recovery_days: settings.min_recovery_days },
+        weights: weights_of(&settings),
+        mentors: problem_mentors,
+        mentees: problem_mentees,
+        exclusions,
+        keep: kept.iter().map(|(m, e)| PairRef { mentor: Id::Int(*m), mentee: Id::Int(*e) }).collect(),
+    };
+    Ok(World { settings, problem, mentors, waiting, at_risk, load, rejected })
+}
+
+// ------------------------------------------------------------------ overview
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum WaitReason {
+    Inpatient,
+    RecentlyDischarged,
+    Asked,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MentorRow {
+    #[ts(type = "number")]
+    pub patient_id: i64,
+    pub name: String,
+    pub gender: Gender,
+    pub languages: Vec<String>,
+    pub locality: String,
+    pub days: Vec<String>,
+    pub recovery_days: Option<u32>,
+    pub trained: bool,
+    /// Active pairs now.
+    pub load: u32,
+    pub capacity: u32,
+    /// Can be suggested now (under capacity not counted).
+    pub eligible: bool,
+    /// Why not, in plain words.
+    pub not_eligible: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WaitingRow {
+    #[ts(type = "number")]
+    pub patient_id: i64,
+    pub name: String,
+    pub gender: Gender,
+    pub phase: Phase,
+    pub languages: Vec<String>,
+    pub locality: String,
+    pub reason: WaitReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PairMade {
+    Suggested,
+    ByHand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EndReason {
+    Completed,
+    Relapse,
+    Conflict,
+    MovedAway,
+    Other,
+}
+
+impl EndReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Completed => "completed",
+            EndReason::Relapse => "relapse",
+            EndReason::Conflict => "conflict",
+            EndReason::MovedAway => "moved_away",
+            EndReason::Other => "other",
+        }
+    }
+
+    fn parse(s: &str) -> Option<EndReason> {
+        [EndReason::Completed, EndReason::Relapse, EndReason::Conflict, EndReason::MovedAway, EndReason::Other]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PairRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub mentor_id: i64,
+    pub mentor_name: String,
+    #[ts(type = "number")]
+    pub mentee_id: i64,
+    pub mentee_name: String,
+    pub started_on: NaiveDate,
+    pub made: PairMade,
+    #[ts(type = "number | null")]
+    pub score: Option<i64>,
+    pub reasons: Vec<String>,
+    pub broken_rules: Vec<String>,
+    pub override_reason: String,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<EndReason>,
+    pub ended_badly: bool,
+    pub end_note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExclusionKind {
+    Relatives,
+    Conflict,
+    EndedBadly,
+    Other,
+}
+
+impl ExclusionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ExclusionKind::Relatives => "relatives",
+            ExclusionKind::Conflict => "conflict",
+            ExclusionKind::EndedBadly => "ended_badly",
+            ExclusionKind::Other => "other",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ExclusionKind> {
+        [ExclusionKind::Relatives, ExclusionKind::Conflict, ExclusionKind::EndedBadly, ExclusionKind::Other]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExclusionRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub mentor_id: i64,
+    pub mentor_name: String,
+    #[ts(type = "number")]
+    pub mentee_id: i64,
+    pub mentee_name: String,
+    pub kind: ExclusionKind,
+    pub note: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MentorshipOverview {
+    pub mentors: Vec<MentorRow>,
+    pub waiting: Vec<WaitingRow>,
+    pub active_pairs: Vec<PairRow>,
+    pub exclusions: Vec<ExclusionRow>,
+    /// Suggestions turned down and left out of the next suggestions.
+    pub rejected: u32,
+    pub settings: MentorshipSettings,
+}
+
+const PAIR_SQL: &str = "
+    SELECT mp.id, mp.mentor_id, a.full_name, a.preferred_name, mp.mentee_id, b.full_name, b.preferred_name,
+           mp.started_on, mp.made, mp.score, mp.reasons, mp.broken_rules, mp.override_reason, mp.ended_on,
+           mp.end_reason, coalesce(mp.ended_badly, 0), coalesce(mp.end_note, '')
+    FROM mentor_pairs mp JOIN patients a ON a.id = mp.mentor_id JOIN patients b ON b.id = mp.mentee_id";
+
+fn pair_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PairRow> {
+    let made: String = r.get(8)?;
+    let reasons: String = r.get(10)?;
+    let broken: String = r.get(11)?;
+    let end: Option<String> = r.get(14)?;
+    Ok(PairRow {
+        id: r.get(0)?,
+        mentor_id: r.get(1)?,
+        mentor_name: display_name(&r.get::<_, String>(2)?, &r.get::<_, String>(3)?),
+        mentee_id: r.get(4)?,
+        mentee_name: display_name(&r.get::<_, String>(5)?, &r.get::<_, String>(6)?),
+        started_on: r.get(7)?,
+        made: if made == "by_hand" { PairMade::ByHand } else { PairMade::Suggested },
+        score: r.get(9)?,
+        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        broken_rules: serde_json::from_str(&broken).unwrap_or_default(),
+        override_reason: r.get(12)?,
+        ended_on: r.get(13)?,
+        end_reason: end.as_deref().and_then(EndReason::parse),
+        ended_badly: r.get(15)?,
+        end_note: r.get(16)?,
+    })
+}
+
+fn pairs_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<PairRow>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("{PAIR_SQL} WHERE {filter} ORDER BY mp.started_on DESC, mp.id DESC"))?;
+    Ok(stmt.query_map(args, pair_from_row)?.collect::<rusqlite::Result<_>>()?)
+}
+
+fn exclusions_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<ExclusionRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT x.id, x.mentor_id, a.full_name, a.preferred_name, x.mentee_id, b.full_name, b.preferred_name,
+                x.kind, x.note, substr(x.created_at, 1, 10)
+         FROM mentor_exclusions x JOIN patients a ON a.id = x.mentor_id JOIN patients b ON b.id = x.mentee_id
+         WHERE x.lifted_at IS NULL AND ({filter}) ORDER BY x.id"
+    ))?;
+    Ok(stmt
+        .query_map(args, |r| {
+            let kind: String = r.get(7)?;
+            Ok(ExclusionRow {
+                id: r.get(0)?,
+                mentor_id: r.get(1)?,
+                mentor_name: display_name(&r.get::<_, String>(2)?, &r.get::<_, String>(3)?),
+                mentee_id: r.get(4)?,
+                mentee_name: display_name(&r.get::<_, String>(5)?, &r.get::<_, String>(6)?),
+                kind: ExclusionKind::parse(&kind).unwrap_or(ExclusionKind::Other),
+                note: r.get(8)?,
+                created_on: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+fn name_sort(name: &str) -> String {
+    crate::text::search_key(name)
+}
+
+/// The Mentorship screen: mentors with their load, who is waiting, the current pairs.
+pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
+    ctx.require(Action::ViewMentorship)?;
+    let w = world(conn, ctx.today, None)?;
+    let mut mentors: Vec<MentorRow> = w
+        .mentors
+        .iter()
+        .map(|m| {
+            let mut not_eligible = m.unavailable(&w.at_risk);
+            if !m.profile.trained {
+                not_eligible.push("not trained yet".to_owned());
+            }
+            let days = m.recovery_days(ctx.today);
+            if days.unwrap_or(0) < w.settings.min_recovery_days {
+                not_eligible.push(format!(
+                    "{} of {} days in recovery",
+                    days.unwrap_or(0),
+                    w.settings.min_recovery_days
+                ));
+            }
+            MentorRow {
+                patient_id: m.id,
+                name: display_name(&m.full_name, &m.preferred_name),
+                gender: m.gender,
+                languages: m.languages.clone(),
+                locality: m.profile.locality.clone(),
+                days: m.profile.days.clone(),
+                recovery_days: days,
+                trained: m.profile.trained,
+                load: w.load.get(&m.id).copied().unwrap_or(0),
+                capacity: m.profile.capacity,
+                eligible: not_eligible.is_empty(),
+                not_eligible,
+            }
+        })
+        .collect();
+    mentors.sort_by_key(|m| (!m.eligible, name_sort(&m.name), m.patient_id));
+    let mut waiting: Vec<WaitingRow> = w
+        .waiting
+        .iter()
+        .map(|(p, reason)| WaitingRow {
+            patient_id: p.id,
+            name: display_name(&p.full_name, &p.preferred_name),
+            gender: p.gender,
+            phase: p.phase,
+            languages: p.languages.clone(),
+            locality: p.profile.locality.clone(),
+            reason: *reason,
+        })
+        .collect();
+    waiting.sort_by_key(|p| (name_sort(&p.name), p.patient_id));
+    Ok(MentorshipOverview {
+        mentors,
+        waiting,
+        active_pairs: pairs_where(conn, "mp.ended_on IS NULL", [])?,
+        exclusions: exclusions_where(conn, "1", [])?,
+        rejected: w.rejected,
+        settings: w.settings,
+    })
+}
+
+// ------------------------------------------------------------------ suggestions
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Suggestion {
+    #[ts(type = "number")]
+    pub mentor_id: i64,
+    pub mentor_name: String,
+    #[ts(type = "number")]
+    pub mentee_id: i64,
+    pub mentee_name: String,
+    #[ts(type = "number")]
+    pub score: i64,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UnmatchedMentee {
+    #[ts(type = "number")]
+    pub mentee_id: i64,
+    pub name: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Suggestions {
+    /// Best first (by score), then by mentee name.
+    pub pairs: Vec<Suggestion>,
+    pub unmatched: Vec<UnmatchedMentee>,
+    /// Suggestions turned down earlier, left out of these.
+    pub rejected: u32,
+}
+
+fn id_num(id: &Id) -> i64 {
+    match id {
+        Id::Int(n) => *n,
+        Id::Text(s) => s.parse().unwrap_or(0),
+    }
+}
+
+/// The matcher's proposal for everyone waiting, with a breakdown for each pair and a
+/// reason for each mentee left without one. Changes nothing.
+pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<Suggestions> {
+    ctx.require(Action::ViewMentorship)?;
+    let w = world(conn, ctx.today, None)?;
+    let solution = matching::solve(&w.problem);
+    let names: HashMap<i64, String> = w
+        .mentors
+        .iter()
+        .chain(w.waiting.iter().map(|(p, _)| p))
+        .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
+        .collect();
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let waiting: HashSet<i64> = w.waiting.iter().map(|(p, _)| p.id).collect();
+    let mut pairs: Vec<Suggestion> = solution
+        .pairs
+        .iter()
+        .filter(|p| !p.kept)
+        .map(|p| {
+            let (m, e) = (id_num(&p.mentor), id_num(&p.mentee));
+            Suggestion {
+                mentor_id: m,
+                mentor_name: name(m),
+                mentee_id: e,
+                mentee_name: name(e),
+                score: p.score,
+                reasons: p.reasons.clone(),
+            }
+        })
+        .collect();
+    pairs.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| name_sort(&a.mentee_name).cmp(&name_sort(&b.mentee_name))));
+    let mut unmatched: Vec<UnmatchedMentee> = solution
+        .unmatched
+        .iter()
+        .map(|u| id_num(&u.mentee))
+        .zip(solution.unmatched.iter())
+        .filter(|(id, _)| waiting.contains(id))
+        .map(|(id, u)| UnmatchedMentee { mentee_id: id, name: name(id), why: mentor_names(&u.why, &names) })
+        .collect();
+    unmatched.sort_by_key(|u| (name_sort(&u.name), u.mentee_id));
+    Ok(Suggestions { pairs, unmatched, rejected: w.rejected })
+}
+
+/// The matcher names mentors by id in its reasons ("(12, 40)"); staff want names.
+fn mentor_names(why: &str, names: &HashMap<i64, String>) -> String {
+    let Some(open) = why.find('(') else { return why.to_owned() };
+    let Some(close) = why[open..].find(')').map(|c| open + c) else { return why.to_owned() };
+    let inner = &why[open + 1..close];
+    let name = |t: &str| t.parse::<i64>().ok().and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.to_owned());
+    let parts: Vec<String> =
+        inner.split(", ").map(|part| part.split(" and ").map(name).collect::<Vec<_>>().join(" and ")).collect();
+    format!("{}({}){}", &why[..open], parts.join(", "), &why[close + 1..])
+}
+
+// ------------------------------------------------------------------ making pairs
+
+/// What a pair made by hand would look like: the rules it breaks and its score.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PairCheck {
+    pub broken_rules: Vec<String>,
+    #[ts(type = "number")]
+    pub score: i64,
+    pub reasons: Vec<String>,
+}
+
+fn active_mentor_of(conn: &Connection, mentee: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT mentor_id FROM mentor_pairs WHERE mentee_id = ?1 AND ended_on IS NULL", [mentee], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// The rules a pair would break, including those the matcher does not know (a paused
+/// or in-patient mentor), and its score. The mentor must be marked as a peer mentor.
+fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairCheck> {
+    let mentor_person = person(conn, ctx.today, mentor)?;
+    if !mentor_person.profile.is_mentor {
+        return Err(Error::invalid(
+            "not_a_mentor",
+            "mentor",
+            "This person is not marked as a peer mentor. Mark them as a mentor on their profile first.",
+        ));
+    }
+    if mentor == mentee {
+        return Err(Error::invalid("mentor_self", "mentee", "A mentor cannot mentor themselves."));
+    }
+    let mentee_person = person(conn, ctx.today, mentee)?;
+    if mentee_person.profile.is_mentor {
+        return Err(Error::invalid("mentee_is_mentor", "mentee", "This person is a peer mentor, not a mentee."));
+    }
+    if mentee_person.archived {
+        return Err(Error::invalid("mentee_archived", "mentee", "This person's record is archived."));
+    }
+    if active_mentor_of(conn, mentee)?.is_some() {
+        return Err(Error::invalid(
+            "mentee_has_mentor",
+            "mentee",
+            "This person already has a mentor. End that pair first if it should change.",
+        ));
+    }
+    let mut w = world(conn, ctx.today, Some(mentee))?;
+    let mut broken = mentor_person.unavailable(&w.at_risk);
+    if !broken.is_empty() {
+        // Left out of the problem as unavailable: add them back to score and check.
+        let groups = current_groups(conn)?;
+        w.problem.mentors.push(mentor_of(&mentor_person, ctx.today, &groups));
+        let mut stmt =
+            conn.prepare_cached("SELECT mentee_id FROM mentor_pairs WHERE mentor_id = ?1 AND ended_on IS NULL")?;
+        for e in stmt.query_map([mentor], |r| r.get::<_, i64>(0))? {
+            let e = e?;
+            if !w.problem.mentees.iter().any(|m| m.id == Id::Int(e)) {
+                w.problem.mentees.push(mentee_of(&person(conn, ctx.today, e)?, &groups, &HashSet::new()));
+            }
+            w.problem.keep.push(PairRef { mentor: Id::Int(mentor), mentee: Id::Int(e) });
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT 1 FROM mentor_exclusions WHERE lifted_at IS NULL AND mentor_id = ?1 AND mentee_id = ?2
+             UNION ALL SELECT 1 FROM mentor_rejections WHERE cleared_at IS NULL AND mentor_id = ?1 AND mentee_id = ?2",
+        )?;
+        if stmt.exists(params![mentor, mentee])? {
+            w.problem.exclusions.push(PairRef { mentor: Id::Int(mentor), mentee: Id::Int(mentee) });
+        }
+    }
+    let (m, e) = (Id::Int(mentor), Id::Int(mentee));
+    broken.extend(matching::broken_rules(&w.problem, &m, &e).unwrap_or_default());
+    let (score, reasons) = matching::explain(&w.problem, &m, &e).unwrap_or_default();
+    Ok(PairCheck { broken_rules: broken, score, reasons })
+}
+
+/// Checks a pair before it is made by hand (nothing changes).
+pub fn check_pair(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairCheck> {
+    ctx.require(Action::ViewMentorship)?;
+    check(conn, ctx, mentor, mentee)
+}
+
+fn insert_pair(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    mentor: i64,
+    mentee: i64,
+    made: PairMade,
+    c: &PairCheck,
+    override_reason: &str,
+) -> Result<PairRow> {
+    tx.execute(
+        "INSERT INTO mentor_pairs (mentor_id, mentee_id, started_on, made, score, reasons, broken_rules,
+                                   override_reason, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            mentor,
+            mentee,
+            ctx.today,
+            if made == PairMade::ByHand { "by_hand" } else { "suggested" },
+            c.score,
+            serde_json::to_string(&c.reasons).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&c.broken_rules).unwrap_or_else(|_| "[]".into()),
+            override_reason,
+            ctx.stamp(),
+            ctx.actor.staff_id,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let detail = match made {
+        PairMade::Suggested => "suggested".to_owned(),
+        PairMade::ByHand if c.broken_rules.is_empty() => "by hand".to_owned(),
+        PairMade::ByHand => format!("by hand, overriding {} rule(s)", c.broken_rules.len()),
+    };
+    audit::record(tx, ctx, "pair_start", entity::MENTOR_PAIR, Some(id), &detail)?;
+    pair(tx, id)
+}
+
+fn pair(conn: &Connection, id: i64) -> Result<PairRow> {
+    pairs_where(conn, "mp.id = ?1", [id])?.into_iter().next().ok_or(Error::NotFound { what: "That pair" })
+}
+
+/// Accepts a suggestion. The rules are checked again against the data as it is now, so a
+/// suggestion that has gone stale (someone else paired the mentee, the mentor is full)
+/// is refused rather than breaking a rule.
+pub fn accept(tx: &Transaction<'_>, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairRow> {
+    ctx.require(Action::ManageMentorship)?;
+    let c = check(tx, ctx, mentor, mentee)?;
+    if !c.broken_rules.is_empty() {
+        return Err(Error::invalid(
+            "suggestion_stale",
+            "mentor",
+            format!("This suggestion no longer fits ({}). Run the suggestions again.", c.broken_rules.join("; ")),
+        ));
+    }
+    insert_pair(tx, ctx, mentor, mentee, PairMade::Suggested, &c, "")
+}
+
+/// Turns a suggestion down: the pair is left out of later suggestions until cleared.
+pub fn reject(tx: &Transaction<'_>, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<()> {
+    ctx.require(Action::ManageMentorship)?;
+    if !patient_exists(tx, mentor)? || !patient_exists(tx, mentee)? {
+        return Err(Error::NotFound { what: "That patient" });
+    }
+    tx.execute(
+        "INSERT INTO mentor_rejections (mentor_id, mentee_id, rejected_at, rejected_by) VALUES (?1, ?2, ?3, ?4)",
+        params![mentor, mentee, ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    audit::record(tx, ctx, "suggestion_reject", entity::PATIENT, Some(mentee), "")
+}
+
+/// Lets every turned-down suggestion be suggested again.
+pub fn clear_rejections(tx: &Transaction<'_>, ctx: &Ctx) -> Result<u32> {
+    ctx.require(Action::ManageMentorship)?;
+    let n = tx.execute("UPDATE mentor_rejections SET cleared_at = ?1 WHERE cleared_at IS NULL", [ctx.stamp()])?;
+    audit::record(tx, ctx, "suggestion_rejections_clear", entity::SETTINGS, None, &n.to_string())?;
+    Ok(n as u32)
+}
+
+/// Pairs two people by hand. A pair that breaks a hard rule needs a counsellor or an
+/// administrator and a reason; both are recorded with the rules it broke.
+pub fn pair_by_hand(tx: &Transaction<'_>, ctx: &Ctx, mentor: i64, mentee: i64, reason: &str) -> Result<PairRow> {
+    ctx.require(Action::ManageMentorship)?;
+    let c = check(tx, ctx, mentor, mentee)?;
+    let reason = reason.trim();
+    if !c.broken_rules.is_empty() {
+        ctx.require(Action::OverrideMentorRules)?;
+        if reason.chars().count() < 5 {
+            return Err(Error::invalid(
+                "override_reason",
+                "reason",
+                format!("This pair breaks a rule ({}). Write why it should be made anyway.", c.broken_rules.join("; ")),
+            ));
+        }
+    }
+    insert_pair(tx, ctx, mentor, mentee, PairMade::ByHand, &c, reason)
+}
+
+/// Ends a pair. An ending that went badly (always so for a conflict) adds the pair to
+/// the exclusions, so it is never suggested again.
+pub fn end_pair(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    pair_id: i64,
+    on: NaiveDate,
+    reason: EndReason,
+    badly: bool,
+    note: &str,
+) -> Result<PairRow> {
+    ctx.require(Action::ManageMentorship)?;
+    let p = pair(tx, pair_id)?;
+    if p.ended_on.is_some() {
+        return Err(Error::invalid("pair_ended", "pair", "This pair has already ended."));
+    }
+    if on < p.started_on {
+        return Err(Error::invalid("pair_end_date", "on", "A pair cannot end before it started."));
+    }
+    if on > ctx.today {
+        return Err(Error::invalid("pair_end_date", "on", "The end date cannot be in the future."));
+    }
+    let badly = badly || reason == EndReason::Conflict;
+    let note = note.trim();
+    tx.execute(
+        "UPDATE mentor_pairs SET ended_on = ?2, end_reason = ?3, ended_badly = ?4, end_note = ?5, ended_at = ?6,
+                                 ended_by = ?7
+         WHERE id = ?1",
+        params![pair_id, on, reason.as_str(), badly, note, ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    audit::record(tx, ctx, "pair_end", entity::MENTOR_PAIR, Some(pair_id), reason.as_str())?;
+    if badly {
+        tx.execute(
+            "INSERT INTO mentor_exclusions (mentor_id, mentee_id, kind, note, pair_id, created_at, created_by)
+             VALUES (?1, ?2, 'ended_badly', ?3, ?4, ?5, ?6)",
+            params![p.mentor_id, p.mentee_id, reason.as_str(), pair_id, ctx.stamp(), ctx.actor.staff_id],
+        )?;
+        let x = tx.last_insert_rowid();
+        audit::record(tx, ctx, "exclusion_add", entity::MENTOR_EXCLUSION, Some(x), "ended_badly")?;
+    }
+    pair(tx, pair_id)
+}
+
+/// Records a pair that must never be suggested (relatives, a known conflict, …).
+pub fn add_exclusion(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    mentor: i64,
+    mentee: i64,
+    kind: ExclusionKind,
+    note: &str,
+) -> Result<ExclusionRow> {
+    ctx.require(Action::ManageMentorExclusions)?;
+    if mentor == mentee {
+        return Err(Error::invalid("mentor_self", "mentee", "Choose two different people."));
+    }
+    if !patient_exists(tx, mentor)? || !patient_exists(tx, mentee)? {
+        return Err(Error::NotFound { what: "That patient" });
+    }
+    if note.trim().is_empty() && kind == ExclusionKind::Other {
+        return Err(Error::invalid("exclusion_note", "note", "Write the reason for this exclusion."));
+    }
+    tx.execute(
+        "INSERT INTO mentor_exclusions (mentor_id, mentee_id, kind, note, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![mentor, mentee, kind.as_str(), note.trim(), ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(tx, ctx, "exclusion_add", entity::MENTOR_EXCLUSION, Some(id), kind.as_str())?;
+    exclusions_where(tx, "x.id = ?1", [id])?.into_iter().next().ok_or(Error::NotFound { what: "That exclusion" })
+}
+
+/// Lifts an exclusion (the record stays, marked lifted with the reason).
+pub fn lift_exclusion(tx: &Transaction<'_>, ctx: &Ctx, id: i64, reason: &str) -> Result<()> {
+    ctx.require(Action::ManageMentorExclusions)?;
+    if reason.trim().is_empty() {
+        return Err(Error::invalid("exclusion_lift_reason", "reason", "Write why this exclusion is lifted."));
+    }
+    let n = tx.execute(
+        "UPDATE mentor_exclusions SET lifted_at = ?2, lifted_by = ?3, lifted_reason = ?4
+         WHERE id = ?1 AND lifted_at IS NULL",
+        params![id, ctx.stamp(), ctx.actor.staff_id, reason.trim()],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound { what: "That exclusion" });
+    }
+    audit::record(tx, ctx, "exclusion_lift", entity::MENTOR_EXCLUSION, Some(id), "")
+}
+
+// ------------------------------------------------------------------ one patient
+
+/// Mentorship on a patient's profile: their details, pairs (as mentor and as mentee,
+/// ended ones included) and exclusions.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientMentorship {
+    pub profile: PeerProfile,
+    pub as_mentor: Vec<PairRow>,
+    pub as_mentee: Vec<PairRow>,
+    pub exclusions: Vec<ExclusionRow>,
+    /// Mentors one may choose as a preference (id and name).
+    pub mentor_choices: Vec<MentorChoice>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MentorChoice {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+}
+
+pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<PatientMentorship> {
+    ctx.require(Action::ViewMentorship)?;
+    if !patient_exists(conn, patient)? {
+        return Err(Error::NotFound { what: "That patient" });
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.full_name, p.preferred_name FROM peer_profiles pp JOIN patients p ON p.id = pp.patient_id
+         WHERE pp.is_mentor = 1 AND p.archived_at IS NULL AND p.id <> ?1",
+    )?;
+    let mut mentor_choices: Vec<MentorChoice> = stmt
+        .query_map([patient], |r| {
+            Ok(MentorChoice { id: r.get(0)?, name: display_name(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?) })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    mentor_choices.sort_by_key(|m| name_sort(&m.name));
+    Ok(PatientMentorship {
+        profile: read_profile(conn, patient)?.unwrap_or_default(),
+        as_mentor: pairs_where(conn, "mp.mentor_id = ?1", [patient])?,
+        as_mentee: pairs_where(conn, "mp.mentee_id = ?1", [patient])?,
+        exclusions: exclusions_where(conn, "x.mentor_id = ?1 OR x.mentee_id = ?1", [patient])?,
+        mentor_choices,
+    })
+}
+
+pub(crate) mod demo;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,352 @@
+use chrono::{Days, NaiveDate};
+
+use super::*;
+use crate::patients::{self, NewPatient, PatientDetails, Substance};
+use crate::{Actor, Role, Store};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn ctx(role: Role) -> Ctx {
+    Ctx::at(Actor { staff_id: None, role }, today())
+}
+
+fn admin() -> Ctx {
+    ctx(Role::Admin)
+}
+
+fn details(name: &str, gender: Gender, languages: &[&str], substance: Substance, age: u8) -> PatientDetails {
+    PatientDetails {
+        full_name: name.into(),
+        preferred_name: String::new(),
+        gender,
+        birth_date: None,
+        age_years: Some(age),
+        phone: String::new(),
+        family_name: String::new(),
+        family_relation: String::new(),
+        family_phone: String::new(),
+        languages: languages.iter().map(|s| s.to_string()).collect(),
+        substances: vec![substance],
+        substance_other: String::new(),
+        consent_phone: true,
+        consent_family: false,
+        consent_roster_name: false,
+    }
+}
+
+/// An in-patient admitted a week ago.
+fn inpatient(store: &mut Store, d: PatientDetails) -> i64 {
+    store
+        .write(|tx| patients::create(tx, &admin(), &NewPatient { details: d, admitted_on: today() - Days::new(7) }))
+        .unwrap()
+}
+
+/// A discharged patient in aftercare, marked as a trained mentor with `days` in recovery.
+fn mentor(store: &mut Store, d: PatientDetails, days: u64, capacity: u32, locality: &str) -> i64 {
+    let id = store
+        .write(|tx| {
+            let id = patients::create(tx, &admin(), &NewPatient { details: d, admitted_on: today() - Days::new(900) })?;
+            patients::discharge(tx, &admin(), id, today() - Days::new(800), patients::DischargeType::Completed)?;
+            Ok(id)
+        })
+        .unwrap();
+    let profile = PeerProfile {
+        is_mentor: true,
+        recovery_since: Some(today() - Days::new(days)),
+        trained: true,
+        trained_on: Some(today() - Days::new(30)),
+        capacity,
+        locality: locality.into(),
+        days: vec!["mon".into(), "thu".into()],
+        ..PeerProfile::default()
+    };
+    store.write(|tx| save_profile(tx, &admin(), id, &profile)).unwrap();
+    id
+}
+
+fn store() -> Store {
+    Store::open_in_memory().unwrap()
+}
+
+fn suggested(s: &Suggestions) -> Vec<(i64, i64)> {
+    let mut v: Vec<_> = s.pairs.iter().map(|p| (p.mentor_id, p.mentee_id)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn suggestions_follow_the_rules_and_explain_themselves() {
+    let mut s = store();
+    let raj = mentor(
+        &mut s,
+        details("Rajinder Singh", Gender::Male, &["Punjabi", "Hindi"], Substance::Alcohol, 40),
+        900,
+        2,
+        "Kharar",
+    );
+    let asha = mentor(&mut s, details("Asha Rani", Gender::Female, &["Hindi"], Substance::Opioids, 35), 400, 1, "");
+    let young = mentor(&mut s, details("Vikram", Gender::Male, &["Hindi"], Substance::Alcohol, 30), 60, 2, "");
+    let gurpreet = inpatient(&mut s, details("Gurpreet", Gender::Male, &["Punjabi"], Substance::Alcohol, 34));
+    let meena = inpatient(&mut s, details("Meena", Gender::Female, &["Hindi"], Substance::Cannabis, 29));
+    let tamil = inpatient(&mut s, details("Murugan", Gender::Male, &["Tamil"], Substance::Alcohol, 50));
+    let mut p = read_profile(s.conn(), gurpreet).unwrap().unwrap_or_default();
+    p.locality = "Kharar".into();
+    p.days = vec!["thu".into()];
+    s.write(|tx| save_profile(tx, &admin(), gurpreet, &p)).unwrap();
+
+    let c = admin();
+    let o = overview(s.conn(), &c).unwrap();
+    assert_eq!(o.waiting.len(), 3);
+    let v = o.mentors.iter().find(|m| m.patient_id == young).unwrap();
+    assert!(!v.eligible && v.not_eligible == ["60 of 180 days in recovery"], "{:?}", v.not_eligible);
+
+    let sug = suggest(s.conn(), &c).unwrap();
+    assert_eq!(suggested(&sug), [(raj, gurpreet), (asha, meena)]);
+    let g = sug.pairs.iter().find(|p| p.mentee_id == gurpreet).unwrap();
+    assert_eq!(g.mentor_name, "Rajinder Singh");
+    assert!(g.reasons.contains(&"both speak Punjabi".to_owned()), "{:?}", g.reasons);
+    assert!(g.reasons.contains(&"same substance: alcohol +30".to_owned()), "{:?}", g.reasons);
+    assert!(g.reasons.contains(&"same locality: Kharar +15".to_owned()), "{:?}", g.reasons);
+    assert_eq!(sug.unmatched.len(), 1);
+    assert_eq!(sug.unmatched[0].mentee_id, tamil);
+    assert!(sug.unmatched[0].why.contains("Tamil"), "{}", sug.unmatched[0].why);
+}
+
+#[test]
+fn accepting_pairs_them_on_both_profiles_and_ending_badly_excludes_them() {
+    let mut s = store();
+    let raj = mentor(&mut s, details("Rajinder", Gender::Male, &["Hindi"], Substance::Alcohol, 40), 900, 2, "");
+    let amit = mentor(&mut s, details("Amit", Gender::Male, &["Hindi"], Substance::Opioids, 45), 900, 2, "");
+    let sonu = inpatient(&mut s, details("Sonu", Gender::Male, &["Hindi"], Substance::Alcohol, 38));
+    let front = ctx(Role::FrontDesk);
+
+    let sug = suggest(s.conn(), &front).unwrap();
+    assert_eq!(suggested(&sug), [(raj, sonu)]);
+    let pair = s.write(|tx| accept(tx, &front, raj, sonu)).unwrap();
+    assert_eq!(pair.made, PairMade::Suggested);
+    assert!(pair.score.unwrap() > 0 && !pair.reasons.is_empty());
+    let o = overview(s.conn(), &front).unwrap();
+    assert!(o.waiting.is_empty());
+    assert_eq!(o.mentors.iter().find(|m| m.patient_id == raj).unwrap().load, 1);
+    assert_eq!(for_patient(s.conn(), &front, raj).unwrap().as_mentor.len(), 1);
+    assert_eq!(for_patient(s.conn(), &front, sonu).unwrap().as_mentee[0].mentor_id, raj);
+
+    // A second mentor for someone who has one is refused, even by hand.
+    let err = s.write(|tx| pair_by_hand(tx, &admin(), amit, sonu, "")).unwrap_err();
+    assert_eq!(err.code(), "mentee_has_mentor");
+
+    let ended = s.write(|tx| end_pair(tx, &front, pair.id, today(), EndReason::Conflict, false, "argued")).unwrap();
+    assert_eq!(ended.end_reason, Some(EndReason::Conflict));
+    assert!(ended.ended_badly, "a conflict always ends badly");
+    let err = s.write(|tx| end_pair(tx, &front, pair.id, today(), EndReason::Completed, false, "")).unwrap_err();
+    assert_eq!(err.code(), "pair_ended");
+    // Sonu waits again, and Rajinder is never suggested for him again.
+    let sug = suggest(s.conn(), &front).unwrap();
+    assert_eq!(suggested(&sug), [(amit, sonu)]);
+    let o = overview(s.conn(), &front).unwrap();
+    assert_eq!(o.exclusions.len(), 1);
+    assert_eq!(o.exclusions[0].kind, ExclusionKind::EndedBadly);
+    // History stays on both profiles.
+    assert_eq!(for_patient(s.conn(), &front, sonu).unwrap().as_mentee[0].ended_on, Some(today()));
+    // The database itself refuses to forget or rewrite a pair.
+    let conn = s.conn();
+    assert!(conn.execute("DELETE FROM mentor_pairs", []).is_err());
+    assert!(conn.execute("UPDATE mentor_pairs SET end_reason = 'completed'", []).is_err());
+}
+
+#[test]
+fn rejecting_a_suggestion_gives_the_next_best_without_it() {
+    let mut s = store();
+    let best = mentor(&mut s, details("Best", Gender::Male, &["Hindi"], Substance::Alcohol, 40), 900, 1, "");
+    let next = mentor(&mut s, details("Next", Gender::Male, &["Hindi"], Substance::Opioids, 40), 900, 1, "");
+    let e = inpatient(&mut s, details("Mentee", Gender::Male, &["Hindi"], Substance::Alcohol, 40));
+    let c = admin();
+    assert_eq!(suggested(&suggest(s.conn(), &c).unwrap()), [(best, e)]);
+    s.write(|tx| reject(tx, &c, best, e)).unwrap();
+    let again = suggest(s.conn(), &c).unwrap();
+    assert_eq!(suggested(&again), [(next, e)]);
+    assert_eq!(again.rejected, 1);
+    assert_eq!(s.write(|tx| clear_rejections(tx, &c)).unwrap(), 1);
+    assert_eq!(suggested(&suggest(s.conn(), &c).unwrap()), [(best, e)]);
+}
+
+#[test]
+fn a_hand_pair_that_breaks_a_rule_needs_a_counsellor_and_a_reason() {
+    let mut s = store();
+    let woman = mentor(&mut s, details("Kiran", Gender::Female, &["Hindi"], Substance::Alcohol, 40), 900, 1, "");
+    let man = inpatient(&mut s, details("Ravi", Gender::Male, &["Hindi"], Substance::Alcohol, 40));
+    let check = check_pair(s.conn(), &admin(), woman, man).unwrap();
+    assert_eq!(check.broken_rules, ["different gender"]);
+
+    let err = s.write(|tx| pair_by_hand(tx, &ctx(Role::FrontDesk), woman, man, "his sister asked")).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = s.write(|tx| pair_by_hand(tx, &ctx(Role::Counsellor), woman, man, "")).unwrap_err();
+    assert_eq!((err.code(), err.field()), ("override_reason", Some("reason")));
+    let p = s
+        .write(|tx| pair_by_hand(tx, &ctx(Role::Counsellor), woman, man, "family mentor, agreed in case meeting"))
+        .unwrap();
+    assert_eq!(p.made, PairMade::ByHand);
+    assert_eq!(p.broken_rules, ["different gender"]);
+    assert_eq!(p.override_reason, "family mentor, agreed in case meeting");
+    let audit: String = s
+        .conn()
+        .query_row("SELECT detail FROM audit_log WHERE action = 'pair_start' ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(audit, "by hand, overriding 1 rule(s)");
+
+    // A full mentor is a broken rule too; a paused one as well.
+    let other = inpatient(&mut s, details("Mohan", Gender::Male, &["Hindi"], Substance::Alcohol, 41));
+    let check = check_pair(s.conn(), &admin(), woman, other).unwrap();
+    assert!(
+        check.broken_rules.contains(&"the mentor has no free place (1 of 1 taken)".to_owned()),
+        "{:?}",
+        check.broken_rules
+    );
+    let mut prof = read_profile(s.conn(), woman).unwrap().unwrap();
+    prof.mentor_active = false;
+    s.write(|tx| save_profile(tx, &admin(), woman, &prof)).unwrap();
+    let check = check_pair(s.conn(), &admin(), woman, other).unwrap();
+    assert_eq!(check.broken_rules[0], "paused as a mentor");
+    // Within the rules, the front desk may pair by hand without a reason.
+    let fine = mentor(&mut s, details("Sunil", Gender::Male, &["Hindi"], Substance::Opioids, 44), 900, 2, "");
+    let p = s.write(|tx| pair_by_hand(tx, &ctx(Role::FrontDesk), fine, other, "")).unwrap();
+    assert!(p.broken_rules.is_empty());
+}
+
+#[test]
+fn in_patients_and_paused_mentors_are_not_suggested_and_say_why() {
+    let mut s = store();
+    let m = mentor(&mut s, details("Harpal", Gender::Male, &["Punjabi"], Substance::Alcohol, 50), 900, 2, "");
+    let e = inpatient(&mut s, details("Jaspreet", Gender::Male, &["Punjabi"], Substance::Alcohol, 30));
+    s.write(|tx| patients::readmit(tx, &admin(), m, today())).unwrap();
+    let c = admin();
+    let o = overview(s.conn(), &c).unwrap();
+    let row = o.mentors.iter().find(|r| r.patient_id == m).unwrap();
+    assert_eq!(row.not_eligible, ["is an in-patient now"]);
+    let sug = suggest(s.conn(), &c).unwrap();
+    assert!(sug.pairs.is_empty());
+    assert_eq!(sug.unmatched[0].mentee_id, e);
+    assert_eq!(sug.unmatched[0].why, "there are no mentors");
+}
+
+#[test]
+fn waiting_follows_phase_and_the_staffs_marks() {
+    let mut s = store();
+    let e = inpatient(&mut s, details("Deepak", Gender::Male, &["Hindi"], Substance::Alcohol, 30));
+    let c = admin();
+    assert_eq!(overview(s.conn(), &c).unwrap().waiting[0].reason, WaitReason::Inpatient);
+    let no = PeerProfile { wants_mentor: Some(false), ..PeerProfile::default() };
+    s.write(|tx| save_profile(tx, &c, e, &no)).unwrap();
+    assert!(overview(s.conn(), &c).unwrap().waiting.is_empty());
+    // An alumnus long gone waits only when marked.
+    let old = s
+        .write(|tx| {
+            let d = details("Old timer", Gender::Male, &["Hindi"], Substance::Alcohol, 60);
+            let id = patients::create(tx, &c, &NewPatient { details: d, admitted_on: today() - Days::new(2000) })?;
+            patients::discharge(tx, &c, id, today() - Days::new(1900), patients::DischargeType::Completed)?;
+            Ok(id)
+        })
+        .unwrap();
+    assert!(overview(s.conn(), &c).unwrap().waiting.is_empty(), "discharged 1900 days ago");
+    let yes = PeerProfile { wants_mentor: Some(true), ..PeerProfile::default() };
+    s.write(|tx| save_profile(tx, &c, old, &yes)).unwrap();
+    let w = overview(s.conn(), &c).unwrap().waiting;
+    assert_eq!((w[0].patient_id, w[0].reason), (old, WaitReason::Asked));
+}
+
+#[test]
+fn settings_show_the_defaults_and_change_the_suggestions() {
+    let mut s = store();
+    let c = admin();
+    let st = get_settings(s.conn()).unwrap();
+    assert!(st.same_gender);
+    assert_eq!(st.min_recovery_days, 180);
+    let sub = st.weights.iter().find(|w| w.name == "same_substance").unwrap();
+    assert_eq!((sub.value, sub.default), (30, 30));
+
+    let woman = mentor(&mut s, details("Kiran", Gender::Female, &["Hindi"], Substance::Alcohol, 40), 900, 1, "");
+    let man = inpatient(&mut s, details("Ravi", Gender::Male, &["Hindi"], Substance::Alcohol, 40));
+    assert!(suggest(s.conn(), &c).unwrap().pairs.is_empty());
+    let mut changed = st.clone();
+    changed.same_gender = false;
+    for w in &mut changed.weights {
+        if w.name == "same_substance" {
+            w.value = 50;
+        }
+    }
+    let err = s.write(|tx| save_settings(tx, &ctx(Role::Counsellor), &changed)).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    s.write(|tx| save_settings(tx, &c, &changed)).unwrap();
+    let sug = suggest(s.conn(), &c).unwrap();
+    assert_eq!(suggested(&sug), [(woman, man)]);
+    assert!(sug.pairs[0].reasons.contains(&"same substance: alcohol +50".to_owned()), "{:?}", sug.pairs[0].reasons);
+    let mut bad = changed.clone();
+    bad.weights[0].value = 500;
+    assert_eq!(s.write(|tx| save_settings(tx, &c, &bad)).unwrap_err().code(), "mentorship_weight");
+}
+
+#[test]
+fn profile_rules_are_checked() {
+    let mut s = store();
+    let c = admin();
+    let e = inpatient(&mut s, details("Deepak", Gender::Male, &["Hindi"], Substance::Alcohol, 30));
+    let no_date = PeerProfile { is_mentor: true, ..PeerProfile::default() };
+    assert_eq!(s.write(|tx| save_profile(tx, &c, e, &no_date)).unwrap_err().code(), "mentor_recovery_since");
+    let future =
+        PeerProfile { is_mentor: true, recovery_since: Some(today() + Days::new(1)), ..PeerProfile::default() };
+    assert_eq!(s.write(|tx| save_profile(tx, &c, e, &future)).unwrap_err().code(), "mentor_recovery_since");
+    let bad_day = PeerProfile { days: vec!["funday".into()], ..PeerProfile::default() };
+    assert_eq!(s.write(|tx| save_profile(tx, &c, e, &bad_day)).unwrap_err().code(), "mentorship_day");
+    let not_mentor = PeerProfile { preferred_mentor: Some(e), ..PeerProfile::default() };
+    assert_eq!(s.write(|tx| save_profile(tx, &c, e, &not_mentor)).unwrap_err().code(), "mentor_preference");
+    assert_eq!(s.write(|tx| save_profile(tx, &c, 9999, &PeerProfile::default())).unwrap_err().code(), "not_found");
+}
+
+#[test]
+fn exclusions_are_recorded_lifted_and_respected() {
+    let mut s = store();
+    let m = mentor(&mut s, details("Father", Gender::Male, &["Hindi"], Substance::Alcohol, 60), 900, 1, "");
+    let e = inpatient(&mut s, details("Son", Gender::Male, &["Hindi"], Substance::Alcohol, 30));
+    let err = s.write(|tx| add_exclusion(tx, &ctx(Role::FrontDesk), m, e, ExclusionKind::Relatives, "")).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let x = s
+        .write(|tx| add_exclusion(tx, &ctx(Role::Counsellor), m, e, ExclusionKind::Relatives, "father and son"))
+        .unwrap();
+    let sug = suggest(s.conn(), &admin()).unwrap();
+    assert!(sug.pairs.is_empty());
+    assert!(
+        sug.unmatched[0].why.contains("excluded") && sug.unmatched[0].why.contains("Father"),
+        "{}",
+        sug.unmatched[0].why
+    );
+    assert_eq!(check_pair(s.conn(), &admin(), m, e).unwrap().broken_rules, ["the pair is excluded"]);
+    assert_eq!(s.write(|tx| lift_exclusion(tx, &admin(), x.id, " ")).unwrap_err().code(), "exclusion_lift_reason");
+    s.write(|tx| lift_exclusion(tx, &admin(), x.id, "entered by mistake")).unwrap();
+    assert_eq!(suggested(&suggest(s.conn(), &admin()).unwrap()), [(m, e)]);
+    assert!(s.conn().execute("DELETE FROM mentor_exclusions", []).is_err());
+}
+
+#[test]
+fn the_demo_centre_has_mentors_pairs_and_people_waiting() {
+    let mut s = store();
+    crate::demo::generate(&mut s, today(), 2026).unwrap();
+    let c = admin();
+    let o = overview(s.conn(), &c).unwrap();
+    assert_eq!(o.mentors.len(), 15);
+    assert!(o.mentors.iter().any(|m| m.gender == Gender::Female));
+    assert!(o.mentors.iter().filter(|m| !m.eligible).count() >= 2, "some not trained, paused or too new");
+    assert!((25..=30).contains(&o.waiting.len()), "{} waiting", o.waiting.len());
+    assert!(o.active_pairs.len() >= 5, "{} pairs", o.active_pairs.len());
+    assert!(o.exclusions.iter().any(|x| x.kind == ExclusionKind::EndedBadly));
+    assert!(o.exclusions.iter().any(|x| x.kind == ExclusionKind::Relatives));
+    let sug = suggest(s.conn(), &c).unwrap();
+    assert!(!sug.pairs.is_empty() && !sug.unmatched.is_empty());
+    // Every suggestion passes the rules when checked one by one.
+    for p in &sug.pairs {
+        assert!(check_pair(s.conn(), &c, p.mentor_id, p.mentee_id).unwrap().broken_rules.is_empty());
+    }
+}
