@@ -6,6 +6,10 @@
 use chrono::NaiveDate;
 use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
+use saathi_core::mentorship::{
+    self, EndReason, ExclusionKind, ExclusionRow, MentorshipOverview, MentorshipSettings, PairCheck, PairRow,
+    PatientMentorship, PeerProfile, Suggestions,
+};
 use saathi_core::notes::{self, PatientNote};
 use saathi_core::patients::{
     self, DischargeType, NewPatient, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
@@ -270,6 +274,71 @@ commands! {
 
     fn verify_audit(state) -> AuditCheck {
         state.write(audit::verify_as)
+    }
+
+    // ------------------------------------------------------------ peer mentorship
+
+    fn mentorship_overview(state) -> MentorshipOverview {
+        state.read(mentorship::overview)
+    }
+
+    /// The matcher's proposal for everyone waiting (changes nothing).
+    fn suggest_mentors(state) -> Suggestions {
+        state.read(mentorship::suggest)
+    }
+
+    fn accept_mentor_pair(state, mentor: i64, mentee: i64) -> PairRow {
+        state.write(|tx, ctx| mentorship::accept(tx, ctx, mentor, mentee))
+    }
+
+    /// Turns a suggestion down and returns the next best suggestions without it.
+    fn reject_mentor_pair(state, mentor: i64, mentee: i64) -> Suggestions {
+        state.write(|tx, ctx| {
+            mentorship::reject(tx, ctx, mentor, mentee)?;
+            mentorship::suggest(tx, ctx)
+        })
+    }
+
+    fn clear_mentor_rejections(state) -> u32 {
+        state.write(mentorship::clear_rejections)
+    }
+
+    fn check_mentor_pair(state, mentor: i64, mentee: i64) -> PairCheck {
+        state.read(|conn, ctx| mentorship::check_pair(conn, ctx, mentor, mentee))
+    }
+
+    fn pair_mentor_by_hand(state, mentor: i64, mentee: i64, reason: String) -> PairRow {
+        state.write(|tx, ctx| mentorship::pair_by_hand(tx, ctx, mentor, mentee, &reason))
+    }
+
+    fn end_mentor_pair(state, pair: i64, on: NaiveDate, reason: EndReason, badly: bool, note: String) -> PairRow {
+        state.write(|tx, ctx| mentorship::end_pair(tx, ctx, pair, on, reason, badly, &note))
+    }
+
+    fn add_mentor_exclusion(state, mentor: i64, mentee: i64, kind: ExclusionKind, note: String) -> ExclusionRow {
+        state.write(|tx, ctx| mentorship::add_exclusion(tx, ctx, mentor, mentee, kind, &note))
+    }
+
+    fn lift_mentor_exclusion(state, id: i64, reason: String) -> () {
+        state.write(|tx, ctx| mentorship::lift_exclusion(tx, ctx, id, &reason))
+    }
+
+    fn patient_mentorship(state, id: i64) -> PatientMentorship {
+        state.read(|conn, ctx| mentorship::for_patient(conn, ctx, id))
+    }
+
+    fn save_peer_profile(state, id: i64, profile: PeerProfile) -> PatientMentorship {
+        state.write(|tx, ctx| {
+            mentorship::save_profile(tx, ctx, id, &profile)?;
+            mentorship::for_patient(tx, ctx, id)
+        })
+    }
+
+    fn save_mentorship_settings(state, settings: MentorshipSettings) -> MentorshipSettings {
+        state.write(|tx, ctx| {
+            mentorship::save_settings(tx, ctx, &settings)?;
+            mentorship::get_settings(tx)
+        })
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use saathi_core::audit::AuditQuery;
 use saathi_core::auth::SetupInput;
+use saathi_core::mentorship::{EndReason, ExclusionKind, MentorshipSettings, PeerProfile};
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
 use saathi_core::settings::Language;
 use saathi_core::staff::StaffInput;
@@ -64,6 +65,19 @@ const MATRIX: &[(&str, Who)] = &[
     ("reset_staff_password", Who::Roles(ADMIN)),
     ("audit_log", Who::Roles(ADMIN)),
     ("verify_audit", Who::Roles(ADMIN)),
+    ("mentorship_overview", Who::Roles(ALL)),
+    ("suggest_mentors", Who::Roles(ALL)),
+    ("accept_mentor_pair", Who::Roles(ALL)),
+    ("reject_mentor_pair", Who::Roles(ALL)),
+    ("clear_mentor_rejections", Who::Roles(ALL)),
+    ("check_mentor_pair", Who::Roles(ALL)),
+    ("pair_mentor_by_hand", Who::Roles(ALL)),
+    ("end_mentor_pair", Who::Roles(ALL)),
+    ("add_mentor_exclusion", Who::Roles(CLINICAL)),
+    ("lift_mentor_exclusion", Who::Roles(CLINICAL)),
+    ("patient_mentorship", Who::Roles(ALL)),
+    ("save_peer_profile", Who::Roles(ALL)),
+    ("save_mentorship_settings", Who::Roles(ADMIN)),
 ];
 
 /// Ids in the template database.
@@ -216,6 +230,29 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "reset_staff_password" => h::reset_staff_password(state, f, "temp-pass-3".into()).map(drop),
         "audit_log" => h::audit_log(state, AuditQuery { limit: 10, ..Default::default() }).map(drop),
         "verify_audit" => h::verify_audit(state).map(drop),
+        "mentorship_overview" => h::mentorship_overview(state).map(drop),
+        "suggest_mentors" => h::suggest_mentors(state).map(drop),
+        "accept_mentor_pair" => h::accept_mentor_pair(state, t.discharged, t.inpatient).map(drop),
+        "reject_mentor_pair" => h::reject_mentor_pair(state, t.discharged, t.inpatient).map(drop),
+        "clear_mentor_rejections" => h::clear_mentor_rejections(state).map(drop),
+        "check_mentor_pair" => h::check_mentor_pair(state, t.discharged, t.inpatient).map(drop),
+        "pair_mentor_by_hand" => {
+            h::pair_mentor_by_hand(state, t.discharged, t.inpatient, "agreed in the case meeting".into()).map(drop)
+        }
+        "end_mentor_pair" => h::end_mentor_pair(state, 1, day("2026-02-01"), EndReason::Completed, false, String::new())
+            .map(drop),
+        "add_mentor_exclusion" => {
+            h::add_mentor_exclusion(state, t.discharged, t.inpatient, ExclusionKind::Relatives, "cousins".into())
+                .map(drop)
+        }
+        "lift_mentor_exclusion" => h::lift_mentor_exclusion(state, 1, "entered by mistake".into()).map(drop),
+        "patient_mentorship" => h::patient_mentorship(state, t.inpatient).map(drop),
+        "save_peer_profile" => h::save_peer_profile(state, t.inpatient, PeerProfile::default()).map(drop),
+        "save_mentorship_settings" => {
+            let settings =
+                MentorshipSettings { same_gender: false, min_recovery_days: 365, recent_discharge_days: 90, weights: vec![] };
+            h::save_mentorship_settings(state, settings).map(drop)
+        }
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }
