@@ -239,8 +239,9 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "pair_mentor_by_hand" => {
             h::pair_mentor_by_hand(state, t.discharged, t.inpatient, "agreed in the case meeting".into()).map(drop)
         }
-        "end_mentor_pair" => h::end_mentor_pair(state, 1, day("2026-02-01"), EndReason::Completed, false, String::new())
-            .map(drop),
+        "end_mentor_pair" => {
+            h::end_mentor_pair(state, 1, day("2026-02-01"), EndReason::Completed, false, String::new()).map(drop)
+        }
         "add_mentor_exclusion" => {
             h::add_mentor_exclusion(state, t.discharged, t.inpatient, ExclusionKind::Relatives, "cousins".into())
                 .map(drop)
@@ -249,8 +250,12 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "patient_mentorship" => h::patient_mentorship(state, t.inpatient).map(drop),
         "save_peer_profile" => h::save_peer_profile(state, t.inpatient, PeerProfile::default()).map(drop),
         "save_mentorship_settings" => {
-            let settings =
-                MentorshipSettings { same_gender: false, min_recovery_days: 365, recent_discharge_days: 90, weights: vec![] };
+            let settings = MentorshipSettings {
+                same_gender: false,
+                min_recovery_days: 365,
+                recent_discharge_days: 90,
+                weights: vec![],
+            };
             h::save_mentorship_settings(state, settings).map(drop)
         }
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),

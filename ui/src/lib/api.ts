@@ -25,6 +25,16 @@ import type { RegisterCounts } from './bindings/RegisterCounts';
 import type { Settings } from './bindings/Settings';
 import type { StaffInput } from './bindings/StaffInput';
 import type { StaffMember } from './bindings/StaffMember';
+import type { EndReason } from './bindings/EndReason';
+import type { ExclusionKind } from './bindings/ExclusionKind';
+import type { ExclusionRow } from './bindings/ExclusionRow';
+import type { MentorshipOverview } from './bindings/MentorshipOverview';
+import type { MentorshipSettings } from './bindings/MentorshipSettings';
+import type { PairCheck } from './bindings/PairCheck';
+import type { PairRow } from './bindings/PairRow';
+import type { PatientMentorship } from './bindings/PatientMentorship';
+import type { PeerProfile } from './bindings/PeerProfile';
+import type { Suggestions } from './bindings/Suggestions';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -100,6 +110,24 @@ export const api = {
     call<StaffMember>('create_staff', { input, temporaryPassword }),
   updateStaff: (id: number, input: StaffInput) => call<StaffMember>('update_staff', { id, input }),
   setStaffActive: (id: number, active: boolean) => call<StaffMember>('set_staff_active', { id, active }),
+  mentorshipOverview: () => call<MentorshipOverview>('mentorship_overview'),
+  suggestMentors: () => call<Suggestions>('suggest_mentors'),
+  acceptMentorPair: (mentor: number, mentee: number) => call<PairRow>('accept_mentor_pair', { mentor, mentee }),
+  rejectMentorPair: (mentor: number, mentee: number) => call<Suggestions>('reject_mentor_pair', { mentor, mentee }),
+  clearMentorRejections: () => call<number>('clear_mentor_rejections'),
+  checkMentorPair: (mentor: number, mentee: number) => call<PairCheck>('check_mentor_pair', { mentor, mentee }),
+  pairMentorByHand: (mentor: number, mentee: number, reason: string) =>
+    call<PairRow>('pair_mentor_by_hand', { mentor, mentee, reason }),
+  endMentorPair: (pair: number, on: string, reason: EndReason, badly: boolean, note: string) =>
+    call<PairRow>('end_mentor_pair', { pair, on, reason, badly, note }),
+  addMentorExclusion: (mentor: number, mentee: number, kind: ExclusionKind, note: string) =>
+    call<ExclusionRow>('add_mentor_exclusion', { mentor, mentee, kind, note }),
+  liftMentorExclusion: (id: number, reason: string) => call<null>('lift_mentor_exclusion', { id, reason }),
+  patientMentorship: (id: number) => call<PatientMentorship>('patient_mentorship', { id }),
+  savePeerProfile: (id: number, profile: PeerProfile) =>
+    call<PatientMentorship>('save_peer_profile', { id, profile }),
+  saveMentorshipSettings: (settings: MentorshipSettings) =>
+    call<MentorshipSettings>('save_mentorship_settings', { settings }),
 };
 
 export type {
@@ -112,3 +140,11 @@ export type { Role } from './bindings/Role';
 export type { Substance } from './bindings/Substance';
 export type { PatientRow } from './bindings/PatientRow';
 export type { Stay } from './bindings/Stay';
+export type {
+  EndReason, ExclusionKind, ExclusionRow, MentorshipOverview, MentorshipSettings, PairCheck, PairRow,
+  PatientMentorship, PeerProfile, Suggestions,
+};
+export type { MentorRow } from './bindings/MentorRow';
+export type { WaitingRow } from './bindings/WaitingRow';
+export type { Suggestion } from './bindings/Suggestion';
+export type { WaitReason } from './bindings/WaitReason';
