@@ -108,8 +108,8 @@ pub(super) struct Prepared<'a> {
     mentee_subs: Bits,
     mentor_groups: Bits,
     mentee_groups: Bits,
-    /// (mentor, mentee) pairs the mentee asked for.
-    preferred: HashSet<(usize, usize)>,
+    /// For each mentee, the mentors they asked for (usually none).
+    preferred: Vec<Vec<usize>>,
 }
 
 type SortKey<'a> = (u8, i64, &'a str);
@@ -188,14 +188,8 @@ impl<'a> Prepared<'a> {
         let mentee_subs = Bits::new(subs.words(), mentees.iter().map(|e| e.substances.as_slice()), &subs);
         let mentor_groups = Bits::new(groups.words(), mentors.iter().map(|m| m.groups.as_slice()), &groups);
         let mentee_groups = Bits::new(groups.words(), mentees.iter().map(|e| e.groups.as_slice()), &groups);
-        let mut preferred = HashSet::new();
-        for (e, mentee) in mentees.iter().enumerate() {
-            for id in &mentee.prefers {
-                if let Some(m) = lookup(&mentor_keys, id) {
-                    preferred.insert((m, e));
-                }
-            }
-        }
+        let preferred: Vec<Vec<usize>> =
+            mentees.iter().map(|e| e.prefers.iter().filter_map(|id| lookup(&mentor_keys, id)).collect()).collect();
 
         let qualified = mentors.iter().map(|m| m.trained && m.recovery_days >= rules.min_recovery_days).collect();
         let resolve =
@@ -307,7 +301,7 @@ impl<'a> Prepared<'a> {
             same_locality: a.locality != NONE && a.locality == b.locality,
             age_gap: a.age.zip(b.age).map(|(x, y)| x.abs_diff(y)),
             same_group: self.mentor_groups.meet(m, &self.mentee_groups, e),
-            preferred: self.preferred.contains(&(m, e)),
+            preferred: self.preferred[e].contains(&m),
         }
     }
 
