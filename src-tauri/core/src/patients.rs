@@ -1,6 +1,6 @@
 //! The patient register: details, stays (admission → discharge, any number of times),
 //! phase, consent, archive, and search in any script.
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -187,7 +187,8 @@ pub fn validate(ctx: &Ctx, d: &PatientDetails) -> Result<PatientDetails> {
         }
     }
     if let Some(b) = d.birth_date {
-        let earliest = ctx.today.with_year(ctx.today.year() - 110).unwrap_or(ctx.today);
+        // 110 years back; on 29 February that is 28 February (a plain `with_year` fails there).
+        let earliest = ctx.today.checked_sub_months(Months::new(110 * 12)).unwrap_or(NaiveDate::MIN);
         if b > ctx.today {
             return Err(Error::invalid(
                 "birth_date_future",
@@ -733,6 +734,12 @@ mod tests {
         assert_eq!(validate(&c, &d).unwrap_err().code(), "birth_date_future");
         d.birth_date = NaiveDate::from_ymd_opt(1900, 1, 1);
         assert_eq!(validate(&c, &d).unwrap_err().code(), "birth_date_impossible");
+        // On a leap day an ordinary date of birth is fine (it once was refused).
+        let leap = Ctx::at(c.actor, NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
+        d.birth_date = NaiveDate::from_ymd_opt(1990, 6, 15);
+        assert!(validate(&leap, &d).is_ok());
+        d.birth_date = NaiveDate::from_ymd_opt(1918, 2, 27);
+        assert_eq!(validate(&leap, &d).unwrap_err().code(), "birth_date_impossible");
         d = details("Ravi");
         d.age_years = Some(200);
         assert_eq!(validate(&c, &d).unwrap_err().code(), "age_impossible");
