@@ -87,7 +87,7 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-fn person(rng: &mut ChaCha8Rng, today: NaiveDate) -> PatientDetails {
+pub(crate) fn person(rng: &mut ChaCha8Rng, today: NaiveDate) -> PatientDetails {
     let set = match rng.random_range(0..10) {
         0..=3 => &LATIN,
         4..=6 => &DEVANAGARI,

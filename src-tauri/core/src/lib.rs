@@ -14,6 +14,7 @@ pub mod mentorship;
 pub mod notes;
 pub mod paths;
 pub mod patients;
+pub mod scale;
 pub mod settings;
 pub mod staff;
 pub mod text;
