@@ -27,6 +27,7 @@ CREATE TABLE peer_profiles (
     CHECK (is_mentor = 0 OR recovery_since IS NOT NULL)
 ) WITHOUT ROWID;
 CREATE INDEX peer_mentors ON peer_profiles (is_mentor) WHERE is_mentor = 1;
+CREATE INDEX peer_wanting ON peer_profiles (wants_mentor) WHERE wants_mentor = 1;
 
 -- Every pairing ever made. A pair is only ever ended (once), never changed or deleted.
 CREATE TABLE mentor_pairs (
@@ -86,6 +87,7 @@ CREATE TABLE mentor_exclusions (
     lifted_reason  TEXT
 );
 CREATE INDEX mentor_exclusions_active ON mentor_exclusions (mentor_id, mentee_id) WHERE lifted_at IS NULL;
+CREATE INDEX mentor_exclusions_by_mentee ON mentor_exclusions (mentee_id);
 CREATE TRIGGER mentor_exclusions_no_delete BEFORE DELETE ON mentor_exclusions BEGIN
     SELECT RAISE(ABORT, 'exclusions are kept for the history; lift one instead');
 END;

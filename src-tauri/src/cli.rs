@@ -52,6 +52,21 @@ enum Command {
         #[arg(long)]
         all_scores: bool,
     },
+    /// Write a generated centre with years of history into a new database file, for
+    /// benchmarks and tests (fictional data; the same seed gives the same file)
+    Generate {
+        /// How big: "ten-years" (20,000 patients) or "small"
+        #[arg(long, default_value = "ten-years")]
+        scale: String,
+        /// The new database file (must not exist)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        seed: u64,
+        /// The date it is generated for (YYYY-MM-DD) [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<NaiveDate>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -116,6 +131,24 @@ fn run(cli: Cli) -> Result<(), String> {
             let json = serde_json::to_string_pretty(&solution)
                 .map_err(|e| format!("Could not write the solution as JSON: {e}."))?;
             println!("{json}");
+            Ok(())
+        }
+        Some(Command::Generate { scale, out, seed, date }) => {
+            let Some(size) = saathi_core::scale::Scale::named(&scale) else {
+                return Err(format!("There is no scale called {scale:?}; use \"ten-years\" or \"small\"."));
+            };
+            let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let s = saathi_core::scale::generate(&out, &size, seed, today).map_err(|e| e.to_string())?;
+            println!(
+                "Wrote {} ({} scale): {} patients, {} stays, {} audit entries, {} mentor pairs in {:.1} s.",
+                out.display(),
+                size.name,
+                s.patients,
+                s.stays,
+                s.audit_entries,
+                s.mentor_pairs,
+                s.seconds
+            );
             Ok(())
         }
     }

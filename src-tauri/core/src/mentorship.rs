@@ -287,14 +287,16 @@ struct Person {
     profile: PeerProfile,
 }
 
-const PERSON_SQL: &str = "
+const PERSON_COLUMNS: &str = "
     SELECT p.id, p.full_name, p.preferred_name, p.gender, p.phase, p.archived_at IS NOT NULL, p.languages,
            p.substances, p.birth_date, p.age_years, p.age_recorded_on,
            (SELECT max(s.discharged_on) FROM stays s WHERE s.patient_id = p.id),
            pp.patient_id IS NOT NULL, pp.days, pp.times, pp.locality, pp.wants_mentor, pp.preferred_mentor,
            coalesce(pp.is_mentor, 0), pp.recovery_since, coalesce(pp.trained, 0), pp.trained_on,
-           coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)
-    FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
+           coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)";
+
+/// People by patient: every query below reaches patients by id or through an index.
+const PERSON_SQL: &str = "FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
 
 fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     let langs: String = r.get(6)?;
@@ -328,7 +330,7 @@ fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<
 }
 
 fn person(conn: &Connection, today: NaiveDate, id: i64) -> Result<Person> {
-    conn.query_row(&format!("{PERSON_SQL} WHERE p.id = ?1"), [id], |r| person_from_row(today, r))
+    conn.query_row(&format!("{PERSON_COLUMNS} {PERSON_SQL} WHERE p.id = ?1"), [id], |r| person_from_row(today, r))
         .optional()?
         .ok_or(Error::NotFound { what: "That patient" })
 }
@@ -336,15 +338,30 @@ fn person(conn: &Connection, today: NaiveDate, id: i64) -> Result<Person> {
 /// Mentors (marked, any state) and people who may be waiting (not archived, not
 /// mentors, no active mentor).
 fn people(conn: &Connection, today: NaiveDate) -> Result<(Vec<Person>, Vec<Person>)> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{PERSON_SQL} WHERE pp.is_mentor = 1
-         UNION ALL
-         {PERSON_SQL} WHERE p.archived_at IS NULL AND coalesce(pp.is_mentor, 0) = 0
-           AND NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)
-           AND (pp.wants_mentor = 1 OR (pp.wants_mentor IS NULL AND p.phase IN ('inpatient', 'aftercare')))"
+    let no_mentor = "NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)";
+    let mut mentors = conn.prepare_cached(&format!(
+        "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id WHERE pp.is_mentor = 1"
     ))?;
-    let all: Vec<Person> = stmt.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?;
-    Ok(all.into_iter().partition(|p| p.profile.is_mentor))
+    let mentors: Vec<Person> =
+        mentors.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?;
+    // Waiting: in-patients and aftercare patients (through the phase index), and anyone
+    // marked "wants a mentor" (through their profile).
+    let mut by_phase = conn.prepare_cached(&format!(
+        "{PERSON_COLUMNS} FROM patients p INDEXED BY patients_by_phase LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
+         WHERE p.archived_at IS NULL AND p.phase IN ('inpatient', 'aftercare') AND {no_mentor}
+           AND coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)"
+    ))?;
+    let mut candidates: Vec<Person> =
+        by_phase.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?;
+    let mut asked = conn.prepare_cached(&format!(
+        "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+         WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL
+           AND p.phase NOT IN ('inpatient', 'aftercare') AND {no_mentor}"
+    ))?;
+    for p in asked.query_map([], |r| person_from_row(today, r))? {
+        candidates.push(p?);
+    }
+    Ok((mentors, candidates))
 }
 
 impl Person {
@@ -764,7 +781,7 @@ fn exclusions_where(conn: &Connection, filter: &str, args: impl rusqlite::Params
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT x.id, x.mentor_id, a.full_name, a.preferred_name, x.mentee_id, b.full_name, b.preferred_name,
                 x.kind, x.note, substr(x.created_at, 1, 10)
-         FROM mentor_exclusions x JOIN patients a ON a.id = x.mentor_id JOIN patients b ON b.id = x.mentee_id
+         FROM mentor_exclusions x CROSS JOIN patients a ON a.id = x.mentor_id CROSS JOIN patients b ON b.id = x.mentee_id
          WHERE x.lifted_at IS NULL AND ({filter}) ORDER BY x.id"
     ))?;
     Ok(stmt
@@ -1255,7 +1272,12 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Patient
         profile: read_profile(conn, patient)?.unwrap_or_default(),
         as_mentor: pairs_where(conn, "mp.mentor_id = ?1", [patient])?,
         as_mentee: pairs_where(conn, "mp.mentee_id = ?1", [patient])?,
-        exclusions: exclusions_where(conn, "x.mentor_id = ?1 OR x.mentee_id = ?1", [patient])?,
+        exclusions: exclusions_where(
+            conn,
+            "x.id IN (SELECT id FROM mentor_exclusions WHERE mentor_id = ?1
+                      UNION ALL SELECT id FROM mentor_exclusions WHERE mentee_id = ?1)",
+            [patient],
+        )?,
         mentor_choices,
     })
 }

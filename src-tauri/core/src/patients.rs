@@ -613,10 +613,21 @@ pub fn search(conn: &Connection, ctx: &Ctx, q: &PatientQuery) -> Result<PatientP
     let raw = q.text.trim();
     if !raw.is_empty() {
         if let Some(digits) = text::phone_query(raw) {
-            args.push(like_pattern(&digits).into());
-            let n = args.len();
-            filters
-                .push(format!("(p.phone_digits LIKE ?{n} ESCAPE '\\' OR p.family_phone_digits LIKE ?{n} ESCAPE '\\')"));
+            if digits.len() >= 3 {
+                // The trigram index holds the phone digits too.
+                args.push(format!("\"{digits}\"").into());
+                filters.push(format!(
+                    "p.id IN (SELECT rowid FROM patient_search
+                              WHERE patient_search MATCH '{{phone_digits family_phone_digits}} : ' || ?{})",
+                    args.len()
+                ));
+            } else {
+                args.push(like_pattern(&digits).into());
+                let n = args.len();
+                filters.push(format!(
+                    "(p.phone_digits LIKE ?{n} ESCAPE '\\' OR p.family_phone_digits LIKE ?{n} ESCAPE '\\')"
+                ));
+            }
         } else {
             let key = text::search_key(raw);
             if text::char_len(&key) >= 3 {
@@ -627,14 +638,20 @@ pub fn search(conn: &Connection, ctx: &Ctx, q: &PatientQuery) -> Result<PatientP
                     args.len()
                 ));
             } else {
-                args.push(like_pattern(&key).into());
-                filters.push(format!("p.search_text LIKE ?{} ESCAPE '\\'", args.len()));
+                // One or two letters: names that begin with them (a range of the name
+                // index; a substring that short would match half the register anyway).
+                args.push(key.clone().into());
+                args.push(format!("{key}\u{10FFFF}").into());
+                filters.push(format!("p.search_text >= ?{} AND p.search_text < ?{}", args.len() - 1, args.len()));
             }
         }
     }
     let where_sql = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+    // Without a text, the count reads the phase index alone (no table rows).
+    let counted =
+        if raw.is_empty() && !q.include_archived { "patients p INDEXED BY patients_by_phase" } else { "patients p" };
     let total: u32 = conn.query_row(
-        &format!("SELECT count(*) FROM patients p {where_sql}"),
+        &format!("SELECT count(*) FROM {counted} {where_sql}"),
         rusqlite::params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
@@ -755,7 +772,7 @@ mod tests {
     }
 
     #[test]
-    fn short_and_long_searches_agree() {
+    fn long_searches_find_substrings_short_ones_find_beginnings() {
         let mut s = Store::open_in_memory().unwrap();
         let c = ctx();
         let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
@@ -772,7 +789,9 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(find("pree"), vec!["Gurpreet Singh", "Preeti Sharma"]);
-        assert_eq!(find("PR"), vec!["Gurpreet Singh", "Preeti Sharma"]);
+        // One or two letters find names that begin with them (an index range, not a scan).
+        assert_eq!(find("PR"), vec!["Preeti Sharma"]);
+        assert_eq!(find("ਗੁ"), vec!["ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ"]);
         assert_eq!(find("क्षि"), vec!["क्षितिज त्रिपाठी"]);
         assert_eq!(find("ਪ੍ਰੀ"), vec!["ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ"]);
         assert_eq!(find("%").len(), 0);

@@ -9,7 +9,15 @@
 //! figures of two builds compare like for like. To add a figure, add an entry to
 //! [`measurements`].
 use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use saathi_core::audit::{self, AuditQuery};
+use saathi_core::patients::{self, PatientQuery};
+use saathi_core::scale::{self, Scale};
+use saathi_core::{Actor, Ctx, Role, Store, mentorship};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +34,146 @@ fn measurements() -> Vec<Measurement> {
     vec![
         Measurement { name: "match_150x60", prepare: || timed_match(150, 60, 1) },
         Measurement { name: "match_2000x500", prepare: || timed_match(2000, 500, 2) },
+        Measurement { name: "screen_search_latin", prepare: || search("sharma") },
+        Measurement { name: "screen_search_devanagari", prepare: || search("शर्मा") },
+        Measurement { name: "screen_search_gurmukhi", prepare: || search("ਸਿੰਘ") },
+        Measurement { name: "screen_search_phone", prepare: || search("98765") },
+        Measurement { name: "screen_search_short", prepare: || search("ra") },
+        Measurement { name: "screen_patient_profile", prepare: profile },
+        Measurement { name: "screen_today_counts", prepare: today_counts },
+        Measurement { name: "screen_mentorship_overview", prepare: mentorship_overview },
+        Measurement { name: "screen_mentorship_suggest", prepare: mentorship_suggest },
+        Measurement { name: "screen_audit_page", prepare: audit_page },
     ]
+}
+
+// ------------------------------------------------------------------ the ten-year centre
+
+/// The date the ten-year centre is generated for, so figures compare across runs.
+const BENCH_DAY: (i32, u32, u32) = (2026, 11, 26);
+/// Bump when the generator changes, so an old cached file is not measured.
+const GENERATOR_VERSION: u32 = 1;
+
+fn bench_today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(BENCH_DAY.0, BENCH_DAY.1, BENCH_DAY.2).unwrap_or(NaiveDate::MIN)
+}
+
+/// The ten-year centre, generated once into target/bench/ and reused by later runs
+/// (`SAATHI_BENCH_DB` names another file; `SAATHI_BENCH_SCALE=small` for a quick run).
+fn centre() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        if let Some(p) = std::env::var_os("SAATHI_BENCH_DB") {
+            return PathBuf::from(p);
+        }
+        let size = std::env::var("SAATHI_BENCH_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+        let _ = std::fs::create_dir_all(&dir);
+        let path =
+            dir.join(format!("{}-schema{}-gen{GENERATOR_VERSION}.db", size.name, saathi_core::db::schema_version()));
+        if !path.exists() {
+            let partial = path.with_extension("partial");
+            for stale in [partial.clone(), partial.with_extension("partial-wal"), partial.with_extension("partial-shm")]
+            {
+                let _ = std::fs::remove_file(stale);
+            }
+            match scale::generate(&partial, &size, 10, bench_today()) {
+                Ok(s) => {
+                    eprintln!(
+                        "bench: generated {} ({} patients, {} audit entries, {} mentor pairs)",
+                        path.display(),
+                        s.patients,
+                        s.audit_entries,
+                        s.mentor_pairs
+                    );
+                    println!("generate_{}  {:.1}  {:.1}  s", size.name.replace('-', "_"), s.seconds, s.seconds);
+                    if let Err(e) = std::fs::rename(&partial, &path) {
+                        eprintln!("bench: could not keep the generated centre: {e}");
+                    }
+                }
+                Err(e) => eprintln!("bench: could not generate the centre: {e}"),
+            }
+        }
+        path
+    })
+}
+
+fn open() -> Store {
+    match Store::open(centre()) {
+        Ok(s) => s,
+        Err(e) => panic!("bench: cannot open {}: {e}", centre().display()),
+    }
+}
+
+fn staff_ctx() -> Ctx {
+    Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, bench_today())
+}
+
+fn search(text: &'static str) -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let q = PatientQuery { text: text.to_owned(), limit: 50, ..Default::default() };
+    if let Ok(page) = patients::search(store.conn(), &ctx, &q) {
+        eprintln!("bench: search {text:?}: {} matches", page.total);
+    }
+    Box::new(move || {
+        black_box(patients::search(store.conn(), &ctx, &q).ok());
+    })
+}
+
+fn profile() -> Box<dyn FnMut()> {
+    let mut store = open();
+    let ctx = staff_ctx();
+    let ids: Vec<i64> = (1..=200).map(|i| i * 97).collect();
+    let mut i = 0;
+    Box::new(move || {
+        let id = ids[i % ids.len()];
+        i += 1;
+        // Opening a profile writes its audit entry; rolled back here so runs do not grow the log.
+        let _ = store.write(|tx| {
+            black_box(patients::view(tx, &ctx, id)?);
+            black_box(mentorship::for_patient(tx, &ctx, id)?);
+            Err::<(), _>(saathi_core::Error::Busy)
+        });
+    })
+}
+
+fn today_counts() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    Box::new(move || {
+        black_box(patients::counts(store.conn(), &ctx).ok());
+    })
+}
+
+fn mentorship_overview() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    Box::new(move || {
+        black_box(mentorship::overview(store.conn(), &ctx).ok());
+    })
+}
+
+fn mentorship_suggest() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    if let Ok(s) = mentorship::suggest(store.conn(), &ctx) {
+        eprintln!("bench: suggestions: {} pairs, {} unmatched", s.pairs.len(), s.unmatched.len());
+    }
+    Box::new(move || {
+        black_box(mentorship::suggest(store.conn(), &ctx).ok());
+    })
+}
+
+fn audit_page() -> Box<dyn FnMut()> {
+    let mut store = open();
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Admin }, bench_today());
+    Box::new(move || {
+        let _ = store.write(|tx| {
+            black_box(audit::query(tx, &ctx, &AuditQuery { limit: 50, ..Default::default() })?);
+            Err::<(), _>(saathi_core::Error::Busy)
+        });
+    })
 }
 
 /// Stop sampling a figure after this long (once it has `MIN_SAMPLES`)…
