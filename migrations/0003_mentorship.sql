@@ -29,6 +29,9 @@ CREATE TABLE peer_profiles (
 CREATE INDEX peer_mentors ON peer_profiles (is_mentor) WHERE is_mentor = 1;
 CREATE INDEX peer_wanting ON peer_profiles (wants_mentor) WHERE wants_mentor = 1;
 
+-- Recently discharged people (aftercare patients wait for a mentor for a while).
+CREATE INDEX stays_by_discharge ON stays (discharged_on) WHERE discharged_on IS NOT NULL;
+
 -- Every pairing ever made. A pair is only ever ended (once), never changed or deleted.
 CREATE TABLE mentor_pairs (
     id               INTEGER PRIMARY KEY,

@@ -9,7 +9,7 @@
 //! the reason on the mentors list.
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -337,30 +337,52 @@ fn person(conn: &Connection, today: NaiveDate, id: i64) -> Result<Person> {
 
 /// Mentors (marked, any state) and people who may be waiting (not archived, not
 /// mentors, no active mentor).
-fn people(conn: &Connection, today: NaiveDate) -> Result<(Vec<Person>, Vec<Person>)> {
+fn people(conn: &Connection, today: NaiveDate, recent_days: u32) -> Result<(Vec<Person>, Vec<Person>)> {
     let no_mentor = "NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)";
-    let mut mentors = conn.prepare_cached(&format!(
-        "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id WHERE pp.is_mentor = 1"
-    ))?;
-    let mentors: Vec<Person> =
-        mentors.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?;
-    // Waiting: in-patients and aftercare patients (through the phase index), and anyone
-    // marked "wants a mentor" (through their profile).
-    let mut by_phase = conn.prepare_cached(&format!(
-        "{PERSON_COLUMNS} FROM patients p INDEXED BY patients_by_phase LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-         WHERE p.archived_at IS NULL AND p.phase IN ('inpatient', 'aftercare') AND {no_mentor}
-           AND coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)"
-    ))?;
-    let mut candidates: Vec<Person> =
-        by_phase.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?;
-    let mut asked = conn.prepare_cached(&format!(
-        "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
-         WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL
-           AND p.phase NOT IN ('inpatient', 'aftercare') AND {no_mentor}"
-    ))?;
-    for p in asked.query_map([], |r| person_from_row(today, r))? {
-        candidates.push(p?);
-    }
+    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
+    let read = |sql: &str, arg: Option<NaiveDate>| -> Result<Vec<Person>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = match arg {
+            Some(d) => stmt.query_map([d], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?,
+            None => stmt.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?,
+        };
+        Ok(rows)
+    };
+    let mentors = read(
+        &format!(
+            "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id WHERE pp.is_mentor = 1"
+        ),
+        None,
+    )?;
+    // Waiting: in-patients (phase index), aftercare patients discharged recently (the
+    // discharge-date index), anyone marked "wants a mentor" (their profile).
+    let mut candidates = read(
+        &format!(
+            "{PERSON_COLUMNS} FROM patients p INDEXED BY patients_by_phase
+             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
+             WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {no_mentor} AND {not_declined}"
+        ),
+        None,
+    )?;
+    let cutoff = today - Days::new(u64::from(recent_days));
+    candidates.extend(read(
+        &format!(
+            "{PERSON_COLUMNS} FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
+             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
+             WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare'
+               AND {no_mentor} AND {not_declined}"
+        ),
+        Some(cutoff),
+    )?);
+    candidates.extend(read(
+        &format!(
+            "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+             WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL AND {no_mentor}"
+        ),
+        None,
+    )?);
+    let mut seen = HashSet::new();
+    candidates.retain(|p| seen.insert(p.id));
     Ok((mentors, candidates))
 }
 
@@ -507,7 +529,7 @@ struct World {
 
 fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<World> {
     let settings = get_settings(conn)?;
-    let (mentors, candidates) = people(conn, today)?;
+    let (mentors, candidates) = people(conn, today, settings.recent_discharge_days)?;
     let at_risk = at_risk(conn)?;
     let groups = current_groups(conn)?;
     let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
@@ -544,9 +566,18 @@ fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Re
     }
     let mut problem_mentees: Vec<Mentee> = waiting.iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
     let waiting_ids: HashSet<i64> = waiting.iter().map(|(p, _)| p.id).collect();
-    for &(_, e) in &kept {
-        if !waiting_ids.contains(&e) {
-            problem_mentees.push(mentee_of(&person(conn, today, e)?, &groups, &available));
+    // The mentees of kept pairs are not waiting; read them in one go.
+    if !kept.is_empty() {
+        let mut stmt = conn.prepare_cached(&format!(
+            "{PERSON_COLUMNS} FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
+             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id WHERE mp.ended_on IS NULL"
+        ))?;
+        let kept_mentees: HashSet<i64> = kept.iter().map(|k| k.1).collect();
+        for p in stmt.query_map([], |r| person_from_row(today, r))? {
+            let p = p?;
+            if kept_mentees.contains(&p.id) && !waiting_ids.contains(&p.id) {
+                problem_mentees.push(mentee_of(&p, &groups, &available));
+            }
         }
     }
     let problem_mentors: Vec<Mentor> =
@@ -841,7 +872,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
             }
         })
         .collect();
-    mentors.sort_by_key(|m| (!m.eligible, name_sort(&m.name), m.patient_id));
+    mentors.sort_by_cached_key(|m| (!m.eligible, name_sort(&m.name), m.patient_id));
     let mut waiting: Vec<WaitingRow> = w
         .waiting
         .iter()
@@ -855,7 +886,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
             reason: *reason,
         })
         .collect();
-    waiting.sort_by_key(|p| (name_sort(&p.name), p.patient_id));
+    waiting.sort_by_cached_key(|p| (name_sort(&p.name), p.patient_id));
     Ok(MentorshipOverview {
         mentors,
         waiting,
@@ -938,7 +969,7 @@ pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<Suggestions> {
             }
         })
         .collect();
-    pairs.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| name_sort(&a.mentee_name).cmp(&name_sort(&b.mentee_name))));
+    pairs.sort_by_cached_key(|p| (std::cmp::Reverse(p.score), name_sort(&p.mentee_name), p.mentee_id));
     let mut unmatched: Vec<UnmatchedMentee> = solution
         .unmatched
         .iter()
@@ -947,7 +978,7 @@ pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<Suggestions> {
         .filter(|(id, _)| waiting.contains(id))
         .map(|(id, u)| UnmatchedMentee { mentee_id: id, name: name(id), why: mentor_names(&u.why, &names) })
         .collect();
-    unmatched.sort_by_key(|u| (name_sort(&u.name), u.mentee_id));
+    unmatched.sort_by_cached_key(|u| (name_sort(&u.name), u.mentee_id));
     Ok(Suggestions { pairs, unmatched, rejected: w.rejected })
 }
 
@@ -1267,7 +1298,7 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Patient
             Ok(MentorChoice { id: r.get(0)?, name: display_name(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?) })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    mentor_choices.sort_by_key(|m| name_sort(&m.name));
+    mentor_choices.sort_by_cached_key(|m| name_sort(&m.name));
     Ok(PatientMentorship {
         profile: read_profile(conn, patient)?.unwrap_or_default(),
         as_mentor: pairs_where(conn, "mp.mentor_id = ?1", [patient])?,

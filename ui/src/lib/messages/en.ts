@@ -20,6 +20,7 @@ const en = {
   'common.previous': 'Previous',
   'common.next': 'Next',
   'common.range': '{from}–{to} of {total}',
+  'common.show_more': 'Show more',
   'common.none': '—',
   'common.date_hint': 'DD-MM-YYYY',
   'common.coming': 'This part of Saathi is coming in a later version.',

@@ -21,6 +21,7 @@ const hi: Record<MessageKey, string> = {
   'common.previous': 'पिछला',
   'common.next': 'अगला',
   'common.range': '{total} में से {from}–{to}',
+  'common.show_more': 'और दिखाएँ',
   'common.none': '—',
   'common.date_hint': 'दिन-माह-वर्ष',
   'common.coming': 'साथी का यह हिस्सा अगले संस्करण में आएगा।',
