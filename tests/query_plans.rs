@@ -82,16 +82,16 @@ fn aliases(sql: &str) -> BTreeMap<String, String> {
         .collect();
     let mut out = BTreeMap::new();
     for (i, w) in words.iter().enumerate() {
-        if w.eq_ignore_ascii_case("FROM") || w.eq_ignore_ascii_case("JOIN") {
-            if let Some(table) = words.get(i + 1) {
-                out.insert(table.clone(), table.clone());
-                let mut next = words.get(i + 2);
-                if next.is_some_and(|n| n.eq_ignore_ascii_case("AS")) {
-                    next = words.get(i + 3);
-                }
-                if let Some(alias) = next.filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')) {
-                    out.insert(alias.clone(), table.clone());
-                }
+        if (w.eq_ignore_ascii_case("FROM") || w.eq_ignore_ascii_case("JOIN"))
+            && let Some(table) = words.get(i + 1)
+        {
+            out.insert(table.clone(), table.clone());
+            let mut next = words.get(i + 2);
+            if next.is_some_and(|n| n.eq_ignore_ascii_case("AS")) {
+                next = words.get(i + 3);
+            }
+            if let Some(alias) = next.filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')) {
+                out.insert(alias.clone(), table.clone());
             }
         }
     }
