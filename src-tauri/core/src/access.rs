@@ -28,6 +28,18 @@ pub enum Action {
     /// Switch the display language.
     ChooseLanguage,
     ViewAudit,
+    /// See groups, schedules, members, attendance sheets and reports.
+    ViewGroups,
+    /// Create and edit groups, rooms and schedules; move or cancel sessions.
+    ManageGroups,
+    /// Add and remove group members, family members, the waiting list.
+    ManageMembers,
+    /// Take attendance: whether a session took place, topic, each person's mark.
+    RecordAttendance,
+    /// Read and write the confidential note of a group session.
+    SessionNotes,
+    /// Save a schedule despite a room or facilitator clash (with a reason).
+    OverrideConflicts,
 }
 
 impl Action {
@@ -42,6 +54,12 @@ impl Action {
         Action::ManageSettings,
         Action::ChooseLanguage,
         Action::ViewAudit,
+        Action::ViewGroups,
+        Action::ManageGroups,
+        Action::ManageMembers,
+        Action::RecordAttendance,
+        Action::SessionNotes,
+        Action::OverrideConflicts,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -57,6 +75,12 @@ impl Action {
             Action::ManageSettings => "change the centre's settings",
             Action::ChooseLanguage => "change the language",
             Action::ViewAudit => "see the audit log",
+            Action::ViewGroups => "see groups and their schedules",
+            Action::ManageGroups => "create or change groups and their schedules",
+            Action::ManageMembers => "change group members",
+            Action::RecordAttendance => "take attendance",
+            Action::SessionNotes => "read or write confidential session notes",
+            Action::OverrideConflicts => "save a schedule that clashes with another",
         }
     }
 }
@@ -67,7 +91,17 @@ pub fn allowed(role: Role, action: Action) -> bool {
     match role {
         Role::Admin => true,
         Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
-        Role::FrontDesk => matches!(action, ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage),
+        Role::FrontDesk => matches!(
+            action,
+            ViewRegister
+                | ViewPatient
+                | EditPatient
+                | ViewStaff
+                | ChooseLanguage
+                | ViewGroups
+                | ManageMembers
+                | RecordAttendance
+        ),
     }
 }
 
@@ -104,5 +138,16 @@ mod tests {
         assert!(allowed(Role::Counsellor, Action::ReadClinicalNotes));
         assert!(!allowed(Role::Counsellor, Action::ViewAudit));
         assert!(Action::ALL.iter().all(|a| allowed(Role::Admin, *a)));
+    }
+
+    #[test]
+    fn groups_front_desk_runs_the_day_counsellors_plan() {
+        for a in [Action::ViewGroups, Action::ManageMembers, Action::RecordAttendance] {
+            assert!(allowed(Role::FrontDesk, a), "{a:?}");
+        }
+        for a in [Action::ManageGroups, Action::SessionNotes, Action::OverrideConflicts] {
+            assert!(!allowed(Role::FrontDesk, a), "{a:?}");
+            assert!(allowed(Role::Counsellor, a), "{a:?}");
+        }
     }
 }

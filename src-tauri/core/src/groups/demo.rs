@@ -1,0 +1,1 @@
+//! The demo centre's groups (filled in below).
