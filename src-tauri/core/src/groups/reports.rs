@@ -257,11 +257,27 @@ pub fn export_csv(
     path: &std::path::Path,
 ) -> Result<()> {
     let r = report(conn, ctx, from, to, group)?;
-    if path.as_os_str().is_empty() || path.is_dir() {
-        return Err(Error::invalid("path_invalid", "path", "Please choose a file name to save the report as."));
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv || !path.is_absolute() || path.is_dir() {
+        return Err(Error::invalid(
+            "path_invalid",
+            "path",
+            "Please choose a full file name ending in .csv to save the report as.",
+        ));
     }
     std::fs::write(path, to_csv(&r))?;
     Ok(())
+}
+
+/// Where the window suggests saving a report: the user's Documents folder (or home).
+pub fn default_csv_path(from: NaiveDate, to: NaiveDate) -> std::path::PathBuf {
+    let dirs = directories::UserDirs::new();
+    let dir = dirs
+        .as_ref()
+        .and_then(|d| d.document_dir().map(std::path::Path::to_path_buf))
+        .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_path_buf()))
+        .unwrap_or_default();
+    dir.join(format!("attendance-{}-to-{}.csv", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
