@@ -462,8 +462,8 @@ pub fn members(conn: &Connection, ctx: &Ctx, group_id: i64, on: NaiveDate) -> Re
             current.push(row);
         }
     }
-    current.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
-    past.sort_by(|a, b| b.left_on.cmp(&a.left_on));
+    current.sort_by_key(|a| a.name.to_lowercase());
+    past.sort_by_key(|b| std::cmp::Reverse(b.left_on));
     Ok(GroupMembers { current, past, waiting: waitlist(conn, group_id)? })
 }
 

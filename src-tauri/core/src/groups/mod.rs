@@ -10,6 +10,9 @@
 //! the row is the truth and no series edit touches it. Editing a series never rewrites
 //! it: the old one ends the day before the edit date and a new one starts (same
 //! *lineage*), so the past stays as it happened.
+// Rows are read into plain tuples next to their SQL; naming each tuple type would not help.
+#![allow(clippy::type_complexity)]
+
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

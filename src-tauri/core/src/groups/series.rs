@@ -628,8 +628,8 @@ pub fn occurrences(conn: &Connection, from: NaiveDate, to: NaiveDate, group: Opt
         .map(|r| r.map(|x| x.0))
         .collect::<rusqlite::Result<_>>()?;
     for s in series {
-        if !infos.contains_key(&s.group_id) {
-            infos.insert(s.group_id, group_info(conn, s.group_id)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = infos.entry(s.group_id) {
+            e.insert(group_info(conn, s.group_id)?);
         }
         let info = &infos[&s.group_id];
         if !info.active {
@@ -750,8 +750,8 @@ pub fn occurrences(conn: &Connection, from: NaiveDate, to: NaiveDate, group: Opt
         marks,
     ) in rows
     {
-        if !infos.contains_key(&group_id) {
-            infos.insert(group_id, group_info(conn, group_id)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = infos.entry(group_id) {
+            e.insert(group_info(conn, group_id)?);
         }
         let info = &infos[&group_id];
         let (_, start_min) = parse_time(&start, "start_time")?;
