@@ -122,3 +122,48 @@ async fn a_weekly_group_from_creation_to_the_attendance_report() {
     app.screenshot(&shots.join("groups-report.png")).await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn the_demo_centre_week_with_a_clash_and_front_desk_attendance() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let out = std::process::Command::new(saathi_tests::saathi_bin())
+        .args(["demo", "--data-dir", dir.path().to_str().unwrap(), "--date", &today])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shots = saathi_tests::workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let app = App::launch(dir.path()).await;
+    app.sign_in("frontdesk", "demo-frontdesk-1").await;
+    // Today's sessions in time order, one click to the sheet.
+    let times =
+        app.wait_texts("[data-testid='today-session'] td:first-child", "today's sessions", |t| !t.is_empty()).await;
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "time order");
+    app.screenshot(&shots.join("groups-demo-today.png")).await;
+    app.click("[data-testid='today-open-sheet']").await;
+    let rows = app.wait_texts("[data-testid='sheet-row']", "the expected members", |t| t.len() > 3).await;
+    assert!(app.texts("[data-testid='session-note']").await.is_empty(), "front desk sees no session note");
+    app.screenshot(&shots.join("groups-demo-sheet.png")).await;
+    assert!(rows.len() > 3);
+
+    // The week: several rooms, the hall clash highlighted; lanes switch to facilitators.
+    app.click("[data-nav='groups']").await;
+    app.wait_texts("[data-testid='group-row-name']", "ten groups", |t| t.len() == 10).await;
+    app.click("[data-testid='tab-week']").await;
+    app.wait_texts("[data-testid='week-session'].wk-conflict", "the clash", |t| t.len() == 2).await;
+    app.screenshot(&shots.join("groups-demo-week-rooms.png")).await;
+    app.click("[data-testid='lanes-facilitators']").await;
+    app.wait_texts(".wk-lane", "facilitator lanes", |t| t.iter().any(|l| l == "Meera Iyer")).await;
+    app.screenshot(&shots.join("groups-demo-week-facilitators.png")).await;
+    app.click("[data-testid='tab-report']").await;
+    app.type_into("[data-testid='report-from']", "01-12-2025").await;
+    app.click("[data-testid='report-show']").await;
+    app.wait_texts("[data-testid='report-group-row']", "ten groups in the report", |t| t.len() == 10).await;
+    app.screenshot(&shots.join("groups-demo-report.png")).await;
+    app.quit().await;
+}

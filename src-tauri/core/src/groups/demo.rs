@@ -533,14 +533,17 @@ fn record_history(
     Ok(())
 }
 
-/// This week: one session cancelled, one moved (both in the days ahead).
+/// This week: one session cancelled, one moved to the afternoon, and one moved into
+/// the hall while the morning circle still uses it (saved with a recorded reason, so the
+/// week view shows a clash).
 fn this_week(tx: &Transaction<'_>, today: NaiveDate, at: &impl Fn(NaiveDate) -> Ctx) -> Result<()> {
     let ctx = at(today);
     let ahead = series::occurrences(tx, today + Days::new(1), today + Days::new(7), None)?;
     if let Some(o) = ahead.iter().find(|o| o.group_name == "Life skills") {
         series::cancel_occurrence(tx, &ctx, o.series_id, o.original_date, "Counsellor on leave")?;
     }
-    if let Some(o) = ahead.iter().find(|o| o.group_name == "Anger management") {
+    let mut anger = ahead.iter().filter(|o| o.group_name == "Anger management");
+    if let Some(o) = anger.next() {
         let change = OccurrenceChange {
             date: o.date,
             start_time: "14:00".into(),
@@ -549,6 +552,18 @@ fn this_week(tx: &Transaction<'_>, today: NaiveDate, at: &impl Fn(NaiveDate) -> 
             facilitators: o.facilitators.clone(),
         };
         series::move_occurrence(tx, &ctx, o.series_id, o.original_date, &change, &SaveOptions::default())?;
+    }
+    let circle = ahead.iter().find(|o| o.group_name == "Morning sharing circle");
+    if let (Some(o), Some(c)) = (anger.next(), circle) {
+        let change = OccurrenceChange {
+            date: c.date,
+            start_time: "09:00".into(),
+            duration_min: o.duration_min,
+            room_id: c.room_id,
+            facilitators: o.facilitators.clone(),
+        };
+        let why = SaveOptions { dry_run: false, override_reason: Some("Room 1 is being painted".into()) };
+        series::move_occurrence(tx, &ctx, o.series_id, o.original_date, &change, &why)?;
     }
     Ok(())
 }
@@ -575,6 +590,7 @@ mod tests {
         let week = series::schedule(c, &ctx, today, today + Days::new(6), None).unwrap();
         assert!(week.len() > 15);
         assert!(week.iter().any(|o| o.cancelled) && week.iter().any(|o| o.moved));
+        assert_eq!(week.iter().filter(|o| o.conflict).count(), 2, "the hall clash this week");
         // Deterministic.
         let mut again = Store::open_in_memory().unwrap();
         crate::demo::generate(&mut again, today, 7).unwrap();
