@@ -434,6 +434,11 @@ pub fn edit(
     conflicts::guarded(tx, ctx, old.group_id, opts, window, |tx| {
         end_series(tx, &old, valid_from)?;
         let id = insert(tx, ctx, old.group_id, Some(old.lineage_id), &s, valid_from)?;
+        // If the old series had already been succeeded later on, the new one ends
+        // where the old one ended, so two series of a lineage never overlap.
+        if let Some(to) = old.valid_to {
+            tx.execute("UPDATE group_series SET valid_to = ?2 WHERE id = ?1", params![id, to])?;
+        }
         audit::record(
             tx,
             ctx,

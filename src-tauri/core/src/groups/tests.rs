@@ -750,7 +750,7 @@ proptest! {
                     // Every other occurrence is unchanged.
                     let others = |s: &Snapshot| -> Snapshot { s.iter().filter(|x| (x.0, x.1) != (o.0, o.1)).cloned().collect() };
                     prop_assert_eq!(others(&before), others(&after));
-                    if res.is_ok() {
+                    if res.is_ok() && new_date >= from && new_date <= to {
                         let moved = after.iter().find(|x| (x.0, x.1) == (o.0, o.1)).unwrap();
                         prop_assert_eq!(moved.2, new_date);
                     }
@@ -791,6 +791,24 @@ proptest! {
             for m in &marked_before {
                 prop_assert!(after.iter().any(|x| (x.0, x.1, x.2) == (m.0, m.1, m.2)), "session with attendance changed: {:?}", m);
             }
+            // The series of a lineage never overlap (no session appears twice).
+            let all = series::for_group(w.store.conn(), g).unwrap();
+            for (i, a) in all.iter().enumerate() {
+                for b in &all[i + 1..] {
+                    let a_end = a.valid_to.unwrap_or(NaiveDate::MAX);
+                    let b_end = b.valid_to.unwrap_or(NaiveDate::MAX);
+                    let empty = |from: NaiveDate, to: NaiveDate| to < from;
+                    prop_assert!(
+                        empty(a.valid_from, a_end) || empty(b.valid_from, b_end) || a_end < b.valid_from || b_end < a.valid_from,
+                        "series {} and {} overlap", a.id, b.id
+                    );
+                }
+            }
+            let keys: Vec<_> = after.iter().map(|x| (x.0, x.1)).collect();
+            let mut dedup = keys.clone();
+            dedup.sort();
+            dedup.dedup();
+            prop_assert_eq!(keys.len(), dedup.len(), "an occurrence listed twice");
             // Attendance is never lost.
             prop_assert!(attendance_rows(&w).len() >= rows_before.len());
             // A series edit never changes the past (before today).
