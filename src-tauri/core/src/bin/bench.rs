@@ -26,7 +26,29 @@ fn measurements() -> Vec<Measurement> {
     vec![
         Measurement { name: "match_150x60", prepare: || timed_match(150, 60, 1) },
         Measurement { name: "match_2000x500", prepare: || timed_match(2000, 500, 2) },
+        Measurement { name: "groups_week_demo", prepare: || timed_groups(false) },
+        Measurement { name: "groups_report_year_demo", prepare: || timed_groups(true) },
     ]
+}
+
+/// The demo centre (ten groups, a year of attendance): the week view, or the attendance
+/// report over the whole year.
+fn timed_groups(report: bool) -> Box<dyn FnMut()> {
+    use saathi_core::groups::{reports, series};
+    use saathi_core::{Actor, Ctx, Role, Store};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let mut store = Store::open_in_memory().expect("store");
+    saathi_core::demo::generate(&mut store, today, 1).expect("demo");
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
+    let monday = today - chrono::Days::new(3);
+    Box::new(move || {
+        if report {
+            let year = today - chrono::Days::new(365);
+            black_box(reports::report(store.conn(), &ctx, year, today, None).expect("report"));
+        } else {
+            black_box(series::schedule(store.conn(), &ctx, monday, monday + chrono::Days::new(6), None).expect("week"));
+        }
+    })
 }
 
 /// Stop sampling a figure after this long (once it has `MIN_SAMPLES`)…

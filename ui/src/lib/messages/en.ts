@@ -388,6 +388,13 @@ const en = {
   "err.rule_empty": "This schedule gives no session. Check the days and dates.",
   "err.start_in_past": "A new schedule starts today or later; the past stays as it happened.",
   "err.path_invalid": "Please choose a full file name ending in .csv to save the report as.",
+  "g.tab_rooms": "Rooms",
+  "g.room_in_use": "in use",
+  "g.room_out_of_use": "out of use",
+  "g.room_retire": "Put out of use",
+  "g.room_reuse": "Use again",
+  "g.room_new": "New room",
+  "err.room_name_taken": "There is already a room with that name.",
 } as const;
 
 export type MessageKey = keyof typeof en;

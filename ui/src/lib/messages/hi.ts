@@ -389,6 +389,13 @@ const hi: Record<MessageKey, string> = {
   "err.rule_empty": "इस समय-सारणी से कोई सत्र नहीं बनता। दिन और तारीखें जाँचें।",
   "err.start_in_past": "नई समय-सारणी आज या बाद से शुरू होती है; बीता समय नहीं बदलता।",
   "err.path_invalid": "रिपोर्ट सहेजने के लिए .csv पर ख़त्म होने वाला पूरा फ़ाइल नाम चुनें।",
+  "g.tab_rooms": "कमरे",
+  "g.room_in_use": "उपयोग में",
+  "g.room_out_of_use": "उपयोग में नहीं",
+  "g.room_retire": "उपयोग बंद करें",
+  "g.room_reuse": "फिर से उपयोग करें",
+  "g.room_new": "नया कमरा",
+  "err.room_name_taken": "इस नाम का कमरा पहले से है।",
 };
 
 export default hi;
