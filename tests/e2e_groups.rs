@@ -149,12 +149,18 @@ async fn the_demo_centre_week_with_a_clash_and_front_desk_attendance() {
     let rows = app.wait_texts("[data-testid='sheet-row']", "the expected members", |t| t.len() > 3).await;
     assert!(app.texts("[data-testid='session-note']").await.is_empty(), "front desk sees no session note");
     app.screenshot(&shots.join("groups-demo-sheet.png")).await;
+    let first = app.texts("[data-testid='sheet-row'] .att-name button").await;
     assert!(rows.len() > 3);
 
     // The week: several rooms, the hall clash highlighted; lanes switch to facilitators.
     app.click("[data-nav='groups']").await;
     app.wait_texts("[data-testid='group-row-name']", "ten groups", |t| t.len() == 10).await;
     app.click("[data-testid='tab-week']").await;
+    app.wait_texts("[data-testid='week-session']", "this week", |t| t.len() > 10).await;
+    // The demo's clash is within the next seven days: this week or the next.
+    if app.texts("[data-testid='week-session'].wk-conflict").await.len() != 2 {
+        app.click("[data-testid='week-next']").await;
+    }
     app.wait_texts("[data-testid='week-session'].wk-conflict", "the clash", |t| t.len() == 2).await;
     app.screenshot(&shots.join("groups-demo-week-rooms.png")).await;
     app.click("[data-testid='lanes-facilitators']").await;
@@ -165,5 +171,15 @@ async fn the_demo_centre_week_with_a_clash_and_front_desk_attendance() {
     app.click("[data-testid='report-show']").await;
     app.wait_texts("[data-testid='report-group-row']", "ten groups in the report", |t| t.len() == 10).await;
     app.screenshot(&shots.join("groups-demo-report.png")).await;
+
+    // The profile of someone from today's sheet lists their groups and attendance.
+    let name = first[0].split(" (").next().unwrap_or_default().to_owned();
+    app.click("[data-nav='patients']").await;
+    app.type_into("[data-testid='patient-search']", &name).await;
+    app.click("[data-testid='patient-row'] .name").await;
+    let groups = app.wait_texts("[data-testid='patient-groups'] li", "the patient's groups", |t| !t.is_empty()).await;
+    assert!(groups.iter().any(|g| g.starts_with("Morning sharing circle")), "{groups:?}");
+    app.find("[data-testid='patient-attendance']").await;
+    app.screenshot(&shots.join("groups-demo-profile.png")).await;
     app.quit().await;
 }

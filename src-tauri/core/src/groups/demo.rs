@@ -533,7 +533,7 @@ fn record_history(
     Ok(())
 }
 
-/// This week: one session cancelled, one moved to the afternoon, and one moved into
+/// The coming days: one session cancelled, one moved to the next day, and one moved into
 /// the hall while the morning circle still uses it (saved with a recorded reason, so the
 /// week view shows a clash).
 fn this_week(tx: &Transaction<'_>, today: NaiveDate, at: &impl Fn(NaiveDate) -> Ctx) -> Result<()> {
@@ -542,19 +542,22 @@ fn this_week(tx: &Transaction<'_>, today: NaiveDate, at: &impl Fn(NaiveDate) -> 
     if let Some(o) = ahead.iter().find(|o| o.group_name == "Life skills") {
         series::cancel_occurrence(tx, &ctx, o.series_id, o.original_date, "Counsellor on leave")?;
     }
-    let mut anger = ahead.iter().filter(|o| o.group_name == "Anger management");
-    if let Some(o) = anger.next() {
+    // Relapse triggers moves to the next day once.
+    if let Some(o) = ahead.iter().find(|o| o.group_name == "Relapse triggers") {
         let change = OccurrenceChange {
-            date: o.date,
-            start_time: "14:00".into(),
+            date: o.date + Days::new(1),
+            start_time: o.start_time.clone(),
             duration_min: o.duration_min,
             room_id: o.room_id,
             facilitators: o.facilitators.clone(),
         };
         series::move_occurrence(tx, &ctx, o.series_id, o.original_date, &change, &SaveOptions::default())?;
     }
-    let circle = ahead.iter().find(|o| o.group_name == "Morning sharing circle");
-    if let (Some(o), Some(c)) = (anger.next(), circle) {
+    // Anger management moves into the hall while the morning circle is still there.
+    let anger = ahead.iter().find(|o| o.group_name == "Anger management");
+    let circle =
+        anger.and_then(|a| ahead.iter().find(|c| c.group_name == "Morning sharing circle" && c.date == a.date));
+    if let (Some(o), Some(c)) = (anger, circle) {
         let change = OccurrenceChange {
             date: c.date,
             start_time: "09:00".into(),

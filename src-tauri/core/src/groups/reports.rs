@@ -119,23 +119,23 @@ pub fn report(
             )?
             .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        // Marks of every held session.
+        // Marks of every held session, in one query.
         let mut marks: BTreeMap<(i64, Person), Mark> = BTreeMap::new();
         let mut attended_total = 0u32;
-        for s in &held {
-            let rows: Vec<(Option<i64>, Option<i64>, Mark)> = conn
-                .prepare("SELECT patient_id, family_member_id, status FROM group_attendance WHERE session_id = ?1")?
-                .query_map([s.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let all: Vec<Mark> = conn
-                .prepare("SELECT status FROM group_attendance WHERE session_id = ?1")?
-                .query_map([s.id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            attended_total += all.iter().filter(|m| matches!(m, Mark::Present | Mark::Late)).count() as u32;
-            for (p, f, m) in rows {
-                if let Some(person) = Person::from_columns(p, f) {
-                    marks.insert((s.id, person), m);
-                }
+        let rows: Vec<(i64, Option<i64>, Option<i64>, Mark)> = conn
+            .prepare_cached(
+                "SELECT a.session_id, a.patient_id, a.family_member_id, a.status FROM group_attendance a
+                 JOIN group_sessions s ON s.id = a.session_id JOIN group_series x ON x.id = s.series_id
+                 WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3 AND s.cancelled = 0 AND s.held = 'held'",
+            )?
+            .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (session, p, f, m) in rows {
+            if matches!(m, Mark::Present | Mark::Late) {
+                attended_total += 1;
+            }
+            if let Some(person) = Person::from_columns(p, f) {
+                marks.insert((session, person), m);
             }
         }
         // Per person: merge all their windows in this group.
