@@ -374,7 +374,7 @@ commands! {
     }
 
     fn attendance_sheet(state, series_id: i64, original_date: NaiveDate) -> AttendanceSheet {
-        state.read(|conn, ctx| attendance::sheet(conn, ctx, series_id, original_date))
+        state.write(|tx, ctx| attendance::open_sheet(tx, ctx, series_id, original_date))
     }
 
     fn mark_attendance(state, series_id: i64, original_date: NaiveDate, person: Person, mark: Mark, reason: String) -> AttendanceSheet {

@@ -143,6 +143,23 @@ pub fn sheet(conn: &Connection, ctx: &Ctx, series_id: i64, original_date: NaiveD
     })
 }
 
+/// The sheet as staff open it: like [`sheet`], and reading a non-empty confidential
+/// session note is audited (as reading clinical notes is).
+pub fn open_sheet(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    series_id: i64,
+    original_date: NaiveDate,
+) -> Result<AttendanceSheet> {
+    let s = sheet(tx, ctx, series_id, original_date)?;
+    if let (Some(id), Some(note)) = (s.occurrence.session_id, &s.note)
+        && !note.is_empty()
+    {
+        audit::record(tx, ctx, "group_session_note_read", entity::SESSION, Some(id), "")?;
+    }
+    Ok(s)
+}
+
 fn recordable(ctx: &Ctx, occ: &Occurrence) -> Result<()> {
     if occ.cancelled {
         return Err(Error::invalid(

@@ -586,10 +586,14 @@ fn session_notes_are_for_counsellors() {
     let (_, s) = new_group(&mut w, "Trauma", weekly("2026-11-23", &[Day::Mo], "10:00", None, vec![]), &c0);
     let ctx = w.c();
     w.store.write(|tx| attendance::set_note(tx, &ctx, s, d("2026-11-23"), "Heavy session.")).unwrap();
-    assert_eq!(
-        attendance::sheet(w.store.conn(), &ctx, s, d("2026-11-23")).unwrap().note.as_deref(),
-        Some("Heavy session.")
-    );
+    let opened = w.store.write(|tx| attendance::open_sheet(tx, &ctx, s, d("2026-11-23"))).unwrap();
+    assert_eq!(opened.note.as_deref(), Some("Heavy session."));
+    let reads: i64 = w
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'group_session_note_read'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reads, 1, "reading the note is audited");
     let fd = w.ctx(Role::FrontDesk, TODAY);
     let err = w.store.write(|tx| attendance::set_note(tx, &fd, s, d("2026-11-23"), "x")).unwrap_err();
     assert_eq!(err.code(), "forbidden");
