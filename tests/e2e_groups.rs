@@ -181,5 +181,14 @@ async fn the_demo_centre_week_with_a_clash_and_front_desk_attendance() {
     assert!(groups.iter().any(|g| g.starts_with("Morning sharing circle")), "{groups:?}");
     app.find("[data-testid='patient-attendance']").await;
     app.screenshot(&shots.join("groups-demo-profile.png")).await;
+
+    // In Hindi.
+    app.click("[data-nav='settings']").await;
+    app.click("[data-testid='lang-hi']").await;
+    app.click("[data-nav='groups']").await;
+    app.wait_texts("[data-testid='tab-week']", "Hindi tabs", |t| t == ["सप्ताह"]).await;
+    app.click("[data-testid='tab-week']").await;
+    app.wait_texts("[data-testid='week-session']", "the week in Hindi", |t| t.len() > 10).await;
+    app.screenshot(&shots.join("groups-demo-week-hi.png")).await;
     app.quit().await;
 }
