@@ -395,6 +395,7 @@ const en = {
   "g.room_reuse": "Use again",
   "g.room_new": "New room",
   "err.room_name_taken": "There is already a room with that name.",
+  "g.add_schedule": "Add a schedule",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -396,6 +396,7 @@ const hi: Record<MessageKey, string> = {
   "g.room_reuse": "फिर से उपयोग करें",
   "g.room_new": "नया कमरा",
   "err.room_name_taken": "इस नाम का कमरा पहले से है।",
+  "g.add_schedule": "समय-सारणी जोड़ें",
 };
 
 export default hi;
