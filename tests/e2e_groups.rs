@@ -71,6 +71,9 @@ async fn a_weekly_group_from_creation_to_the_attendance_report() {
     })
     .await;
 
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await; // let the window repaint
+    app.screenshot(&shots.join("groups-detail.png")).await;
+
     // Today: one click to the sheet; P, L, A from the keyboard.
     app.click("[data-nav='today']").await;
     app.wait_texts("[data-testid='today-session']", "today's session", |t| t.len() == 1).await;

@@ -396,6 +396,7 @@ const en = {
   "g.room_new": "New room",
   "err.room_name_taken": "There is already a room with that name.",
   "g.add_schedule": "Add a schedule",
+  "g.changed": "changed for this session",
 } as const;
 
 export type MessageKey = keyof typeof en;

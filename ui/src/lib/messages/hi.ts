@@ -397,6 +397,7 @@ const hi: Record<MessageKey, string> = {
   "g.room_new": "नया कमरा",
   "err.room_name_taken": "इस नाम का कमरा पहले से है।",
   "g.add_schedule": "समय-सारणी जोड़ें",
+  "g.changed": "इस सत्र के लिए बदला गया",
 };
 
 export default hi;
