@@ -195,3 +195,48 @@ async fn the_demo_centre_week_with_a_clash_and_front_desk_attendance() {
     app.screenshot(&shots.join("groups-demo-week-hi.png")).await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn a_room_clash_is_shown_with_its_dates_and_saved_only_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = Local::now().date_naive();
+    let iso = today.format("%Y-%m-%d").to_string();
+    let app = App::launch(dir.path()).await;
+    app.set_up_centre("asha", "first-admin-pass").await;
+    let rooms =
+        app.invoke("save_room", serde_json::json!({ "id": null, "name": "Hall", "active": true })).await.unwrap();
+    let hall = rooms[0]["id"].as_i64().unwrap();
+    let group = serde_json::json!({ "input": {
+        "name": "Morning circle", "kind": "sharing_circle", "topic": "", "audience": "inpatients", "gender_rule": "any",
+        "closed": false, "mandatory": true, "capacity": null, "default_room_id": hall, "facilitators": [],
+        "guest_facilitators": "", "status": "active", "notes": "" } });
+    let g = app.invoke("create_group", group).await.unwrap();
+    let day = DAY_CODES[today.weekday().num_days_from_monday() as usize];
+    let series = serde_json::json!({
+        "groupId": g["id"], "options": { "dry_run": false, "override_reason": null },
+        "input": { "rule": { "freq": "weekly", "interval": 1, "weekdays": [day], "month_week": null, "start": iso,
+            "until": null, "count": null }, "start_time": "10:00", "duration_min": 60, "room_id": hall, "facilitators": [] } });
+    let out = app.invoke("add_group_series", series).await.unwrap();
+    assert_eq!(out["saved"], true);
+
+    // A new group in the same hall half an hour later, every week on the same day.
+    app.click("[data-nav='groups']").await;
+    app.click("[data-testid='add-group']").await;
+    app.type_into("[data-testid='group-name']", "Yoga").await;
+    app.type_into("[data-testid='sched-time']", "10:30").await;
+    app.find("[data-testid='sched-room']").await.select_by_label("Hall").await.unwrap();
+    app.click("[data-testid='group-save']").await;
+    let conflicts = app.wait_texts("[data-testid='conflict']", "the clash", |t| t.len() == 1).await;
+    assert!(conflicts[0].starts_with("Hall is already booked for Morning circle (27 dates)"), "{conflicts:?}");
+    assert!(conflicts[0].contains(&today.format("%d-%m-%Y").to_string()), "{conflicts:?}");
+    app.type_into("[data-testid='override-reason']", "Yoga uses the back of the hall").await;
+    app.click("[data-testid='group-save']").await;
+    app.wait_texts("[data-testid='group-title']", "the saved group", |t| t.iter().any(|x| x.starts_with("Yoga"))).await;
+    app.click("[data-testid='back']").await;
+    app.click("[data-testid='tab-week']").await;
+    app.wait_texts("[data-testid='week-session'].wk-conflict", "both sessions flagged", |t| t.len() == 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.screenshot(&saathi_tests::workspace_root().join("target").join("screenshots").join("groups-clash.png")).await;
+    app.quit().await;
+}
