@@ -76,7 +76,7 @@ export function draftOf(s: Series): Draft {
     start: showDate(r.start),
     end: r.until ? 'until' : r.count ? 'count' : 'never',
     until: r.until ? showDate(r.until) : '',
-    count: r.count ?? 10,
+    count: s.total_count ?? r.count ?? 10,
     startTime: s.input.start_time,
     duration: s.input.duration_min,
     roomId: s.input.room_id,

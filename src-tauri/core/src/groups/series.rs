@@ -63,6 +63,9 @@ pub struct Series {
     pub valid_to: Option<NaiveDate>,
     /// The rule as an RFC 5545 RRULE line.
     pub rrule: String,
+    /// With a COUNT: the number of sessions of the whole schedule (this series and the
+    /// ones it replaced), which is what a form shows and an edit takes as `count`.
+    pub total_count: Option<u32>,
     pub room_name: Option<String>,
     pub facilitator_names: Vec<String>,
 }
@@ -230,6 +233,7 @@ fn row_series(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Series, String)> {
             group_id: r.get(1)?,
             lineage_id: r.get(2)?,
             rrule: rule.to_rrule(),
+            total_count: None,
             input: SeriesInput {
                 rule,
                 start_time: r.get(10)?,
@@ -258,7 +262,29 @@ pub fn load(conn: &Connection, id: i64) -> Result<Series> {
     named(conn, s)
 }
 
+/// How many occurrences the series of a lineage gave (by their rules, within their
+/// validity) before `date`.
+fn lineage_before(conn: &Connection, lineage_id: i64, date: NaiveDate) -> Result<u32> {
+    let Some(last) = date.pred_opt() else { return Ok(0) };
+    let all: Vec<Series> = conn
+        .prepare(&format!("SELECT {SERIES_COLS} FROM group_series WHERE lineage_id = ?1 AND valid_from <= ?2"))?
+        .query_map(params![lineage_id, last], row_series)?
+        .map(|r| r.map(|x| x.0))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(all
+        .iter()
+        .map(|s| {
+            let to = s.valid_to.map_or(last, |t| t.min(last));
+            s.input.rule.expand(s.valid_from.max(s.input.rule.start), to).len() as u32
+        })
+        .sum())
+}
+
 fn named(conn: &Connection, mut s: Series) -> Result<Series> {
+    if let Some(count) = s.input.rule.count {
+        let own = count.saturating_sub(s.input.rule.count_before(s.valid_from));
+        s.total_count = Some(lineage_before(conn, s.lineage_id, s.valid_from)? + own);
+    }
     s.room_name = room_name(conn, s.input.room_id)?;
     s.facilitator_names = staff_names(conn, &s.input.facilitators)?;
     Ok(s)
@@ -416,20 +442,17 @@ pub fn edit(
         return Err(Error::invalid("series_ended", "from", "This schedule had already ended by that date."));
     }
     let mut s = clean_input(tx, input)?;
+    let valid_from = from.max(old.valid_from);
     if let Some(total) = s.rule.count {
-        // Sessions the old series already gave before `from` count towards the total.
-        let before =
-            old.input.rule.expand(old.valid_from.max(old.input.rule.start), from.pred_opt().unwrap_or(from)).len()
-                as u32;
-        let remaining = total.saturating_sub(before);
-        let new_before = s.rule.count_before(from);
-        s.rule.count = Some(new_before + remaining);
+        // `count` is the total of the whole schedule: the sessions the lineage already
+        // gave before the edit date count towards it, and the new series gives the rest.
+        let remaining = total.saturating_sub(lineage_before(tx, old.lineage_id, valid_from)?);
+        s.rule.count = Some(s.rule.count_before(valid_from) + remaining);
         if remaining == 0 {
-            s.rule.until = Some(from.pred_opt().unwrap_or(from));
+            s.rule.until = Some(valid_from.pred_opt().unwrap_or(valid_from));
             s.rule.count = None;
         }
     }
-    let valid_from = from.max(old.valid_from);
     let window = check_window(ctx, &s, valid_from);
     conflicts::guarded(tx, ctx, old.group_id, opts, window, |tx| {
         end_series(tx, &old, valid_from)?;

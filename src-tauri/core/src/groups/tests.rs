@@ -304,6 +304,20 @@ fn count_is_carried_over_a_split() {
         got,
         vec![d("2026-11-02"), d("2026-11-09"), d("2026-11-16"), d("2026-11-23"), d("2026-12-02"), d("2026-12-09")]
     );
+    // The form shows the schedule's total, and a second edit keeps it: on 3 Dec, five
+    // sessions are behind, so Fridays give one more.
+    let current = series::current_for_group(w.store.conn(), g, ctx.today).unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0].total_count, Some(6));
+    let dec3 = w.ctx(Role::Counsellor, "2026-12-03");
+    let mut fridays = weekly("2026-11-02", &[Day::Fr], "10:00", None, vec![]);
+    fridays.rule.count = current[0].total_count;
+    w.store.write(|tx| series::edit(tx, &dec3, current[0].id, dec3.today, &fridays, &SaveOptions::default())).unwrap();
+    let got: Vec<NaiveDate> = dates(&w, "2026-11-01", "2027-03-01", g).into_iter().map(|x| x.0).collect();
+    assert_eq!(got.len(), 6, "{got:?}");
+    assert_eq!(got[5], d("2026-12-04"));
+    let last = series::current_for_group(w.store.conn(), g, dec3.today).unwrap();
+    assert_eq!(last[0].total_count, Some(6));
 }
 
 #[test]

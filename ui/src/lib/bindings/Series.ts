@@ -5,4 +5,9 @@ export type Series = { id: number, group_id: number, lineage_id: number, input: 
 /**
  * The rule as an RFC 5545 RRULE line.
  */
-rrule: string, room_name: string | null, facilitator_names: Array<string>, };
+rrule: string, 
+/**
+ * With a COUNT: the number of sessions of the whole schedule (this series and the
+ * ones it replaced), which is what a form shows and an edit takes as `count`.
+ */
+total_count: number | null, room_name: string | null, facilitator_names: Array<string>, };
