@@ -10,6 +10,15 @@
 //! the row is the truth and no series edit touches it. Editing a series never rewrites
 //! it: the old one ends the day before the edit date and a new one starts (same
 //! *lineage*), so the past stays as it happened.
+//!
+//! Dates and times are the centre's local time (the PC's clock; India has one timezone
+//! and no daylight saving), stored as plain `YYYY-MM-DD` and `HH:MM`: no timezone
+//! arithmetic anywhere, so a 10:00 session is at 10:00 on every date.
+//!
+//! Who may do what (see `access.rs`): front desk views schedules, manages members and
+//! takes attendance; counsellors and administrators also create and change groups,
+//! rooms and schedules, move or cancel sessions, override clashes and read or write
+//! session notes.
 // Rows are read into plain tuples next to their SQL; naming each tuple type would not help.
 #![allow(clippy::type_complexity)]
 
