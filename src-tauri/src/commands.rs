@@ -6,9 +6,17 @@
 use chrono::NaiveDate;
 use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
+use saathi_core::groups::attendance::{self, AttendanceSheet, DropIn, Mark};
+use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
+use saathi_core::groups::membership::{
+    self, FamilyMember, FamilyMemberInput, GroupMembers, JoinOutcome, LeaveReason, Offer, Person, Suggestion,
+};
+use saathi_core::groups::reports::{self, AttendanceReport, PatientGroups};
+use saathi_core::groups::series::{self, Held, Occurrence, OccurrenceChange, SeriesInput};
+use saathi_core::groups::{self, Group, GroupInput, Room};
 use saathi_core::mentorship::{
-    self, EndReason, ExclusionKind, ExclusionRow, MentorshipOverview, MentorshipSettings, PairCheck, PairRow,
-    PatientMentorship, PeerProfile, Suggestions,
+    self, EndReason, ExclusionKind, ExclusionRow, MentorSuggestions, MentorshipOverview, MentorshipSettings, PairCheck,
+    PairRow, PatientMentorship, PeerProfile,
 };
 use saathi_core::notes::{self, PatientNote};
 use saathi_core::patients::{
@@ -266,6 +274,180 @@ commands! {
         })
     }
 
+    // ------------------------------------------------------------ groups
+
+    fn list_groups(state) -> Vec<Group> {
+        state.read(groups::list)
+    }
+
+    fn get_group(state, id: i64) -> Group {
+        state.read(|conn, ctx| groups::get(conn, ctx, id))
+    }
+
+    fn create_group(state, input: GroupInput) -> Group {
+        state.write(|tx, ctx| {
+            let id = groups::create(tx, ctx, &input)?;
+            groups::get(tx, ctx, id)
+        })
+    }
+
+    fn update_group(state, id: i64, input: GroupInput) -> Group {
+        state.write(|tx, ctx| {
+            groups::update(tx, ctx, id, &input)?;
+            groups::get(tx, ctx, id)
+        })
+    }
+
+    fn list_rooms(state) -> Vec<Room> {
+        state.read(groups::rooms)
+    }
+
+    fn save_room(state, id: Option<i64>, name: String, active: bool) -> Vec<Room> {
+        state.write(|tx, ctx| {
+            groups::save_room(tx, ctx, id, &name, active)?;
+            groups::rooms(tx, ctx)
+        })
+    }
+
+    /// A new schedule for a group. Not saved when a room or facilitator clashes (see
+    /// the outcome's conflicts) unless `options.override_reason` is given.
+    fn add_group_series(state, group_id: i64, input: SeriesInput, options: SaveOptions) -> SaveOutcome {
+        state.write(|tx, ctx| series::add(tx, ctx, group_id, &input, &options))
+    }
+
+    /// "This and following" from `from`; "all" is `from` = today.
+    fn edit_group_series(state, series_id: i64, from: NaiveDate, input: SeriesInput, options: SaveOptions) -> SaveOutcome {
+        state.write(|tx, ctx| series::edit(tx, ctx, series_id, from, &input, &options))
+    }
+
+    fn stop_group_series(state, series_id: i64, from: NaiveDate) -> () {
+        state.write(|tx, ctx| series::stop(tx, ctx, series_id, from))
+    }
+
+    fn group_schedule(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>) -> Vec<Occurrence> {
+        state.read(|conn, ctx| series::schedule(conn, ctx, from, to, group_id))
+    }
+
+    fn move_group_session(state, series_id: i64, original_date: NaiveDate, change: OccurrenceChange, options: SaveOptions) -> SaveOutcome {
+        state.write(|tx, ctx| series::move_occurrence(tx, ctx, series_id, original_date, &change, &options))
+    }
+
+    fn cancel_group_session(state, series_id: i64, original_date: NaiveDate, reason: String) -> Occurrence {
+        state.write(|tx, ctx| {
+            series::cancel_occurrence(tx, ctx, series_id, original_date, &reason)?;
+            series::occurrence(tx, series_id, original_date)
+        })
+    }
+
+    fn restore_group_session(state, series_id: i64, original_date: NaiveDate) -> Occurrence {
+        state.write(|tx, ctx| {
+            series::restore_occurrence(tx, ctx, series_id, original_date)?;
+            series::occurrence(tx, series_id, original_date)
+        })
+    }
+
+    fn group_members(state, group_id: i64) -> GroupMembers {
+        state.read(|conn, ctx| membership::members(conn, ctx, group_id, ctx.today))
+    }
+
+    fn join_group(state, group_id: i64, person: Person, joined_on: NaiveDate) -> JoinOutcome {
+        state.write(|tx, ctx| membership::join(tx, ctx, group_id, person, joined_on))
+    }
+
+    fn leave_group(state, membership_id: i64, left_on: NaiveDate, reason: LeaveReason) -> Option<Offer> {
+        state.write(|tx, ctx| membership::leave(tx, ctx, membership_id, left_on, reason))
+    }
+
+    fn withdraw_from_waitlist(state, waitlist_id: i64) -> Option<Offer> {
+        state.write(|tx, ctx| membership::withdraw(tx, ctx, waitlist_id))
+    }
+
+    fn group_suggestions(state, group_id: i64) -> Vec<Suggestion> {
+        state.read(|conn, ctx| membership::suggestions(conn, ctx, group_id))
+    }
+
+    fn add_family_member(state, input: FamilyMemberInput) -> Vec<FamilyMember> {
+        state.write(|tx, ctx| {
+            membership::add_family_member(tx, ctx, &input)?;
+            membership::family_of(tx, ctx, input.patient_id)
+        })
+    }
+
+    fn list_family_members(state, patient_id: i64) -> Vec<FamilyMember> {
+        state.read(|conn, ctx| membership::family_of(conn, ctx, patient_id))
+    }
+
+    fn attendance_sheet(state, series_id: i64, original_date: NaiveDate) -> AttendanceSheet {
+        state.write(|tx, ctx| attendance::open_sheet(tx, ctx, series_id, original_date))
+    }
+
+    fn mark_attendance(state, series_id: i64, original_date: NaiveDate, person: Person, mark: Mark, reason: String) -> AttendanceSheet {
+        state.write(|tx, ctx| {
+            attendance::mark(tx, ctx, series_id, original_date, person, mark, &reason)?;
+            attendance::sheet(tx, ctx, series_id, original_date)
+        })
+    }
+
+    fn mark_dropin(state, series_id: i64, original_date: NaiveDate, attendance_id: i64, mark: Mark, reason: String) -> AttendanceSheet {
+        state.write(|tx, ctx| {
+            attendance::mark_row(tx, ctx, attendance_id, mark, &reason)?;
+            attendance::sheet(tx, ctx, series_id, original_date)
+        })
+    }
+
+    fn add_dropin(state, series_id: i64, original_date: NaiveDate, dropin: DropIn, mark: Mark) -> AttendanceSheet {
+        state.write(|tx, ctx| {
+            attendance::add_dropin(tx, ctx, series_id, original_date, &dropin, mark)?;
+            attendance::sheet(tx, ctx, series_id, original_date)
+        })
+    }
+
+    fn record_group_session(state, series_id: i64, original_date: NaiveDate, held: Held, not_held_reason: String, topic: String) -> AttendanceSheet {
+        state.write(|tx, ctx| {
+            attendance::set_held(tx, ctx, series_id, original_date, held, &not_held_reason, &topic)?;
+            attendance::sheet(tx, ctx, series_id, original_date)
+        })
+    }
+
+    fn set_group_session_note(state, series_id: i64, original_date: NaiveDate, note: String) -> AttendanceSheet {
+        state.write(|tx, ctx| {
+            attendance::set_note(tx, ctx, series_id, original_date, &note)?;
+            attendance::sheet(tx, ctx, series_id, original_date)
+        })
+    }
+
+    fn todays_group_sessions(state) -> Vec<Occurrence> {
+        state.read(attendance::today)
+    }
+
+    fn attendance_missing(state) -> Vec<Occurrence> {
+        state.read(attendance::missing)
+    }
+
+    fn attendance_report(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>) -> AttendanceReport {
+        state.read(|conn, ctx| reports::report(conn, ctx, from, to, group_id))
+    }
+
+    /// Where the window suggests saving a CSV report (the user's Documents folder).
+    fn suggest_report_path(state, from: NaiveDate, to: NaiveDate) -> String {
+        state.read(|_, ctx| {
+            ctx.require(saathi_core::access::Action::ViewGroups)?;
+            Ok(reports::default_csv_path(from, to).display().to_string())
+        })
+    }
+
+    /// Writes the report as CSV to `path` (a full path ending in .csv). Returns the path.
+    fn export_attendance_csv(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>, path: String) -> String {
+        state.read(|conn, ctx| {
+            reports::export_csv(conn, ctx, from, to, group_id, std::path::Path::new(&path))?;
+            Ok(path.clone())
+        })
+    }
+
+    fn patient_groups(state, patient_id: i64) -> PatientGroups {
+        state.read(|conn, ctx| reports::patient_groups(conn, ctx, patient_id))
+    }
+
     // ------------------------------------------------------------ audit
 
     fn audit_log(state, query: AuditQuery) -> AuditPage {
@@ -283,7 +465,7 @@ commands! {
     }
 
     /// The matcher's proposal for everyone waiting (changes nothing).
-    fn suggest_mentors(state) -> Suggestions {
+    fn suggest_mentors(state) -> MentorSuggestions {
         state.read(mentorship::suggest)
     }
 
@@ -292,7 +474,7 @@ commands! {
     }
 
     /// Turns a suggestion down and returns the next best suggestions without it.
-    fn reject_mentor_pair(state, mentor: i64, mentee: i64) -> Suggestions {
+    fn reject_mentor_pair(state, mentor: i64, mentee: i64) -> MentorSuggestions {
         state.write(|tx, ctx| {
             mentorship::reject(tx, ctx, mentor, mentee)?;
             mentorship::suggest(tx, ctx)

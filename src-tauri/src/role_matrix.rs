@@ -4,9 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use chrono::Days;
 use chrono::NaiveDate;
 use saathi_core::audit::AuditQuery;
 use saathi_core::auth::SetupInput;
+use saathi_core::groups::attendance::{DropIn, Mark};
+use saathi_core::groups::conflicts::SaveOptions;
+use saathi_core::groups::membership::{self, FamilyMemberInput, JoinOutcome, LeaveReason, Person};
+use saathi_core::groups::recurrence::{Freq, Rule};
+use saathi_core::groups::series::{self, Held, OccurrenceChange, SeriesInput};
+use saathi_core::groups::{self, Audience, GenderRule, GroupInput, GroupKind, GroupStatus};
 use saathi_core::mentorship::{EndReason, ExclusionKind, MentorshipSettings, PeerProfile};
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
 use saathi_core::settings::Language;
@@ -63,6 +70,38 @@ const MATRIX: &[(&str, Who)] = &[
     ("update_staff", Who::Roles(ADMIN)),
     ("set_staff_active", Who::Roles(ADMIN)),
     ("reset_staff_password", Who::Roles(ADMIN)),
+    ("list_groups", Who::Roles(ALL)),
+    ("get_group", Who::Roles(ALL)),
+    ("list_rooms", Who::Roles(ALL)),
+    ("group_schedule", Who::Roles(ALL)),
+    ("group_members", Who::Roles(ALL)),
+    ("join_group", Who::Roles(ALL)),
+    ("leave_group", Who::Roles(ALL)),
+    ("withdraw_from_waitlist", Who::Roles(ALL)),
+    ("group_suggestions", Who::Roles(ALL)),
+    ("add_family_member", Who::Roles(ALL)),
+    ("list_family_members", Who::Roles(ALL)),
+    ("attendance_sheet", Who::Roles(ALL)),
+    ("mark_attendance", Who::Roles(ALL)),
+    ("mark_dropin", Who::Roles(ALL)),
+    ("add_dropin", Who::Roles(ALL)),
+    ("record_group_session", Who::Roles(ALL)),
+    ("todays_group_sessions", Who::Roles(ALL)),
+    ("attendance_missing", Who::Roles(ALL)),
+    ("attendance_report", Who::Roles(ALL)),
+    ("suggest_report_path", Who::Roles(ALL)),
+    ("export_attendance_csv", Who::Roles(ALL)),
+    ("patient_groups", Who::Roles(ALL)),
+    ("create_group", Who::Roles(CLINICAL)),
+    ("update_group", Who::Roles(CLINICAL)),
+    ("save_room", Who::Roles(CLINICAL)),
+    ("add_group_series", Who::Roles(CLINICAL)),
+    ("edit_group_series", Who::Roles(CLINICAL)),
+    ("stop_group_series", Who::Roles(CLINICAL)),
+    ("move_group_session", Who::Roles(CLINICAL)),
+    ("cancel_group_session", Who::Roles(CLINICAL)),
+    ("restore_group_session", Who::Roles(CLINICAL)),
+    ("set_group_session_note", Who::Roles(CLINICAL)),
     ("audit_log", Who::Roles(ADMIN)),
     ("verify_audit", Who::Roles(ADMIN)),
     ("mentorship_overview", Who::Roles(ALL)),
@@ -86,6 +125,46 @@ struct Template {
     staff: [(Role, i64); 3],
     inpatient: i64,
     discharged: i64,
+    group: i64,
+    series: i64,
+    membership: i64,
+    today: NaiveDate,
+}
+
+fn group_input(name: &str) -> GroupInput {
+    GroupInput {
+        name: name.into(),
+        kind: GroupKind::SharingCircle,
+        topic: String::new(),
+        audience: Audience::Mixed,
+        gender_rule: GenderRule::Any,
+        closed: false,
+        mandatory: false,
+        capacity: None,
+        default_room_id: None,
+        facilitators: vec![],
+        guest_facilitators: String::new(),
+        status: GroupStatus::Active,
+        notes: String::new(),
+    }
+}
+
+fn daily_from(start: NaiveDate) -> SeriesInput {
+    SeriesInput {
+        rule: Rule {
+            freq: Freq::Daily,
+            interval: 1,
+            weekdays: vec![],
+            month_week: None,
+            start,
+            until: None,
+            count: None,
+        },
+        start_time: "10:00".into(),
+        duration_min: 60,
+        room_id: None,
+        facilitators: vec![],
+    }
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -146,11 +225,29 @@ fn template() -> &'static Template {
                     &NewPatient { details: details("Gone Home"), admitted_on: day("2025-01-01") },
                 )?;
                 patients::discharge(tx, &sys, discharged, day("2025-03-01"), DischargeType::Completed)?;
-                Ok((ids, inpatient, discharged))
+                let group = groups::create(tx, &sys, &group_input("Morning circle"))?;
+                let series = series::add(tx, &sys, group, &daily_from(sys.today), &SaveOptions::default())?
+                    .series_id
+                    .expect("saved");
+                let JoinOutcome::Joined { membership_id } =
+                    membership::join(tx, &sys, group, Person::Patient(inpatient), sys.today)?
+                else {
+                    panic!("joined")
+                };
+                Ok((ids, inpatient, discharged, group, series, membership_id, sys.today))
             })
             .unwrap();
         drop(store);
-        Template { dir, staff: t.0, inpatient: t.1, discharged: t.2 }
+        Template {
+            dir,
+            staff: t.0,
+            inpatient: t.1,
+            discharged: t.2,
+            group: t.3,
+            series: t.4,
+            membership: t.5,
+            today: t.6,
+        }
     })
 }
 
@@ -228,6 +325,77 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         .map(drop),
         "set_staff_active" => h::set_staff_active(state, f, false).map(drop),
         "reset_staff_password" => h::reset_staff_password(state, f, "temp-pass-3".into()).map(drop),
+        "list_groups" => h::list_groups(state).map(drop),
+        "get_group" => h::get_group(state, t.group).map(drop),
+        "create_group" => h::create_group(state, group_input("New group")).map(drop),
+        "update_group" => h::update_group(state, t.group, group_input("Renamed group")).map(drop),
+        "list_rooms" => h::list_rooms(state).map(drop),
+        "save_room" => h::save_room(state, None, "Room X".into(), true).map(drop),
+        "add_group_series" => {
+            h::add_group_series(state, t.group, daily_from(t.today), SaveOptions::default()).map(drop)
+        }
+        "edit_group_series" => {
+            h::edit_group_series(state, t.series, t.today, daily_from(t.today), SaveOptions::default()).map(drop)
+        }
+        "stop_group_series" => h::stop_group_series(state, t.series, t.today + Days::new(1)).map(drop),
+        "group_schedule" => h::group_schedule(state, t.today, t.today + Days::new(6), None).map(drop),
+        "move_group_session" => h::move_group_session(
+            state,
+            t.series,
+            t.today + Days::new(1),
+            OccurrenceChange {
+                date: t.today + Days::new(1),
+                start_time: "15:00".into(),
+                duration_min: 45,
+                room_id: None,
+                facilitators: vec![],
+            },
+            SaveOptions::default(),
+        )
+        .map(drop),
+        "cancel_group_session" => {
+            h::cancel_group_session(state, t.series, t.today + Days::new(2), "Holiday".into()).map(drop)
+        }
+        "restore_group_session" => h::restore_group_session(state, t.series, t.today + Days::new(2)).map(drop),
+        "group_members" => h::group_members(state, t.group).map(drop),
+        "join_group" => h::join_group(state, t.group, Person::Patient(t.discharged), t.today).map(drop),
+        "leave_group" => h::leave_group(state, t.membership, t.today, LeaveReason::Discharged).map(drop),
+        "withdraw_from_waitlist" => h::withdraw_from_waitlist(state, 999).map(drop),
+        "group_suggestions" => h::group_suggestions(state, t.group).map(drop),
+        "add_family_member" => h::add_family_member(
+            state,
+            FamilyMemberInput {
+                name: "Mother".into(),
+                relation: "Mother".into(),
+                patient_id: t.inpatient,
+                phone: String::new(),
+            },
+        )
+        .map(drop),
+        "list_family_members" => h::list_family_members(state, t.inpatient).map(drop),
+        "attendance_sheet" => h::attendance_sheet(state, t.series, t.today).map(drop),
+        "mark_attendance" => {
+            h::mark_attendance(state, t.series, t.today, Person::Patient(t.inpatient), Mark::Present, String::new())
+                .map(drop)
+        }
+        "mark_dropin" => h::mark_dropin(state, t.series, t.today, 999, Mark::Late, String::new()).map(drop),
+        "add_dropin" => {
+            h::add_dropin(state, t.series, t.today, DropIn { patient_id: None, name: "Visitor".into() }, Mark::Present)
+                .map(drop)
+        }
+        "record_group_session" => {
+            h::record_group_session(state, t.series, t.today, Held::Held, String::new(), "Cravings".into()).map(drop)
+        }
+        "set_group_session_note" => h::set_group_session_note(state, t.series, t.today, "Calm".into()).map(drop),
+        "todays_group_sessions" => h::todays_group_sessions(state).map(drop),
+        "attendance_missing" => h::attendance_missing(state).map(drop),
+        "attendance_report" => h::attendance_report(state, t.today - Days::new(30), t.today, None).map(drop),
+        "suggest_report_path" => h::suggest_report_path(state, t.today - Days::new(30), t.today).map(drop),
+        "export_attendance_csv" => {
+            let path = state.data_dir.join("report.csv").display().to_string();
+            h::export_attendance_csv(state, t.today - Days::new(30), t.today, None, path).map(drop)
+        }
+        "patient_groups" => h::patient_groups(state, t.inpatient).map(drop),
         "audit_log" => h::audit_log(state, AuditQuery { limit: 10, ..Default::default() }).map(drop),
         "verify_audit" => h::verify_audit(state).map(drop),
         "mentorship_overview" => h::mentorship_overview(state).map(drop),

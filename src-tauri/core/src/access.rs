@@ -36,6 +36,18 @@ pub enum Action {
     OverrideMentorRules,
     /// Record and lift pairs that must never be suggested.
     ManageMentorExclusions,
+    /// See groups, schedules, members, attendance sheets and reports.
+    ViewGroups,
+    /// Create and edit groups, rooms and schedules; move or cancel sessions.
+    ManageGroups,
+    /// Add and remove group members, family members, the waiting list.
+    ManageMembers,
+    /// Take attendance: whether a session took place, topic, each person's mark.
+    RecordAttendance,
+    /// Read and write the confidential note of a group session.
+    SessionNotes,
+    /// Save a schedule despite a room or facilitator clash (with a reason).
+    OverrideConflicts,
 }
 
 impl Action {
@@ -54,6 +66,12 @@ impl Action {
         Action::ManageMentorship,
         Action::OverrideMentorRules,
         Action::ManageMentorExclusions,
+        Action::ViewGroups,
+        Action::ManageGroups,
+        Action::ManageMembers,
+        Action::RecordAttendance,
+        Action::SessionNotes,
+        Action::OverrideConflicts,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -73,6 +91,12 @@ impl Action {
             Action::ManageMentorship => "manage peer mentor pairs",
             Action::OverrideMentorRules => "make a mentor pair that breaks a rule",
             Action::ManageMentorExclusions => "record or lift mentor exclusions",
+            Action::ViewGroups => "see groups and their schedules",
+            Action::ManageGroups => "create or change groups and their schedules",
+            Action::ManageMembers => "change group members",
+            Action::RecordAttendance => "take attendance",
+            Action::SessionNotes => "read or write confidential session notes",
+            Action::OverrideConflicts => "save a schedule that clashes with another",
         }
     }
 }
@@ -85,7 +109,16 @@ pub fn allowed(role: Role, action: Action) -> bool {
         Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
         Role::FrontDesk => matches!(
             action,
-            ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage | ViewMentorship | ManageMentorship
+            ViewRegister
+                | ViewPatient
+                | EditPatient
+                | ViewStaff
+                | ChooseLanguage
+                | ViewMentorship
+                | ManageMentorship
+                | ViewGroups
+                | ManageMembers
+                | RecordAttendance
         ),
     }
 }
@@ -123,5 +156,16 @@ mod tests {
         assert!(allowed(Role::Counsellor, Action::ReadClinicalNotes));
         assert!(!allowed(Role::Counsellor, Action::ViewAudit));
         assert!(Action::ALL.iter().all(|a| allowed(Role::Admin, *a)));
+    }
+
+    #[test]
+    fn groups_front_desk_runs_the_day_counsellors_plan() {
+        for a in [Action::ViewGroups, Action::ManageMembers, Action::RecordAttendance] {
+            assert!(allowed(Role::FrontDesk, a), "{a:?}");
+        }
+        for a in [Action::ManageGroups, Action::SessionNotes, Action::OverrideConflicts] {
+            assert!(!allowed(Role::FrontDesk, a), "{a:?}");
+            assert!(allowed(Role::Counsellor, a), "{a:?}");
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod groups;
 pub mod matching;
 pub mod mentorship;
 pub mod notes;

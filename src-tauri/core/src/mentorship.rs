@@ -460,19 +460,21 @@ fn at_risk(conn: &Connection) -> Result<HashSet<i64>> {
     Ok(ids)
 }
 
-/// The groups each person belongs to now, by name. Filled from group membership once
-/// group scheduling records it (a view `current_group_names(patient_id, name)`).
-fn current_groups(conn: &Connection) -> Result<HashMap<i64, Vec<String>>> {
-    let has_view: bool = conn
-        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = 'current_group_names'", [], |_| Ok(()))
-        .optional()?
-        .is_some();
+/// The aftercare groups each person belongs to now, by name (for the "same aftercare
+/// group" preference). Reached from the few aftercare groups, never by scanning members.
+fn current_groups(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Vec<String>>> {
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    if has_view {
-        let mut stmt = conn.prepare("SELECT patient_id, name FROM current_group_names ORDER BY name")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-            let (id, name) = row?;
-            out.entry(id).or_default().push(name);
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.patient_id, g.name FROM therapy_groups g CROSS JOIN group_memberships m ON m.group_id = g.id
+         WHERE g.kind = 'aftercare' AND g.status = 'active' AND m.patient_id IS NOT NULL
+           AND m.joined_on <= ?1 AND (m.left_on IS NULL OR m.left_on >= ?1)
+         ORDER BY g.name",
+    )?;
+    for row in stmt.query_map([today], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, name) = row?;
+        let names = out.entry(id).or_default();
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
     Ok(out)
@@ -531,7 +533,7 @@ fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Re
     let settings = get_settings(conn)?;
     let (mentors, candidates) = people(conn, today, settings.recent_discharge_days)?;
     let at_risk = at_risk(conn)?;
-    let groups = current_groups(conn)?;
+    let groups = current_groups(conn, today)?;
     let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
     let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
     for p in candidates {
@@ -767,7 +769,7 @@ pub struct MentorshipOverview {
     pub waiting: Vec<WaitingRow>,
     pub active_pairs: Vec<PairRow>,
     pub exclusions: Vec<ExclusionRow>,
-    /// Suggestions turned down and left out of the next suggestions.
+    /// MentorSuggestions turned down and left out of the next suggestions.
     pub rejected: u32,
     pub settings: MentorshipSettings,
 }
@@ -901,7 +903,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Suggestion {
+pub struct MentorSuggestion {
     #[ts(type = "number")]
     pub mentor_id: i64,
     pub mentor_name: String,
@@ -924,11 +926,11 @@ pub struct UnmatchedMentee {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Suggestions {
+pub struct MentorSuggestions {
     /// Best first (by score), then by mentee name.
-    pub pairs: Vec<Suggestion>,
+    pub pairs: Vec<MentorSuggestion>,
     pub unmatched: Vec<UnmatchedMentee>,
-    /// Suggestions turned down earlier, left out of these.
+    /// MentorSuggestions turned down earlier, left out of these.
     pub rejected: u32,
 }
 
@@ -941,7 +943,7 @@ fn id_num(id: &Id) -> i64 {
 
 /// The matcher's proposal for everyone waiting, with a breakdown for each pair and a
 /// reason for each mentee left without one. Changes nothing.
-pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<Suggestions> {
+pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
     ctx.require(Action::ViewMentorship)?;
     let w = world(conn, ctx.today, None)?;
     let solution = matching::solve(&w.problem);
@@ -953,13 +955,13 @@ pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<Suggestions> {
         .collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let waiting: HashSet<i64> = w.waiting.iter().map(|(p, _)| p.id).collect();
-    let mut pairs: Vec<Suggestion> = solution
+    let mut pairs: Vec<MentorSuggestion> = solution
         .pairs
         .iter()
         .filter(|p| !p.kept)
         .map(|p| {
             let (m, e) = (id_num(&p.mentor), id_num(&p.mentee));
-            Suggestion {
+            MentorSuggestion {
                 mentor_id: m,
                 mentor_name: name(m),
                 mentee_id: e,
@@ -979,7 +981,7 @@ pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<Suggestions> {
         .map(|(id, u)| UnmatchedMentee { mentee_id: id, name: name(id), why: mentor_names(&u.why, &names) })
         .collect();
     unmatched.sort_by_cached_key(|u| (name_sort(&u.name), u.mentee_id));
-    Ok(Suggestions { pairs, unmatched, rejected: w.rejected })
+    Ok(MentorSuggestions { pairs, unmatched, rejected: w.rejected })
 }
 
 /// The matcher names mentors by id in its reasons ("(12, 40)"); staff want names.
@@ -1045,7 +1047,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
     let mut broken = mentor_person.unavailable(&w.at_risk);
     if !broken.is_empty() {
         // Left out of the problem as unavailable: add them back to score and check.
-        let groups = current_groups(conn)?;
+        let groups = current_groups(conn, ctx.today)?;
         w.problem.mentors.push(mentor_of(&mentor_person, ctx.today, &groups));
         let mut stmt =
             conn.prepare_cached("SELECT mentee_id FROM mentor_pairs WHERE mentor_id = ?1 AND ended_on IS NULL")?;

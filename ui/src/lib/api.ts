@@ -34,7 +34,29 @@ import type { PairCheck } from './bindings/PairCheck';
 import type { PairRow } from './bindings/PairRow';
 import type { PatientMentorship } from './bindings/PatientMentorship';
 import type { PeerProfile } from './bindings/PeerProfile';
-import type { Suggestions } from './bindings/Suggestions';
+import type { MentorSuggestions } from './bindings/MentorSuggestions';
+import type { AttendanceReport } from './bindings/AttendanceReport';
+import type { AttendanceSheet } from './bindings/AttendanceSheet';
+import type { DropIn } from './bindings/DropIn';
+import type { FamilyMember } from './bindings/FamilyMember';
+import type { FamilyMemberInput } from './bindings/FamilyMemberInput';
+import type { Group } from './bindings/Group';
+import type { GroupInput } from './bindings/GroupInput';
+import type { GroupMembers } from './bindings/GroupMembers';
+import type { Held } from './bindings/Held';
+import type { JoinOutcome } from './bindings/JoinOutcome';
+import type { LeaveReason } from './bindings/LeaveReason';
+import type { Mark } from './bindings/Mark';
+import type { Occurrence } from './bindings/Occurrence';
+import type { OccurrenceChange } from './bindings/OccurrenceChange';
+import type { Offer } from './bindings/Offer';
+import type { PatientGroups } from './bindings/PatientGroups';
+import type { Person } from './bindings/Person';
+import type { Room } from './bindings/Room';
+import type { SaveOptions } from './bindings/SaveOptions';
+import type { SaveOutcome } from './bindings/SaveOutcome';
+import type { SeriesInput } from './bindings/SeriesInput';
+import type { Suggestion } from './bindings/Suggestion';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -111,9 +133,9 @@ export const api = {
   updateStaff: (id: number, input: StaffInput) => call<StaffMember>('update_staff', { id, input }),
   setStaffActive: (id: number, active: boolean) => call<StaffMember>('set_staff_active', { id, active }),
   mentorshipOverview: () => call<MentorshipOverview>('mentorship_overview'),
-  suggestMentors: () => call<Suggestions>('suggest_mentors'),
+  suggestMentors: () => call<MentorSuggestions>('suggest_mentors'),
   acceptMentorPair: (mentor: number, mentee: number) => call<PairRow>('accept_mentor_pair', { mentor, mentee }),
-  rejectMentorPair: (mentor: number, mentee: number) => call<Suggestions>('reject_mentor_pair', { mentor, mentee }),
+  rejectMentorPair: (mentor: number, mentee: number) => call<MentorSuggestions>('reject_mentor_pair', { mentor, mentee }),
   clearMentorRejections: () => call<number>('clear_mentor_rejections'),
   checkMentorPair: (mentor: number, mentee: number) => call<PairCheck>('check_mentor_pair', { mentor, mentee }),
   pairMentorByHand: (mentor: number, mentee: number, reason: string) =>
@@ -128,6 +150,55 @@ export const api = {
     call<PatientMentorship>('save_peer_profile', { id, profile }),
   saveMentorshipSettings: (settings: MentorshipSettings) =>
     call<MentorshipSettings>('save_mentorship_settings', { settings }),
+  // Groups. Dates are ISO (YYYY-MM-DD); an occurrence is (seriesId, originalDate).
+  listGroups: () => call<Group[]>('list_groups'),
+  getGroup: (id: number) => call<Group>('get_group', { id }),
+  createGroup: (input: GroupInput) => call<Group>('create_group', { input }),
+  updateGroup: (id: number, input: GroupInput) => call<Group>('update_group', { id, input }),
+  listRooms: () => call<Room[]>('list_rooms'),
+  saveRoom: (id: number | null, name: string, active: boolean) => call<Room[]>('save_room', { id, name, active }),
+  addGroupSeries: (groupId: number, input: SeriesInput, options: SaveOptions) =>
+    call<SaveOutcome>('add_group_series', { groupId, input, options }),
+  editGroupSeries: (seriesId: number, from: string, input: SeriesInput, options: SaveOptions) =>
+    call<SaveOutcome>('edit_group_series', { seriesId, from, input, options }),
+  stopGroupSeries: (seriesId: number, from: string) => call<null>('stop_group_series', { seriesId, from }),
+  groupSchedule: (from: string, to: string, groupId: number | null) =>
+    call<Occurrence[]>('group_schedule', { from, to, groupId }),
+  moveGroupSession: (seriesId: number, originalDate: string, change: OccurrenceChange, options: SaveOptions) =>
+    call<SaveOutcome>('move_group_session', { seriesId, originalDate, change, options }),
+  cancelGroupSession: (seriesId: number, originalDate: string, reason: string) =>
+    call<Occurrence>('cancel_group_session', { seriesId, originalDate, reason }),
+  restoreGroupSession: (seriesId: number, originalDate: string) =>
+    call<Occurrence>('restore_group_session', { seriesId, originalDate }),
+  groupMembers: (groupId: number) => call<GroupMembers>('group_members', { groupId }),
+  joinGroup: (groupId: number, person: Person, joinedOn: string) =>
+    call<JoinOutcome>('join_group', { groupId, person, joinedOn }),
+  leaveGroup: (membershipId: number, leftOn: string, reason: LeaveReason) =>
+    call<Offer | null>('leave_group', { membershipId, leftOn, reason }),
+  withdrawFromWaitlist: (waitlistId: number) => call<Offer | null>('withdraw_from_waitlist', { waitlistId }),
+  groupSuggestions: (groupId: number) => call<Suggestion[]>('group_suggestions', { groupId }),
+  addFamilyMember: (input: FamilyMemberInput) => call<FamilyMember[]>('add_family_member', { input }),
+  listFamilyMembers: (patientId: number) => call<FamilyMember[]>('list_family_members', { patientId }),
+  attendanceSheet: (seriesId: number, originalDate: string) =>
+    call<AttendanceSheet>('attendance_sheet', { seriesId, originalDate }),
+  markAttendance: (seriesId: number, originalDate: string, person: Person, mark: Mark, reason: string) =>
+    call<AttendanceSheet>('mark_attendance', { seriesId, originalDate, person, mark, reason }),
+  markDropin: (seriesId: number, originalDate: string, attendanceId: number, mark: Mark, reason: string) =>
+    call<AttendanceSheet>('mark_dropin', { seriesId, originalDate, attendanceId, mark, reason }),
+  addDropin: (seriesId: number, originalDate: string, dropin: DropIn, mark: Mark) =>
+    call<AttendanceSheet>('add_dropin', { seriesId, originalDate, dropin, mark }),
+  recordGroupSession: (seriesId: number, originalDate: string, held: Held, notHeldReason: string, topic: string) =>
+    call<AttendanceSheet>('record_group_session', { seriesId, originalDate, held, notHeldReason, topic }),
+  setGroupSessionNote: (seriesId: number, originalDate: string, note: string) =>
+    call<AttendanceSheet>('set_group_session_note', { seriesId, originalDate, note }),
+  todaysGroupSessions: () => call<Occurrence[]>('todays_group_sessions'),
+  attendanceMissing: () => call<Occurrence[]>('attendance_missing'),
+  attendanceReport: (from: string, to: string, groupId: number | null) =>
+    call<AttendanceReport>('attendance_report', { from, to, groupId }),
+  suggestReportPath: (from: string, to: string) => call<string>('suggest_report_path', { from, to }),
+  exportAttendanceCsv: (from: string, to: string, groupId: number | null, path: string) =>
+    call<string>('export_attendance_csv', { from, to, groupId, path }),
+  patientGroups: (patientId: number) => call<PatientGroups>('patient_groups', { patientId }),
 };
 
 export type {
@@ -135,6 +206,20 @@ export type {
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,
   PatientQuery, Phase, RegisterCounts, Settings, StaffInput, StaffMember,
 };
+export type {
+  AttendanceReport, AttendanceSheet, DropIn, FamilyMember, FamilyMemberInput, Group, GroupInput, GroupMembers, Held,
+  JoinOutcome, LeaveReason, Mark, Occurrence, OccurrenceChange, Offer, PatientGroups, Person, Room, SaveOptions,
+  SaveOutcome, SeriesInput, Suggestion,
+};
+export type { Conflict } from './bindings/Conflict';
+export type { Day } from './bindings/Day';
+export type { Freq } from './bindings/Freq';
+export type { GroupKind } from './bindings/GroupKind';
+export type { Audience } from './bindings/Audience';
+export type { GenderRule } from './bindings/GenderRule';
+export type { GroupStatus } from './bindings/GroupStatus';
+export type { Series } from './bindings/Series';
+export type { SheetRow } from './bindings/SheetRow';
 export type { Gender } from './bindings/Gender';
 export type { Role } from './bindings/Role';
 export type { Substance } from './bindings/Substance';
@@ -142,9 +227,9 @@ export type { PatientRow } from './bindings/PatientRow';
 export type { Stay } from './bindings/Stay';
 export type {
   EndReason, ExclusionKind, ExclusionRow, MentorshipOverview, MentorshipSettings, PairCheck, PairRow,
-  PatientMentorship, PeerProfile, Suggestions,
+  MentorSuggestions, PatientMentorship, PeerProfile,
 };
 export type { MentorRow } from './bindings/MentorRow';
 export type { WaitingRow } from './bindings/WaitingRow';
-export type { Suggestion } from './bindings/Suggestion';
+export type { MentorSuggestion } from './bindings/MentorSuggestion';
 export type { WaitReason } from './bindings/WaitReason';

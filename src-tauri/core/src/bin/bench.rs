@@ -44,6 +44,8 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_mentorship_overview", prepare: mentorship_overview },
         Measurement { name: "screen_mentorship_suggest", prepare: mentorship_suggest },
         Measurement { name: "screen_audit_page", prepare: audit_page },
+        Measurement { name: "groups_week_demo", prepare: || timed_groups(false) },
+        Measurement { name: "groups_report_year_demo", prepare: || timed_groups(true) },
     ]
 }
 
@@ -173,6 +175,26 @@ fn audit_page() -> Box<dyn FnMut()> {
             black_box(audit::query(tx, &ctx, &AuditQuery { limit: 50, ..Default::default() })?);
             Err::<(), _>(saathi_core::Error::Busy)
         });
+    })
+}
+
+/// The demo centre (ten groups, a year of attendance): the week view, or the attendance
+/// report over the whole year.
+fn timed_groups(report: bool) -> Box<dyn FnMut()> {
+    use saathi_core::groups::{reports, series};
+    use saathi_core::{Actor, Ctx, Role, Store};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let mut store = Store::open_in_memory().expect("store");
+    saathi_core::demo::generate(&mut store, today, 1).expect("demo");
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
+    let monday = today - chrono::Days::new(3);
+    Box::new(move || {
+        if report {
+            let year = today - chrono::Days::new(365);
+            black_box(reports::report(store.conn(), &ctx, year, today, None).expect("report"));
+        } else {
+            black_box(series::schedule(store.conn(), &ctx, monday, monday + chrono::Days::new(6), None).expect("week"));
+        }
     })
 }
 

@@ -70,7 +70,7 @@ fn store() -> Store {
     Store::open_in_memory().unwrap()
 }
 
-fn suggested(s: &Suggestions) -> Vec<(i64, i64)> {
+fn suggested(s: &MentorSuggestions) -> Vec<(i64, i64)> {
     let mut v: Vec<_> = s.pairs.iter().map(|p| (p.mentor_id, p.mentee_id)).collect();
     v.sort();
     v
@@ -349,4 +349,27 @@ fn the_demo_centre_has_mentors_pairs_and_people_waiting() {
     for p in &sug.pairs {
         assert!(check_pair(s.conn(), &c, p.mentor_id, p.mentee_id).unwrap().broken_rules.is_empty());
     }
+}
+
+#[test]
+fn sharing_an_aftercare_group_counts_and_is_explained() {
+    let mut s = store();
+    let m = mentor(&mut s, details("Harpal", Gender::Male, &["Punjabi"], Substance::Alcohol, 50), 900, 2, "");
+    let e = inpatient(&mut s, details("Jaspreet", Gender::Male, &["Punjabi"], Substance::Opioids, 30));
+    s.write(|tx| {
+        tx.execute_batch(&format!(
+            "INSERT INTO therapy_groups (name, kind, audience, created_at, updated_at)
+                 VALUES ('Tuesday aftercare', 'aftercare', 'aftercare', 'x', 'x');
+             INSERT INTO group_memberships (group_id, patient_id, joined_on, created_at)
+                 VALUES (1, {m}, '2026-01-01', 'x'), (1, {e}, '2026-11-20', 'x');"
+        ))?;
+        Ok(())
+    })
+    .unwrap();
+    let sug = suggest(s.conn(), &admin()).unwrap();
+    assert!(
+        sug.pairs[0].reasons.contains(&"same group: Tuesday aftercare +15".to_owned()),
+        "{:?}",
+        sug.pairs[0].reasons
+    );
 }

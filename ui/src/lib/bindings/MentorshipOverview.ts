@@ -7,6 +7,6 @@ import type { WaitingRow } from "./WaitingRow";
 
 export type MentorshipOverview = { mentors: Array<MentorRow>, waiting: Array<WaitingRow>, active_pairs: Array<PairRow>, exclusions: Array<ExclusionRow>, 
 /**
- * Suggestions turned down and left out of the next suggestions.
+ * MentorSuggestions turned down and left out of the next suggestions.
  */
 rejected: number, settings: MentorshipSettings, };
