@@ -58,6 +58,15 @@ impl Drop for App {
 impl App {
     /// Starts the app on `data_dir` and waits until its first screen is up.
     pub async fn launch(data_dir: &Path) -> App {
+        let args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+        let app = App::launch_program(&crate::saathi_bin(), args, data_dir).await;
+        app.find("[data-testid='setup'], [data-testid='sign-in'], [data-testid='startup-error'], nav").await;
+        app
+    }
+
+    /// Starts any Tauri program through tauri-driver and returns once the WebDriver
+    /// session is open (the window exists; its page may still be loading).
+    pub async fn launch_program(program: &Path, args: Vec<String>, data_dir: &Path) -> App {
         let (port, native) = free_ports();
         let driver = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -69,13 +78,10 @@ impl App {
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(start.elapsed() < WAIT, "tauri-driver did not listen on {port}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": crate::saathi_bin(), "args": ["--data-dir", data_dir] }),
-        );
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": program, "args": args }));
         caps.insert("browserName".into(), "wry".into());
         // tauri-driver listens before WebKitWebDriver behind it is ready: retry.
         let client = loop {
@@ -86,12 +92,63 @@ impl App {
             match attempt {
                 Ok(c) => break c,
                 Err(e) if start.elapsed() > WAIT => panic!("WebDriver session with the app: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         };
-        let app = App { driver, client, data_dir: data_dir.to_path_buf() };
-        app.find("[data-testid='setup'], [data-testid='sign-in'], [data-testid='startup-error'], nav").await;
-        app
+        App { driver, client, data_dir: data_dir.to_path_buf() }
+    }
+
+    /// The app's own processes (the program and the WebKit processes it started): every
+    /// process below tauri-driver except the drivers themselves. Linux only.
+    pub fn app_processes(&self) -> Vec<u32> {
+        let mut parent_of: Vec<(u32, u32, String)> = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+            // "pid (comm) state ppid …": comm may hold spaces, so split after the last ')'.
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+            let comm = stat[open + 1..close].to_owned();
+            let ppid = stat[close + 1..].split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+            parent_of.push((pid, ppid, comm));
+        }
+        let mut tree = vec![self.driver.id()];
+        let mut i = 0;
+        while i < tree.len() {
+            let p = tree[i];
+            tree.extend(parent_of.iter().filter(|(_, pp, _)| *pp == p).map(|(pid, _, _)| *pid));
+            i += 1;
+        }
+        parent_of
+            .iter()
+            .filter(|(pid, _, comm)| {
+                tree.contains(pid)
+                    && *pid != self.driver.id()
+                    && !comm.contains("WebKitWebDrive")
+                    && comm != "tauri-driver"
+            })
+            .map(|(pid, _, _)| *pid)
+            .collect()
+    }
+
+    /// Memory of the app's processes, summed: (PSS, RSS) in KiB.
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let mut pss = 0;
+        let mut rss = 0;
+        for pid in self.app_processes() {
+            let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else { continue };
+            for line in text.lines() {
+                let mut parts = line.split_whitespace();
+                let (Some(key), Some(kb)) = (parts.next(), parts.next().and_then(|v| v.parse::<u64>().ok())) else {
+                    continue;
+                };
+                match key {
+                    "Pss:" => pss += kb,
+                    "Rss:" => rss += kb,
+                    _ => {}
+                }
+            }
+        }
+        (pss, rss)
     }
 
     /// First run: creates the centre and its administrator, then lands signed in.

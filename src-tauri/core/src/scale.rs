@@ -21,6 +21,10 @@ use crate::error::{Error, Result};
 use crate::patients::{self, DischargeType, NewPatient, Phase};
 use crate::staff::{self, StaffInput};
 
+/// The account that signs in to a generated centre: (username, password). Generated
+/// centres are fictional; this is never used for real data.
+pub const SIGN_IN: (&str, &str) = ("staff1", "generated-admin-1");
+
 /// How big a centre to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
@@ -113,6 +117,10 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                 username: Some(format!("staff{}", i + 1)),
             };
             ids.push((staff::create(tx, &system, &input, Some("generated-password-1"))?, role));
+        }
+        // The first administrator can sign in straight away (start-up measurements).
+        if let Some((admin, _)) = ids.first() {
+            crate::auth::set_password(tx, *admin, SIGN_IN.1, false)?;
         }
         Ok(ids)
     })?;

@@ -1,0 +1,86 @@
+//! Start-up time and memory of Saathi on the ten-year centre, next to the smallest Tauri
+//! window built with the same toolchain (tests/minimal-window). Prints figures (the
+//! ratios are what count); it asserts only that both start and that the numbers are
+//! real, never a timing budget — budgets are for the benchmark, not for tests.
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use saathi_core::scale::{self, Scale};
+use saathi_tests::e2e::App;
+
+const RUNS: usize = 3;
+
+fn minimal_bin() -> PathBuf {
+    let bin = saathi_tests::saathi_bin().with_file_name("saathi-minimal-window");
+    assert!(bin.exists(), "{} is missing: cargo build --workspace", bin.display());
+    bin
+}
+
+/// The ten-year centre: the benchmark's cached copy if there is one (same generator),
+/// else generated now. `SAATHI_STARTUP_SCALE=small` for a quick look.
+fn ten_year_centre(dir: &std::path::Path) -> PathBuf {
+    let size = std::env::var("SAATHI_STARTUP_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
+    let db = dir.join(saathi_core::db::DB_FILE);
+    let cached = saathi_tests::workspace_root().join("target/bench").join(format!(
+        "{}-schema{}-gen2.db",
+        size.name,
+        saathi_core::db::schema_version()
+    ));
+    if cached.exists() {
+        std::fs::copy(&cached, &db).unwrap();
+    } else {
+        let s = scale::generate(&db, &size, 10, saathi_tests::today()).unwrap();
+        eprintln!("startup: generated the {} centre in {:.0} s", size.name, s.seconds);
+    }
+    db
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn start_up_and_memory_next_to_a_minimal_tauri_window() {
+    let dir = tempfile::tempdir().unwrap();
+    ten_year_centre(dir.path());
+    let empty = tempfile::tempdir().unwrap();
+    let (mut minimal_ms, mut first_ms, mut today_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut minimal_mem, mut saathi_mem) = (Vec::new(), Vec::new());
+
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let app = App::launch_program(&minimal_bin(), vec![], empty.path()).await;
+        app.find("#ready").await;
+        minimal_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (pss, rss) = app.memory_kib();
+        assert!(pss > 10_000 && rss >= pss, "the minimal window's processes were found: {pss} / {rss} KiB");
+        minimal_mem.push(pss as f64);
+        app.quit().await;
+
+        let t = Instant::now();
+        let app = App::launch(dir.path()).await;
+        app.find("[data-testid='sign-in-submit']").await;
+        first_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        app.sign_in(scale::SIGN_IN.0, scale::SIGN_IN.1).await;
+        let n = app.text("[data-testid='count-inpatients'] .num").await;
+        today_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        assert!(n.parse::<u32>().unwrap_or(0) > 0, "Today shows the centre's in-patients: {n:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (pss, rss) = app.memory_kib();
+        assert!(pss > 10_000 && rss >= pss, "Saathi's processes were found: {pss} / {rss} KiB");
+        saathi_mem.push(pss as f64);
+        app.quit().await;
+    }
+    let (m, f, t) = (median(minimal_ms), median(first_ms), median(today_ms));
+    let (mm, sm) = (median(minimal_mem) / 1024.0, median(saathi_mem) / 1024.0);
+    println!("startup_minimal_window  {m:.0}  ms");
+    println!("startup_saathi_first_screen  {f:.0}  ms");
+    println!("startup_saathi_signed_in_today  {t:.0}  ms");
+    println!("startup_ratio_first_screen  {:.2}", f / m);
+    println!("memory_minimal_window_pss  {mm:.0}  MiB");
+    println!("memory_saathi_pss  {sm:.0}  MiB");
+    println!("memory_ratio  {:.2}", sm / mm);
+}
