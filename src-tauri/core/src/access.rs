@@ -28,6 +28,10 @@ pub enum Action {
     /// Switch the display language.
     ChooseLanguage,
     ViewAudit,
+    /// Make a backup to a stick or folder, see the list of backups.
+    MakeBackup,
+    /// Set up the backup key (passphrase) and restore a backup over the live data.
+    ManageBackups,
 }
 
 impl Action {
@@ -42,6 +46,8 @@ impl Action {
         Action::ManageSettings,
         Action::ChooseLanguage,
         Action::ViewAudit,
+        Action::MakeBackup,
+        Action::ManageBackups,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -57,6 +63,8 @@ impl Action {
             Action::ManageSettings => "change the centre's settings",
             Action::ChooseLanguage => "change the language",
             Action::ViewAudit => "see the audit log",
+            Action::MakeBackup => "make backups",
+            Action::ManageBackups => "set up backup encryption or restore a backup",
         }
     }
 }
@@ -66,8 +74,10 @@ pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
-        Role::FrontDesk => matches!(action, ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage),
+        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit | ManageBackups),
+        Role::FrontDesk => {
+            matches!(action, ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage | MakeBackup)
+        }
     }
 }
 

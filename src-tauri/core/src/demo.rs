@@ -225,6 +225,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
             summary.discharged += 1;
         }
         settings::mark_demo(tx)?;
+        crate::backup::demo_set_up(tx, &system)?;
         Ok(summary)
     })
 }

@@ -1,0 +1,222 @@
+use super::*;
+use crate::ctx::{Actor, Role};
+
+fn ctx_at(s: &str) -> Ctx {
+    let t = DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    Ctx { actor: Actor::system(), now: t, today: t.with_timezone(&Local).date_naive() }
+}
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+#[test]
+fn names_parse_back() {
+    let (slug, at, n) = parse_name("asha-kendra-20261126-101500.saathi").unwrap();
+    assert_eq!((slug.as_str(), at, n), ("asha-kendra", t("2026-11-26 10:15"), 1));
+    let (slug, _, n) = parse_name("asha-kendra-20261126-101500-3.saathi").unwrap();
+    assert_eq!((slug.as_str(), n), ("asha-kendra", 3));
+    assert!(parse_name("asha-20261126-101500.saathi.partial").is_none());
+    assert!(parse_name("notes.txt").is_none());
+    assert_eq!(slug_of("Asha Nasha Mukti Kendra, Mohali"), "asha-nasha-mukti-kendra-mohali");
+    assert_eq!(slug_of("आशा केंद्र"), "saathi");
+}
+
+fn slug_of(s: &str) -> String {
+    slug(s)
+}
+
+#[test]
+fn rotation_keeps_ten_newest_and_one_per_month() {
+    // One backup a day for 400 days.
+    let start = t("2025-10-01 09:00");
+    let times: Vec<NaiveDateTime> = (0..400).map(|d| start + chrono::Duration::days(d)).collect();
+    let newest = *times.last().unwrap();
+    let months = last_months(newest.date(), 12);
+    use chrono::Datelike;
+    let delete = rotation_plan(&times, newest, 10, |d| (d.year(), d.month()), &months);
+    let kept: Vec<NaiveDateTime> = (0..times.len()).filter(|i| !delete.contains(i)).map(|i| times[i]).collect();
+    // The 10 newest.
+    for x in &times[times.len() - 10..] {
+        assert!(kept.contains(x));
+    }
+    // The newest of each of the last 12 months.
+    for m in &months {
+        let newest_in_month = times.iter().filter(|x| (x.year(), x.month()) == *m).max().unwrap();
+        assert!(kept.contains(newest_in_month), "{m:?}");
+    }
+    assert!(kept.len() <= 22, "{}", kept.len());
+    // Nothing older than 12 months survives.
+    assert!(kept.iter().all(|x| months.contains(&(x.year(), x.month()))));
+}
+
+#[test]
+fn rotation_never_deletes_what_is_not_older_than_the_verified_one() {
+    let times: Vec<NaiveDateTime> = (0..30).map(|d| t("2026-01-01 09:00") + chrono::Duration::hours(d)).collect();
+    // The verified one is the 5th: nothing newer or equal may go, whatever the rules say.
+    use chrono::Datelike;
+    let delete = rotation_plan(&times, times[4], 2, |d| (d.year(), d.month()), &[]);
+    assert!(delete.iter().all(|&i| times[i] < times[4]));
+    assert_eq!(delete, vec![0, 1, 2, 3]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn rotation_properties(offsets in proptest::collection::vec(0i64..2000, 1..80), v in 0usize..80) {
+        use chrono::Datelike;
+        let mut times: Vec<NaiveDateTime> = offsets.iter().map(|o| t("2025-01-01 00:00") + chrono::Duration::hours(o * 7)).collect();
+        times.sort();
+        times.dedup();
+        let verified = times[v % times.len()];
+        let today = times.last().unwrap().date();
+        let months = last_months(today, 12);
+        let delete = rotation_plan(&times, verified, 10, |d| (d.year(), d.month()), &months);
+        for &i in &delete {
+            proptest::prop_assert!(times[i] < verified);
+        }
+        let kept = times.len() - delete.len();
+        proptest::prop_assert!(kept >= times.len().min(10));
+        // The newest always survives.
+        proptest::prop_assert!(!delete.contains(&(times.len() - 1)));
+    }
+}
+
+pub(crate) fn demo_store(dir: &Path) -> Store {
+    let mut store = Store::open(&dir.join(crate::db::DB_FILE)).unwrap();
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    store
+        .write(|tx| {
+            crate::settings::set_centre(tx, &ctx, "Asha Kendra", "", "")?;
+            key::set_up_with_work_factor(tx, &ctx, "correct horse battery", false, 10)?;
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+#[test]
+fn backup_writes_a_verified_encrypted_file_and_records_it() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let mut phases = Vec::new();
+    let done = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |p| phases.push(p)).unwrap();
+    assert!(done.file_name.starts_with("asha-kendra-2026112"), "{}", done.file_name);
+    let bytes = std::fs::read(&done.path).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"), "encrypted");
+    assert!(stick.path().join(FOLDER).join(key::KEY_FILE).exists());
+    assert!(data.path().join(key::KEY_FILE).exists());
+    // Progress went through every phase, forward only, and ended at 1.
+    let order: Vec<BackupPhase> = phases.iter().map(|p| p.phase).collect();
+    for ph in [BackupPhase::Snapshot, BackupPhase::Encrypt, BackupPhase::Verify, BackupPhase::Done] {
+        assert!(order.contains(&ph), "{ph:?}");
+    }
+    assert!(phases.windows(2).all(|w| w[0].fraction <= w[1].fraction));
+    assert_eq!(phases.last().unwrap().fraction, 1.0);
+    // Listed as verified; status knows it.
+    let listed = list(store.conn(), &ctx, stick.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].verified);
+    let st = status(store.conn(), &ctx).unwrap();
+    assert_eq!(st.days_since_last, Some(0));
+    assert!(st.key_set_up);
+    // Audited.
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'backup_made'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    // No leftovers.
+    let names: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+#[test]
+fn front_desk_may_back_up_but_not_restore_or_set_up_the_key() {
+    let ctx = Ctx { actor: Actor { staff_id: None, role: Role::FrontDesk }, ..ctx_at("2026-11-26T10:00:00Z") };
+    assert!(ctx.require(Action::MakeBackup).is_ok());
+    let data = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&data.path().join("saathi.db")).unwrap();
+    let err = store.write(|tx| key::set_up(tx, &ctx, "correct horse battery", false)).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = prepare(&ctx, &data.path().join("x.saathi"), "p", data.path(), None).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn a_short_passphrase_is_refused_and_the_key_is_not_replaced_silently() {
+    let data = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, "short", true, 10)).unwrap_err();
+    assert_eq!(e.code(), "passphrase_too_short");
+    let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, "another long passphrase", false, 10)).unwrap_err();
+    assert_eq!(e.code(), "backup_key_exists");
+    let key = key::key_file_text(store.conn()).unwrap().unwrap();
+    assert!(key::unlock(key.as_bytes(), "correct horse battery").is_ok());
+    assert_eq!(key::unlock(key.as_bytes(), "wrong horse battery").err().unwrap().code(), "wrong_passphrase");
+}
+
+#[test]
+fn backup_needs_the_key() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&data.path().join("saathi.db")).unwrap();
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let e = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "backup_not_set_up");
+}
+
+#[test]
+fn rotation_on_the_stick_after_many_backups() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    // 14 backups, one every 3 days.
+    let mut made = Vec::new();
+    for i in 0..14 {
+        let at = DateTime::parse_from_rfc3339("2026-09-01T10:00:00Z").unwrap().with_timezone(&Utc)
+            + chrono::Duration::days(3 * i);
+        let ctx = Ctx { actor: Actor::system(), now: at, today: at.with_timezone(&Local).date_naive() };
+        made.push(back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap().file_name);
+    }
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let listed: Vec<String> =
+        list(store.conn(), &ctx, stick.path()).unwrap().into_iter().map(|b| b.file_name).collect();
+    // The 10 newest, plus the newest of September (the 10 newest start in October).
+    let sept_newest = made.iter().filter(|n| n.contains("202609")).last().unwrap().clone();
+    let mut expected: Vec<String> = made[made.len() - 10..].to_vec();
+    if !expected.contains(&sept_newest) {
+        expected.push(sept_newest);
+    }
+    expected.sort();
+    expected.reverse();
+    assert_eq!(listed, expected);
+}
+
+#[test]
+fn local_snapshot_once_a_day_seven_daily_four_weekly() {
+    let data = tempfile::tempdir().unwrap();
+    let store = demo_store(data.path());
+    let first = Ctx::at(Actor::system(), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+    assert!(local_snapshot_if_due(store.conn(), data.path(), &first).unwrap().is_some());
+    assert!(local_snapshot_if_due(store.conn(), data.path(), &first).unwrap().is_none(), "once a day");
+    let mut day = first.today;
+    for _ in 0..40 {
+        day = day.succ_opt().unwrap();
+        let ctx = Ctx::at(Actor::system(), day);
+        local_snapshot_if_due(store.conn(), data.path(), &ctx).unwrap();
+    }
+    let all = local_snapshots(data.path());
+    assert!(all.len() <= 11 && all.len() >= 7, "{}", all.len());
+    for i in 0..7 {
+        assert_eq!(all[i].0, day - chrono::Days::new(i as u64));
+    }
+    // Each snapshot is a whole Saathi database.
+    assert!(inspect_copy(&all.last().unwrap().1).is_ok());
+}
