@@ -1,4 +1,5 @@
 //! The Saathi desktop shell: a Tauri 2 window over `saathi-core`, and the command line.
+mod backup_cli;
 pub mod cli;
 mod commands;
 #[cfg(test)]
