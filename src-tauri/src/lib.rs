@@ -1,5 +1,6 @@
 //! The Saathi desktop shell: a Tauri 2 window over `saathi-core`, and the command line.
 mod backup_cli;
+mod backup_job;
 pub mod cli;
 mod commands;
 #[cfg(test)]

@@ -64,6 +64,16 @@ const MATRIX: &[(&str, Who)] = &[
     ("reset_staff_password", Who::Roles(ADMIN)),
     ("audit_log", Who::Roles(ADMIN)),
     ("verify_audit", Who::Roles(ADMIN)),
+    ("backup_status", Who::Roles(ALL)),
+    ("list_drives", Who::Roles(ALL)),
+    ("list_backups", Who::Roles(ALL)),
+    ("start_backup", Who::Roles(ALL)),
+    ("backup_progress", Who::Roles(ALL)),
+    ("set_up_backup_key", Who::Roles(ADMIN)),
+    ("backup_recovery_sheet", Who::Roles(ADMIN)),
+    ("prepare_restore", Who::Roles(ADMIN)),
+    ("confirm_restore", Who::Roles(ADMIN)),
+    ("cancel_restore", Who::Roles(ADMIN)),
 ];
 
 /// Ids in the template database.
@@ -216,6 +226,18 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "reset_staff_password" => h::reset_staff_password(state, f, "temp-pass-3".into()).map(drop),
         "audit_log" => h::audit_log(state, AuditQuery { limit: 10, ..Default::default() }).map(drop),
         "verify_audit" => h::verify_audit(state).map(drop),
+        "backup_status" => h::backup_status(state).map(drop),
+        "list_drives" => h::list_drives(state).map(drop),
+        "list_backups" => h::list_backups(state, "/nonexistent-saathi-stick".into()).map(drop),
+        "start_backup" => h::start_backup(state, "/nonexistent-saathi-stick".into()).map(drop),
+        "backup_progress" => h::backup_progress(state).map(drop),
+        "set_up_backup_key" => h::set_up_backup_key(state, "correct horse battery".into(), false).map(drop),
+        "backup_recovery_sheet" => h::backup_recovery_sheet(state).map(drop),
+        "prepare_restore" => {
+            h::prepare_restore(state, "/nonexistent-saathi-stick/x.saathi".into(), "p".into()).map(drop)
+        }
+        "confirm_restore" => h::confirm_restore(state).map(drop),
+        "cancel_restore" => h::cancel_restore(state).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

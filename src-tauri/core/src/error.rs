@@ -140,7 +140,7 @@ impl Error {
 }
 
 /// What crosses to the UI when a command fails.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
     pub code: String,

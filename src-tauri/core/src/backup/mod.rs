@@ -109,6 +109,16 @@ pub struct BackupFile {
     pub verified: bool,
 }
 
+/// The backup running in the background, as the window polls it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackupJob {
+    pub running: bool,
+    pub progress: Option<BackupProgress>,
+    pub done: Option<BackupDone>,
+    pub error: Option<crate::error::ErrorPayload>,
+}
+
 /// What the Backup screen and the Today screen show about backups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -724,6 +734,7 @@ pub fn list(conn: &Connection, ctx: &Ctx, dest: &Path) -> Result<Vec<BackupFile>
 
 /// Key set-up, the newest verified backup and its age in days (for the reminder).
 pub fn status(conn: &Connection, ctx: &Ctx) -> Result<BackupStatus> {
+    ctx.require(Action::MakeBackup)?;
     let recipient = crate::settings::get_raw(conn, key::SETTING_RECIPIENT)?;
     let last: Option<(String, String)> = conn
         .query_row("SELECT made_at, folder FROM backups WHERE kind = 'usb' ORDER BY id DESC LIMIT 1", [], |r| {
