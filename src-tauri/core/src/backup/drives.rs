@@ -26,7 +26,7 @@ pub fn drives() -> Result<Vec<Drive>> {
         .map_err(|e| Error::Io(std::io::Error::other(format!("the list of drives could not be read: {e}"))))?;
     let mut out: Vec<Drive> = disks
         .iter()
-        .filter(|d| d.total_space() > 0)
+        .filter(|d| d.total_space() > 0 && d.mount_point().is_dir())
         .filter(|d| {
             let m = d.mount_point().to_string_lossy();
             !(m.starts_with("/proc") || m.starts_with("/sys") || m.starts_with("/dev") || m.starts_with("/run/user"))
