@@ -96,6 +96,9 @@ fn restore_brings_the_old_value_back_after_a_preview_and_keeps_a_safety_copy() {
         store.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'restored'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
     assert!(saathi_core::audit::verify(store.conn()).unwrap().ok);
+    // The restored backup was checked in full: the reminder counts it.
+    let st = backup::status(store.conn(), &admin()).unwrap();
+    assert_eq!(st.days_since_last, Some(0));
     // No WAL of the old database survives; reopening works.
     drop(store);
     let mut ts = TempStore {

@@ -49,6 +49,8 @@ pub struct RestorePreview {
 pub struct PreparedRestore {
     file: tempfile::NamedTempFile,
     pub preview: RestorePreview,
+    /// The backup file it came from, if it was an encrypted backup (not a local snapshot).
+    encrypted_source: Option<(PathBuf, u64)>,
 }
 
 fn work_file(data_dir: &Path) -> Result<tempfile::NamedTempFile> {
@@ -147,7 +149,9 @@ pub fn prepare(
         out.flush()?;
     }
     tmp.as_file().sync_all()?;
-    finish_prepare(tmp, file)
+    let mut prepared = finish_prepare(tmp, file)?;
+    prepared.encrypted_source = Some((file.to_path_buf(), std::fs::metadata(file)?.len()));
+    Ok(prepared)
 }
 
 /// A copy flagged as WAL mode (header bytes 18 and 19 = 2) would make SQLite create
@@ -213,7 +217,7 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path) -> Result<PreparedR
         newest,
     };
     drop(conn);
-    Ok(PreparedRestore { file: tmp, preview })
+    Ok(PreparedRestore { file: tmp, preview, encrypted_source: None })
 }
 
 /// Replaces the live database with the prepared one. `live` is the open store (closed
@@ -226,6 +230,8 @@ pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option
     std::fs::create_dir_all(&safety_dir)?;
     let safety = safety_dir.join(format!("saathi-before-restore-{}.db", ctx.now.format("%Y%m%d-%H%M%S")));
     let file_name = prepared.preview.file_name.clone();
+    let made_at = prepared.preview.made_at.clone().unwrap_or_else(|| ctx.stamp());
+    let source = prepared.encrypted_source.clone();
     match live {
         Some(mut store) => {
             store.write(|tx| {
@@ -276,6 +282,27 @@ pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option
         _ => file_name,
     };
     let rctx = Ctx { actor, ..*ctx };
-    store.write(|tx| crate::audit::record(tx, &rctx, "restored", crate::audit::entity::SETTINGS, None, &detail))?;
+    store.write(|tx| {
+        crate::audit::record(tx, &rctx, "restored", crate::audit::entity::SETTINGS, None, &detail)?;
+        // The backup was just decrypted and checked in full: it counts as verified (the
+        // restored data predates its own record of it).
+        if let Some((path, bytes)) = &source
+            && let (Some(folder), Some(name)) = (path.parent(), path.file_name())
+        {
+            tx.execute(
+                "INSERT INTO backups (made_at, folder, file_name, bytes, verified_at, staff_id, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'usb')",
+                rusqlite::params![
+                    made_at,
+                    folder.display().to_string(),
+                    name.to_string_lossy(),
+                    *bytes as i64,
+                    ctx.stamp(),
+                    rctx.actor.staff_id
+                ],
+            )?;
+        }
+        Ok(())
+    })?;
     Ok((store, safety))
 }
