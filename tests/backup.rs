@@ -103,7 +103,7 @@ fn restore_brings_the_old_value_back_after_a_preview_and_keeps_a_safety_copy() {
     drop(store);
     let mut ts = TempStore {
         dir: tmp,
-        store: Store::open(&saathi_core::paths::db_path(&safety.parent().unwrap().parent().unwrap())).unwrap(),
+        store: Store::open(&saathi_core::paths::db_path(safety.parent().unwrap().parent().unwrap())).unwrap(),
     };
     assert_eq!(phone_of(&ts.store, 1), "98140 11111");
     // The next verified backup lets go of the safety copy.

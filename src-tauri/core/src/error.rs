@@ -43,7 +43,9 @@ pub enum Error {
     SignInFailed,
     #[error("Too many wrong attempts. Please wait {seconds} seconds, then try again.")]
     SignInWait { seconds: i64 },
-    #[error("Backups are not set up yet. An administrator must first choose the centre's backup passphrase (Backup screen).")]
+    #[error(
+        "Backups are not set up yet. An administrator must first choose the centre's backup passphrase (Backup screen)."
+    )]
     BackupNotSetUp,
     #[error(
         "The backup could not be written to {folder}: {reason}. Nothing that looks like a finished backup was left there, \
@@ -56,7 +58,9 @@ pub enum Error {
          The stick may be failing: try another stick."
     )]
     BackupNotVerified { folder: String, detail: String },
-    #[error("The passphrase is not right for this backup key. Type it again exactly as on the recovery sheet. Nothing has been changed.")]
+    #[error(
+        "The passphrase is not right for this backup key. Type it again exactly as on the recovery sheet. Nothing has been changed."
+    )]
     WrongPassphrase,
     #[error(
         "This backup file is damaged or incomplete ({detail}). It cannot be restored; nothing has been changed. \

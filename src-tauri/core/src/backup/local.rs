@@ -22,7 +22,7 @@ pub fn local_snapshots(data_dir: &Path) -> Vec<(NaiveDate, PathBuf)> {
     let mut out: Vec<(NaiveDate, PathBuf)> = std::fs::read_dir(data_dir.join(LOCAL_DIR))
         .map(|rd| rd.flatten().filter_map(|e| parse(&e.file_name().to_string_lossy()).map(|d| (d, e.path()))).collect())
         .unwrap_or_default();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
     out
 }
 

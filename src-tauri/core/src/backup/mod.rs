@@ -55,7 +55,6 @@ const CHUNK: usize = 1 << 20;
 /// Settings keys written into the snapshot (not the live database) to describe it.
 const META_MADE_AT: &str = "backup.made_at";
 const META_APP_VERSION: &str = "backup.app_version";
-const SETTING_ON_CLOSE: &str = "backup.on_close";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -130,7 +129,6 @@ pub struct BackupStatus {
     pub last_verified_folder: Option<String>,
     #[ts(type = "number | null")]
     pub days_since_last: Option<i64>,
-    pub back_up_on_close: bool,
 }
 
 pub(crate) fn sync_dir(dir: &Path) {
@@ -751,13 +749,7 @@ pub fn status(conn: &Connection, ctx: &Ctx) -> Result<BackupStatus> {
         last_verified_at: last.as_ref().map(|l| l.0.clone()),
         last_verified_folder: last.map(|l| l.1),
         days_since_last: days,
-        back_up_on_close: crate::settings::get_raw(conn, SETTING_ON_CLOSE)?.as_deref() == Some("1"),
     })
-}
-
-pub fn set_back_up_on_close(tx: &Transaction<'_>, ctx: &Ctx, on: bool) -> Result<()> {
-    ctx.require(Action::ManageBackups)?;
-    crate::settings::set_raw(tx, SETTING_ON_CLOSE, if on { "1" } else { "0" })
 }
 
 /// Encrypts any file to the centre's recipient in the backup format (no checks): for

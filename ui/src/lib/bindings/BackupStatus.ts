@@ -7,4 +7,4 @@ export type BackupStatus = { key_set_up: boolean, recipient: string | null,
 /**
  * When the newest verified backup to a stick or folder was made (RFC 3339, UTC).
  */
-last_verified_at: string | null, last_verified_folder: string | null, days_since_last: number | null, back_up_on_close: boolean, };
+last_verified_at: string | null, last_verified_folder: string | null, days_since_last: number | null, };
