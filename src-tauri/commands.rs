@@ -47,4 +47,5 @@ pub const COMMANDS: &[&str] = &[
     "prepare_restore",
     "confirm_restore",
     "cancel_restore",
+    "local_snapshots",
 ];

@@ -458,7 +458,7 @@ fn the_command_line_refuses_bad_backups_and_leaves_the_live_database_alone() {
 fn readme_steps_decrypt_a_backup_with_the_age_and_sqlite3_tools() {
     for tool in ["age", "sqlite3", "script"] {
         assert!(
-            Command::new("sh").args(["-c", &format!("command -v {tool}")]).status().unwrap().success(),
+            Command::new("sh").args(["-c", &format!("command -v {tool} >/dev/null")]).status().unwrap().success(),
             "{tool} is missing: install the Debian packages age, sqlite3 and util-linux"
         );
     }

@@ -83,3 +83,60 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     app.screenshot(&shots.join("restored-patient.png")).await;
     app.quit().await;
 }
+
+/// A damaged database at start-up: the window offers the daily local copy instead of
+/// just refusing; restoring it brings the centre back.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn a_damaged_database_is_restored_from_the_local_snapshot_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(saathi_tests::saathi_bin())
+        .args(["demo", "--data-dir", dir.path().to_str().unwrap(), "--date", "2026-11-26"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The first start takes the daily local snapshot.
+    let app = App::launch(dir.path()).await;
+    app.find("[data-testid='username']").await;
+    app.quit().await;
+    // Wait until that window's process has let go of the data folder.
+    let start = std::time::Instant::now();
+    while saathi_core::db::InstanceLock::acquire(dir.path()).is_err() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "the first window never closed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_dir(dir.path().join("snapshots")).unwrap().count(), 1);
+    // Damage the database (as a failing disk would).
+    let db = dir.path().join("saathi.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let end = bytes.len().min(4096 * 8);
+    for b in &mut bytes[4096..end] {
+        *b = 0x5A;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("saathi.db-wal"));
+
+    let app = App::launch(dir.path()).await;
+    app.find("[data-testid='startup-error']").await;
+    app.click("[data-testid='restore-local']").await;
+    app.click("[data-testid='restore-check']").await;
+    let counts = app.text("[data-testid='restore-counts']").await;
+    assert!(counts.contains("160 patients"), "{counts}");
+    let shots = saathi_tests::workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    app.screenshot(&shots.join("startup-restore.png")).await;
+    app.click("[data-testid='restore-confirm']").await;
+    app.find("[data-testid='restored-notice']").await;
+    app.sign_in("admin", "demo-admin-1").await;
+    let n = app.text("[data-testid='count-inpatients'] .num").await;
+    assert_eq!(n, "40");
+    app.quit().await;
+    // The damaged file is kept, as it was, as a safety copy.
+    let kept: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("safety"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "db"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), bytes);
+}

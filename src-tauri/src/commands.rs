@@ -373,6 +373,13 @@ commands! {
         Ok(())
     }
 
+    /// Admin (or anyone when the database could not be opened): the local daily
+    /// snapshots in the data folder, newest first, to restore without a stick.
+    fn local_snapshots(state) -> Vec<String> {
+        restore_ctx(state)?;
+        Ok(backup::local_snapshots(&state.data_dir).into_iter().map(|(_, p)| p.display().to_string()).collect())
+    }
+
     fn cancel_restore(state) -> () {
         restore_ctx(state)?;
         crate::state::lock(&state.backup).restore = None;

@@ -74,6 +74,7 @@ const MATRIX: &[(&str, Who)] = &[
     ("prepare_restore", Who::Roles(ADMIN)),
     ("confirm_restore", Who::Roles(ADMIN)),
     ("cancel_restore", Who::Roles(ADMIN)),
+    ("local_snapshots", Who::Roles(ADMIN)),
 ];
 
 /// Ids in the template database.
@@ -238,6 +239,7 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         }
         "confirm_restore" => h::confirm_restore(state).map(drop),
         "cancel_restore" => h::cancel_restore(state).map(drop),
+        "local_snapshots" => h::local_snapshots(state).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -116,6 +116,7 @@ export const api = {
   prepareRestore: (file: string, passphrase: string) => call<RestorePreview>('prepare_restore', { file, passphrase }),
   confirmRestore: () => call<null>('confirm_restore'),
   cancelRestore: () => call<null>('cancel_restore'),
+  localSnapshots: () => call<string[]>('local_snapshots'),
 };
 
 export type {

@@ -229,6 +229,7 @@ const en = {
   'backup.key_saved': "Backup encryption is set up. Print the recovery sheet now.",
   'backup.sheet': "Recovery sheet",
   'backup.print': "Print",
+  'restore.local': 'Or a daily copy kept on this PC (no passphrase needed):',
   'restore.title': "Restore a backup",
   'restore.explain': "Restoring replaces all data in Saathi with the backup. The current data is kept as a safety copy.",
   'restore.file': "Backup file (.saathi)",

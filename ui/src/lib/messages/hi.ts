@@ -230,6 +230,7 @@ const hi: Record<MessageKey, string> = {
   'backup.key_saved': "बैकअप एन्क्रिप्शन तैयार है। अभी रिकवरी पन्ना छापें।",
   'backup.sheet': "रिकवरी पन्ना",
   'backup.print': "छापें",
+  'restore.local': 'या इस पीसी पर रखी रोज़ की कॉपी (पासफ़्रेज़ की ज़रूरत नहीं):',
   'restore.title': "बैकअप वापस लाएँ",
   'restore.explain': "वापस लाने पर Saathi का सारा डेटा बैकअप से बदल जाता है। अभी का डेटा सुरक्षा-कॉपी के रूप में रखा जाता है।",
   'restore.file': "बैकअप फ़ाइल (.saathi)",
