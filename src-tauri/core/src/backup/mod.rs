@@ -479,6 +479,51 @@ fn mb(b: u64) -> u64 {
     b.div_ceil(1 << 20)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: the stick "fills up" after this many bytes of the backup file.
+    pub(crate) static STICK_FULL_AFTER: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// The backup file on the stick. In tests it can run out of room at a chosen byte
+/// (a portable stand-in for a full stick; the fault tests also use real small
+/// filesystems).
+struct StickWriter {
+    file: File,
+    #[cfg(test)]
+    left: Option<u64>,
+}
+
+impl StickWriter {
+    fn new(file: File) -> StickWriter {
+        StickWriter {
+            file,
+            #[cfg(test)]
+            left: STICK_FULL_AFTER.with(|c| c.get()),
+        }
+    }
+}
+
+impl Write for StickWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        #[cfg(test)]
+        if let Some(left) = self.left.as_mut() {
+            if *left == 0 {
+                return Err(std::io::ErrorKind::StorageFull.into());
+            }
+            let n = buf.len().min(*left as usize);
+            let n = self.file.write(&buf[..n])?;
+            *left -= n as u64;
+            return Ok(n);
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// Encrypts the snapshot to the centre's key and a throw-away key (kept in memory for
 /// the read-back), streaming into `partial`, then syncs it. Returns the plaintext hash
 /// and the throw-away key (verification only; never stored).
@@ -496,7 +541,7 @@ fn encrypt_to(
     let enc = age::Encryptor::with_recipients(recipients.into_iter())
         .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
     let file = File::options().write(true).create_new(true).open(partial).map_err(w)?;
-    let mut out = enc.wrap_output(BufWriter::with_capacity(CHUNK, file)).map_err(w)?;
+    let mut out = enc.wrap_output(BufWriter::with_capacity(CHUNK, StickWriter::new(file))).map_err(w)?;
     let mut input = File::open(&snap.path)?;
     let mut buf = vec![0u8; CHUNK];
     let mut hash = Sha256::new();
@@ -511,7 +556,7 @@ fn encrypt_to(
         done += n as u64;
         meter.at(BackupPhase::Encrypt, done as f64 / snap.bytes.max(1) as f64);
     }
-    let file = out.finish().map_err(w)?.into_inner().map_err(|e| w(e.into_error()))?;
+    let file = out.finish().map_err(w)?.into_inner().map_err(|e| w(e.into_error()))?.file;
     file.sync_all().map_err(w)?;
     drop_cache(&file);
     Ok((hash.finalize().into(), ephemeral))

@@ -257,3 +257,54 @@ fn an_older_schema_is_migrated_after_restore() {
     let n: i64 = store.conn().query_row("SELECT count(*) FROM backups", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "the restored backup is recorded as verified");
 }
+
+/// A stick that fills up at any byte of the backup file (header, body, last chunk):
+/// every time a plain error, no finished-looking file, the older backup intact, the
+/// live database's data unchanged.
+#[test]
+fn a_stick_that_fills_up_at_any_byte_gives_a_plain_error_and_leaves_nothing_finished() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let older = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap();
+    let older_bytes = std::fs::read(&older.path).unwrap();
+    let size = older_bytes.len() as u64;
+    let patients = |s: &Store| -> (i64, i64) {
+        s.conn()
+            .query_row("SELECT (SELECT count(*) FROM patients), (SELECT count(*) FROM settings)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    let before = patients(&store);
+    let mut cuts: Vec<u64> = vec![0, 1, 30, 100, 200, 300, 1000, size / 4, size / 2, size - 40, size - 17, size - 1];
+    cuts.extend((0..20).map(|i| i * size / 20));
+    for cut in cuts {
+        STICK_FULL_AFTER.with(|c| c.set(Some(cut)));
+        let later = Ctx { now: ctx.now + chrono::Duration::seconds(cut as i64 + 1), ..ctx };
+        let err = back_up(&mut store, data.path(), stick.path(), &later, &mut |_| {}).unwrap_err();
+        STICK_FULL_AFTER.with(|c| c.set(None));
+        assert_eq!(err.code(), "backup_write_failed", "cut at {cut}: {err}");
+        assert!(err.to_string().contains("the stick is full"), "{err}");
+        let names: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".saathi") || n.ends_with(".partial"))
+            .collect();
+        assert_eq!(names, vec![older.file_name.clone()], "cut at {cut}");
+        assert_eq!(std::fs::read(&older.path).unwrap(), older_bytes);
+        assert_eq!(patients(&store), before);
+    }
+    // Each failure was audited; none was recorded as a backup.
+    let failed: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'backup_failed'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(failed, 32);
+    let listed = list(store.conn(), &ctx, stick.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    // With room again, the next backup works.
+    let later = Ctx { now: ctx.now + chrono::Duration::hours(1), ..ctx };
+    back_up(&mut store, data.path(), stick.path(), &later, &mut |_| {}).unwrap();
+}
