@@ -108,7 +108,11 @@ pub fn restore(data_dir: &Path, file: &Path, passphrase_file: Option<&Path>, yes
     }
     let (store, safety) = backup::apply(&ctx, prepared, data_dir, live).map_err(|e| e.to_string())?;
     drop(store);
-    println!("Restored. The data that was there before is kept in {}.", safety.display());
+    if safety.exists() {
+        println!("Restored. The data that was there before is kept in {}.", safety.display());
+    } else {
+        println!("Restored.");
+    }
     Ok(())
 }
 
