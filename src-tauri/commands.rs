@@ -48,4 +48,5 @@ pub const COMMANDS: &[&str] = &[
     "confirm_restore",
     "cancel_restore",
     "local_snapshots",
+    "set_backup_on_close",
 ];

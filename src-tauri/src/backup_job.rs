@@ -14,6 +14,8 @@ use crate::state::lock;
 pub struct JobState {
     pub backup: BackupJob,
     pub restore: Option<PreparedRestore>,
+    /// The window asked to close and waits for the backup to finish.
+    pub closing: bool,
 }
 
 pub type Jobs = Arc<Mutex<JobState>>;
@@ -43,6 +45,38 @@ pub fn start(jobs: &Jobs, data_dir: PathBuf, dest: PathBuf, ctx: Ctx) -> Result<
         }
     });
     Ok(())
+}
+
+/// Called when the window is asked to close. Returns true when the close must wait: a
+/// backup is running, or "back up when closing" is on and a backup was started now.
+/// `close` is then called once the backup has finished (whatever its outcome).
+pub fn hold_close(state: &crate::state::AppState, close: impl FnOnce() + Send + 'static) -> bool {
+    let jobs = &state.backup;
+    {
+        let mut j = lock(jobs);
+        if j.closing {
+            return true;
+        }
+        if !j.backup.running {
+            let target = state.read_open(backup::on_close_target).ok().flatten();
+            let Some(dest) = target else { return false };
+            drop(j);
+            let ctx = Ctx::now(saathi_core::Actor::system());
+            if start(jobs, state.data_dir.clone(), dest, ctx).is_err() {
+                return false;
+            }
+            j = lock(jobs);
+        }
+        j.closing = true;
+    }
+    let jobs = Arc::clone(jobs);
+    std::thread::spawn(move || {
+        while lock(&jobs).backup.running {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        close();
+    });
+    true
 }
 
 #[cfg(test)]
@@ -114,5 +148,33 @@ mod tests {
         assert_eq!(phone(&state), original);
         assert!(state.session().is_none(), "signed out after a restore");
         assert!(state.startup_error().is_none());
+    }
+
+    /// With "back up when closing" on, closing waits for a verified backup to the last
+    /// folder, then closes.
+    #[test]
+    fn closing_the_window_backs_up_first_when_asked_to() {
+        let data = tempfile::tempdir().unwrap();
+        let stick = tempfile::tempdir().unwrap();
+        {
+            let mut store = Store::open(&data.path().join("saathi.db")).unwrap();
+            saathi_core::demo::generate(&mut store, chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), 7).unwrap();
+        }
+        let state = AppState::open(data.path().to_path_buf());
+        state.sign_in_for_test(1, Role::Admin);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx2 = tx.clone();
+        assert!(!super::hold_close(&state, move || tx2.send(()).unwrap()), "off: closes at once");
+        h::set_backup_on_close(&state, true).unwrap();
+        assert!(!super::hold_close(&state, || {}), "no folder yet: closes at once");
+        h::start_backup(&state, stick.path().display().to_string()).unwrap();
+        while h::backup_progress(&state).unwrap().running {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(super::hold_close(&state, move || tx.send(()).unwrap()), "waits for the backup");
+        rx.recv_timeout(std::time::Duration::from_secs(60)).expect("closed after the backup");
+        let listed = h::list_backups(&state, stick.path().display().to_string()).unwrap();
+        assert_eq!(listed.len(), 2, "one more backup, made on close");
+        assert!(listed.iter().all(|b| b.verified));
     }
 }

@@ -323,6 +323,14 @@ commands! {
         Ok(status)
     }
 
+    /// Admin: back up to the last folder when the window is closed.
+    fn set_backup_on_close(state, on: bool) -> BackupStatus {
+        state.write(|tx, ctx| {
+            backup::set_back_up_on_close(tx, ctx, on)?;
+            backup::status(tx, ctx)
+        })
+    }
+
     /// Admin: the printable recovery sheet (HTML).
     fn backup_recovery_sheet(state) -> String {
         state.read(key::recovery_sheet)

@@ -57,6 +57,18 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
             }
         }))
         .manage(state)
+        // "Back up when closing": the window waits for the backup, then closes.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let state = window.state::<state::AppState>();
+                let w = window.clone();
+                if backup_job::hold_close(&state, move || {
+                    let _ = w.destroy();
+                }) {
+                    api.prevent_close();
+                }
+            }
+        })
         .invoke_handler(commands::invoke_handler())
         .run(tauri::generate_context!())
         .map_err(|e| format!("The Saathi window could not start: {e}"))

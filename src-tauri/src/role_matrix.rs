@@ -75,6 +75,7 @@ const MATRIX: &[(&str, Who)] = &[
     ("confirm_restore", Who::Roles(ADMIN)),
     ("cancel_restore", Who::Roles(ADMIN)),
     ("local_snapshots", Who::Roles(ADMIN)),
+    ("set_backup_on_close", Who::Roles(ADMIN)),
 ];
 
 /// Ids in the template database.
@@ -240,6 +241,7 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "confirm_restore" => h::confirm_restore(state).map(drop),
         "cancel_restore" => h::cancel_restore(state).map(drop),
         "local_snapshots" => h::local_snapshots(state).map(drop),
+        "set_backup_on_close" => h::set_backup_on_close(state, true).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -117,6 +117,7 @@ export const api = {
   confirmRestore: () => call<null>('confirm_restore'),
   cancelRestore: () => call<null>('cancel_restore'),
   localSnapshots: () => call<string[]>('local_snapshots'),
+  setBackupOnClose: (on: boolean) => call<BackupStatus>('set_backup_on_close', { on }),
 };
 
 export type {

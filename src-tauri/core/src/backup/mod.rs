@@ -55,6 +55,7 @@ const CHUNK: usize = 1 << 20;
 /// Settings keys written into the snapshot (not the live database) to describe it.
 const META_MADE_AT: &str = "backup.made_at";
 const META_APP_VERSION: &str = "backup.app_version";
+const SETTING_ON_CLOSE: &str = "backup.on_close";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -129,6 +130,8 @@ pub struct BackupStatus {
     pub last_verified_folder: Option<String>,
     #[ts(type = "number | null")]
     pub days_since_last: Option<i64>,
+    /// Back up to the folder of the last verified backup when the window is closed.
+    pub back_up_on_close: bool,
 }
 
 pub(crate) fn sync_dir(dir: &Path) {
@@ -794,7 +797,27 @@ pub fn status(conn: &Connection, ctx: &Ctx) -> Result<BackupStatus> {
         last_verified_at: last.as_ref().map(|l| l.0.clone()),
         last_verified_folder: last.map(|l| l.1),
         days_since_last: days,
+        back_up_on_close: crate::settings::get_raw(conn, SETTING_ON_CLOSE)?.as_deref() == Some("1"),
     })
+}
+
+/// Turns "back up when closing the app" on or off (admin).
+pub fn set_back_up_on_close(tx: &Transaction<'_>, ctx: &Ctx, on: bool) -> Result<()> {
+    ctx.require(Action::ManageBackups)?;
+    crate::settings::set_raw(tx, SETTING_ON_CLOSE, if on { "1" } else { "0" })?;
+    crate::audit::record(tx, ctx, "settings_changed", crate::audit::entity::SETTINGS, None, "backup on close")
+}
+
+/// Where to back up when the window closes: the folder of the last verified backup, if
+/// the option is on, the key is set up, and that folder (the stick) is there now.
+pub fn on_close_target(conn: &Connection) -> Result<Option<PathBuf>> {
+    if crate::settings::get_raw(conn, SETTING_ON_CLOSE)?.as_deref() != Some("1") || key::recipient(conn)?.is_none() {
+        return Ok(None);
+    }
+    let folder: Option<String> = conn
+        .query_row("SELECT folder FROM backups WHERE kind = 'usb' ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?;
+    Ok(folder.map(PathBuf::from).filter(|f| f.is_dir()))
 }
 
 /// Encrypts any file to the centre's recipient in the backup format (no checks): for

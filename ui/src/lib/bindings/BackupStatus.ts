@@ -7,4 +7,8 @@ export type BackupStatus = { key_set_up: boolean, recipient: string | null,
 /**
  * When the newest verified backup to a stick or folder was made (RFC 3339, UTC).
  */
-last_verified_at: string | null, last_verified_folder: string | null, days_since_last: number | null, };
+last_verified_at: string | null, last_verified_folder: string | null, days_since_last: number | null, 
+/**
+ * Back up to the folder of the last verified backup when the window is closed.
+ */
+back_up_on_close: boolean, };

@@ -228,6 +228,7 @@ const en = {
   'backup.replace_key': "Replace the key (only if the passphrase is lost)",
   'backup.key_saved': "Backup encryption is set up. Print the recovery sheet now.",
   'backup.sheet': "Recovery sheet",
+  'backup.on_close': 'Back up to the last stick when Saathi is closed (if it is plugged in)',
   'backup.print': "Print",
   'restore.local': 'Or a daily copy kept on this PC (no passphrase needed):',
   'restore.title': "Restore a backup",

@@ -229,6 +229,7 @@ const hi: Record<MessageKey, string> = {
   'backup.replace_key': "कुंजी बदलें (सिर्फ़ तब जब पासफ़्रेज़ खो गया हो)",
   'backup.key_saved': "बैकअप एन्क्रिप्शन तैयार है। अभी रिकवरी पन्ना छापें।",
   'backup.sheet': "रिकवरी पन्ना",
+  'backup.on_close': 'Saathi बंद करते समय पिछली स्टिक पर बैकअप लें (अगर वह लगी हो)',
   'backup.print': "छापें",
   'restore.local': 'या इस पीसी पर रखी रोज़ की कॉपी (पासफ़्रेज़ की ज़रूरत नहीं):',
   'restore.title': "बैकअप वापस लाएँ",
