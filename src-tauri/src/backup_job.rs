@@ -150,6 +150,20 @@ mod tests {
         assert!(state.startup_error().is_none());
     }
 
+    /// A second window on the same folder (refused at start-up) can never restore over
+    /// the first one's database.
+    #[test]
+    fn a_second_window_cannot_restore() {
+        let data = tempfile::tempdir().unwrap();
+        let first = AppState::open(data.path().to_path_buf());
+        assert!(first.startup_error().is_none());
+        let second = AppState::open(data.path().to_path_buf());
+        let e = h::prepare_restore(&second, "/x.saathi".into(), "p".into()).unwrap_err();
+        assert_eq!(e.code, "already_open");
+        assert_eq!(h::confirm_restore(&second).unwrap_err().code, "already_open");
+        assert_eq!(h::local_snapshots(&second).unwrap_err().code, "already_open");
+    }
+
     /// With "back up when closing" on, closing waits for a verified backup to the last
     /// folder, then closes.
     #[test]

@@ -395,10 +395,15 @@ commands! {
     }
 }
 
-/// Who restores: the signed-in administrator, or (only when the database could not be
-/// opened at all) the system; and the key stored in the database, if any.
+/// Who restores: the signed-in administrator, or (only when this window holds the data
+/// folder but its database could not be opened) the system; and the key stored in the
+/// database, if any.
 fn restore_ctx(state: &AppState) -> Res<(Ctx, Option<String>)> {
-    if state.startup_error().is_some() {
+    if let Some(e) = state.startup_error() {
+        // Another window holds this data folder: never touch its files from here.
+        if e.code == "already_open" {
+            return Err(e);
+        }
         return Ok((system_now(), None));
     }
     state.read(|conn, ctx| {
