@@ -187,13 +187,14 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path) -> Result<PreparedR
         Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0)).optional()?)
     };
     let count = |table: &str| facts.counts.get(table).copied();
-    let follow_ups = facts
-        .counts
-        .iter()
-        .find(|(name, _)| {
-            matches!(name.as_str(), "follow_ups" | "followups" | "aftercare_followups" | "follow_up_attempts")
-        })
-        .map(|(_, n)| *n);
+    // Groups and follow-ups are counted when the backup has such tables (whatever the
+    // exact names other parts of Saathi give them): the shortest table name that ends in
+    // "groups" (not "group_members"), and the shortest that contains "follow".
+    let shortest = |pred: &dyn Fn(&str) -> bool| {
+        facts.counts.iter().filter(|(n, _)| pred(n.as_str())).min_by_key(|(n, _)| n.len()).map(|(_, c)| *c)
+    };
+    let groups = shortest(&|n| n.ends_with("groups"));
+    let follow_ups = shortest(&|n| n.contains("follow"));
     let centre_name: String =
         conn.query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
     let newest = conn
@@ -212,7 +213,7 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path) -> Result<PreparedR
         centre_name,
         patients: count("patients").unwrap_or(0),
         staff: count("staff").unwrap_or(0),
-        groups: count("groups").or(count("therapy_groups")),
+        groups,
         follow_ups,
         newest,
     };
