@@ -225,7 +225,7 @@ fn a_stick_made_read_only_during_a_backup_gives_a_plain_error() {
         assert_eq!(code, 0, "{err}");
         let older = finished_backups(stick.path());
         let older_bytes = std::fs::read(&older[0]).unwrap();
-        let child = Command::new(saathi_bin())
+        let mut child = Command::new(saathi_bin())
             .args(["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -235,6 +235,7 @@ fn a_stick_made_read_only_during_a_backup_gives_a_plain_error() {
         let t0 = Instant::now();
         let folder = stick.path().join("Saathi-Backups");
         while t0.elapsed() < Duration::from_secs(10)
+            && child.try_wait().unwrap().is_none()
             && !std::fs::read_dir(&folder)
                 .unwrap()
                 .flatten()
