@@ -67,6 +67,29 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         date: Option<NaiveDate>,
     },
+    /// Make an encrypted, verified backup into DIR/Saathi-Backups (for Task Scheduler or
+    /// cron; works while the window is open)
+    Backup {
+        /// A USB stick's folder, or any folder
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Restore a backup file (.saathi) over the data folder, after showing what it holds.
+    /// The window must be closed.
+    Restore {
+        /// The backup file (its key file saathi-backup-key.age is looked for beside it)
+        file: PathBuf,
+        /// Read the passphrase from the first line of this file instead of asking
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Test helper: registers patients one transaction at a time and prints each id once
+    /// it is committed, until killed.
+    #[command(hide = true)]
+    CrashWriter,
 }
 
 pub fn main() -> ExitCode {
@@ -118,6 +141,18 @@ fn run(cli: Cli) -> Result<(), String> {
                 c.inpatients, c.aftercare, c.alumni, c.inactive
             );
             Ok(())
+        }
+        Some(Command::Backup { to }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            crate::backup_cli::backup(&dir, &to)
+        }
+        Some(Command::Restore { file, passphrase_file, yes }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes)
+        }
+        Some(Command::CrashWriter) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            crate::backup_cli::crash_writer(&dir)
         }
         Some(Command::Match { problem, all_scores }) => {
             let text = std::fs::read_to_string(&problem)
@@ -189,6 +224,7 @@ fn write_demo(dir: &Path, seed: u64, date: Option<NaiveDate>) -> Result<(), Stri
     );
     print_demo_accounts();
     println!("Demo recovery code: {}", s.recovery_code);
+    println!("Demo backup passphrase: {}", saathi_core::backup::DEMO_PASSPHRASE);
     Ok(())
 }
 

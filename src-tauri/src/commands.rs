@@ -3,9 +3,13 @@
 //! from one definition: as a plain function in `handlers` (what tests call) and as the
 //! `#[tauri::command]` the window invokes; it also lists their names (`DEFINED`, checked
 //! against the permission list) and builds the invoke handler.
+use std::path::{Path, PathBuf};
+
 use chrono::NaiveDate;
+use saathi_core::access::Action;
 use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
+use saathi_core::backup::{self, BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, key};
 use saathi_core::groups::attendance::{self, AttendanceSheet, DropIn, Mark};
 use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
 use saathi_core::groups::membership::{
@@ -522,6 +526,140 @@ commands! {
             mentorship::get_settings(tx)
         })
     }
+    // ------------------------------------------------------------ backup and restore
+
+    fn backup_status(state) -> BackupStatus {
+        state.read(backup::status)
+    }
+
+    /// Removable drives first, with free space.
+    fn list_drives(state) -> Vec<Drive> {
+        state.read(|_, ctx| {
+            ctx.require(Action::MakeBackup)?;
+            backup::drives()
+        })
+    }
+
+    /// The backups in a drive's or folder's Saathi-Backups folder, newest first.
+    fn list_backups(state, folder: String) -> Vec<BackupFile> {
+        state.read(|conn, ctx| backup::list(conn, ctx, Path::new(&folder)))
+    }
+
+    /// Starts a backup in the background; poll `backup_progress`.
+    fn start_backup(state, folder: String) -> BackupJob {
+        let ctx = state.read(|_, ctx| {
+            ctx.require(Action::MakeBackup)?;
+            Ok(*ctx)
+        })?;
+        crate::backup_job::start(&state.backup, state.data_dir.clone(), PathBuf::from(folder), ctx)
+            .map_err(|e| e.payload())?;
+        Ok(crate::state::lock(&state.backup).backup.clone())
+    }
+
+    fn backup_progress(state) -> BackupJob {
+        state.read(|_, ctx| ctx.require(Action::MakeBackup))?;
+        Ok(crate::state::lock(&state.backup).backup.clone())
+    }
+
+    /// Admin: creates the centre's backup key, protected by the passphrase.
+    fn set_up_backup_key(state, passphrase: String, replace: bool) -> BackupStatus {
+        let status = state.write(|tx, ctx| {
+            key::set_up(tx, ctx, &passphrase, replace)?;
+            backup::status(tx, ctx)
+        })?;
+        if let Ok(Some(text)) = state.read_open(key::key_file_text) {
+            let _ = key::write_key_file(&state.data_dir, &text);
+        }
+        Ok(status)
+    }
+
+    /// Admin: back up to the last folder when the window is closed.
+    fn set_backup_on_close(state, on: bool) -> BackupStatus {
+        state.write(|tx, ctx| {
+            backup::set_back_up_on_close(tx, ctx, on)?;
+            backup::status(tx, ctx)
+        })
+    }
+
+    /// Admin: the printable recovery sheet (HTML).
+    fn backup_recovery_sheet(state) -> String {
+        state.read(key::recovery_sheet)
+    }
+
+    /// Admin: decrypts and checks a backup (or a local snapshot, `.db`) and returns what it
+    /// holds. Nothing changes until `confirm_restore`. When the database could not be
+    /// opened at start-up, this works without signing in (the passphrase is the proof).
+    fn prepare_restore(state, file: String, passphrase: String) -> RestorePreview {
+        let (ctx, stored) = restore_ctx(state)?;
+        if crate::state::lock(&state.backup).backup.running {
+            return Err(Error::BackupRunning.payload());
+        }
+        let path = Path::new(&file);
+        let prepared = if path.extension().is_some_and(|e| e == "db") {
+            backup::prepare_local(&ctx, path, &state.data_dir)
+        } else {
+            backup::prepare(&ctx, path, &passphrase, &state.data_dir, stored.as_deref())
+        }
+        .map_err(|e| e.payload())?;
+        let preview = prepared.preview.clone();
+        crate::state::lock(&state.backup).restore = Some(prepared);
+        Ok(preview)
+    }
+
+    /// Admin: replaces the live database with the prepared backup (a safety copy of the
+    /// current one is kept), reopens it, and signs out.
+    fn confirm_restore(state) -> () {
+        let (ctx, _) = restore_ctx(state)?;
+        let prepared = {
+            let mut jobs = crate::state::lock(&state.backup);
+            if jobs.backup.running {
+                return Err(Error::BackupRunning.payload());
+            }
+            jobs.restore.take()
+        };
+        let prepared = prepared.ok_or_else(|| {
+            Error::Invalid {
+                code: "restore_not_prepared",
+                field: None,
+                message: "Choose a backup and type the passphrase first.".into(),
+            }
+            .payload()
+        })?;
+        let data_dir = state.data_dir.clone();
+        state.replace_store(|live| backup::apply(&ctx, prepared, &data_dir, live).map(|(store, _)| store))?;
+        *state.session() = None;
+        Ok(())
+    }
+
+    /// Admin (or anyone when the database could not be opened): the local daily
+    /// snapshots in the data folder, newest first, to restore without a stick.
+    fn local_snapshots(state) -> Vec<String> {
+        restore_ctx(state)?;
+        Ok(backup::local_snapshots(&state.data_dir).into_iter().map(|(_, p)| p.display().to_string()).collect())
+    }
+
+    fn cancel_restore(state) -> () {
+        restore_ctx(state)?;
+        crate::state::lock(&state.backup).restore = None;
+        Ok(())
+    }
+}
+
+/// Who restores: the signed-in administrator, or (only when this window holds the data
+/// folder but its database could not be opened) the system; and the key stored in the
+/// database, if any.
+fn restore_ctx(state: &AppState) -> Res<(Ctx, Option<String>)> {
+    if let Some(e) = state.startup_error() {
+        // Another window holds this data folder: never touch its files from here.
+        if e.code == "already_open" {
+            return Err(e);
+        }
+        return Ok((system_now(), None));
+    }
+    state.read(|conn, ctx| {
+        ctx.require(Action::ManageBackups)?;
+        Ok((*ctx, key::key_file_text(conn)?))
+    })
 }
 
 fn refresh_session(state: &AppState) -> Res<SessionInfo> {

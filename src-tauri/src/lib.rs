@@ -1,4 +1,6 @@
 //! The Saathi desktop shell: a Tauri 2 window over `saathi-core`, and the command line.
+mod backup_cli;
+mod backup_job;
 pub mod cli;
 mod commands;
 #[cfg(test)]
@@ -55,6 +57,18 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
             }
         }))
         .manage(state)
+        // "Back up when closing": the window waits for the backup, then closes.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let state = window.state::<state::AppState>();
+                let w = window.clone();
+                if backup_job::hold_close(&state, move || {
+                    let _ = w.destroy();
+                }) {
+                    api.prevent_close();
+                }
+            }
+        })
         .invoke_handler(commands::invoke_handler())
         .run(tauri::generate_context!())
         .map_err(|e| format!("The Saathi window could not start: {e}"))

@@ -117,6 +117,18 @@ const MATRIX: &[(&str, Who)] = &[
     ("patient_mentorship", Who::Roles(ALL)),
     ("save_peer_profile", Who::Roles(ALL)),
     ("save_mentorship_settings", Who::Roles(ADMIN)),
+    ("backup_status", Who::Roles(ALL)),
+    ("list_drives", Who::Roles(ALL)),
+    ("list_backups", Who::Roles(ALL)),
+    ("start_backup", Who::Roles(ALL)),
+    ("backup_progress", Who::Roles(ALL)),
+    ("set_up_backup_key", Who::Roles(ADMIN)),
+    ("backup_recovery_sheet", Who::Roles(ADMIN)),
+    ("prepare_restore", Who::Roles(ADMIN)),
+    ("confirm_restore", Who::Roles(ADMIN)),
+    ("cancel_restore", Who::Roles(ADMIN)),
+    ("local_snapshots", Who::Roles(ADMIN)),
+    ("set_backup_on_close", Who::Roles(ADMIN)),
 ];
 
 /// Ids in the template database.
@@ -426,6 +438,20 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
             };
             h::save_mentorship_settings(state, settings).map(drop)
         }
+        "backup_status" => h::backup_status(state).map(drop),
+        "list_drives" => h::list_drives(state).map(drop),
+        "list_backups" => h::list_backups(state, "/nonexistent-saathi-stick".into()).map(drop),
+        "start_backup" => h::start_backup(state, "/nonexistent-saathi-stick".into()).map(drop),
+        "backup_progress" => h::backup_progress(state).map(drop),
+        "set_up_backup_key" => h::set_up_backup_key(state, "correct horse battery".into(), false).map(drop),
+        "backup_recovery_sheet" => h::backup_recovery_sheet(state).map(drop),
+        "prepare_restore" => {
+            h::prepare_restore(state, "/nonexistent-saathi-stick/x.saathi".into(), "p".into()).map(drop)
+        }
+        "confirm_restore" => h::confirm_restore(state).map(drop),
+        "cancel_restore" => h::cancel_restore(state).map(drop),
+        "local_snapshots" => h::local_snapshots(state).map(drop),
+        "set_backup_on_close" => h::set_backup_on_close(state, true).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

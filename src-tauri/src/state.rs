@@ -1,7 +1,7 @@
 //! What the window's commands share: the open store (or why it could not be opened) and
 //! the signed-in staff member's session.
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction};
 use saathi_core::auth::{Gate, Session};
@@ -12,15 +12,40 @@ pub type Res<T> = Result<T, ErrorPayload>;
 
 pub struct AppState {
     pub data_dir: PathBuf,
-    store: Result<Mutex<Store>, ErrorPayload>,
+    /// The open store, or why it could not be opened. A restore swaps it (under the lock).
+    store: Mutex<Result<Store, ErrorPayload>>,
     session: Mutex<Option<Session>>,
+    /// The backup running in the background (the window polls it), and a restore waiting
+    /// for its confirmation.
+    pub backup: crate::backup_job::Jobs,
     _lock: Option<InstanceLock>,
 }
 
 /// A poisoned lock only means a command panicked; SQLite rolled its transaction back,
 /// so the data behind it is whole and the lock is safe to reuse.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The open store, held under its lock.
+pub struct StoreGuard<'a>(MutexGuard<'a, Result<Store, ErrorPayload>>);
+
+impl StoreGuard<'_> {
+    fn get(&mut self) -> &mut Store {
+        match &mut *self.0 {
+            Ok(s) => s,
+            // `AppState::store` hands out a guard only over an open store.
+            Err(_) => unreachable!("StoreGuard over a store that failed to open"),
+        }
+    }
+
+    pub fn conn(&mut self) -> &Connection {
+        self.get().conn()
+    }
+
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> saathi_core::Result<T>) -> saathi_core::Result<T> {
+        self.get().write(f)
+    }
 }
 
 impl AppState {
@@ -29,19 +54,47 @@ impl AppState {
             Ok(lock) => (Some(lock), Store::open(&saathi_core::paths::db_path(&data_dir))),
             Err(e) => (None, Err(e)),
         };
-        let store = store.map(Mutex::new).map_err(|e| {
+        let store = store.map_err(|e| {
             tracing::error!(code = e.code(), "the database could not be opened");
             e.payload()
         });
-        AppState { data_dir, store, session: Mutex::new(None), _lock: lock }
+        // The local safety net: at most one snapshot a day in the data folder.
+        if let Ok(s) = &store
+            && let Err(e) = saathi_core::backup::local_snapshot_if_due(s.conn(), &data_dir, &Ctx::now(Actor::system()))
+        {
+            tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
+        }
+        AppState { data_dir, store: Mutex::new(store), session: Mutex::new(None), backup: Arc::default(), _lock: lock }
     }
 
     pub fn startup_error(&self) -> Option<ErrorPayload> {
-        self.store.as_ref().err().cloned()
+        lock(&self.store).as_ref().err().cloned()
     }
 
-    fn store(&self) -> Res<MutexGuard<'_, Store>> {
-        Ok(lock(self.store.as_ref().map_err(Clone::clone)?))
+    fn store(&self) -> Res<StoreGuard<'_>> {
+        let guard = lock(&self.store);
+        if let Err(e) = &*guard {
+            return Err(e.clone());
+        }
+        Ok(StoreGuard(guard))
+    }
+
+    /// Replaces the open store (restore): `f` gets the current store (or none, when it
+    /// could not be opened) and returns the new one. If `f` fails, the database file is
+    /// opened again, whichever it now is (the old one, or the restored one).
+    pub fn replace_store(&self, f: impl FnOnce(Option<Store>) -> saathi_core::Result<Store>) -> Res<()> {
+        let mut guard = lock(&self.store);
+        let old = std::mem::replace(&mut *guard, Err(Error::Busy.payload()));
+        match f(old.ok()) {
+            Ok(store) => {
+                *guard = Ok(store);
+                Ok(())
+            }
+            Err(e) => {
+                *guard = Store::open(&saathi_core::paths::db_path(&self.data_dir)).map_err(|e| e.payload());
+                Err(e.payload())
+            }
+        }
     }
 
     pub fn session(&self) -> MutexGuard<'_, Option<Session>> {
@@ -79,7 +132,7 @@ impl AppState {
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
         let ctx = self.gate(false)?;
         let out = {
-            let store = self.store()?;
+            let mut store = self.store()?;
             f(store.conn(), &ctx)
         };
         out.map_err(|e| self.report(&ctx, e))
@@ -111,7 +164,7 @@ impl AppState {
 
     /// A read that needs no session (set-up status, language, app info).
     pub fn read_open<T>(&self, f: impl FnOnce(&Connection) -> saathi_core::Result<T>) -> Res<T> {
-        let store = self.store()?;
+        let mut store = self.store()?;
         f(store.conn()).map_err(|e| e.payload())
     }
 

@@ -48,6 +48,10 @@ pub enum Action {
     SessionNotes,
     /// Save a schedule despite a room or facilitator clash (with a reason).
     OverrideConflicts,
+    /// Make a backup to a stick or folder, see the list of backups.
+    MakeBackup,
+    /// Set up the backup key (passphrase) and restore a backup over the live data.
+    ManageBackups,
 }
 
 impl Action {
@@ -72,6 +76,8 @@ impl Action {
         Action::RecordAttendance,
         Action::SessionNotes,
         Action::OverrideConflicts,
+        Action::MakeBackup,
+        Action::ManageBackups,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -97,6 +103,8 @@ impl Action {
             Action::RecordAttendance => "take attendance",
             Action::SessionNotes => "read or write confidential session notes",
             Action::OverrideConflicts => "save a schedule that clashes with another",
+            Action::MakeBackup => "make backups",
+            Action::ManageBackups => "set up backup encryption or restore a backup",
         }
     }
 }
@@ -106,7 +114,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
+        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit | ManageBackups),
         Role::FrontDesk => matches!(
             action,
             ViewRegister
@@ -119,6 +127,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewGroups
                 | ManageMembers
                 | RecordAttendance
+                | MakeBackup
         ),
     }
 }

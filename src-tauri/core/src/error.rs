@@ -43,6 +43,44 @@ pub enum Error {
     SignInFailed,
     #[error("Too many wrong attempts. Please wait {seconds} seconds, then try again.")]
     SignInWait { seconds: i64 },
+    #[error(
+        "Backups are not set up yet. An administrator must first choose the centre's backup passphrase (Backup screen)."
+    )]
+    BackupNotSetUp,
+    #[error(
+        "The backup could not be written to {folder}: {reason}. Nothing that looks like a finished backup was left there, \
+         older backups are unchanged, and the data in Saathi is untouched. Check the stick (is it full, removed or \
+         write-protected?) and try again."
+    )]
+    BackupWriteFailed { folder: String, reason: String },
+    #[error(
+        "The backup was written but reading it back from {folder} gave different data ({detail}). It was not kept. \
+         The stick may be failing: try another stick."
+    )]
+    BackupNotVerified { folder: String, detail: String },
+    #[error(
+        "The passphrase is not right for this backup key. Type it again exactly as on the recovery sheet. Nothing has been changed."
+    )]
+    WrongPassphrase,
+    #[error(
+        "This backup file is damaged or incomplete ({detail}). It cannot be restored; nothing has been changed. \
+         Choose an older backup."
+    )]
+    BackupDamaged { detail: String },
+    #[error("This file is not a Saathi backup. Nothing has been changed. Choose a file whose name ends in .saathi.")]
+    NotABackup,
+    #[error(
+        "This backup was made by a newer version of Saathi (schema {found}; this version knows up to {supported}). \
+         Nothing has been changed. Install the newer Saathi first, then restore."
+    )]
+    BackupNewer { found: i64, supported: i64 },
+    #[error(
+        "This backup was made with a different backup key than the one found beside it or in this Saathi. \
+         Nothing has been changed. Use the key file saathi-backup-key.age that was on the same stick."
+    )]
+    BackupOtherKey,
+    #[error("A backup or restore is already running. Please wait for it to finish.")]
+    BackupRunning,
     #[error("Saathi could not read or write a file: {0}")]
     Io(#[from] std::io::Error),
     #[error("The database reported a problem: {0}")]
@@ -79,6 +117,15 @@ impl Error {
             Error::MustChangePassword => "must_change_password",
             Error::SignInFailed => "sign_in_failed",
             Error::SignInWait { .. } => "sign_in_wait",
+            Error::BackupNotSetUp => "backup_not_set_up",
+            Error::BackupWriteFailed { .. } => "backup_write_failed",
+            Error::BackupNotVerified { .. } => "backup_not_verified",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::BackupDamaged { .. } => "backup_damaged",
+            Error::NotABackup => "not_a_backup",
+            Error::BackupNewer { .. } => "backup_newer",
+            Error::BackupOtherKey => "backup_other_key",
+            Error::BackupRunning => "backup_running",
             Error::Io(_) => "io",
             Error::Sqlite(_) => "database",
         }
@@ -97,7 +144,7 @@ impl Error {
 }
 
 /// What crosses to the UI when a command fails.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
     pub code: String,

@@ -7,6 +7,11 @@ import type { AppInfo } from './bindings/AppInfo';
 import type { AuditCheck } from './bindings/AuditCheck';
 import type { AuditPage } from './bindings/AuditPage';
 import type { AuditQuery } from './bindings/AuditQuery';
+import type { BackupFile } from './bindings/BackupFile';
+import type { BackupJob } from './bindings/BackupJob';
+import type { BackupStatus } from './bindings/BackupStatus';
+import type { Drive } from './bindings/Drive';
+import type { RestorePreview } from './bindings/RestorePreview';
 import type { PatientNote } from './bindings/PatientNote';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { SetupInput } from './bindings/SetupInput';
@@ -199,12 +204,26 @@ export const api = {
   exportAttendanceCsv: (from: string, to: string, groupId: number | null, path: string) =>
     call<string>('export_attendance_csv', { from, to, groupId, path }),
   patientGroups: (patientId: number) => call<PatientGroups>('patient_groups', { patientId }),
+  backupStatus: () => call<BackupStatus>('backup_status'),
+  listDrives: () => call<Drive[]>('list_drives'),
+  listBackups: (folder: string) => call<BackupFile[]>('list_backups', { folder }),
+  startBackup: (folder: string) => call<BackupJob>('start_backup', { folder }),
+  backupProgress: () => call<BackupJob>('backup_progress'),
+  setUpBackupKey: (passphrase: string, replace: boolean) =>
+    call<BackupStatus>('set_up_backup_key', { passphrase, replace }),
+  backupRecoverySheet: () => call<string>('backup_recovery_sheet'),
+  prepareRestore: (file: string, passphrase: string) => call<RestorePreview>('prepare_restore', { file, passphrase }),
+  confirmRestore: () => call<null>('confirm_restore'),
+  cancelRestore: () => call<null>('cancel_restore'),
+  localSnapshots: () => call<string[]>('local_snapshots'),
+  setBackupOnClose: (on: boolean) => call<BackupStatus>('set_backup_on_close', { on }),
 };
 
 export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,
   PatientQuery, Phase, RegisterCounts, Settings, StaffInput, StaffMember,
+  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview,
 };
 export type {
   AttendanceReport, AttendanceSheet, DropIn, FamilyMember, FamilyMemberInput, Group, GroupInput, GroupMembers, Held,

@@ -1,0 +1,45 @@
+//! Drives a backup can go to: removable ones first (sticks, cards), then other mounted
+//! filesystems with room, since some USB hard drives report as fixed. The Backup screen
+//! also takes any folder path typed or chosen by the user.
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Drive {
+    pub name: String,
+    pub mount_point: PathBuf,
+    pub removable: bool,
+    #[ts(type = "number")]
+    pub available_bytes: u64,
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+}
+
+/// Removable drives, then the others (pseudo filesystems left out), by mount point.
+pub fn drives() -> Result<Vec<Drive>> {
+    let disks = sysinfo::Disks::new_with_refreshed_list()
+        .map_err(|e| Error::Io(std::io::Error::other(format!("the list of drives could not be read: {e}"))))?;
+    let mut out: Vec<Drive> = disks
+        .iter()
+        .filter(|d| d.total_space() > 0 && d.mount_point().is_dir())
+        .filter(|d| {
+            let m = d.mount_point().to_string_lossy();
+            !(m.starts_with("/proc") || m.starts_with("/sys") || m.starts_with("/dev") || m.starts_with("/run/user"))
+        })
+        .map(|d| Drive {
+            name: d.name().to_string_lossy().into_owned(),
+            mount_point: d.mount_point().to_path_buf(),
+            removable: d.is_removable(),
+            available_bytes: d.available_space(),
+            total_bytes: d.total_space(),
+        })
+        .collect();
+    out.sort_by(|a, b| b.removable.cmp(&a.removable).then(a.mount_point.cmp(&b.mount_point)));
+    out.dedup_by(|a, b| a.mount_point == b.mount_point);
+    Ok(out)
+}

@@ -1,0 +1,846 @@
+//! Backups to a USB stick (or any folder) and restore, built so that no step can lose
+//! data:
+//!
+//! 1. a consistent snapshot of the live database (SQLite backup API) into a local
+//!    work folder, checked and counted;
+//! 2. encrypted (age, to the centre's public key and to a throw-away key of this run)
+//!    into `Saathi-Backups/<centre>-<YYYYMMDD-HHMMSS>.saathi.partial` on the stick,
+//!    synced;
+//! 3. read back from the stick (the page cache dropped first), decrypted with the
+//!    throw-away key and verified: byte-identical to the snapshot, `integrity_check`,
+//!    application id, schema version, row counts of every table;
+//! 4. only then renamed to `.saathi` and the folder synced: a file with the finished
+//!    name has always been verified. Then older backups are rotated.
+//!
+//! Any failure leaves at most a `.partial` file (never listed, removed on the next run)
+//! and never touches the live database or older backups.
+mod drives;
+pub mod key;
+mod local;
+mod restore;
+mod sheet;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::access::Action;
+use crate::ctx::Ctx;
+use crate::db::{APPLICATION_ID, Store};
+use crate::error::{Error, Result};
+
+pub use drives::{Drive, drives};
+pub use local::{LOCAL_DIR, local_snapshot_if_due, local_snapshots};
+pub use restore::{PreparedRestore, RestorePreview, apply, prepare, prepare_local};
+
+/// The folder on a stick (or inside a chosen folder) that holds the backups.
+pub const FOLDER: &str = "Saathi-Backups";
+pub const EXTENSION: &str = "saathi";
+const PARTIAL: &str = ".partial";
+/// Work files of a running backup, inside the data folder (same disk as the database).
+const WORK_DIR: &str = "backup-work";
+/// Safety copies of the database made before a restore (kept until the next verified backup).
+pub const SAFETY_DIR: &str = "safety";
+const CHUNK: usize = 1 << 20;
+
+/// Settings keys written into the snapshot (not the live database) to describe it.
+const META_MADE_AT: &str = "backup.made_at";
+const META_APP_VERSION: &str = "backup.app_version";
+const SETTING_ON_CLOSE: &str = "backup.on_close";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum BackupPhase {
+    Snapshot,
+    Encrypt,
+    Verify,
+    Done,
+}
+
+/// What the progress bar shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackupProgress {
+    pub phase: BackupPhase,
+    /// 0.0 … 1.0 over the whole backup.
+    pub fraction: f64,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+    /// Estimate, once there is enough to go on.
+    #[ts(type = "number | null")]
+    pub remaining_ms: Option<u64>,
+}
+
+/// A finished, verified backup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackupDone {
+    pub path: String,
+    pub folder: String,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub made_at: String,
+    /// Older backups removed by rotation.
+    pub rotated_out: Vec<String>,
+}
+
+/// One backup file found in a folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackupFile {
+    pub path: String,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// From the file name (local time of the PC that made it), "YYYY-MM-DD HH:MM:SS".
+    pub made_at: String,
+    /// This Saathi wrote it and read it back correctly.
+    pub verified: bool,
+}
+
+/// The backup running in the background, as the window polls it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackupJob {
+    pub running: bool,
+    pub progress: Option<BackupProgress>,
+    pub done: Option<BackupDone>,
+    pub error: Option<crate::error::ErrorPayload>,
+}
+
+/// What the Backup screen and the Today screen show about backups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackupStatus {
+    pub key_set_up: bool,
+    pub recipient: Option<String>,
+    /// When the newest verified backup to a stick or folder was made (RFC 3339, UTC).
+    pub last_verified_at: Option<String>,
+    pub last_verified_folder: Option<String>,
+    #[ts(type = "number | null")]
+    pub days_since_last: Option<i64>,
+    /// Back up to the folder of the last verified backup when the window is closed.
+    pub back_up_on_close: bool,
+}
+
+pub(crate) fn sync_dir(dir: &Path) {
+    // Directories can be opened and synced on Unix; Windows has no such call (NTFS
+    // journals the rename itself).
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Asks the OS to forget its cached copy of `file`, so the next read comes from the
+/// device itself (a stick that lied about a sync is caught by the read-back).
+fn drop_cache(file: &File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a valid open descriptor; the call only gives advice to the kernel.
+        unsafe {
+            libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+}
+
+/// Free bytes on the filesystem holding `dir`, where the OS tells.
+pub fn free_space(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: a NUL-terminated path and a zeroed out-parameter of the right type.
+        let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+        if rc == 0 { Some(st.f_bavail as u64 * st.f_frsize as u64) } else { None }
+    }
+    #[cfg(not(unix))]
+    {
+        drives().ok()?.into_iter().filter(|d| dir.starts_with(&d.mount_point)).map(|d| d.available_bytes).last()
+    }
+}
+
+/// Facts about a database file, read without changing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DbFacts {
+    pub application_id: i32,
+    pub schema_version: i64,
+    pub counts: BTreeMap<String, i64>,
+}
+
+/// Opens `path` read-only and checks it fully (integrity check, Saathi's application
+/// id, a schema this build knows); counts the rows of every table.
+pub(crate) fn inspect_copy(path: &Path) -> Result<DbFacts> {
+    let mut header = [0u8; 16];
+    let n = File::open(path)?.read(&mut header)?;
+    if n < 16 || &header != b"SQLite format 3\0" {
+        return Err(Error::NotABackup);
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let damaged = |e: rusqlite::Error| Error::BackupDamaged { detail: format!("the database inside is damaged: {e}") };
+    let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(damaged)?;
+    if application_id != APPLICATION_ID {
+        return Err(Error::NotABackup);
+    }
+    let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(damaged)?;
+    let supported = crate::db::schema_version();
+    if schema_version > supported {
+        return Err(Error::BackupNewer { found: schema_version, supported });
+    }
+    let lines: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
+        .map_err(damaged)?;
+    if lines.len() != 1 || lines[0] != "ok" {
+        return Err(Error::BackupDamaged {
+            detail: format!("{} problem(s) found by the integrity check", lines.len()),
+        });
+    }
+    Ok(DbFacts { application_id, schema_version, counts: table_counts(&conn).map_err(damaged)? })
+}
+
+pub(crate) fn table_counts(conn: &Connection) -> rusqlite::Result<BTreeMap<String, i64>> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = BTreeMap::new();
+    for name in names {
+        let n: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |r| r.get(0))?;
+        out.insert(name, n);
+    }
+    Ok(out)
+}
+
+/// Copies the live database consistently (one read transaction) into `dest`, written
+/// as `dest.partial`, synced and renamed. The copy is in rollback-journal mode, so it is
+/// one self-contained file.
+pub(crate) fn copy_database(src: &Connection, dest: &Path, meta: &[(&str, &str)]) -> Result<()> {
+    let partial = with_suffix(dest, PARTIAL);
+    let _ = std::fs::remove_file(&partial);
+    {
+        let mut dst = Connection::open(&partial)?;
+        {
+            let backup = rusqlite::backup::Backup::new(src, &mut dst)?;
+            loop {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+                }
+            }
+        }
+        let mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(Error::Io(std::io::Error::other("the copy could not leave WAL mode")));
+        }
+        for (k, v) in meta {
+            dst.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![k, v],
+            )?;
+        }
+    }
+    File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, dest)?;
+    if let Some(dir) = dest.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// A consistent, checked copy of the live database, in the data folder's work area.
+pub struct Snapshot {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    made_at: DateTime<Utc>,
+    facts: DbFacts,
+    bytes: u64,
+    slug: String,
+}
+
+impl Snapshot {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Step 1: the snapshot. Takes one read transaction on `conn` (writers are not blocked in
+/// WAL mode).
+pub fn snapshot(conn: &Connection, data_dir: &Path, ctx: &Ctx) -> Result<Snapshot> {
+    let work = data_dir.join(WORK_DIR);
+    std::fs::create_dir_all(&work)?;
+    clean_old_work(&work);
+    let dir = tempfile::Builder::new().prefix("snapshot-").tempdir_in(&work)?;
+    let path = dir.path().join(crate::db::DB_FILE);
+    let made_at = ctx.now;
+    let stamp = made_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    copy_database(conn, &path, &[(META_MADE_AT, &stamp), (META_APP_VERSION, env!("CARGO_PKG_VERSION"))])?;
+    let facts = inspect_copy(&path).map_err(|e| match e {
+        Error::BackupDamaged { detail } => Error::Damaged { path: "the live database".into(), detail },
+        other => other,
+    })?;
+    let bytes = std::fs::metadata(&path)?.len();
+    let centre = crate::settings::get(conn)?.centre_name;
+    Ok(Snapshot { _dir: dir, path, made_at, facts, bytes, slug: slug(&centre) })
+}
+
+/// Work folders of runs that crashed (older than a day) are removed.
+fn clean_old_work(work: &Path) {
+    let Ok(entries) = std::fs::read_dir(work) else { return };
+    for e in entries.flatten() {
+        let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        if old.is_some_and(|d| d.as_secs() > 86_400) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// The centre's name as a file-name part: ASCII letters and digits, dashes between.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').chars().take(40).collect::<String>();
+    if out.is_empty() { "saathi".into() } else { out }
+}
+
+/// Where the backups of a chosen drive or folder go.
+pub fn backup_folder(dest: &Path) -> PathBuf {
+    if dest.file_name().is_some_and(|n| n == FOLDER) { dest.to_path_buf() } else { dest.join(FOLDER) }
+}
+
+/// Parses `<slug>-YYYYMMDD-HHMMSS[-N].saathi`.
+fn parse_name(name: &str) -> Option<(String, NaiveDateTime, u32)> {
+    let stem = name.strip_suffix(&format!(".{EXTENSION}"))?;
+    let parts: Vec<&str> = stem.rsplitn(4, '-').collect();
+    // Either [time, date, slug…] or [n, time, date, slug].
+    let try_parse = |date: &str, time: &str| {
+        if date.len() == 8 && time.len() == 6 {
+            NaiveDateTime::parse_from_str(&format!("{date}{time}"), "%Y%m%d%H%M%S").ok()
+        } else {
+            None
+        }
+    };
+    if parts.len() == 4
+        && let Ok(n) = parts[0].parse::<u32>()
+        && let Some(t) = try_parse(parts[2], parts[1])
+    {
+        return Some((parts[3].to_owned(), t, n));
+    }
+    let parts: Vec<&str> = stem.rsplitn(3, '-').collect();
+    if parts.len() == 3 {
+        return try_parse(parts[1], parts[0]).map(|t| (parts[2].to_owned(), t, 1));
+    }
+    None
+}
+
+fn map_write_error(folder: &Path, e: std::io::Error) -> Error {
+    use std::io::ErrorKind::*;
+    let reason = match e.kind() {
+        StorageFull | QuotaExceeded | FileTooLarge => "the stick is full".to_owned(),
+        ReadOnlyFilesystem | PermissionDenied => {
+            "the stick cannot be written to (write-protected or removed)".to_owned()
+        }
+        NotFound => "the stick or folder is no longer there".to_owned(),
+        _ => e.to_string(),
+    };
+    Error::BackupWriteFailed { folder: folder.display().to_string(), reason }
+}
+
+/// Reports progress: weights of the phases, and a time estimate from the rate so far.
+struct Meter<'a> {
+    start: Instant,
+    report: &'a mut dyn FnMut(BackupProgress),
+}
+
+impl Meter<'_> {
+    fn at(&mut self, phase: BackupPhase, within: f64) {
+        let (from, span) = match phase {
+            BackupPhase::Snapshot => (0.0, 0.1),
+            BackupPhase::Encrypt => (0.1, 0.45),
+            BackupPhase::Verify => (0.55, 0.45),
+            BackupPhase::Done => (1.0, 0.0),
+        };
+        let fraction = (from + span * within.clamp(0.0, 1.0)).min(1.0);
+        let elapsed = self.start.elapsed().as_millis() as u64;
+        let remaining_ms =
+            (fraction > 0.12 && fraction < 1.0).then(|| (elapsed as f64 * (1.0 - fraction) / fraction) as u64);
+        (self.report)(BackupProgress { phase, fraction, elapsed_ms: elapsed, remaining_ms });
+    }
+}
+
+/// Steps 2–4: encrypt onto the stick, read back, verify, rename, rotate.
+pub fn write_verified(
+    snap: &Snapshot,
+    dest: &Path,
+    recipient: &age::x25519::Recipient,
+    key_file: &str,
+    progress: &mut dyn FnMut(BackupProgress),
+) -> Result<BackupDone> {
+    write_verified_timed(snap, dest, recipient, key_file, Instant::now(), progress)
+}
+
+fn write_verified_timed(
+    snap: &Snapshot,
+    dest: &Path,
+    recipient: &age::x25519::Recipient,
+    key_file: &str,
+    start: Instant,
+    progress: &mut dyn FnMut(BackupProgress),
+) -> Result<BackupDone> {
+    let mut meter = Meter { start, report: progress };
+    meter.at(BackupPhase::Encrypt, 0.0);
+    let folder = backup_folder(dest);
+    if !dest.is_dir() {
+        return Err(Error::BackupWriteFailed {
+            folder: dest.display().to_string(),
+            reason: "that drive or folder is not there".into(),
+        });
+    }
+    std::fs::create_dir_all(&folder).map_err(|e| map_write_error(&folder, e))?;
+    remove_partials(&folder);
+    // (The fault tests switch this early check off to make the write itself run out.)
+    if std::env::var_os("SAATHI_TEST_NO_SPACE_CHECK").is_none()
+        && let Some(free) = free_space(&folder)
+        && free < snap.bytes + 64 * 1024
+    {
+        return Err(Error::BackupWriteFailed {
+            folder: folder.display().to_string(),
+            reason: format!("the stick is full (needs {} MB, has {} MB free)", mb(snap.bytes + 64 * 1024), mb(free)),
+        });
+    }
+    key::write_key_file(&folder, key_file).map_err(|e| map_write_error(&folder, e))?;
+
+    // A unique finished name; the time is the PC's local time.
+    let local = snap.made_at.with_timezone(&Local).format("%Y%m%d-%H%M%S").to_string();
+    let mut file_name = format!("{}-{local}.{EXTENSION}", snap.slug);
+    let mut n = 1;
+    while folder.join(&file_name).exists() || folder.join(format!("{file_name}{PARTIAL}")).exists() {
+        n += 1;
+        file_name = format!("{}-{local}-{n}.{EXTENSION}", snap.slug);
+    }
+    let finished = folder.join(&file_name);
+    let partial = folder.join(format!("{file_name}{PARTIAL}"));
+
+    let result = (|| -> Result<u64> {
+        let written = encrypt_to(snap, &partial, recipient, &folder, &mut meter)?;
+        meter.at(BackupPhase::Verify, 0.0);
+        verify_partial(snap, &partial, &folder, written, &mut meter)?;
+        std::fs::rename(&partial, &finished).map_err(|e| map_write_error(&folder, e))?;
+        sync_dir(&folder);
+        Ok(std::fs::metadata(&finished).map_err(|e| map_write_error(&folder, e))?.len())
+    })();
+    let bytes = match result {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    let rotated_out = rotate(&folder, &snap.slug, &file_name, snap.made_at.with_timezone(&Local).date_naive());
+    meter.at(BackupPhase::Done, 1.0);
+    Ok(BackupDone {
+        path: finished.display().to_string(),
+        folder: folder.display().to_string(),
+        file_name,
+        bytes,
+        made_at: snap.made_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        rotated_out,
+    })
+}
+
+fn mb(b: u64) -> u64 {
+    b.div_ceil(1 << 20)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: the stick "fills up" after this many bytes of the backup file.
+    pub(crate) static STICK_FULL_AFTER: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// The backup file on the stick. In tests it can run out of room at a chosen byte
+/// (a portable stand-in for a full stick; the fault tests also use real small
+/// filesystems).
+struct StickWriter {
+    file: File,
+    #[cfg(test)]
+    left: Option<u64>,
+}
+
+impl StickWriter {
+    fn new(file: File) -> StickWriter {
+        StickWriter {
+            file,
+            #[cfg(test)]
+            left: STICK_FULL_AFTER.with(|c| c.get()),
+        }
+    }
+}
+
+impl Write for StickWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        #[cfg(test)]
+        if let Some(left) = self.left.as_mut() {
+            if *left == 0 {
+                return Err(std::io::ErrorKind::StorageFull.into());
+            }
+            let n = buf.len().min(*left as usize);
+            let n = self.file.write(&buf[..n])?;
+            *left -= n as u64;
+            return Ok(n);
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Encrypts the snapshot to the centre's key and a throw-away key (kept in memory for
+/// the read-back), streaming into `partial`, then syncs it. Returns the plaintext hash
+/// and the throw-away key (verification only; never stored).
+fn encrypt_to(
+    snap: &Snapshot,
+    partial: &Path,
+    recipient: &age::x25519::Recipient,
+    folder: &Path,
+    meter: &mut Meter<'_>,
+) -> Result<([u8; 32], age::x25519::Identity)> {
+    let w = |e: std::io::Error| map_write_error(folder, e);
+    let ephemeral = age::x25519::Identity::generate();
+    let eph_recipient = ephemeral.to_public();
+    let recipients: [&dyn age::Recipient; 2] = [recipient, &eph_recipient];
+    let enc = age::Encryptor::with_recipients(recipients.into_iter())
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    let file = File::options().write(true).create_new(true).open(partial).map_err(w)?;
+    let mut out = enc.wrap_output(BufWriter::with_capacity(CHUNK, StickWriter::new(file))).map_err(w)?;
+    let mut input = File::open(&snap.path)?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut hash = Sha256::new();
+    let mut done = 0u64;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(w)?;
+        done += n as u64;
+        meter.at(BackupPhase::Encrypt, done as f64 / snap.bytes.max(1) as f64);
+    }
+    let file = out.finish().map_err(w)?.into_inner().map_err(|e| w(e.into_error()))?.file;
+    file.sync_all().map_err(w)?;
+    drop_cache(&file);
+    Ok((hash.finalize().into(), ephemeral))
+}
+
+/// Reads the written file back from the stick, decrypts it and checks it against the
+/// snapshot.
+fn verify_partial(
+    snap: &Snapshot,
+    partial: &Path,
+    folder: &Path,
+    (plain_hash, identity): ([u8; 32], age::x25519::Identity),
+    meter: &mut Meter<'_>,
+) -> Result<()> {
+    let not_verified = |detail: String| Error::BackupNotVerified { folder: folder.display().to_string(), detail };
+    let file = File::open(partial).map_err(|e| map_write_error(folder, e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(1).max(1);
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, file))
+        .map_err(|e| not_verified(format!("header: {e}")))?;
+    let mut reader = dec
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| not_verified(format!("decrypt: {e}")))?;
+    let copy_path = snap.path.with_file_name("read-back.db");
+    let mut copy = BufWriter::new(File::create(&copy_path)?);
+    let mut buf = vec![0u8; CHUNK];
+    let mut hash = Sha256::new();
+    let mut done = 0u64;
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| not_verified(format!("reading back: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        copy.write_all(&buf[..n])?;
+        done += n as u64;
+        meter.at(BackupPhase::Verify, 0.7 * (done as f64 / total as f64));
+    }
+    copy.flush()?;
+    drop(copy);
+    let got: [u8; 32] = hash.finalize().into();
+    if got != plain_hash {
+        return Err(not_verified("the content differs from the snapshot".into()));
+    }
+    let facts = inspect_copy(&copy_path).map_err(|e| not_verified(e.to_string()))?;
+    let _ = std::fs::remove_file(&copy_path);
+    if facts != snap.facts {
+        return Err(not_verified("the tables or row counts differ from the snapshot".into()));
+    }
+    meter.at(BackupPhase::Verify, 1.0);
+    Ok(())
+}
+
+/// Removes `.partial` files of earlier runs that did not finish (never a finished backup).
+fn remove_partials(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(&format!(".{EXTENSION}{PARTIAL}")) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Which of `names` (sorted oldest first, each with its time) to delete: everything but
+/// the `newest` newest and the newest one in each of the `periods` latest periods
+/// (counted back from `today`'s period), and only ones older than `verified` (the
+/// newest verified backup). Returns indices.
+pub fn rotation_plan<K: Ord + Copy>(
+    times: &[NaiveDateTime],
+    verified: NaiveDateTime,
+    keep_newest: usize,
+    period_of: impl Fn(NaiveDate) -> K,
+    kept_periods: &[K],
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse((times[i], i)));
+    let mut keep = vec![false; times.len()];
+    for &i in order.iter().take(keep_newest) {
+        keep[i] = true;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for &i in &order {
+        let p = period_of(times[i].date());
+        if kept_periods.contains(&p) && seen.insert(p) {
+            keep[i] = true;
+        }
+    }
+    (0..times.len()).filter(|&i| !keep[i] && times[i] < verified).collect()
+}
+
+/// The last 12 months, as (year, month), counted back from `today`.
+fn last_months(today: NaiveDate, n: u32) -> Vec<(i32, u32)> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let (mut y, mut m) = (today.year(), today.month());
+    for _ in 0..n {
+        out.push((y, m));
+        if m == 1 {
+            y -= 1;
+            m = 12;
+        } else {
+            m -= 1;
+        }
+    }
+    out
+}
+
+/// Keeps the 10 newest backups plus the newest of each of the last 12 months; deletes
+/// only backups of this centre older than the one just verified.
+fn rotate(folder: &Path, slug: &str, just_verified: &str, today: NaiveDate) -> Vec<String> {
+    use chrono::Datelike;
+    let Some((_, verified_at, verified_n)) = parse_name(just_verified) else { return vec![] };
+    let mut found: Vec<(NaiveDateTime, u32, String)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some((s, t, n)) = parse_name(&name)
+                && s == slug
+            {
+                found.push((t, n, name));
+            }
+        }
+    }
+    found.sort();
+    // Same-second backups are ordered by their counter; shift by it so times are unique.
+    let times: Vec<NaiveDateTime> =
+        found.iter().map(|(t, n, _)| *t + chrono::Duration::milliseconds(i64::from(*n))).collect();
+    let verified = verified_at + chrono::Duration::milliseconds(i64::from(verified_n));
+    let months = last_months(today, 12);
+    let mut deleted = Vec::new();
+    for i in rotation_plan(&times, verified, 10, |d| (d.year(), d.month()), &months) {
+        let name = &found[i].2;
+        if std::fs::remove_file(folder.join(name)).is_ok() {
+            deleted.push(name.clone());
+        }
+    }
+    if !deleted.is_empty() {
+        sync_dir(folder);
+    }
+    deleted
+}
+
+/// Records a verified backup (the list, the audit trail) and lets go of the safety
+/// copies made before earlier restores: a newer verified backup now exists.
+pub fn record(tx: &Transaction<'_>, ctx: &Ctx, done: &BackupDone, data_dir: &Path) -> Result<()> {
+    ctx.require(Action::MakeBackup)?;
+    tx.execute(
+        "INSERT INTO backups (made_at, folder, file_name, bytes, verified_at, staff_id, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'usb')",
+        params![done.made_at, done.folder, done.file_name, done.bytes as i64, ctx.stamp(), ctx.actor.staff_id],
+    )?;
+    crate::audit::record(tx, ctx, "backup_made", crate::audit::entity::SETTINGS, None, &done.file_name)?;
+    if let Ok(entries) = std::fs::read_dir(data_dir.join(SAFETY_DIR)) {
+        for e in entries.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    Ok(())
+}
+
+/// The whole backup, for the command line and tests: snapshot, write, verify, rotate,
+/// record. Needs the key to be set up.
+pub fn back_up(
+    store: &mut Store,
+    data_dir: &Path,
+    dest: &Path,
+    ctx: &Ctx,
+    progress: &mut dyn FnMut(BackupProgress),
+) -> Result<BackupDone> {
+    ctx.require(Action::MakeBackup)?;
+    let start = Instant::now();
+    let recipient = key::recipient(store.conn())?.ok_or(Error::BackupNotSetUp)?;
+    let key_file = key::key_file_text(store.conn())?.ok_or(Error::BackupNotSetUp)?;
+    let _ = key::write_key_file(data_dir, &key_file);
+    {
+        let mut meter = Meter { start, report: progress };
+        meter.at(BackupPhase::Snapshot, 0.0);
+    }
+    let snap = snapshot(store.conn(), data_dir, ctx)?;
+    let done = match write_verified_timed(&snap, dest, &recipient, &key_file, start, progress) {
+        Ok(done) => done,
+        Err(e) => {
+            let detail = e.code();
+            let _ = store.write(|tx| {
+                crate::audit::record(tx, ctx, "backup_failed", crate::audit::entity::SETTINGS, None, detail)
+            });
+            return Err(e);
+        }
+    };
+    store.write(|tx| record(tx, ctx, &done, data_dir))?;
+    Ok(done)
+}
+
+/// The backups in a drive's or folder's Saathi-Backups folder, newest first, marked
+/// verified when this Saathi wrote and checked them.
+pub fn list(conn: &Connection, ctx: &Ctx, dest: &Path) -> Result<Vec<BackupFile>> {
+    ctx.require(Action::MakeBackup)?;
+    let folder = backup_folder(dest);
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(out) };
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM backups WHERE folder = ?1 AND file_name = ?2")?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some((_, t, _)) = parse_name(&name) else { continue };
+        let bytes = e.metadata().map(|m| m.len()).unwrap_or(0);
+        let verified = stmt.query_row(params![folder.display().to_string(), name], |_| Ok(())).optional()?.is_some();
+        out.push(BackupFile {
+            path: e.path().display().to_string(),
+            file_name: name,
+            bytes,
+            made_at: t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            verified,
+        });
+    }
+    out.sort_by(|a, b| b.made_at.cmp(&a.made_at).then(b.file_name.cmp(&a.file_name)));
+    Ok(out)
+}
+
+/// Key set-up, the newest verified backup and its age in days (for the reminder).
+pub fn status(conn: &Connection, ctx: &Ctx) -> Result<BackupStatus> {
+    ctx.require(Action::MakeBackup)?;
+    let recipient = crate::settings::get_raw(conn, key::SETTING_RECIPIENT)?;
+    let last: Option<(String, String)> = conn
+        .query_row("SELECT made_at, folder FROM backups WHERE kind = 'usb' ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let days = last.as_ref().and_then(|(at, _)| DateTime::parse_from_rfc3339(at).ok()).map(|t| {
+        let made = t.with_timezone(&Local).date_naive();
+        (ctx.today - made).num_days().max(0)
+    });
+    Ok(BackupStatus {
+        key_set_up: recipient.is_some(),
+        recipient,
+        last_verified_at: last.as_ref().map(|l| l.0.clone()),
+        last_verified_folder: last.map(|l| l.1),
+        days_since_last: days,
+        back_up_on_close: crate::settings::get_raw(conn, SETTING_ON_CLOSE)?.as_deref() == Some("1"),
+    })
+}
+
+/// Turns "back up when closing the app" on or off (admin).
+pub fn set_back_up_on_close(tx: &Transaction<'_>, ctx: &Ctx, on: bool) -> Result<()> {
+    ctx.require(Action::ManageBackups)?;
+    crate::settings::set_raw(tx, SETTING_ON_CLOSE, if on { "1" } else { "0" })?;
+    crate::audit::record(tx, ctx, "settings_changed", crate::audit::entity::SETTINGS, None, "backup on close")
+}
+
+/// Where to back up when the window closes: the folder of the last verified backup, if
+/// the option is on, the key is set up, and that folder (the stick) is there now.
+pub fn on_close_target(conn: &Connection) -> Result<Option<PathBuf>> {
+    if crate::settings::get_raw(conn, SETTING_ON_CLOSE)?.as_deref() != Some("1") || key::recipient(conn)?.is_none() {
+        return Ok(None);
+    }
+    let folder: Option<String> = conn
+        .query_row("SELECT folder FROM backups WHERE kind = 'usb' ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?;
+    Ok(folder.map(PathBuf::from).filter(|f| f.is_dir()))
+}
+
+/// Encrypts any file to the centre's recipient in the backup format (no checks): for
+/// tests of refusals, and to seal a copy made by hand.
+pub fn seal_file(plain: &Path, dest: &Path, recipient: &str) -> Result<()> {
+    let r = age::x25519::Recipient::from_str(recipient)
+        .map_err(|_| Error::invalid("recipient_invalid", "recipient", "That is not an age public key."))?;
+    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    let mut out = enc.wrap_output(BufWriter::new(File::create(dest)?))?;
+    std::io::copy(&mut File::open(plain)?, &mut out)?;
+    out.finish()?.into_inner().map_err(|e| Error::Io(e.into_error()))?.sync_all()?;
+    Ok(())
+}
+
+/// The demo centre's backup passphrase (for the fictional demo data only).
+pub const DEMO_PASSPHRASE: &str = "demo-backup-passphrase";
+
+/// Sets up backup encryption in the demo centre (a lower work factor, so the demo is
+/// quick to create; real centres use [`key::WORK_FACTOR`]).
+pub fn demo_set_up(tx: &Transaction<'_>, ctx: &Ctx) -> Result<()> {
+    key::set_up_with_work_factor(tx, ctx, DEMO_PASSPHRASE, false, 14).map(drop)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,309 @@
+//! Restore: decrypt into a temporary file beside the live database, check it, show a
+//! preview; only on confirmation save the current database as a safety copy and swap
+//! the restored one in atomically (rename), then reopen (older schemas are migrated).
+//! Every refusal leaves the live database untouched.
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::key::{self, KEY_FILE};
+use super::{META_APP_VERSION, META_MADE_AT, SAFETY_DIR, inspect_copy, sync_dir, with_suffix};
+use crate::access::Action;
+use crate::ctx::{Actor, Ctx};
+use crate::db::Store;
+use crate::error::{Error, Result};
+
+/// What the restore would bring back, shown before anything changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RestorePreview {
+    pub file_name: String,
+    /// When the backup was made (RFC 3339), if it says.
+    pub made_at: Option<String>,
+    pub app_version: Option<String>,
+    #[ts(type = "number")]
+    pub schema_version: i64,
+    /// The backup is from an older Saathi; it will be brought up to date after restoring.
+    pub will_migrate: bool,
+    pub centre_name: String,
+    #[ts(type = "number")]
+    pub patients: i64,
+    #[ts(type = "number")]
+    pub staff: i64,
+    /// Counted only when the backup has those tables.
+    #[ts(type = "number | null")]
+    pub groups: Option<i64>,
+    #[ts(type = "number | null")]
+    pub follow_ups: Option<i64>,
+    /// The most recently changed patient records: (name, date changed).
+    pub newest: Vec<(String, String)>,
+}
+
+/// A checked copy waiting in the data folder for the confirmation. Dropping it removes
+/// the copy.
+#[derive(Debug)]
+pub struct PreparedRestore {
+    file: tempfile::NamedTempFile,
+    pub preview: RestorePreview,
+    /// The backup file it came from, if it was an encrypted backup (not a local snapshot).
+    encrypted_source: Option<(PathBuf, u64)>,
+}
+
+fn work_file(data_dir: &Path) -> Result<tempfile::NamedTempFile> {
+    std::fs::create_dir_all(data_dir)?;
+    // Leftovers of a crash are removed (never the live database: other names).
+    if let Ok(rd) = std::fs::read_dir(data_dir) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(".restore-")
+                && e.metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|d| d.as_secs() > 3600)
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(tempfile::Builder::new().prefix(".restore-").suffix(".db").tempfile_in(data_dir)?)
+}
+
+/// The key files to try: beside the backup, in the data folder, then the one stored
+/// in this Saathi.
+fn candidate_keys(file: &Path, data_dir: &Path, stored: Option<&str>) -> Vec<Vec<u8>> {
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    for p in [file.parent().map(|d| d.join(KEY_FILE)), Some(data_dir.join(KEY_FILE))].into_iter().flatten() {
+        if let Ok(b) = std::fs::read(&p)
+            && !keys.contains(&b)
+        {
+            keys.push(b);
+        }
+    }
+    if let Some(s) = stored
+        && !keys.iter().any(|k| k == s.as_bytes())
+    {
+        keys.push(s.as_bytes().to_vec());
+    }
+    keys
+}
+
+/// Decrypts and checks a backup file with the centre's passphrase (admin only). Nothing
+/// changes yet.
+pub fn prepare(
+    ctx: &Ctx,
+    file: &Path,
+    passphrase: &str,
+    data_dir: &Path,
+    stored_key: Option<&str>,
+) -> Result<PreparedRestore> {
+    ctx.require(Action::ManageBackups)?;
+    let mut head = [0u8; 64];
+    let n = File::open(file)?.read(&mut head)?;
+    if !head[..n].starts_with(b"age-encryption.org/v1") {
+        return Err(Error::NotABackup);
+    }
+    let keys = candidate_keys(file, data_dir, stored_key);
+    if keys.is_empty() {
+        return Err(Error::invalid(
+            "backup_key_missing",
+            "file",
+            format!(
+                "No backup key file ({KEY_FILE}) was found beside this backup. Copy it from the stick into the same folder."
+            ),
+        ));
+    }
+    let mut identities = Vec::new();
+    let mut last_err = Error::WrongPassphrase;
+    for k in &keys {
+        match key::unlock(k, passphrase) {
+            Ok(id) => identities.push(id),
+            Err(e) => last_err = e,
+        }
+    }
+    if identities.is_empty() {
+        return Err(last_err);
+    }
+    let damaged = |what: &str| Error::BackupDamaged { detail: what.to_owned() };
+    let dec = age::Decryptor::new_buffered(BufReader::new(File::open(file)?))
+        .map_err(|_| damaged("its header is incomplete or altered"))?;
+    let mut reader = dec.decrypt(identities.iter().map(|i| i as &dyn age::Identity)).map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys => Error::BackupOtherKey,
+        _ => damaged("its header is altered"),
+    })?;
+    let tmp = work_file(data_dir)?;
+    {
+        let mut out = BufWriter::new(tmp.as_file());
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = reader.read(&mut buf).map_err(|_| damaged("it is cut short or its content was altered"))?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(&buf[..n])?;
+        }
+        out.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    let mut prepared = finish_prepare(tmp, file)?;
+    prepared.encrypted_source = Some((file.to_path_buf(), std::fs::metadata(file)?.len()));
+    Ok(prepared)
+}
+
+/// A copy flagged as WAL mode (header bytes 18 and 19 = 2) would make SQLite create
+/// `-wal`/`-shm` files beside it even when opened read-only: flag it as a rollback
+/// journal file (1, 1), which is what it is, whole in one file.
+fn rollback_mode(file: &File) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = file;
+    let mut h = [0u8; 20];
+    f.seek(SeekFrom::Start(0))?;
+    if f.read(&mut h)? == 20 && h.starts_with(b"SQLite format 3\0") && (h[18] == 2 || h[19] == 2) {
+        f.seek(SeekFrom::Start(18))?;
+        f.write_all(&[1, 1])?;
+        f.sync_all()?;
+    }
+    Ok(())
+}
+
+/// A local snapshot (plain copy in the data folder): no passphrase needed.
+pub fn prepare_local(ctx: &Ctx, file: &Path, data_dir: &Path) -> Result<PreparedRestore> {
+    ctx.require(Action::ManageBackups)?;
+    let tmp = work_file(data_dir)?;
+    std::fs::copy(file, tmp.path())?;
+    tmp.as_file().sync_all()?;
+    finish_prepare(tmp, file)
+}
+
+fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path) -> Result<PreparedRestore> {
+    rollback_mode(tmp.as_file())?;
+    let facts = inspect_copy(tmp.path())?;
+    let conn = Connection::open_with_flags(tmp.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let setting = |k: &str| -> Result<Option<String>> {
+        Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0)).optional()?)
+    };
+    let count = |table: &str| facts.counts.get(table).copied();
+    // Groups and follow-ups are counted when the backup has such tables (whatever the
+    // exact names other parts of Saathi give them): the shortest table name that ends in
+    // "groups" (not "group_members"), and the shortest that contains "follow".
+    let shortest = |pred: &dyn Fn(&str) -> bool| {
+        facts.counts.iter().filter(|(n, _)| pred(n.as_str())).min_by_key(|(n, _)| n.len()).map(|(_, c)| *c)
+    };
+    let groups = shortest(&|n| n.ends_with("groups"));
+    let follow_ups = shortest(&|n| n.contains("follow"));
+    let centre_name: String =
+        conn.query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
+    let newest = conn
+        .prepare(
+            "SELECT CASE WHEN preferred_name <> '' THEN preferred_name ELSE full_name END, substr(updated_at, 1, 10)
+             FROM patients ORDER BY updated_at DESC, id DESC LIMIT 5",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    let preview = RestorePreview {
+        file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        made_at: setting(META_MADE_AT)?,
+        app_version: setting(META_APP_VERSION)?,
+        schema_version: facts.schema_version,
+        will_migrate: facts.schema_version < crate::db::schema_version(),
+        centre_name,
+        patients: count("patients").unwrap_or(0),
+        staff: count("staff").unwrap_or(0),
+        groups,
+        follow_ups,
+        newest,
+    };
+    drop(conn);
+    Ok(PreparedRestore { file: tmp, preview, encrypted_source: None })
+}
+
+/// Replaces the live database with the prepared one. `live` is the open store (closed
+/// here after a safety copy), or `None` when it could not be opened (its files are then
+/// copied as they are). Returns the reopened store on the restored data.
+pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option<Store>) -> Result<(Store, PathBuf)> {
+    ctx.require(Action::ManageBackups)?;
+    let db = crate::paths::db_path(data_dir);
+    let safety_dir = data_dir.join(SAFETY_DIR);
+    std::fs::create_dir_all(&safety_dir)?;
+    let safety = safety_dir.join(format!("saathi-before-restore-{}.db", ctx.now.format("%Y%m%d-%H%M%S")));
+    let file_name = prepared.preview.file_name.clone();
+    let made_at = prepared.preview.made_at.clone().unwrap_or_else(|| ctx.stamp());
+    let source = prepared.encrypted_source.clone();
+    match live {
+        Some(mut store) => {
+            store.write(|tx| {
+                crate::audit::record(tx, ctx, "restore", crate::audit::entity::SETTINGS, None, &file_name)
+            })?;
+            super::copy_database(store.conn(), &safety, &[])?;
+            // Everything into the main file, then close: no WAL is left to replay.
+            let busy: i64 = store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy != 0 {
+                return Err(Error::Busy);
+            }
+            drop(store);
+        }
+        None => {
+            if db.exists() {
+                for (from, to) in
+                    [(db.clone(), safety.clone()), (with_suffix(&db, "-wal"), with_suffix(&safety, "-wal"))]
+                {
+                    if from.exists() {
+                        std::fs::copy(&from, &to)?;
+                        File::open(&to)?.sync_all()?;
+                    }
+                }
+            }
+        }
+    }
+    sync_dir(&safety_dir);
+    // A stale WAL or shared-memory file must never be applied to the restored file.
+    for suffix in ["-wal", "-shm"] {
+        match std::fs::remove_file(with_suffix(&db, suffix)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    prepared.file.persist(&db).map_err(|e| Error::Io(e.error))?;
+    sync_dir(data_dir);
+    let mut store = Store::open(&db)?;
+    // The acting staff member may not exist in the restored data; then the system records it.
+    let known: bool = store
+        .conn()
+        .query_row("SELECT 1 FROM staff WHERE id = ?1", [ctx.actor.staff_id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let actor = if known { ctx.actor } else { Actor::system() };
+    let detail = match ctx.actor.staff_id {
+        Some(id) if !known => format!("{file_name} (by staff #{id})"),
+        _ => file_name,
+    };
+    let rctx = Ctx { actor, ..*ctx };
+    store.write(|tx| {
+        crate::audit::record(tx, &rctx, "restored", crate::audit::entity::SETTINGS, None, &detail)?;
+        // The backup was just decrypted and checked in full: it counts as verified (the
+        // restored data predates its own record of it).
+        if let Some((path, bytes)) = &source
+            && let (Some(folder), Some(name)) = (path.parent(), path.file_name())
+        {
+            tx.execute(
+                "INSERT INTO backups (made_at, folder, file_name, bytes, verified_at, staff_id, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'usb')",
+                rusqlite::params![
+                    made_at,
+                    folder.display().to_string(),
+                    name.to_string_lossy(),
+                    *bytes as i64,
+                    ctx.stamp(),
+                    rctx.actor.staff_id
+                ],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok((store, safety))
+}

@@ -1,0 +1,379 @@
+use super::*;
+use crate::ctx::{Actor, Role};
+
+fn ctx_at(s: &str) -> Ctx {
+    let t = DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    Ctx { actor: Actor::system(), now: t, today: t.with_timezone(&Local).date_naive() }
+}
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+#[test]
+fn names_parse_back() {
+    let (slug, at, n) = parse_name("asha-kendra-20261126-101500.saathi").unwrap();
+    assert_eq!((slug.as_str(), at, n), ("asha-kendra", t("2026-11-26 10:15"), 1));
+    let (slug, _, n) = parse_name("asha-kendra-20261126-101500-3.saathi").unwrap();
+    assert_eq!((slug.as_str(), n), ("asha-kendra", 3));
+    assert!(parse_name("asha-20261126-101500.saathi.partial").is_none());
+    assert!(parse_name("notes.txt").is_none());
+    assert_eq!(slug_of("Asha Nasha Mukti Kendra, Mohali"), "asha-nasha-mukti-kendra-mohali");
+    assert_eq!(slug_of("आशा केंद्र"), "saathi");
+}
+
+fn slug_of(s: &str) -> String {
+    slug(s)
+}
+
+#[test]
+fn rotation_keeps_ten_newest_and_one_per_month() {
+    // One backup a day for 400 days.
+    let start = t("2025-10-01 09:00");
+    let times: Vec<NaiveDateTime> = (0..400).map(|d| start + chrono::Duration::days(d)).collect();
+    let newest = *times.last().unwrap();
+    let months = last_months(newest.date(), 12);
+    use chrono::Datelike;
+    let delete = rotation_plan(&times, newest, 10, |d| (d.year(), d.month()), &months);
+    let kept: Vec<NaiveDateTime> = (0..times.len()).filter(|i| !delete.contains(i)).map(|i| times[i]).collect();
+    // The 10 newest.
+    for x in &times[times.len() - 10..] {
+        assert!(kept.contains(x));
+    }
+    // The newest of each of the last 12 months.
+    for m in &months {
+        let newest_in_month = times.iter().filter(|x| (x.year(), x.month()) == *m).max().unwrap();
+        assert!(kept.contains(newest_in_month), "{m:?}");
+    }
+    assert!(kept.len() <= 22, "{}", kept.len());
+    // Nothing older than 12 months survives.
+    assert!(kept.iter().all(|x| months.contains(&(x.year(), x.month()))));
+}
+
+#[test]
+fn rotation_never_deletes_what_is_not_older_than_the_verified_one() {
+    let times: Vec<NaiveDateTime> = (0..30).map(|d| t("2026-01-01 09:00") + chrono::Duration::hours(d)).collect();
+    // The verified one is the 5th: nothing newer or equal may go, whatever the rules say.
+    use chrono::Datelike;
+    let delete = rotation_plan(&times, times[4], 2, |d| (d.year(), d.month()), &[]);
+    assert!(delete.iter().all(|&i| times[i] < times[4]));
+    assert_eq!(delete, vec![0, 1, 2, 3]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn rotation_properties(offsets in proptest::collection::vec(0i64..2000, 1..80), v in 0usize..80) {
+        use chrono::Datelike;
+        let mut times: Vec<NaiveDateTime> = offsets.iter().map(|o| t("2025-01-01 00:00") + chrono::Duration::hours(o * 7)).collect();
+        times.sort();
+        times.dedup();
+        let verified = times[v % times.len()];
+        let today = times.last().unwrap().date();
+        let months = last_months(today, 12);
+        let delete = rotation_plan(&times, verified, 10, |d| (d.year(), d.month()), &months);
+        for &i in &delete {
+            proptest::prop_assert!(times[i] < verified);
+        }
+        let kept = times.len() - delete.len();
+        proptest::prop_assert!(kept >= times.len().min(10));
+        // The newest always survives.
+        proptest::prop_assert!(!delete.contains(&(times.len() - 1)));
+    }
+}
+
+pub(crate) fn demo_store(dir: &Path) -> Store {
+    let mut store = Store::open(&dir.join(crate::db::DB_FILE)).unwrap();
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    store
+        .write(|tx| {
+            crate::settings::set_centre(tx, &ctx, "Asha Kendra", "", "")?;
+            key::set_up_with_work_factor(tx, &ctx, "correct horse battery", false, 10)?;
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+#[test]
+fn backup_writes_a_verified_encrypted_file_and_records_it() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let mut phases = Vec::new();
+    let done = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |p| phases.push(p)).unwrap();
+    assert!(done.file_name.starts_with("asha-kendra-2026112"), "{}", done.file_name);
+    let bytes = std::fs::read(&done.path).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"), "encrypted");
+    assert!(stick.path().join(FOLDER).join(key::KEY_FILE).exists());
+    assert!(data.path().join(key::KEY_FILE).exists());
+    // Progress went through every phase, forward only, and ended at 1.
+    let order: Vec<BackupPhase> = phases.iter().map(|p| p.phase).collect();
+    for ph in [BackupPhase::Snapshot, BackupPhase::Encrypt, BackupPhase::Verify, BackupPhase::Done] {
+        assert!(order.contains(&ph), "{ph:?}");
+    }
+    assert!(phases.windows(2).all(|w| w[0].fraction <= w[1].fraction));
+    assert_eq!(phases.last().unwrap().fraction, 1.0);
+    // Listed as verified; status knows it.
+    let listed = list(store.conn(), &ctx, stick.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].verified);
+    let st = status(store.conn(), &ctx).unwrap();
+    assert_eq!(st.days_since_last, Some(0));
+    assert!(st.key_set_up);
+    // Audited.
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'backup_made'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    // No leftovers.
+    let names: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+#[test]
+fn front_desk_may_back_up_but_not_restore_or_set_up_the_key() {
+    let ctx = Ctx { actor: Actor { staff_id: None, role: Role::FrontDesk }, ..ctx_at("2026-11-26T10:00:00Z") };
+    assert!(ctx.require(Action::MakeBackup).is_ok());
+    let data = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&data.path().join("saathi.db")).unwrap();
+    let err = store.write(|tx| key::set_up(tx, &ctx, "correct horse battery", false)).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = prepare(&ctx, &data.path().join("x.saathi"), "p", data.path(), None).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn a_short_passphrase_is_refused_and_the_key_is_not_replaced_silently() {
+    let data = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, "short", true, 10)).unwrap_err();
+    assert_eq!(e.code(), "passphrase_too_short");
+    let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, "another long passphrase", false, 10)).unwrap_err();
+    assert_eq!(e.code(), "backup_key_exists");
+    let key = key::key_file_text(store.conn()).unwrap().unwrap();
+    assert!(key::unlock(key.as_bytes(), "correct horse battery").is_ok());
+    assert_eq!(key::unlock(key.as_bytes(), "wrong horse battery").err().unwrap().code(), "wrong_passphrase");
+}
+
+#[test]
+fn backup_needs_the_key() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&data.path().join("saathi.db")).unwrap();
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let e = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "backup_not_set_up");
+}
+
+#[test]
+fn rotation_on_the_stick_after_many_backups() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    // 14 backups, one every 3 days.
+    let mut made = Vec::new();
+    for i in 0..14 {
+        let at = DateTime::parse_from_rfc3339("2026-09-01T10:00:00Z").unwrap().with_timezone(&Utc)
+            + chrono::Duration::days(3 * i);
+        let ctx = Ctx { actor: Actor::system(), now: at, today: at.with_timezone(&Local).date_naive() };
+        made.push(back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap().file_name);
+    }
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let listed: Vec<String> =
+        list(store.conn(), &ctx, stick.path()).unwrap().into_iter().map(|b| b.file_name).collect();
+    // The 10 newest, plus the newest of September (the 10 newest start in October).
+    let sept_newest = made.iter().rfind(|n| n.contains("202609")).unwrap().clone();
+    let mut expected: Vec<String> = made[made.len() - 10..].to_vec();
+    if !expected.contains(&sept_newest) {
+        expected.push(sept_newest);
+    }
+    expected.sort();
+    expected.reverse();
+    assert_eq!(listed, expected);
+}
+
+#[test]
+fn local_snapshot_once_a_day_seven_daily_four_weekly() {
+    let data = tempfile::tempdir().unwrap();
+    let store = demo_store(data.path());
+    let first = Ctx::at(Actor::system(), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+    assert!(local_snapshot_if_due(store.conn(), data.path(), &first).unwrap().is_some());
+    assert!(local_snapshot_if_due(store.conn(), data.path(), &first).unwrap().is_none(), "once a day");
+    let mut day = first.today;
+    for _ in 0..40 {
+        day = day.succ_opt().unwrap();
+        let ctx = Ctx::at(Actor::system(), day);
+        local_snapshot_if_due(store.conn(), data.path(), &ctx).unwrap();
+    }
+    let all = local_snapshots(data.path());
+    assert!(all.len() <= 11 && all.len() >= 7, "{}", all.len());
+    for (i, (d, _)) in all.iter().enumerate().take(7) {
+        assert_eq!(*d, day - chrono::Days::new(i as u64));
+    }
+    // Each snapshot is a whole Saathi database.
+    assert!(inspect_copy(&all.last().unwrap().1).is_ok());
+}
+
+/// A backup from the first schema (an older Saathi) is restored and brought up to date.
+#[test]
+fn an_older_schema_is_migrated_after_restore() {
+    let data = tempfile::tempdir().unwrap();
+    let store = demo_store(data.path());
+    let recipient = key::recipient(store.conn()).unwrap().unwrap().to_string();
+    let stored = key::key_file_text(store.conn()).unwrap();
+    // A database as the first migration left it, with one patient.
+    let old = data.path().join("old.db");
+    {
+        let c = Connection::open(&old).unwrap();
+        c.execute_batch(crate::db::MIGRATIONS[0].2).unwrap();
+        c.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;")).unwrap();
+        c.execute(
+            "INSERT INTO patients (full_name, gender, phase, search_text, created_at, updated_at)
+             VALUES ('Old Timer', 'male', 'alumni', 'old timer', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let sealed = data.path().join("old.saathi");
+    seal_file(&old, &sealed, &recipient).unwrap();
+    let admin = ctx_at("2026-11-26T10:00:00Z");
+    let prepared = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap();
+    assert_eq!(prepared.preview.schema_version, 1);
+    assert_eq!(prepared.preview.will_migrate, crate::db::schema_version() > 1);
+    assert_eq!(prepared.preview.patients, 1);
+    let (store, _) = apply(&admin, prepared, data.path(), Some(store)).unwrap();
+    let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, crate::db::schema_version());
+    let name: String = store.conn().query_row("SELECT full_name FROM patients", [], |r| r.get(0)).unwrap();
+    assert_eq!(name, "Old Timer");
+    // The tables of later migrations exist now (this module's own list of backups, too).
+    let n: i64 = store.conn().query_row("SELECT count(*) FROM backups", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "the restored backup is recorded as verified");
+}
+
+/// A stick that fills up at any byte of the backup file (header, body, last chunk):
+/// every time a plain error, no finished-looking file, the older backup intact, the
+/// live database's data unchanged.
+#[test]
+fn a_stick_that_fills_up_at_any_byte_gives_a_plain_error_and_leaves_nothing_finished() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let older = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap();
+    let older_bytes = std::fs::read(&older.path).unwrap();
+    let size = older_bytes.len() as u64;
+    let patients = |s: &Store| -> (i64, i64) {
+        s.conn()
+            .query_row("SELECT (SELECT count(*) FROM patients), (SELECT count(*) FROM settings)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    let before = patients(&store);
+    // The age header has a random "grease" stanza, so sizes vary by up to a few hundred
+    // bytes between backups: the last cuts stay below that.
+    let mut cuts: Vec<u64> =
+        vec![0, 1, 30, 100, 200, 300, 1000, size / 4, size / 2, size - 700, size - 600, size - 500];
+    cuts.extend((0..20).map(|i| i * size / 20));
+    for cut in cuts {
+        STICK_FULL_AFTER.with(|c| c.set(Some(cut)));
+        let later = Ctx { now: ctx.now + chrono::Duration::seconds(cut as i64 + 1), ..ctx };
+        let result = back_up(&mut store, data.path(), stick.path(), &later, &mut |_| {});
+        let err = result.err().unwrap_or_else(|| panic!("cut at {cut} of {size}: the backup succeeded"));
+        STICK_FULL_AFTER.with(|c| c.set(None));
+        assert_eq!(err.code(), "backup_write_failed", "cut at {cut}: {err}");
+        assert!(err.to_string().contains("the stick is full"), "{err}");
+        let names: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".saathi") || n.ends_with(".partial"))
+            .collect();
+        assert_eq!(names, vec![older.file_name.clone()], "cut at {cut}");
+        assert_eq!(std::fs::read(&older.path).unwrap(), older_bytes);
+        assert_eq!(patients(&store), before);
+    }
+    // Each failure was audited; none was recorded as a backup.
+    let failed: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'backup_failed'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(failed, 32);
+    let listed = list(store.conn(), &ctx, stick.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    // With room again, the next backup works.
+    let later = Ctx { now: ctx.now + chrono::Duration::hours(1), ..ctx };
+    back_up(&mut store, data.path(), stick.path(), &later, &mut |_| {}).unwrap();
+}
+
+#[test]
+fn back_up_on_close_targets_the_last_folder_only_when_on_and_present() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let mut store = demo_store(data.path());
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    assert_eq!(on_close_target(store.conn()).unwrap(), None, "off by default");
+    store.write(|tx| set_back_up_on_close(tx, &ctx, true)).unwrap();
+    assert_eq!(on_close_target(store.conn()).unwrap(), None, "no backup folder known yet");
+    let done = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap();
+    assert_eq!(on_close_target(store.conn()).unwrap(), Some(PathBuf::from(&done.folder)));
+    assert!(status(store.conn(), &ctx).unwrap().back_up_on_close);
+    // The stick was pulled out: nothing to do.
+    std::fs::remove_dir_all(&done.folder).unwrap();
+    assert_eq!(on_close_target(store.conn()).unwrap(), None);
+    let front = Ctx { actor: Actor { staff_id: None, role: Role::FrontDesk }, ..ctx };
+    let e = store.write(|tx| set_back_up_on_close(tx, &front, false)).unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+}
+
+/// The preview counts groups and follow-ups when the backup has such tables.
+#[test]
+fn the_preview_counts_groups_and_follow_ups_when_present() {
+    let data = tempfile::tempdir().unwrap();
+    let store = demo_store(data.path());
+    let recipient = key::recipient(store.conn()).unwrap().unwrap().to_string();
+    let admin = ctx_at("2026-11-26T10:00:00Z");
+    let stored = key::key_file_text(store.conn()).unwrap();
+    let plain = data.path().join("plain.db");
+    copy_database(store.conn(), &plain, &[]).unwrap();
+    let sealed = data.path().join("plain.saathi");
+    seal_file(&plain, &sealed, &recipient).unwrap();
+    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap().preview;
+    let has = |name: &str| {
+        store
+            .conn()
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE ?1", [name], |r| r.get::<_, i64>(0))
+            .unwrap()
+            > 0
+    };
+    if !has("%groups") {
+        assert_eq!(p.groups, None);
+    }
+    if !has("%follow%") {
+        assert_eq!(p.follow_ups, None);
+    }
+    let c = Connection::open(&plain).unwrap();
+    c.execute_batch(
+        "CREATE TABLE IF NOT EXISTS zz_groups (id INTEGER PRIMARY KEY); INSERT INTO zz_groups DEFAULT VALUES;
+         CREATE TABLE zz_group_members (id INTEGER PRIMARY KEY);
+         CREATE TABLE zz_follow (id INTEGER PRIMARY KEY); INSERT INTO zz_follow DEFAULT VALUES; INSERT INTO zz_follow DEFAULT VALUES;
+         CREATE TABLE zz_follow_attempts (id INTEGER PRIMARY KEY);",
+    )
+    .unwrap();
+    drop(c);
+    seal_file(&plain, &sealed, &recipient).unwrap();
+    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap().preview;
+    if !has("%groups") {
+        assert_eq!(p.groups, Some(1));
+    }
+    if !has("%follow%") {
+        assert_eq!(p.follow_ups, Some(2));
+    }
+}

@@ -1,0 +1,151 @@
+//! `saathi backup` and `saathi restore` on the command line (they act as the system,
+//! like the other maintenance subcommands).
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use saathi_core::backup::{self, BackupPhase};
+use saathi_core::{Actor, Ctx, Store, paths};
+
+fn system() -> Ctx {
+    Ctx::now(Actor::system())
+}
+
+pub fn backup(data_dir: &Path, to: &Path) -> Result<(), String> {
+    let db = paths::db_path(data_dir);
+    if !db.exists() {
+        return Err(format!("There is no Saathi database in {}.", data_dir.display()));
+    }
+    // No instance lock: a scheduled backup runs while the window is open (SQLite lets a
+    // reader take a consistent snapshot beside the writer).
+    let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+    let mut last = None;
+    let done = backup::back_up(&mut store, data_dir, to, &system(), &mut |p| {
+        if last != Some(p.phase) {
+            last = Some(p.phase);
+            let what = match p.phase {
+                BackupPhase::Snapshot => "Copying the database…",
+                BackupPhase::Encrypt => "Encrypting onto the stick…",
+                BackupPhase::Verify => "Reading it back and checking…",
+                BackupPhase::Done => "Done.",
+            };
+            eprintln!("{what}");
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    println!("Backup verified: {} ({} KB)", done.path, done.bytes.div_ceil(1024));
+    for old in &done.rotated_out {
+        println!("Removed an older backup (rotation): {old}");
+    }
+    Ok(())
+}
+
+fn read_passphrase(file: Option<&Path>) -> Result<String, String> {
+    match file {
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| format!("Could not read the passphrase file {}: {e}.", f.display()))?;
+            Ok(text.lines().next().unwrap_or("").to_owned())
+        }
+        None => rpassword::prompt_password("Backup passphrase: ")
+            .map_err(|e| format!("Could not read the passphrase from the terminal ({e}); use --passphrase-file.")),
+    }
+}
+
+pub fn restore(data_dir: &Path, file: &Path, passphrase_file: Option<&Path>, yes: bool) -> Result<(), String> {
+    let _lock = saathi_core::db::InstanceLock::acquire(data_dir).map_err(|e| e.to_string())?;
+    if !file.is_file() {
+        return Err(format!("There is no file at {}.", file.display()));
+    }
+    let db = paths::db_path(data_dir);
+    let live = if db.exists() {
+        match Store::open(&db) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("The current database cannot be opened ({e}); it will be kept as a safety copy.");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let stored = live.as_ref().and_then(|s| backup::key::key_file_text(s.conn()).ok().flatten());
+    let ctx = system();
+    let prepared = if file.extension().is_some_and(|e| e == "db") {
+        backup::prepare_local(&ctx, file, data_dir)
+    } else {
+        let pass = read_passphrase(passphrase_file)?;
+        backup::prepare(&ctx, file, &pass, data_dir, stored.as_deref())
+    }
+    .map_err(|e| e.to_string())?;
+    let p = &prepared.preview;
+    println!("Backup: {}", p.file_name);
+    println!("Made: {}", p.made_at.as_deref().unwrap_or("unknown"));
+    println!(
+        "Saathi version: {}, schema {}{}",
+        p.app_version.as_deref().unwrap_or("unknown"),
+        p.schema_version,
+        if p.will_migrate { " (will be brought up to date)" } else { "" }
+    );
+    println!("Centre: {}", p.centre_name);
+    println!("Patients: {}, staff: {}", p.patients, p.staff);
+    if let Some(g) = p.groups {
+        println!("Groups: {g}");
+    }
+    if let Some(f) = p.follow_ups {
+        println!("Follow-ups: {f}");
+    }
+    for (name, on) in &p.newest {
+        println!("  recently changed: {name} ({on})");
+    }
+    if !yes {
+        print!("Replace the data in {} with this backup? Type yes to continue: ", data_dir.display());
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
+        if answer.trim() != "yes" {
+            return Err("Nothing was changed.".into());
+        }
+    }
+    let (store, safety) = backup::apply(&ctx, prepared, data_dir, live).map_err(|e| e.to_string())?;
+    drop(store);
+    if safety.exists() {
+        println!("Restored. The data that was there before is kept in {}.", safety.display());
+    } else {
+        println!("Restored.");
+    }
+    Ok(())
+}
+
+/// For the crash tests: one patient per transaction, its id printed after the commit.
+pub fn crash_writer(data_dir: &Path) -> Result<(), String> {
+    let mut store = Store::open(&paths::db_path(data_dir)).map_err(|e| e.to_string())?;
+    let ctx = system();
+    let today = ctx.today;
+    let stdout = std::io::stdout();
+    for i in 0u64.. {
+        let new = saathi_core::patients::NewPatient {
+            details: saathi_core::patients::PatientDetails {
+                full_name: format!("Crash test {i}"),
+                preferred_name: String::new(),
+                gender: saathi_core::patients::Gender::Female,
+                birth_date: None,
+                age_years: Some(30),
+                phone: String::new(),
+                family_name: String::new(),
+                family_relation: String::new(),
+                family_phone: String::new(),
+                languages: vec![],
+                substances: vec![],
+                substance_other: String::new(),
+                consent_phone: false,
+                consent_family: false,
+                consent_roster_name: false,
+            },
+            admitted_on: today,
+        };
+        let id = store.write(|tx| saathi_core::patients::create(tx, &ctx, &new)).map_err(|e| e.to_string())?;
+        let mut out = stdout.lock();
+        writeln!(out, "{id}").and_then(|()| out.flush()).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

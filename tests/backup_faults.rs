@@ -1,0 +1,563 @@
+//! Fault tests of backup and restore (issue 7): a full stick at many sizes, a stick made
+//! read-only mid-backup, kill -9 during backup, restore and ordinary writes, corrupted
+//! files through the command line, and the README's recovery steps with the real `age`
+//! and `sqlite3` tools.
+//!
+//! The stick tests mount small tmpfs filesystems and need root (CI runs as root). Where
+//! mounting is impossible they fail loudly, unless SAATHI_SKIP_MOUNT_TESTS=1 says to skip
+//! them. Needs the debug `saathi` binary (`cargo build -p saathi`).
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use saathi_tests::{run_saathi, saathi_bin};
+
+const DEMO_PASS: &str = "demo-backup-passphrase";
+
+/// A small deterministic random source (the seed is printed, so a failure can be replayed).
+struct Rng(u64);
+impl Rng {
+    fn new() -> Rng {
+        let seed = std::env::var("SAATHI_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        });
+        eprintln!("fault seed: SAATHI_FAULT_SEED={seed}");
+        Rng(seed | 1)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+fn demo_centre() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_saathi(&["demo", "--data-dir", dir.path().to_str().unwrap(), "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("Demo backup passphrase: {DEMO_PASS}")), "{out}");
+    dir
+}
+
+fn saathi(args: &[&str]) -> (i32, String, String) {
+    run_saathi(args)
+}
+
+/// Integrity and every table's row count (but the audit log's and the list of verified
+/// backups: recording attempts is the one change a backup makes).
+fn db_state(data: &Path) -> (String, Vec<(String, i64)>) {
+    let c = rusqlite::Connection::open(data.join("saathi.db")).unwrap();
+    let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let names: Vec<String> = c
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('audit_log', 'backups') ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let counts = names
+        .into_iter()
+        .map(|n| {
+            let k: i64 = c.query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0)).unwrap();
+            (n, k)
+        })
+        .collect();
+    (check, counts)
+}
+
+fn patients_and_phone(data: &Path) -> (i64, String) {
+    let c = rusqlite::Connection::open(data.join("saathi.db")).unwrap();
+    c.query_row("SELECT (SELECT count(*) FROM patients), (SELECT phone FROM patients WHERE id = 1)", [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .unwrap()
+}
+
+fn set_phone(data: &Path, phone: &str) {
+    let c = rusqlite::Connection::open(data.join("saathi.db")).unwrap();
+    c.execute("UPDATE patients SET phone = ?1 WHERE id = 1", [phone]).unwrap();
+}
+
+fn finished_backups(stick: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(stick.join("Saathi-Backups"))
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "saathi")).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn can_mount() -> bool {
+    if std::env::var_os("SAATHI_SKIP_MOUNT_TESTS").is_some_and(|v| v == "1") {
+        eprintln!("SAATHI_SKIP_MOUNT_TESTS=1: skipping a test that mounts a small filesystem");
+        return false;
+    }
+    true
+}
+
+/// A tmpfs of `size` bytes, unmounted on drop.
+struct Mount(tempfile::TempDir);
+impl Mount {
+    fn tmpfs(size: u64) -> Mount {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs", dir.path().to_str().unwrap()])
+            .output()
+            .expect("run mount");
+        assert!(
+            out.status.success(),
+            "could not mount a tmpfs (these tests need root; set SAATHI_SKIP_MOUNT_TESTS=1 to skip them): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Mount(dir)
+    }
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+    fn remount(&self, opt: &str) -> bool {
+        Command::new("mount")
+            .args(["-o", &format!("remount,{opt}"), self.path().to_str().unwrap()])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.0.path()).status();
+    }
+}
+
+/// Decrypts a backup with the demo key file beside it; returns the patient count.
+fn decrypt_count(file: &Path) -> i64 {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = saathi(&["demo", "--data-dir", data.path().to_str().unwrap(), "--date", "2026-11-20"]);
+    assert_eq!(code, 0, "{err}");
+    let pass = data.path().join("pass.txt");
+    std::fs::write(&pass, DEMO_PASS).unwrap();
+    let (code, out, err) = saathi(&[
+        "restore",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    patients_and_phone(data.path()).0
+}
+
+#[test]
+fn a_full_stick_at_many_sizes_gives_a_plain_error_and_leaves_no_finished_file() {
+    if !can_mount() {
+        return;
+    }
+    let data = demo_centre();
+    let dir = data.path().to_str().unwrap();
+    // One good backup to a roomy folder: its size tells how big the stick must be.
+    let roomy = tempfile::tempdir().unwrap();
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", roomy.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let older = finished_backups(roomy.path()).pop().unwrap();
+    let older_bytes = std::fs::read(&older).unwrap();
+    let size = older_bytes.len() as u64;
+    let before = db_state(data.path());
+    let mut failures = 0;
+    // From "only the older backup fits" up to "room for both", in 12 steps; the early
+    // free-space check is switched off so the write itself runs out at many points.
+    for step in 0..12u64 {
+        let stick_size = (size + 16 * 1024 + step * (size + 64 * 1024) / 11).div_ceil(4096) * 4096;
+        let stick = Mount::tmpfs(stick_size);
+        let folder = stick.path().join("Saathi-Backups");
+        std::fs::create_dir_all(&folder).unwrap();
+        let kept = folder.join(older.file_name().unwrap());
+        std::fs::write(&kept, &older_bytes).unwrap();
+        let out = Command::new(saathi_bin())
+            .args(["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()])
+            .env("SAATHI_TEST_NO_SPACE_CHECK", "1")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let finished = finished_backups(stick.path());
+        if out.status.success() {
+            assert_eq!(finished.len(), 2, "size {stick_size}");
+            assert_eq!(decrypt_count(finished.last().unwrap()), 160);
+        } else {
+            failures += 1;
+            assert!(
+                err.contains("could not be written") || err.contains("reading it back"),
+                "size {stick_size}: {err}"
+            );
+            assert!(err.contains("full"), "says why: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+            assert_eq!(finished, vec![kept.clone()], "size {stick_size}: no finished-looking file");
+        }
+        assert_eq!(std::fs::read(&kept).unwrap(), older_bytes, "the older backup is intact");
+        assert_eq!(db_state(data.path()), before, "the live database is untouched");
+    }
+    assert!(failures >= 6, "most sizes are too small ({failures} failures)");
+    // And with the ordinary early check, a too-small stick is refused before writing.
+    let stick = Mount::tmpfs(size / 2);
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the stick is full (needs"), "{err}");
+    assert!(finished_backups(stick.path()).is_empty());
+}
+
+#[test]
+fn a_stick_made_read_only_during_a_backup_gives_a_plain_error() {
+    if !can_mount() {
+        return;
+    }
+    let data = demo_centre();
+    let dir = data.path().to_str().unwrap();
+    let mut rng = Rng::new();
+    let before = db_state(data.path());
+    let mut outcomes = std::collections::BTreeMap::<&str, u32>::new();
+    for _ in 0..16 {
+        let stick = Mount::tmpfs(8 << 20);
+        // An older backup already on the stick.
+        let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let older = finished_backups(stick.path());
+        let older_bytes = std::fs::read(&older[0]).unwrap();
+        let mut child = Command::new(saathi_bin())
+            .args(["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the new backup is being written, then strike at a random moment.
+        let t0 = Instant::now();
+        let folder = stick.path().join("Saathi-Backups");
+        while t0.elapsed() < Duration::from_secs(10)
+            && child.try_wait().unwrap().is_none()
+            && !std::fs::read_dir(&folder)
+                .unwrap()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        std::thread::sleep(Duration::from_micros(rng.below(8_000)));
+        // Writable files block a read-only remount: keep trying until it takes.
+        let t0 = Instant::now();
+        while !stick.remount("ro") && t0.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let finished = finished_backups(stick.path());
+        if out.status.success() {
+            *outcomes.entry("finished before").or_default() += 1;
+            assert_eq!(finished.len(), 2);
+        } else {
+            *outcomes.entry("refused").or_default() += 1;
+            assert!(err.contains("could not be written"), "{err}");
+            assert!(err.contains("write-protected"), "{err}");
+            assert_eq!(finished, older, "no finished-looking file");
+        }
+        assert_eq!(std::fs::read(&older[0]).unwrap(), older_bytes, "older backup intact");
+        assert_eq!(db_state(data.path()), before, "live database untouched");
+        stick.remount("rw");
+    }
+    eprintln!("outcomes: {outcomes:?}");
+    assert!(outcomes.get("refused").copied().unwrap_or(0) > 0, "the read-only stick was hit at least once");
+}
+
+#[test]
+fn kill_9_during_backups_and_restores_never_harms_the_live_database() {
+    let data = demo_centre();
+    let dir = data.path().to_str().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let to = stick.path().to_str().unwrap();
+    set_phone(data.path(), "11111 11111");
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", to]);
+    assert_eq!(code, 0, "{err}");
+    let good = finished_backups(stick.path()).pop().unwrap();
+    let pass = stick.path().join("pass.txt");
+    std::fs::write(&pass, DEMO_PASS).unwrap();
+    set_phone(data.path(), "22222 22222");
+    let mut rng = Rng::new();
+    let mut finished_restores = 0;
+    for round in 0..30 {
+        let before = patients_and_phone(data.path());
+        let restoring = round % 2 == 1;
+        let args: Vec<&str> = if restoring {
+            vec![
+                "restore",
+                good.to_str().unwrap(),
+                "--data-dir",
+                dir,
+                "--passphrase-file",
+                pass.to_str().unwrap(),
+                "--yes",
+            ]
+        } else {
+            vec!["backup", "--data-dir", dir, "--to", to]
+        };
+        let mut child =
+            Command::new(saathi_bin()).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        // A backup of the demo centre takes about 0.2 s here, a restore about 0.45 s:
+        // the kill lands anywhere from start-up to the last step.
+        std::thread::sleep(Duration::from_micros(rng.below(if restoring { 550_000 } else { 280_000 })));
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        let (check, _) = db_state(data.path());
+        assert_eq!(check, "ok", "round {round}");
+        let after = patients_and_phone(data.path());
+        // Either the old data, or (a restore that finished) exactly the backup's.
+        if restoring && after != before {
+            assert_eq!(after, (160, "11111 11111".into()), "round {round}: no half-restored state");
+            finished_restores += 1;
+        } else {
+            assert_eq!(after, before, "round {round} ({status:?})");
+        }
+        // The store still opens normally.
+        let (code, _, err) = saathi(&["check", "--data-dir", dir]);
+        assert_eq!(code, 0, "round {round}: {err}");
+        // No finished-looking backup that does not decrypt (checked on the newest).
+        if round % 6 == 0 {
+            let newest = finished_backups(stick.path()).pop().unwrap();
+            assert_eq!(decrypt_count(&newest), 160);
+        }
+        set_phone(data.path(), "22222 22222");
+    }
+    eprintln!("restores that finished before the kill: {finished_restores}");
+    // After all that, a restore run to its end works.
+    let (code, out, err) = saathi(&[
+        "restore",
+        good.to_str().unwrap(),
+        "--data-dir",
+        dir,
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(patients_and_phone(data.path()), (160, "11111 11111".into()));
+}
+
+#[test]
+fn kill_9_mid_transaction_200_times_loses_no_acknowledged_write() {
+    let data = demo_centre();
+    let dir = data.path().to_str().unwrap();
+    let mut rng = Rng::new();
+    let mut acknowledged: Vec<i64> = Vec::new();
+    for cycle in 0..200 {
+        let mut child = Command::new(saathi_bin())
+            .args(["crash-writer", "--data-dir", dir])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut ids = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(id) = line.trim().parse::<i64>() {
+                    if ids.is_empty() {
+                        let _ = first_tx.send(());
+                    }
+                    ids.push(id);
+                }
+            }
+            ids
+        });
+        // Once the writer is running, kill it at a random point of its work.
+        let _ = first_rx.recv_timeout(Duration::from_secs(10));
+        std::thread::sleep(Duration::from_micros(rng.below(30_000)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let ids = reader.join().unwrap();
+        acknowledged.extend(ids);
+        let c = rusqlite::Connection::open(data.path().join("saathi.db")).unwrap();
+        let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok", "cycle {cycle}");
+        if cycle % 20 == 19 || cycle == 199 {
+            let mut stmt = c.prepare("SELECT 1 FROM patients WHERE id = ?1").unwrap();
+            for id in &acknowledged {
+                assert!(stmt.exists([id]).unwrap(), "cycle {cycle}: acknowledged id {id} is missing");
+            }
+        }
+    }
+    eprintln!("{} acknowledged transactions, all present", acknowledged.len());
+    assert!(acknowledged.len() > 200, "the writer got work done ({})", acknowledged.len());
+}
+
+#[test]
+fn the_command_line_refuses_bad_backups_and_leaves_the_live_database_alone() {
+    let data = demo_centre();
+    let dir = data.path().to_str().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let good = finished_backups(stick.path()).pop().unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    let folder = stick.path().join("Saathi-Backups");
+    let wrong = stick.path().join("wrong.txt");
+    std::fs::write(&wrong, "not the passphrase\n").unwrap();
+    let right = stick.path().join("right.txt");
+    std::fs::write(&right, format!("{DEMO_PASS}\n")).unwrap();
+    let cut = folder.join("cut.saathi");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let mut flipped = bytes.clone();
+    let n = flipped.len();
+    flipped[n - 100] ^= 1;
+    let flip = folder.join("flip.saathi");
+    std::fs::write(&flip, &flipped).unwrap();
+    let text = folder.join("text.saathi");
+    std::fs::write(&text, "hello").unwrap();
+    let before = std::fs::read(data.path().join("saathi.db")).unwrap();
+    for (file, pass, says) in [
+        (&good, &wrong, "passphrase is not right"),
+        (&cut, &right, "damaged or incomplete"),
+        (&flip, &right, "damaged or incomplete"),
+        (&text, &right, "not a Saathi backup"),
+    ] {
+        let (code, out, err) = saathi(&[
+            "restore",
+            file.to_str().unwrap(),
+            "--data-dir",
+            dir,
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert_eq!(code, 1, "{}: {out}", file.display());
+        assert!(err.contains(says), "{}: {err}", file.display());
+        assert!(err.contains("Nothing has been changed") || err.contains("nothing has been changed"), "{err}");
+        assert_eq!(std::fs::read(data.path().join("saathi.db")).unwrap(), before);
+        assert!(
+            !data.path().join("safety").exists()
+                || std::fs::read_dir(data.path().join("safety")).unwrap().next().is_none()
+        );
+    }
+    // Without --yes, anything but "yes" changes nothing.
+    let mut child = Command::new(saathi_bin())
+        .args(["restore", good.to_str().unwrap(), "--data-dir", dir, "--passphrase-file", right.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Patients: 160"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing was changed"));
+    assert_eq!(std::fs::read(data.path().join("saathi.db")).unwrap(), before);
+}
+
+/// The README's steps, with the real `age` (passphrase typed on a terminal: `script`
+/// gives it one) and `sqlite3`.
+#[test]
+fn readme_steps_decrypt_a_backup_with_the_age_and_sqlite3_tools() {
+    for tool in ["age", "sqlite3", "script"] {
+        assert!(
+            Command::new("sh").args(["-c", &format!("command -v {tool} >/dev/null")]).status().unwrap().success(),
+            "{tool} is missing: install the Debian packages age, sqlite3 and util-linux"
+        );
+    }
+    let data = demo_centre();
+    set_phone(data.path(), "98765 43210");
+    let stick = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        saathi(&["backup", "--data-dir", data.path().to_str().unwrap(), "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let folder = stick.path().join("Saathi-Backups");
+    let backup = finished_backups(stick.path()).pop().unwrap();
+    // Step 1: age -d saathi-backup-key.age > key.txt (passphrase on the terminal).
+    let mut child = Command::new("script")
+        .args(["-qec", "age -d saathi-backup-key.age > key.txt", "/dev/null"])
+        .current_dir(&folder)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        stdin.write_all(format!("{DEMO_PASS}\n").as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "age -d key: {}", String::from_utf8_lossy(&out.stderr));
+    let key = std::fs::read_to_string(folder.join("key.txt")).unwrap();
+    assert!(key.contains("AGE-SECRET-KEY-1"), "{key}");
+    // Step 2: age -d -i key.txt backup.saathi > saathi.db
+    let out = Command::new("sh")
+        .args(["-c", &format!("age -d -i key.txt '{}' > saathi.db", backup.display())])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Step 3: sqlite3 saathi.db …
+    let out = Command::new("sqlite3")
+        .args([
+            "saathi.db",
+            "PRAGMA integrity_check; SELECT count(*) FROM patients; SELECT phone FROM patients WHERE id = 1;",
+        ])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n160\n98765 43210\n");
+    // A wrong passphrase gets nothing.
+    let mut child = Command::new("script")
+        .args(["-qec", "age -d saathi-backup-key.age > key2.txt", "/dev/null"])
+        .current_dir(&folder)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        stdin.write_all(b"not the passphrase\n").unwrap();
+    }
+    let _ = child.wait_with_output().unwrap();
+    assert!(!std::fs::read_to_string(folder.join("key2.txt")).unwrap_or_default().contains("AGE-SECRET-KEY"));
+}
+
+#[test]
+fn command_line_round_trip_brings_the_old_value_back() {
+    let data = demo_centre();
+    let dir = data.path().to_str().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    set_phone(data.path(), "11111 11111");
+    let (code, out, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Backup verified"), "{out}");
+    set_phone(data.path(), "22222 22222");
+    let pass = stick.path().join("p");
+    std::fs::write(&pass, DEMO_PASS).unwrap();
+    let file = finished_backups(stick.path()).pop().unwrap();
+    let (code, out, err) = saathi(&[
+        "restore",
+        file.to_str().unwrap(),
+        "--data-dir",
+        dir,
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Patients: 160") && out.contains("Restored."), "{out}");
+    assert_eq!(patients_and_phone(data.path()), (160, "11111 11111".into()));
+    // The safety copy holds the value from before the restore.
+    let safety: Vec<PathBuf> =
+        std::fs::read_dir(data.path().join("safety")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(safety.len(), 1);
+    let c = rusqlite::Connection::open(&safety[0]).unwrap();
+    let phone: String = c.query_row("SELECT phone FROM patients WHERE id = 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(phone, "22222 22222");
+}
