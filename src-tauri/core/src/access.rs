@@ -28,6 +28,12 @@ pub enum Action {
     /// Switch the display language.
     ChooseLanguage,
     ViewAudit,
+    /// See the aftercare worklist and plans, record contact attempts, start a plan at
+    /// discharge, print rosters and call lists.
+    RecordFollowUp,
+    /// Step plans up or down, pause, close, edit templates, see and acknowledge the
+    /// at-risk list, read counsellors' confidential follow-up notes.
+    ManageAftercare,
 }
 
 impl Action {
@@ -42,6 +48,8 @@ impl Action {
         Action::ManageSettings,
         Action::ChooseLanguage,
         Action::ViewAudit,
+        Action::RecordFollowUp,
+        Action::ManageAftercare,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -57,6 +65,8 @@ impl Action {
             Action::ManageSettings => "change the centre's settings",
             Action::ChooseLanguage => "change the language",
             Action::ViewAudit => "see the audit log",
+            Action::RecordFollowUp => "work on aftercare follow-ups",
+            Action::ManageAftercare => "change aftercare plans or see the at-risk list",
         }
     }
 }
@@ -67,7 +77,10 @@ pub fn allowed(role: Role, action: Action) -> bool {
     match role {
         Role::Admin => true,
         Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
-        Role::FrontDesk => matches!(action, ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage),
+        Role::FrontDesk => matches!(
+            action,
+            ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage | RecordFollowUp
+        ),
     }
 }
 

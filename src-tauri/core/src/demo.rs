@@ -224,6 +224,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
             }
             summary.discharged += 1;
         }
+        crate::aftercare::demo::generate(tx, today, seed)?;
         settings::mark_demo(tx)?;
         Ok(summary)
     })

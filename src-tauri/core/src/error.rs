@@ -43,6 +43,8 @@ pub enum Error {
     SignInFailed,
     #[error("Too many wrong attempts. Please wait {seconds} seconds, then try again.")]
     SignInWait { seconds: i64 },
+    #[error("Saathi could not make the PDF: {0}")]
+    Pdf(String),
     #[error("Saathi could not read or write a file: {0}")]
     Io(#[from] std::io::Error),
     #[error("The database reported a problem: {0}")]
@@ -79,6 +81,7 @@ impl Error {
             Error::MustChangePassword => "must_change_password",
             Error::SignInFailed => "sign_in_failed",
             Error::SignInWait { .. } => "sign_in_wait",
+            Error::Pdf(_) => "pdf",
             Error::Io(_) => "io",
             Error::Sqlite(_) => "database",
         }
