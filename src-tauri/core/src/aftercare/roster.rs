@@ -24,12 +24,12 @@ fn col(title: &str, width: f32, kind: ColumnKind) -> Column {
 pub fn group_columns() -> Vec<Column> {
     vec![
         col("No.", 4.0, ColumnKind::Text),
-        col("Name", 24.0, ColumnKind::Text),
-        col("Phone", 14.0, ColumnKind::Text),
-        col("Last attended", 11.0, ColumnKind::Text),
-        col("Follow-up due", 11.0, ColumnKind::Text),
-        col("Present", 7.0, ColumnKind::TickBox),
-        col("Signature", 17.0, ColumnKind::Blank),
+        col("Name", 22.0, ColumnKind::Text),
+        col("Phone", 13.0, ColumnKind::Text),
+        col("Last attended", 12.5, ColumnKind::Text),
+        col("Follow-up due", 12.5, ColumnKind::Text),
+        col("Present", 8.0, ColumnKind::TickBox),
+        col("Signature", 16.0, ColumnKind::Blank),
     ]
 }
 
@@ -45,9 +45,7 @@ pub struct GroupMember {
 }
 
 /// A roster section for one aftercare group session (the groups module fills it).
-#[allow(clippy::too_many_arguments)]
 pub fn group_section(
-    centre: &str,
     group: &str,
     date: NaiveDate,
     time: &str,
@@ -59,7 +57,7 @@ pub fn group_section(
     let heading = vec![
         group.to_owned(),
         format!("{}, {}   {}   Room: {}", date.format("%A"), dmy(date), time, room),
-        format!("Facilitators: {}   ({centre})", facilitators.join(", ")),
+        format!("Facilitators: {}", facilitators.join(", ")),
     ];
     let rows = members
         .iter()
@@ -93,7 +91,11 @@ pub fn call_list_section(conn: &Connection, ctx: &Ctx, monday: NaiveDate, privac
         let (on_roster, preferred): (bool, String) =
             consent.query_row([r.patient_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
         let private = privacy || !on_roster;
-        let due = if r.next_try_on < monday { format!("{} (overdue)", dmy(r.next_try_on)) } else { dmy(r.next_try_on) };
+        let due = if r.next_try_on < monday {
+            format!("{} (overdue)", r.next_try_on.format("%d-%m"))
+        } else {
+            dmy(r.next_try_on)
+        };
         out.push(vec![
             (i + 1).to_string(),
             name_for(&r.full_name, &preferred, private),
@@ -106,12 +108,12 @@ pub fn call_list_section(conn: &Connection, ctx: &Ctx, monday: NaiveDate, privac
         heading: vec!["Follow-up calls".into(), format!("Due from {} to {} (and overdue)", dmy(monday), dmy(sunday))],
         columns: vec![
             col("No.", 4.0, ColumnKind::Text),
-            col("Name", 24.0, ColumnKind::Text),
-            col("Phone", 14.0, ColumnKind::Text),
-            col("Last contact", 11.0, ColumnKind::Text),
-            col("Due", 14.0, ColumnKind::Text),
-            col("Reached", 7.0, ColumnKind::TickBox),
-            col("Notes", 18.0, ColumnKind::Blank),
+            col("Name", 22.0, ColumnKind::Text),
+            col("Phone", 13.0, ColumnKind::Text),
+            col("Last contact", 12.0, ColumnKind::Text),
+            col("Due", 16.0, ColumnKind::Text),
+            col("Reached", 8.0, ColumnKind::TickBox),
+            col("Notes", 13.0, ColumnKind::Blank),
         ],
         rows: out,
         empty_text: "No follow-ups due this week.".into(),
