@@ -189,3 +189,28 @@ fn the_week_call_list_comes_from_the_worklist() {
     let text = pdftotext(&write(dir.path(), "calls2.pdf", &bytes));
     assert!(text.contains("Rahul S.") && !text.contains("98765"));
 }
+
+#[test]
+fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let (code, _, err) = saathi_tests::run_saathi(&["demo", "--data-dir", &data_s, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.path().join("week.pdf");
+    let out_s = out.display().to_string();
+    let args = ["roster", "--data-dir", &data_s, "--week", "2026-11-30", "--out", &out_s];
+    let (code, stdout, err) = saathi_tests::run_saathi(&[&args[..], &["--full"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("week.pdf"), "{stdout}");
+    let full = pdftotext(&out);
+    assert!(full.contains("Follow-up calls") && full.contains("Page 1 of"));
+    let (code, _, err) = saathi_tests::run_saathi(&[&args[..], &["--privacy"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let private = pdftotext(&out);
+    assert!(full.matches("98").count() > private.matches("98").count(), "phones only in the full roster");
+    // A mistyped week is refused plainly.
+    let (code, _, err) =
+        saathi_tests::run_saathi(&["roster", "--data-dir", &data_s, "--week", "30-11-2026", "--out", &out_s]);
+    assert_eq!(code, 2, "{err}");
+}

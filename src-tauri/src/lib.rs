@@ -1,6 +1,7 @@
 //! The Saathi desktop shell: a Tauri 2 window over `saathi-core`, and the command line.
 pub mod cli;
 mod commands;
+mod printouts;
 #[cfg(test)]
 mod role_matrix;
 mod state;
@@ -54,6 +55,8 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
                 let _ = w.set_focus();
             }
         }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .invoke_handler(commands::invoke_handler())
         .run(tauri::generate_context!())
@@ -63,6 +66,8 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::COMMANDS;
+
+    const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-save"];
 
     /// The permission list names exactly the commands that exist.
     #[test]
@@ -81,6 +86,9 @@ mod tests {
         let mut listed: Vec<String> =
             cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
         let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        // Plugin permissions, each as narrow as it goes: the save dialog only (the PDF
+        // viewer is opened from Rust, so the window has no opener permission).
+        expected.extend(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()));
         listed.sort();
         expected.sort();
         assert_eq!(listed, expected);

@@ -10,6 +10,10 @@ use saathi_core::auth::SetupInput;
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
 use saathi_core::settings::Language;
 use saathi_core::staff::StaffInput;
+use saathi_core::aftercare::{
+    self, AftercareSettings, AttemptInput, CloseReason, ContactMethod, ContactResult, NextStep, RiskRule, Rule,
+    TemplateInput, Unit, WorklistRange, risk::Acknowledge,
+};
 use saathi_core::{Actor, Ctx, Role, Store, auth, patients, staff};
 
 use crate::COMMANDS;
@@ -62,6 +66,22 @@ const MATRIX: &[(&str, Who)] = &[
     ("update_staff", Who::Roles(ADMIN)),
     ("set_staff_active", Who::Roles(ADMIN)),
     ("reset_staff_password", Who::Roles(ADMIN)),
+    ("aftercare_worklist", Who::Roles(ALL)),
+    ("record_attempt", Who::Roles(ALL)),
+    ("patient_aftercare", Who::Roles(ALL)),
+    ("aftercare_templates", Who::Roles(ALL)),
+    ("save_aftercare_template", Who::Roles(CLINICAL)),
+    ("discharge_with_plan", Who::Roles(ALL)),
+    ("start_aftercare_plan", Who::Roles(ALL)),
+    ("step_aftercare_plan", Who::Roles(CLINICAL)),
+    ("pause_aftercare_plan", Who::Roles(CLINICAL)),
+    ("close_aftercare_plan", Who::Roles(CLINICAL)),
+    ("at_risk_list", Who::Roles(CLINICAL)),
+    ("acknowledge_alert", Who::Roles(CLINICAL)),
+    ("aftercare_settings", Who::Roles(ALL)),
+    ("save_aftercare_settings", Who::Roles(CLINICAL)),
+    ("roster_preview", Who::Roles(ALL)),
+    ("print_roster", Who::Roles(ALL)),
     ("audit_log", Who::Roles(ADMIN)),
     ("verify_audit", Who::Roles(ADMIN)),
 ];
@@ -72,6 +92,9 @@ struct Template {
     staff: [(Role, i64); 3],
     inpatient: i64,
     discharged: i64,
+    /// The discharged patient's aftercare plan and its first open follow-up.
+    plan: i64,
+    followup: i64,
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -132,11 +155,18 @@ fn template() -> &'static Template {
                     &NewPatient { details: details("Gone Home"), admitted_on: day("2025-01-01") },
                 )?;
                 patients::discharge(tx, &sys, discharged, day("2025-03-01"), DischargeType::Completed)?;
-                Ok((ids, inpatient, discharged))
+                let default = aftercare::templates::default_template(tx)?.id;
+                let plan = aftercare::plans::start(tx, &sys, discharged, default)?;
+                let followup = tx.query_row(
+                    "SELECT id FROM aftercare_followups WHERE plan_id = ?1 AND status = 'open' ORDER BY due_on LIMIT 1",
+                    [plan],
+                    |r| r.get(0),
+                )?;
+                Ok((ids, inpatient, discharged, plan, followup))
             })
             .unwrap();
         drop(store);
-        Template { dir, staff: t.0, inpatient: t.1, discharged: t.2 }
+        Template { dir, staff: t.0, inpatient: t.1, discharged: t.2, plan: t.3, followup: t.4 }
     })
 }
 
@@ -214,6 +244,60 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         .map(drop),
         "set_staff_active" => h::set_staff_active(state, f, false).map(drop),
         "reset_staff_password" => h::reset_staff_password(state, f, "temp-pass-3".into()).map(drop),
+        "aftercare_worklist" => h::aftercare_worklist(state, WorklistRange::Week).map(drop),
+        "record_attempt" => h::record_attempt(
+            state,
+            AttemptInput {
+                followup_id: t.followup,
+                method: ContactMethod::Visit,
+                result: ContactResult::Reached,
+                status: None,
+                attending: None,
+                risk: None,
+                note: String::new(),
+                next_step: NextStep::None,
+            },
+        )
+        .map(drop),
+        "patient_aftercare" => h::patient_aftercare(state, t.discharged).map(drop),
+        "aftercare_templates" => h::aftercare_templates(state).map(drop),
+        "save_aftercare_template" => h::save_aftercare_template(
+            state,
+            None,
+            TemplateInput {
+                name: "Monthly".into(),
+                description: String::new(),
+                rules: vec![Rule { unit: Unit::Month, every: 1, from: 1, to: 6 }],
+                is_default: false,
+                retired: false,
+            },
+        )
+        .map(drop),
+        "discharge_with_plan" => {
+            h::discharge_with_plan(state, t.inpatient, day("2026-02-01"), DischargeType::Completed, Some(1)).map(drop)
+        }
+        "start_aftercare_plan" => h::start_aftercare_plan(state, t.discharged, 1).map(drop),
+        "step_aftercare_plan" => h::step_aftercare_plan(state, t.plan, true).map(drop),
+        "pause_aftercare_plan" => h::pause_aftercare_plan(state, t.plan, true, "travelling".into()).map(drop),
+        "close_aftercare_plan" => h::close_aftercare_plan(state, t.plan, CloseReason::MovedAway, String::new()).map(drop),
+        "at_risk_list" => h::at_risk_list(state).map(drop),
+        "acknowledge_alert" => h::acknowledge_alert(
+            state,
+            Acknowledge {
+                patient_id: t.discharged,
+                rule: RiskRule::Overdue,
+                trigger_key: "f0".into(),
+                action: "Called".into(),
+            },
+        )
+        .map(drop),
+        "aftercare_settings" => h::aftercare_settings(state).map(drop),
+        "save_aftercare_settings" => h::save_aftercare_settings(state, AftercareSettings::default()).map(drop),
+        "roster_preview" => h::roster_preview(state, day("2026-11-30"), None).map(drop),
+        "print_roster" => {
+            let out = state.data_dir.join("test-roster.pdf").display().to_string();
+            h::print_roster(state, day("2026-11-30"), Some(true), Some(out)).map(drop)
+        }
         "audit_log" => h::audit_log(state, AuditQuery { limit: 10, ..Default::default() }).map(drop),
         "verify_audit" => h::verify_audit(state).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),

@@ -153,3 +153,19 @@ fn is_indic_sign(c: char) -> bool {
 pub fn display_name(full_name: &str, preferred: &str) -> String {
     if preferred.trim().is_empty() { full_name.to_owned() } else { preferred.trim().to_owned() }
 }
+
+/// A person's aftercare: plans (newest first) and every contact attempt (newest first).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientAftercare {
+    pub plans: Vec<Plan>,
+    pub attempts: Vec<Attempt>,
+}
+
+/// Opens a person's aftercare record: checked and audited.
+pub fn patient_aftercare(tx: &Transaction<'_>, ctx: &Ctx, patient: i64) -> Result<PatientAftercare> {
+    let plans = plans::for_patient(tx, ctx, patient)?;
+    let attempts = attempts::for_patient(tx, ctx, patient)?;
+    crate::audit::record(tx, ctx, "aftercare_viewed", crate::audit::entity::PATIENT, Some(patient), "")?;
+    Ok(PatientAftercare { plans, attempts })
+}

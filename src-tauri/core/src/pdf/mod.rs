@@ -96,8 +96,12 @@ fn rect(ops: &mut Vec<Op>, x: f32, y: f32, w: f32, h: f32, mode: PaintMode) {
     ops.push(Op::DrawRectangle { rectangle: r });
 }
 
+type ShapeKey = (String, u32, u32, u8);
+
 struct Writer<'a> {
     fonts: &'a DocFonts,
+    /// Shaped cells by (text, size, width, face): dates and headers repeat a lot.
+    cache: std::collections::HashMap<ShapeKey, shape::Shaped>,
     pages: Vec<Vec<Op>>,
     /// Baseline cursor: distance from the bottom of the page (points).
     y: f32,
@@ -113,7 +117,11 @@ impl Writer<'_> {
     }
 
     fn text(&mut self, s: &str, size: f32, face: Face, x: f32, y: f32, max_w: f32) {
-        let shaped = shape::shape_fit(s, size, face, max_w);
+        if s.is_empty() {
+            return;
+        }
+        let key = (s.to_owned(), size.to_bits(), max_w.to_bits(), face as u8);
+        let shaped = self.cache.entry(key).or_insert_with(|| shape::shape_fit(s, size, face, max_w)).clone();
         let fonts = self.fonts;
         let ops = self.ops();
         ops.push(Op::StartTextSection);
@@ -226,7 +234,7 @@ fn heading_height(s: &Section) -> f32 {
 pub fn render(doc: &RosterDoc, continued: &str) -> Result<Vec<u8>> {
     let mut pdf = PdfDocument::new(&doc.title);
     let fonts = DocFonts::add_to(&mut pdf).ok_or_else(|| Error::Pdf("the bundled fonts could not be read".into()))?;
-    let mut w = Writer { fonts: &fonts, pages: Vec::new(), y: 0.0 };
+    let mut w = Writer { fonts: &fonts, cache: Default::default(), pages: Vec::new(), y: 0.0 };
     w.new_page(doc);
     for (si, s) in doc.sections.iter().enumerate() {
         let cols = layout(s);
@@ -263,7 +271,7 @@ pub fn render(doc: &RosterDoc, continued: &str) -> Result<Vec<u8>> {
         let label = doc.page_label.replace("{x}", &(i + 1).to_string()).replace("{y}", &total.to_string());
         let ops_index = i;
         // Footer: a rule, who printed it and when, and the page number.
-        let mut footer = Writer { fonts: &fonts, pages: vec![Vec::new()], y: 0.0 };
+        let mut footer = Writer { fonts: &fonts, cache: Default::default(), pages: vec![Vec::new()], y: 0.0 };
         line(footer.ops(), MARGIN, footer_y + 12.0, PAGE_W - MARGIN, footer_y + 12.0);
         footer.text(&printed, 8.0, Face::Latin, MARGIN, footer_y, (PAGE_W - 2.0 * MARGIN) * 0.7);
         footer.text_right(&label, 8.0, PAGE_W - MARGIN, footer_y);

@@ -38,7 +38,17 @@ impl Face {
 
 struct Fonts {
     shapers: Vec<rustybuzz::Face<'static>>,
+    /// One shaping plan per face (making a plan is most of the cost of shaping a name).
+    plans: Vec<rustybuzz::ShapePlan>,
     parsed: Vec<ParsedFont>,
+}
+
+fn script_tag(face: Face) -> rustybuzz::Script {
+    match face {
+        Face::Latin | Face::LatinBold => rustybuzz::script::LATIN,
+        Face::Devanagari => rustybuzz::script::DEVANAGARI,
+        Face::Gurmukhi => rustybuzz::script::GURMUKHI,
+    }
 }
 
 fn fonts() -> Option<&'static Fonts> {
@@ -46,13 +56,22 @@ fn fonts() -> Option<&'static Fonts> {
     FONTS
         .get_or_init(|| {
             let mut shapers = Vec::new();
+            let mut plans = Vec::new();
             let mut parsed = Vec::new();
             for f in Face::ALL {
-                shapers.push(rustybuzz::Face::from_slice(f.bytes(), 0)?);
+                let face = rustybuzz::Face::from_slice(f.bytes(), 0)?;
+                plans.push(rustybuzz::ShapePlan::new(
+                    &face,
+                    rustybuzz::Direction::LeftToRight,
+                    Some(script_tag(f)),
+                    None,
+                    &[],
+                ));
+                shapers.push(face);
                 let mut warnings = Vec::new();
                 parsed.push(ParsedFont::from_bytes(f.bytes(), 0, &mut warnings)?);
             }
-            Some(Fonts { shapers, parsed })
+            Some(Fonts { shapers, plans, parsed })
         })
         .as_ref()
 }
@@ -130,8 +149,9 @@ pub fn shape(text: &str, size: f32, latin: Face) -> Shaped {
         let scale = size / shaper.units_per_em().max(1) as f32;
         let mut buf = rustybuzz::UnicodeBuffer::new();
         buf.push_str(run);
-        buf.guess_segment_properties();
-        let shaped = rustybuzz::shape(shaper, &[], buf);
+        buf.set_direction(rustybuzz::Direction::LeftToRight);
+        buf.set_script(script_tag(face));
+        let shaped = rustybuzz::shape_with_plan(shaper, &f.plans[face.index()], buf);
         let infos = shaped.glyph_infos();
         let positions = shaped.glyph_positions();
         let mut seen_cluster: Option<u32> = None;
