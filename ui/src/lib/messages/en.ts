@@ -309,6 +309,8 @@ const en = {
   "rules.escalate_after": "Pass to a counsellor after failed tries",
   "rules.roster_privacy": "Print rosters in privacy mode by default",
   "rules.zero_off": "0 switches a rule off.",
+  "aftercare.consent_phone_short": "Phone",
+  "aftercare.consent_family_short": "Family",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -310,6 +310,8 @@ const hi: Record<MessageKey, string> = {
   "rules.escalate_after": "इतनी असफल कोशिशों के बाद काउंसलर को",
   "rules.roster_privacy": "रोस्टर हमेशा गोपनीय मोड में छापें",
   "rules.zero_off": "0 से नियम बंद हो जाता है।",
+  "aftercare.consent_phone_short": "फ़ोन",
+  "aftercare.consent_family_short": "परिवार",
 };
 
 export default hi;
