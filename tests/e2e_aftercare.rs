@@ -91,5 +91,12 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     // Privacy is the default: first name and initial, no phone number.
     assert!(text.contains("Ravinder K."), "{text}");
     assert!(!text.contains("98140"), "no phone in privacy mode");
+
+    // A counsellor's tabs: the shipped plan templates and the (empty) at-risk list.
+    app.click("[data-testid='tab-templates']").await;
+    app.wait_texts("[data-testid='template-list'] tbody tr", "three shipped templates", |t| t.len() == 3).await;
+    app.screenshot(&shots.join("aftercare-templates.png")).await;
+    app.click("[data-testid='tab-risk']").await;
+    app.find("[data-testid='risk-empty']").await;
     app.quit().await;
 }

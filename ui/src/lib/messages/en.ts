@@ -311,6 +311,21 @@ const en = {
   "rules.zero_off": "0 switches a rule off.",
   "aftercare.consent_phone_short": "Phone",
   "aftercare.consent_family_short": "Family",
+  "templates.title": "Plan templates",
+  "templates.hint": "Changing a template never changes plans already started.",
+  "templates.name": "Name",
+  "templates.description": "Description",
+  "templates.contacts": "Contacts",
+  "templates.default": "Default",
+  "templates.retired": "Not in use",
+  "templates.new": "New template",
+  "templates.every": "Every",
+  "templates.from": "from",
+  "templates.to": "to",
+  "templates.add_rule": "Add a rule",
+  "unit.day": "day(s)",
+  "unit.week": "week(s)",
+  "unit.month": "month(s)",
 } as const;
 
 export type MessageKey = keyof typeof en;

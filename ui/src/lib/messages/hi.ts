@@ -312,6 +312,21 @@ const hi: Record<MessageKey, string> = {
   "rules.zero_off": "0 से नियम बंद हो जाता है।",
   "aftercare.consent_phone_short": "फ़ोन",
   "aftercare.consent_family_short": "परिवार",
+  "templates.title": "योजना के नमूने",
+  "templates.hint": "नमूना बदलने से पहले से चल रही योजनाएँ नहीं बदलतीं।",
+  "templates.name": "नाम",
+  "templates.description": "विवरण",
+  "templates.contacts": "संपर्क",
+  "templates.default": "डिफ़ॉल्ट",
+  "templates.retired": "इस्तेमाल में नहीं",
+  "templates.new": "नया नमूना",
+  "templates.every": "हर",
+  "templates.from": "पहला",
+  "templates.to": "आख़िरी",
+  "templates.add_rule": "नियम जोड़ें",
+  "unit.day": "दिन",
+  "unit.week": "हफ़्ते",
+  "unit.month": "महीने",
 };
 
 export default hi;
