@@ -165,7 +165,8 @@ fn the_week_call_list_comes_from_the_worklist() {
             .write(|tx| {
                 let id =
                     patients::create(tx, &desk, &patients::NewPatient { details: d, admitted_on: date("2026-10-01") })?;
-                plans::discharge_with_plan(tx, &desk, id, date("2026-11-24"), DischargeType::Completed, Some(t))
+                let out = date(if i == 2 { "2026-11-24" } else { "2026-11-20" });
+                plans::discharge_with_plan(tx, &desk, id, out, DischargeType::Completed, Some(t))
             })
             .unwrap();
     }
@@ -177,7 +178,8 @@ fn the_week_call_list_comes_from_the_worklist() {
     assert!(text.contains("Rahul Sharma"));
     assert!(text.contains("Neha V."), "Neha asked not to be on printed lists");
     assert!(!text.contains("Neha Verma"));
-    assert!(text.contains("(overdue)"), "the day-2 call of 26-11 is overdue by the week of 30-11");
+    assert!(text.contains("22-11 (overdue)"), "the day-2 call of 22-11 is overdue on 26-11");
+    assert_eq!(text.matches("(overdue)").count(), 2, "Neha's call of 26-11 is due today, not overdue");
     let audited: i64 = ts
         .store
         .conn()

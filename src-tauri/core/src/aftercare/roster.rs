@@ -24,8 +24,8 @@ fn col(title: &str, width: f32, kind: ColumnKind) -> Column {
 pub fn group_columns() -> Vec<Column> {
     vec![
         col("No.", 4.0, ColumnKind::Text),
-        col("Name", 22.0, ColumnKind::Text),
-        col("Phone", 13.0, ColumnKind::Text),
+        col("Name", 21.0, ColumnKind::Text),
+        col("Phone", 15.0, ColumnKind::Text),
         col("Last attended", 12.5, ColumnKind::Text),
         col("Follow-up due", 12.5, ColumnKind::Text),
         col("Present", 8.0, ColumnKind::TickBox),
@@ -91,7 +91,7 @@ pub fn call_list_section(conn: &Connection, ctx: &Ctx, monday: NaiveDate, privac
         let (on_roster, preferred): (bool, String) =
             consent.query_row([r.patient_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
         let private = privacy || !on_roster;
-        let due = if r.next_try_on < monday {
+        let due = if r.overdue_days > 0 {
             format!("{} (overdue)", r.next_try_on.format("%d-%m"))
         } else {
             dmy(r.next_try_on)
@@ -108,8 +108,8 @@ pub fn call_list_section(conn: &Connection, ctx: &Ctx, monday: NaiveDate, privac
         heading: vec!["Follow-up calls".into(), format!("Due from {} to {} (and overdue)", dmy(monday), dmy(sunday))],
         columns: vec![
             col("No.", 4.0, ColumnKind::Text),
-            col("Name", 22.0, ColumnKind::Text),
-            col("Phone", 13.0, ColumnKind::Text),
+            col("Name", 21.0, ColumnKind::Text),
+            col("Phone", 15.0, ColumnKind::Text),
             col("Last contact", 12.0, ColumnKind::Text),
             col("Due", 16.0, ColumnKind::Text),
             col("Reached", 8.0, ColumnKind::TickBox),
@@ -145,7 +145,7 @@ pub fn roster_doc(conn: &Connection, ctx: &Ctx, week: NaiveDate, privacy: Option
         printed_on: ctx.now.with_timezone(&chrono::Local).format("%d-%m-%Y %H:%M").to_string(),
         printed_by,
         page_label: "Page {x} of {y}".into(),
-        printed_label: "Printed on {date} by {name}. Confidential: keep it safe, shred after use.".into(),
+        printed_label: "Printed on {date} by {name}. Confidential: shred after use.".into(),
         note: if privacy {
             "Privacy mode: first names and initials only, no phone numbers.".into()
         } else {

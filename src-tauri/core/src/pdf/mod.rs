@@ -273,7 +273,7 @@ pub fn render(doc: &RosterDoc, continued: &str) -> Result<Vec<u8>> {
         // Footer: a rule, who printed it and when, and the page number.
         let mut footer = Writer { fonts: &fonts, cache: Default::default(), pages: vec![Vec::new()], y: 0.0 };
         line(footer.ops(), MARGIN, footer_y + 12.0, PAGE_W - MARGIN, footer_y + 12.0);
-        footer.text(&printed, 8.0, Face::Latin, MARGIN, footer_y, (PAGE_W - 2.0 * MARGIN) * 0.7);
+        footer.text(&printed, 8.0, Face::Latin, MARGIN, footer_y, (PAGE_W - 2.0 * MARGIN) * 0.8);
         footer.text_right(&label, 8.0, PAGE_W - MARGIN, footer_y);
         let mut ops = std::mem::take(&mut w.pages[ops_index]);
         ops.extend(footer.pages.pop().unwrap_or_default());
