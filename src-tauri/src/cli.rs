@@ -128,7 +128,13 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let mut store = Store::open(&db).map_err(|e| e.to_string())?;
             let system = saathi_core::Ctx::now(saathi_core::Actor::system());
-            let choice = if privacy { Some(true) } else if full { Some(false) } else { None };
+            let choice = if privacy {
+                Some(true)
+            } else if full {
+                Some(false)
+            } else {
+                None
+            };
             let bytes = store
                 .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &system, week, choice))
                 .map_err(|e| e.to_string())?;

@@ -4,21 +4,21 @@
 //! `#[tauri::command]` the window invokes; it also lists their names (`DEFINED`, checked
 //! against the permission list) and builds the invoke handler.
 use chrono::NaiveDate;
+use saathi_core::aftercare::attempts::AttemptOutcome;
+use saathi_core::aftercare::risk::{self, Acknowledge, AtRiskEntry};
+use saathi_core::aftercare::{
+    self, AftercareSettings, AttemptInput, CloseReason, PatientAftercare, Plan, PlanTemplate, TemplateInput,
+    WorklistRange, WorklistRow, attempts, plans, roster, templates, worklist,
+};
 use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
 use saathi_core::notes::{self, PatientNote};
 use saathi_core::patients::{
     self, DischargeType, NewPatient, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
 };
+use saathi_core::pdf::RosterDoc;
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
-use saathi_core::aftercare::attempts::AttemptOutcome;
-use saathi_core::aftercare::risk::{self, Acknowledge, AtRiskEntry};
-use saathi_core::aftercare::{
-    self, AftercareSettings, AttemptInput, PatientAftercare, CloseReason, Plan, PlanTemplate, TemplateInput, WorklistRange, WorklistRow,
-    attempts, plans, roster, templates, worklist,
-};
-use saathi_core::pdf::RosterDoc;
 use saathi_core::{Actor, Ctx, Error};
 
 use crate::state::{AppState, Res};

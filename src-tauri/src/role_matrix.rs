@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use saathi_core::aftercare::{
+    self, AftercareSettings, AttemptInput, CloseReason, ContactMethod, ContactResult, NextStep, RiskRule, Rule,
+    TemplateInput, Unit, WorklistRange, risk::Acknowledge,
+};
 use saathi_core::audit::AuditQuery;
 use saathi_core::auth::SetupInput;
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
 use saathi_core::settings::Language;
 use saathi_core::staff::StaffInput;
-use saathi_core::aftercare::{
-    self, AftercareSettings, AttemptInput, CloseReason, ContactMethod, ContactResult, NextStep, RiskRule, Rule,
-    TemplateInput, Unit, WorklistRange, risk::Acknowledge,
-};
 use saathi_core::{Actor, Ctx, Role, Store, auth, patients, staff};
 
 use crate::COMMANDS;
@@ -279,7 +279,9 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "start_aftercare_plan" => h::start_aftercare_plan(state, t.discharged, 1).map(drop),
         "step_aftercare_plan" => h::step_aftercare_plan(state, t.plan, true).map(drop),
         "pause_aftercare_plan" => h::pause_aftercare_plan(state, t.plan, true, "travelling".into()).map(drop),
-        "close_aftercare_plan" => h::close_aftercare_plan(state, t.plan, CloseReason::MovedAway, String::new()).map(drop),
+        "close_aftercare_plan" => {
+            h::close_aftercare_plan(state, t.plan, CloseReason::MovedAway, String::new()).map(drop)
+        }
         "at_risk_list" => h::at_risk_list(state).map(drop),
         "acknowledge_alert" => h::acknowledge_alert(
             state,

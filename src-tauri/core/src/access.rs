@@ -77,10 +77,9 @@ pub fn allowed(role: Role, action: Action) -> bool {
     match role {
         Role::Admin => true,
         Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit),
-        Role::FrontDesk => matches!(
-            action,
-            ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage | RecordFollowUp
-        ),
+        Role::FrontDesk => {
+            matches!(action, ViewRegister | ViewPatient | EditPatient | ViewStaff | ChooseLanguage | RecordFollowUp)
+        }
     }
 }
 
