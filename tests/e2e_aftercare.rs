@@ -100,3 +100,26 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     app.find("[data-testid='risk-empty']").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn the_demo_centre_has_a_week_of_follow_ups_and_an_at_risk_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let data = dir.path().display().to_string();
+    // Generated for today, the date the window works with.
+    let (code, _, err) = saathi_tests::run_saathi(&["demo", "--data-dir", &data]);
+    assert_eq!(code, 0, "{err}");
+    let app = App::launch(dir.path()).await;
+    app.sign_in("counsellor", "demo-counsellor-1").await;
+    app.click("[data-nav='aftercare']").await;
+    app.click("[data-testid='range-week']").await;
+    let names = app.wait_texts("[data-testid='worklist-name']", "this week's follow-ups", |t| t.len() >= 5).await;
+    assert!(names.iter().any(|n| !n.is_ascii()), "names in Indian scripts on the worklist: {names:?}");
+    app.screenshot(&shots.join("aftercare-demo-worklist.png")).await;
+    app.click("[data-testid='tab-risk']").await;
+    app.wait_texts("[data-testid='risk-row']", "people at risk", |t| !t.is_empty()).await;
+    app.screenshot(&shots.join("aftercare-demo-risk.png")).await;
+    app.quit().await;
+}

@@ -216,7 +216,7 @@ const hi: Record<MessageKey, string> = {
   "aftercare.consent_phone": "क्या हम फ़ोन कर सकते हैं?",
   "aftercare.consent_family": "क्या हम परिवार से बात कर सकते हैं?",
   "aftercare.overdue": "{n} दिन देर",
-  "aftercare.retry": "{n} कोशिशों के बाद दोबारा",
+  "aftercare.retry": "{n} कोशिशें",
   "attempt.title": "संपर्क दर्ज करें",
   "attempt.method": "कैसे",
   "attempt.result": "नतीजा",
