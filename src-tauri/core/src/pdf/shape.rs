@@ -92,7 +92,9 @@ fn script_of(c: char) -> Option<Face> {
     match c as u32 {
         0x0900..=0x097F | 0xA8E0..=0xA8FF | 0x1CD0..=0x1CFF => Some(Face::Devanagari),
         0x0A00..=0x0A7F => Some(Face::Gurmukhi),
-        // Spaces, digits, punctuation and joiners belong to the run they are in.
+        // Spaces, digits, punctuation and joiners belong to the run they are in (the Noto
+        // Devanagari and Gurmukhi fonts have them all except $ & @ `).
+        0x24 | 0x26 | 0x40 | 0x60 => Some(Face::Latin),
         _ if c.is_whitespace() || c.is_ascii_punctuation() || c.is_ascii_digit() => None,
         0x200C | 0x200D => None,
         _ => Some(Face::Latin),
@@ -186,11 +188,16 @@ pub fn shape_fit(text: &str, size: f32, latin: Face, max_width: f32) -> Shaped {
         return s;
     }
     let chars: Vec<char> = text.chars().collect();
-    let (mut lo, mut hi) = (0usize, chars.len());
+    // Cut only between letters: never before a sign (matra, virama, nukta) or after a
+    // virama, so a shortened Indic name never shows a broken cluster.
+    let cuts: Vec<usize> = (1..chars.len())
+        .filter(|&i| !is_indic_sign(chars[i]) && !matches!(chars[i - 1], '\u{094D}' | '\u{0A4D}'))
+        .collect();
+    let (mut lo, mut hi) = (0usize, cuts.len());
     let mut best = shape("…", size, latin);
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
-        let candidate: String = chars[..mid].iter().collect::<String>().trim_end().to_owned() + "…";
+        let candidate: String = chars[..cuts[mid - 1]].iter().collect::<String>().trim_end().to_owned() + "…";
         let c = shape(&candidate, size, latin);
         if c.width <= max_width {
             best = c;
@@ -200,6 +207,12 @@ pub fn shape_fit(text: &str, size: f32, latin: Face, max_width: f32) -> Shaped {
         }
     }
     best
+}
+
+fn is_indic_sign(c: char) -> bool {
+    matches!(c as u32,
+        0x0900..=0x0903 | 0x093A..=0x094F | 0x0951..=0x0957 | 0x0962..=0x0963 |
+        0x0A01..=0x0A03 | 0x0A3C..=0x0A51 | 0x0A70..=0x0A71 | 0x0A75)
 }
 
 /// The ops that draw shaped text with its baseline starting at (`x`, `y`) points.
@@ -217,5 +230,55 @@ pub fn draw(ops: &mut Vec<Op>, fonts: &DocFonts, shaped: &Shaped, size: f32, x: 
             None => Codepoint::new(g.gid, 0.0),
         };
         ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(vec![cp])] });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_split_by_script_and_keep_spaces_and_digits() {
+        let r = runs("Rahul राहुल ਗੁਰਪ੍ਰੀਤ 12", Face::Latin);
+        let faces: Vec<Face> = r.iter().map(|x| x.0).collect();
+        assert_eq!(faces, [Face::Latin, Face::Devanagari, Face::Gurmukhi]);
+        assert_eq!(r.iter().map(|x| x.1).collect::<String>(), "Rahul राहुल ਗੁਰਪ੍ਰੀਤ 12");
+    }
+
+    #[test]
+    fn every_character_of_mixed_names_has_a_glyph() {
+        for name in ["क्षितिज त्रि.", "ਗੁਰਪ੍ਰੀਤ (ਸਿੰਘ) 98140-55555", "राम & श्याम @ 1", "Rahul S. …"]
+        {
+            let s = shape(name, 10.0, Face::Latin);
+            assert!(s.glyphs.iter().all(|g| g.gid != 0), "a missing glyph in {name:?}");
+        }
+    }
+
+    #[test]
+    fn conjuncts_shape_to_fewer_glyphs_than_letters() {
+        // क्ष is three code points and one glyph; ि is placed before its consonant.
+        let ksha = shape("क्ष", 10.0, Face::Latin);
+        assert_eq!(ksha.glyphs.len(), 1);
+        let ki = shape("कि", 10.0, Face::Latin);
+        assert_eq!(ki.glyphs.len(), 2);
+        assert!(ki.glyphs[0].x < ki.glyphs[1].x);
+        assert_eq!(ki.glyphs[0].text.as_deref(), Some("कि"), "the matra glyph comes first and carries the cluster");
+    }
+
+    #[test]
+    fn shortened_names_never_break_a_cluster() {
+        let name = "क्षितिज त्रिपाठी द्विवेदी";
+        let full = shape(name, 10.0, Face::Latin).width;
+        for w in [full * 0.3, full * 0.5, full * 0.8] {
+            let s = shape_fit(name, 10.0, Face::Latin, w);
+            assert!(s.width <= w + 0.01);
+            let text: String = s.glyphs.iter().filter_map(|g| g.text.clone()).collect();
+            assert!(text.ends_with('…'), "{text}");
+            let kept = text.trim_end_matches('…');
+            assert!(name.starts_with(kept), "{kept} is a prefix");
+            assert!(!kept.ends_with('\u{094D}'));
+            let next = name[kept.len()..].chars().next();
+            assert!(next.is_none_or(|c| !is_indic_sign(c)), "cut before a sign in {kept:?}");
+        }
     }
 }
