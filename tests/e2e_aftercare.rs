@@ -60,7 +60,8 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     app.find("[data-testid='attempt-form']").await;
     assert_eq!(app.value("[data-testid='attempt-result']").await, "no_answer");
     app.screenshot(&shots.join("aftercare-attempt.png")).await;
-    app.click("[data-testid='attempt-save']").await;
+    // Enter on the focused result saves (keyboard-fast).
+    app.find("[data-testid='attempt-result']").await.send_keys("\u{E007}").await.expect("press Enter");
     let retry = today + Days::new(2);
     let notice = app.text("[data-testid='attempt-notice']").await;
     assert!(notice.contains(&dmy(retry)), "retry date in {notice:?}");
