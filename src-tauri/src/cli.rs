@@ -90,6 +90,22 @@ enum Command {
     /// it is committed, until killed.
     #[command(hide = true)]
     CrashWriter,
+    /// Print the week's aftercare roster and follow-up call list to a PDF file
+    Roster {
+        /// Any day of the week to print (weeks run Monday to Sunday), YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        week: NaiveDate,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Privacy mode: first names and initials only, no phone numbers
+        #[arg(long, conflicts_with = "full")]
+        privacy: bool,
+        /// Full names and phone numbers (except people who asked to stay off printed lists)
+        /// [default: the centre's setting]
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -153,6 +169,31 @@ fn run(cli: Cli) -> Result<(), String> {
         Some(Command::CrashWriter) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             crate::backup_cli::crash_writer(&dir)
+        }
+        Some(Command::Roster { week, out, privacy, full }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let db = paths::db_path(&dir);
+            if !db.exists() {
+                return Err(format!("There is no Saathi database in {}.", dir.display()));
+            }
+            let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+            let system = saathi_core::Ctx::now(saathi_core::Actor::system());
+            let choice = if privacy {
+                Some(true)
+            } else if full {
+                Some(false)
+            } else {
+                None
+            };
+            let bytes = store
+                .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &system, week, choice))
+                .map_err(|e| e.to_string())?;
+            let partial = out.with_extension("pdf.partial");
+            std::fs::write(&partial, &bytes)
+                .and_then(|()| std::fs::rename(&partial, &out))
+                .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;
+            println!("Wrote {} ({} KB)", out.display(), bytes.len().div_ceil(1024));
+            Ok(())
         }
         Some(Command::Match { problem, all_scores }) => {
             let text = std::fs::read_to_string(&problem)

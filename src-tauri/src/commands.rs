@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use saathi_core::access::Action;
+use saathi_core::aftercare::attempts::AttemptOutcome;
+use saathi_core::aftercare::risk::{self, Acknowledge, AtRiskEntry};
+use saathi_core::aftercare::{
+    self, AftercareSettings, AttemptInput, CloseReason, PatientAftercare, Plan, PlanTemplate, TemplateInput,
+    WorklistRange, WorklistRow, attempts, plans, roster, templates, worklist,
+};
 use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
 use saathi_core::backup::{self, BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, key};
@@ -26,6 +32,7 @@ use saathi_core::notes::{self, PatientNote};
 use saathi_core::patients::{
     self, DischargeType, NewPatient, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
 };
+use saathi_core::pdf::RosterDoc;
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
 use saathi_core::{Actor, Ctx, Error};
@@ -450,6 +457,112 @@ commands! {
 
     fn patient_groups(state, patient_id: i64) -> PatientGroups {
         state.read(|conn, ctx| reports::patient_groups(conn, ctx, patient_id))
+    }
+
+    // ------------------------------------------------------------ aftercare
+
+    fn aftercare_worklist(state, range: WorklistRange) -> Vec<WorklistRow> {
+        state.read(|conn, ctx| worklist::worklist(conn, ctx, range))
+    }
+
+    fn record_attempt(state, input: AttemptInput) -> AttemptOutcome {
+        state.write(|tx, ctx| attempts::record(tx, ctx, &input))
+    }
+
+    /// A person's plans and contact attempts (an audited view of their record).
+    fn patient_aftercare(state, id: i64) -> PatientAftercare {
+        state.write(|tx, ctx| aftercare::patient_aftercare(tx, ctx, id))
+    }
+
+    fn aftercare_templates(state) -> Vec<PlanTemplate> {
+        state.read(templates::list)
+    }
+
+    /// Adds a template (`id` null) or changes one. Plans already started keep their copy.
+    fn save_aftercare_template(state, id: Option<i64>, input: TemplateInput) -> Vec<PlanTemplate> {
+        state.write(|tx, ctx| {
+            match id {
+                Some(id) => templates::update(tx, ctx, id, &input)?,
+                None => drop(templates::create(tx, ctx, &input)?),
+            }
+            templates::list(tx, ctx)
+        })
+    }
+
+    /// Discharges and, when a template is chosen, starts an aftercare plan.
+    fn discharge_with_plan(state, id: i64, on: NaiveDate, kind: DischargeType, template_id: Option<i64>) -> Patient {
+        state.write(|tx, ctx| {
+            plans::discharge_with_plan(tx, ctx, id, on, kind, template_id)?;
+            patients::get(tx, ctx, id)
+        })
+    }
+
+    fn start_aftercare_plan(state, id: i64, template_id: i64) -> Vec<Plan> {
+        state.write(|tx, ctx| {
+            plans::start(tx, ctx, id, template_id)?;
+            plans::for_patient(tx, ctx, id)
+        })
+    }
+
+    fn step_aftercare_plan(state, plan_id: i64, up: bool) -> i32 {
+        state.write(|tx, ctx| plans::step(tx, ctx, plan_id, up))
+    }
+
+    fn pause_aftercare_plan(state, plan_id: i64, paused: bool, reason: String) -> () {
+        state.write(|tx, ctx| plans::set_paused(tx, ctx, plan_id, paused, &reason))
+    }
+
+    fn close_aftercare_plan(state, plan_id: i64, reason: CloseReason, note: String) -> () {
+        state.write(|tx, ctx| plans::close(tx, ctx, plan_id, reason, &note))
+    }
+
+    fn at_risk_list(state) -> Vec<AtRiskEntry> {
+        state.read(risk::at_risk)
+    }
+
+    fn acknowledge_alert(state, ack: Acknowledge) -> Vec<AtRiskEntry> {
+        state.write(|tx, ctx| {
+            risk::acknowledge(tx, ctx, &ack)?;
+            risk::at_risk(tx, ctx)
+        })
+    }
+
+    fn aftercare_settings(state) -> AftercareSettings {
+        state.read(|conn, ctx| {
+            ctx.require(saathi_core::access::Action::RecordFollowUp)?;
+            aftercare::get_settings(conn)
+        })
+    }
+
+    fn save_aftercare_settings(state, settings: AftercareSettings) -> AftercareSettings {
+        state.write(|tx, ctx| {
+            aftercare::save_settings(tx, ctx, &settings)?;
+            aftercare::get_settings(tx)
+        })
+    }
+
+    /// What the week's roster will hold (for the preview). `privacy` null: the setting.
+    fn roster_preview(state, week: NaiveDate, privacy: Option<bool>) -> RosterDoc {
+        state.read(|conn, ctx| roster::roster_doc(conn, ctx, week, privacy))
+    }
+
+    /// Writes the week's roster PDF: to `path` (chosen in the save dialog, must end in
+    /// .pdf), or into the data folder's `printouts` folder and opens it in the system's
+    /// PDF viewer. Returns where it was written.
+    fn print_roster(state, week: NaiveDate, privacy: Option<bool>, path: Option<String>) -> String {
+        let bytes = state.write(|tx, ctx| roster::roster_pdf(tx, ctx, week, privacy))?;
+        let (target, open) = match path {
+            Some(p) => (std::path::PathBuf::from(p), false),
+            None => {
+                let name = format!("roster-{}.pdf", worklist::week_start(week));
+                (state.data_dir.join("printouts").join(name), true)
+            }
+        };
+        crate::printouts::write_pdf(&target, &bytes).map_err(|e| e.payload())?;
+        if open {
+            crate::printouts::open(&target);
+        }
+        Ok(target.display().to_string())
     }
 
     // ------------------------------------------------------------ audit

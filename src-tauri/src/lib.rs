@@ -3,6 +3,7 @@ mod backup_cli;
 mod backup_job;
 pub mod cli;
 mod commands;
+mod printouts;
 #[cfg(test)]
 mod role_matrix;
 mod state;
@@ -56,6 +57,8 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
                 let _ = w.set_focus();
             }
         }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         // "Back up when closing": the window waits for the backup, then closes.
         .on_window_event(|window, event| {
@@ -78,6 +81,8 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
 mod tests {
     use super::COMMANDS;
 
+    const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-save"];
+
     /// The permission list names exactly the commands that exist.
     #[test]
     fn permission_list_matches_defined_commands() {
@@ -95,6 +100,9 @@ mod tests {
         let mut listed: Vec<String> =
             cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
         let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        // Plugin permissions, each as narrow as it goes: the save dialog only (the PDF
+        // viewer is opened from Rust, so the window has no opener permission).
+        expected.extend(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()));
         listed.sort();
         expected.sort();
         assert_eq!(listed, expected);

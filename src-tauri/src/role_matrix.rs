@@ -6,6 +6,10 @@ use std::sync::OnceLock;
 
 use chrono::Days;
 use chrono::NaiveDate;
+use saathi_core::aftercare::{
+    self, AftercareSettings, AttemptInput, CloseReason, ContactMethod, ContactResult, ContactRule, NextStep, RiskRule,
+    TemplateInput, Unit, WorklistRange, risk::Acknowledge,
+};
 use saathi_core::audit::AuditQuery;
 use saathi_core::auth::SetupInput;
 use saathi_core::groups::attendance::{DropIn, Mark};
@@ -102,6 +106,22 @@ const MATRIX: &[(&str, Who)] = &[
     ("cancel_group_session", Who::Roles(CLINICAL)),
     ("restore_group_session", Who::Roles(CLINICAL)),
     ("set_group_session_note", Who::Roles(CLINICAL)),
+    ("aftercare_worklist", Who::Roles(ALL)),
+    ("record_attempt", Who::Roles(ALL)),
+    ("patient_aftercare", Who::Roles(ALL)),
+    ("aftercare_templates", Who::Roles(ALL)),
+    ("save_aftercare_template", Who::Roles(CLINICAL)),
+    ("discharge_with_plan", Who::Roles(ALL)),
+    ("start_aftercare_plan", Who::Roles(ALL)),
+    ("step_aftercare_plan", Who::Roles(CLINICAL)),
+    ("pause_aftercare_plan", Who::Roles(CLINICAL)),
+    ("close_aftercare_plan", Who::Roles(CLINICAL)),
+    ("at_risk_list", Who::Roles(CLINICAL)),
+    ("acknowledge_alert", Who::Roles(CLINICAL)),
+    ("aftercare_settings", Who::Roles(ALL)),
+    ("save_aftercare_settings", Who::Roles(CLINICAL)),
+    ("roster_preview", Who::Roles(ALL)),
+    ("print_roster", Who::Roles(ALL)),
     ("audit_log", Who::Roles(ADMIN)),
     ("verify_audit", Who::Roles(ADMIN)),
     ("mentorship_overview", Who::Roles(ALL)),
@@ -141,6 +161,9 @@ struct Template {
     series: i64,
     membership: i64,
     today: NaiveDate,
+    /// An aftercare plan of `discharged`, and its first open follow-up.
+    plan: i64,
+    followup: i64,
 }
 
 fn group_input(name: &str) -> GroupInput {
@@ -246,7 +269,14 @@ fn template() -> &'static Template {
                 else {
                     panic!("joined")
                 };
-                Ok((ids, inpatient, discharged, group, series, membership_id, sys.today))
+                let default = aftercare::templates::default_template(tx)?.id;
+                let plan = aftercare::plans::start(tx, &sys, discharged, default)?;
+                let followup = tx.query_row(
+                    "SELECT id FROM aftercare_followups WHERE plan_id = ?1 AND status = 'open' ORDER BY due_on LIMIT 1",
+                    [plan],
+                    |r| r.get(0),
+                )?;
+                Ok((ids, inpatient, discharged, (group, series, membership_id, sys.today), (plan, followup)))
             })
             .unwrap();
         drop(store);
@@ -255,10 +285,12 @@ fn template() -> &'static Template {
             staff: t.0,
             inpatient: t.1,
             discharged: t.2,
-            group: t.3,
-            series: t.4,
-            membership: t.5,
-            today: t.6,
+            group: t.3.0,
+            series: t.3.1,
+            membership: t.3.2,
+            today: t.3.3,
+            plan: t.4.0,
+            followup: t.4.1,
         }
     })
 }
@@ -408,6 +440,62 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
             h::export_attendance_csv(state, t.today - Days::new(30), t.today, None, path).map(drop)
         }
         "patient_groups" => h::patient_groups(state, t.inpatient).map(drop),
+        "aftercare_worklist" => h::aftercare_worklist(state, WorklistRange::Week).map(drop),
+        "record_attempt" => h::record_attempt(
+            state,
+            AttemptInput {
+                followup_id: t.followup,
+                method: ContactMethod::Visit,
+                result: ContactResult::Reached,
+                status: None,
+                attending: None,
+                risk: None,
+                note: String::new(),
+                next_step: NextStep::None,
+            },
+        )
+        .map(drop),
+        "patient_aftercare" => h::patient_aftercare(state, t.discharged).map(drop),
+        "aftercare_templates" => h::aftercare_templates(state).map(drop),
+        "save_aftercare_template" => h::save_aftercare_template(
+            state,
+            None,
+            TemplateInput {
+                name: "Monthly".into(),
+                description: String::new(),
+                rules: vec![ContactRule { unit: Unit::Month, every: 1, from: 1, to: 6 }],
+                is_default: false,
+                retired: false,
+            },
+        )
+        .map(drop),
+        "discharge_with_plan" => {
+            h::discharge_with_plan(state, t.inpatient, day("2026-02-01"), DischargeType::Completed, Some(1)).map(drop)
+        }
+        "start_aftercare_plan" => h::start_aftercare_plan(state, t.discharged, 1).map(drop),
+        "step_aftercare_plan" => h::step_aftercare_plan(state, t.plan, true).map(drop),
+        "pause_aftercare_plan" => h::pause_aftercare_plan(state, t.plan, true, "travelling".into()).map(drop),
+        "close_aftercare_plan" => {
+            h::close_aftercare_plan(state, t.plan, CloseReason::MovedAway, String::new()).map(drop)
+        }
+        "at_risk_list" => h::at_risk_list(state).map(drop),
+        "acknowledge_alert" => h::acknowledge_alert(
+            state,
+            Acknowledge {
+                patient_id: t.discharged,
+                rule: RiskRule::Overdue,
+                trigger_key: "f0".into(),
+                action: "Called".into(),
+            },
+        )
+        .map(drop),
+        "aftercare_settings" => h::aftercare_settings(state).map(drop),
+        "save_aftercare_settings" => h::save_aftercare_settings(state, AftercareSettings::default()).map(drop),
+        "roster_preview" => h::roster_preview(state, day("2026-11-30"), None).map(drop),
+        "print_roster" => {
+            let out = state.data_dir.join("test-roster.pdf").display().to_string();
+            h::print_roster(state, day("2026-11-30"), Some(true), Some(out)).map(drop)
+        }
         "audit_log" => h::audit_log(state, AuditQuery { limit: 10, ..Default::default() }).map(drop),
         "verify_audit" => h::verify_audit(state).map(drop),
         "mentorship_overview" => h::mentorship_overview(state).map(drop),

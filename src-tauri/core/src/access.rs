@@ -52,6 +52,12 @@ pub enum Action {
     MakeBackup,
     /// Set up the backup key (passphrase) and restore a backup over the live data.
     ManageBackups,
+    /// See the aftercare worklist and plans, record contact attempts, start a plan at
+    /// discharge, print rosters and call lists.
+    RecordFollowUp,
+    /// Step plans up or down, pause, close, edit templates, see and acknowledge the
+    /// at-risk list, read counsellors' confidential follow-up notes.
+    ManageAftercare,
 }
 
 impl Action {
@@ -78,6 +84,8 @@ impl Action {
         Action::OverrideConflicts,
         Action::MakeBackup,
         Action::ManageBackups,
+        Action::RecordFollowUp,
+        Action::ManageAftercare,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -105,6 +113,8 @@ impl Action {
             Action::OverrideConflicts => "save a schedule that clashes with another",
             Action::MakeBackup => "make backups",
             Action::ManageBackups => "set up backup encryption or restore a backup",
+            Action::RecordFollowUp => "work on aftercare follow-ups",
+            Action::ManageAftercare => "change aftercare plans or see the at-risk list",
         }
     }
 }
@@ -128,6 +138,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ManageMembers
                 | RecordAttendance
                 | MakeBackup
+                | RecordFollowUp
         ),
     }
 }

@@ -225,6 +225,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
             summary.discharged += 1;
         }
         crate::groups::demo::generate(tx, today, seed)?;
+        crate::aftercare::demo::generate(tx, today, seed)?;
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);
         crate::mentorship::demo::generate(tx, counsellor, today, &mut rng)?;
         settings::mark_demo(tx)?;

@@ -81,6 +81,8 @@ pub enum Error {
     BackupOtherKey,
     #[error("A backup or restore is already running. Please wait for it to finish.")]
     BackupRunning,
+    #[error("Saathi could not make the PDF: {0}")]
+    Pdf(String),
     #[error("Saathi could not read or write a file: {0}")]
     Io(#[from] std::io::Error),
     #[error("The database reported a problem: {0}")]
@@ -126,6 +128,7 @@ impl Error {
             Error::BackupNewer { .. } => "backup_newer",
             Error::BackupOtherKey => "backup_other_key",
             Error::BackupRunning => "backup_running",
+            Error::Pdf(_) => "pdf",
             Error::Io(_) => "io",
             Error::Sqlite(_) => "database",
         }

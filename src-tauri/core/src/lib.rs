@@ -3,6 +3,7 @@
 //! Reads take a `&Connection`, writes a `&Transaction` (see [`db::Store::write`]); every
 //! operation takes a [`ctx::Ctx`] naming the acting staff member and the date.
 pub mod access;
+pub mod aftercare;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -16,6 +17,7 @@ pub mod mentorship;
 pub mod notes;
 pub mod paths;
 pub mod patients;
+pub mod pdf;
 pub mod scale;
 pub mod settings;
 pub mod staff;

@@ -469,6 +469,8 @@ pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Resul
         params![id, on, ctx.stamp(), ctx.actor.staff_id],
     )?;
     set_phase_raw(tx, ctx, id, Phase::Inpatient)?;
+    // Re-admission closes the open aftercare plan (a new discharge starts a new one).
+    crate::aftercare::plans::on_readmitted(tx, ctx, id)?;
     audit::record(tx, ctx, "patient_readmitted", entity::PATIENT, Some(id), "")?;
     tracing::info!(patient = id, "patient re-admitted");
     Ok(())

@@ -62,6 +62,19 @@ import type { SaveOptions } from './bindings/SaveOptions';
 import type { SaveOutcome } from './bindings/SaveOutcome';
 import type { SeriesInput } from './bindings/SeriesInput';
 import type { Suggestion } from './bindings/Suggestion';
+import type { AftercareSettings } from './bindings/AftercareSettings';
+import type { Acknowledge } from './bindings/Acknowledge';
+import type { AtRiskEntry } from './bindings/AtRiskEntry';
+import type { AttemptInput } from './bindings/AttemptInput';
+import type { AttemptOutcome } from './bindings/AttemptOutcome';
+import type { CloseReason } from './bindings/CloseReason';
+import type { PatientAftercare } from './bindings/PatientAftercare';
+import type { Plan } from './bindings/Plan';
+import type { PlanTemplate } from './bindings/PlanTemplate';
+import type { RosterDoc } from './bindings/RosterDoc';
+import type { TemplateInput } from './bindings/TemplateInput';
+import type { WorklistRange } from './bindings/WorklistRange';
+import type { WorklistRow } from './bindings/WorklistRow';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -217,6 +230,34 @@ export const api = {
   cancelRestore: () => call<null>('cancel_restore'),
   localSnapshots: () => call<string[]>('local_snapshots'),
   setBackupOnClose: (on: boolean) => call<BackupStatus>('set_backup_on_close', { on }),
+  aftercareWorklist: (range: WorklistRange) => call<WorklistRow[]>('aftercare_worklist', { range }),
+  recordAttempt: (input: AttemptInput) => call<AttemptOutcome>('record_attempt', { input }),
+  patientAftercare: (id: number) => call<PatientAftercare>('patient_aftercare', { id }),
+  aftercareTemplates: () => call<PlanTemplate[]>('aftercare_templates'),
+  saveAftercareTemplate: (id: number | null, input: TemplateInput) =>
+    call<PlanTemplate[]>('save_aftercare_template', { id, input }),
+  dischargeWithPlan: (id: number, on: string, kind: DischargeType, templateId: number | null) =>
+    call<Patient>('discharge_with_plan', { id, on, kind, templateId }),
+  startAftercarePlan: (id: number, templateId: number) => call<Plan[]>('start_aftercare_plan', { id, templateId }),
+  stepAftercarePlan: (planId: number, up: boolean) => call<number>('step_aftercare_plan', { planId, up }),
+  pauseAftercarePlan: (planId: number, paused: boolean, reason: string) =>
+    call<null>('pause_aftercare_plan', { planId, paused, reason }),
+  closeAftercarePlan: (planId: number, reason: CloseReason, note: string) =>
+    call<null>('close_aftercare_plan', { planId, reason, note }),
+  atRiskList: () => call<AtRiskEntry[]>('at_risk_list'),
+  acknowledgeAlert: (ack: Acknowledge) => call<AtRiskEntry[]>('acknowledge_alert', { ack }),
+  aftercareSettings: () => call<AftercareSettings>('aftercare_settings'),
+  saveAftercareSettings: (settings: AftercareSettings) =>
+    call<AftercareSettings>('save_aftercare_settings', { settings }),
+  rosterPreview: (week: string, privacy: boolean | null) => call<RosterDoc>('roster_preview', { week, privacy }),
+  /** Writes the PDF to `path`, or (null) into the data folder's printouts and opens it. */
+  printRoster: (week: string, privacy: boolean | null, path: string | null) =>
+    call<string>('print_roster', { week, privacy, path }),
+  /** The system's save dialog (tauri-plugin-dialog; the window may only open this one). */
+  chooseSavePath: (defaultPath: string) =>
+    call<string | null>('plugin:dialog|save', {
+      options: { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] },
+    }),
 };
 
 export type {
@@ -252,3 +293,14 @@ export type { MentorRow } from './bindings/MentorRow';
 export type { WaitingRow } from './bindings/WaitingRow';
 export type { MentorSuggestion } from './bindings/MentorSuggestion';
 export type { WaitReason } from './bindings/WaitReason';
+export type {
+  AftercareSettings, Acknowledge, AtRiskEntry, AttemptInput, AttemptOutcome, CloseReason, PatientAftercare, Plan,
+  PlanTemplate, RosterDoc, TemplateInput, WorklistRange, WorklistRow,
+};
+export type { Attempt } from './bindings/Attempt';
+export type { AtRiskReason } from './bindings/AtRiskReason';
+export type { ContactMethod } from './bindings/ContactMethod';
+export type { ContactResult } from './bindings/ContactResult';
+export type { NextStep } from './bindings/NextStep';
+export type { RecoveryStatus } from './bindings/RecoveryStatus';
+export type { RiskLevel } from './bindings/RiskLevel';

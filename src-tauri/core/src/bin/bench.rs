@@ -46,6 +46,7 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_audit_page", prepare: audit_page },
         Measurement { name: "groups_week_demo", prepare: || timed_groups(false) },
         Measurement { name: "groups_report_year_demo", prepare: || timed_groups(true) },
+        Measurement { name: "roster_pdf_300_rows", prepare: timed_roster },
     ]
 }
 
@@ -322,4 +323,63 @@ fn generated_problem(mentees: usize, mentors: usize, seed: u64) -> Problem {
         })
         .collect();
     Problem { rules: Rules::default(), weights: Weights::default(), mentors, mentees, exclusions, keep: Vec::new() }
+}
+
+/// A roster of 300 rows in 10 group sections, a third of the names in Devanagari and
+/// Gurmukhi, shaped and rendered to PDF bytes (fonts subset). Prints the size once.
+fn timed_roster() -> Box<dyn FnMut()> {
+    use saathi_core::aftercare::roster::{GroupMember, group_section};
+    use saathi_core::pdf::{RosterDoc, render};
+    const NAMES: [&str; 9] = [
+        "Rahul Sharma",
+        "क्षितिज त्रिपाठी",
+        "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ",
+        "Priya Verma",
+        "प्रीति द्विवेदी",
+        "ਹਰਪ੍ਰੀਤ ਗਿੱਲ",
+        "Mohammed Irfan Khan",
+        "धर्मेंद्र कुशवाहा",
+        "ਸੁਖਵਿੰਦਰ ਢਿੱਲੋਂ",
+    ];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default();
+    let sections = (0..10)
+        .map(|g| {
+            let members: Vec<GroupMember> = (0..30)
+                .map(|i| GroupMember {
+                    full_name: NAMES[(g * 30 + i) % NAMES.len()].to_owned(),
+                    preferred_name: String::new(),
+                    phone: format!("98765 {:05}", g * 30 + i),
+                    consent_roster_name: true,
+                    last_attended: Some(day),
+                    followup_due: Some(day),
+                })
+                .collect();
+            group_section(
+                &format!("Aftercare group {}", g + 1),
+                day,
+                "17:00-18:30",
+                "Hall 2",
+                &["Meera Iyer".to_owned()],
+                &members,
+                false,
+            )
+        })
+        .collect();
+    let doc = RosterDoc {
+        centre: "Navjeevan Nasha Mukti Kendra".into(),
+        title: "Aftercare roster, week 30-11-2026 to 06-12-2026".into(),
+        printed_on: "26-11-2026 10:00".into(),
+        printed_by: "Bench".into(),
+        page_label: "Page {x} of {y}".into(),
+        printed_label: "Printed on {date} by {name}".into(),
+        note: String::new(),
+        sections,
+    };
+    match render(&doc, "(continued)") {
+        Ok(bytes) => eprintln!("bench: roster of 300 rows: {} KB", bytes.len() / 1024),
+        Err(e) => eprintln!("bench: roster failed: {e}"),
+    }
+    Box::new(move || {
+        black_box(render(black_box(&doc), "(continued)").ok());
+    })
 }

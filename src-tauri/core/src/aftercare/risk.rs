@@ -1,0 +1,226 @@
+//! The at-risk list: people on an active plan, each with the reasons from the centre's
+//! rules. A counsellor acknowledges an alert with the action taken; a new fact (a new
+//! attempt, another overdue follow-up) raises a new alert.
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::attempts::{ContactResult, RecoveryStatus, RiskLevel};
+use super::plans::str_enum;
+use super::{RiskRules, groups_seam};
+use crate::access::Action;
+use crate::audit::{self, entity};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+
+str_enum!(RiskRule {
+    LapseOrRelapse = "lapse_or_relapse",
+    HighRisk = "high_risk",
+    MissedSessions = "missed_sessions",
+    FailedContacts = "failed_contacts",
+    Overdue = "overdue",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AtRiskReason {
+    pub rule: RiskRule,
+    /// Names the fact behind the alert; pass it back to acknowledge.
+    pub trigger_key: String,
+    pub since: NaiveDate,
+    /// A number for the message: days overdue, attempts or sessions in a row; 0 otherwise.
+    pub count: u32,
+    /// Lapse or relapse, for that rule.
+    pub status: Option<RecoveryStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AtRiskEntry {
+    #[ts(type = "number")]
+    pub patient_id: i64,
+    pub name: String,
+    pub phone: String,
+    pub reasons: Vec<AtRiskReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Acknowledge {
+    #[ts(type = "number")]
+    pub patient_id: i64,
+    pub rule: RiskRule,
+    pub trigger_key: String,
+    /// What the counsellor did about it.
+    pub action: String,
+}
+
+struct Row {
+    id: i64,
+    on: NaiveDate,
+    result: ContactResult,
+    status: Option<RecoveryStatus>,
+    risk: Option<RiskLevel>,
+}
+
+/// The reasons one person is at risk under `rules`, acknowledged ones included.
+pub(crate) fn reasons_for(
+    conn: &Connection,
+    today: NaiveDate,
+    rules: &RiskRules,
+    patient: i64,
+) -> Result<Vec<AtRiskReason>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1 ORDER BY id DESC LIMIT 50",
+    )?;
+    let attempts = stmt
+        .query_map([patient], |r| {
+            Ok(Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    if rules.lapse_or_relapse
+        && let Some(a) = attempts.iter().find(|a| a.result.is_success() && a.status.is_some())
+        && matches!(a.status, Some(RecoveryStatus::Lapse | RecoveryStatus::Relapse))
+    {
+        out.push(AtRiskReason {
+            rule: RiskRule::LapseOrRelapse,
+            trigger_key: format!("a{}", a.id),
+            since: a.on,
+            count: 0,
+            status: a.status,
+        });
+    }
+    if rules.high_risk
+        && let Some(a) = attempts.iter().find(|a| a.risk.is_some())
+        && a.risk == Some(RiskLevel::High)
+    {
+        out.push(AtRiskReason {
+            rule: RiskRule::HighRisk,
+            trigger_key: format!("a{}", a.id),
+            since: a.on,
+            count: 0,
+            status: None,
+        });
+    }
+    if rules.missed_sessions > 0
+        && let Some((n, key)) = groups_seam::missed_aftercare_in_row(conn, patient)?
+        && n >= rules.missed_sessions
+    {
+        out.push(AtRiskReason {
+            rule: RiskRule::MissedSessions,
+            trigger_key: key,
+            since: today,
+            count: n,
+            status: None,
+        });
+    }
+    if rules.failed_contacts > 0 {
+        let failed: Vec<&Row> = attempts.iter().take_while(|a| !a.result.is_success()).collect();
+        if failed.len() as u32 >= rules.failed_contacts
+            && let (Some(latest), Some(first)) = (failed.first(), failed.last())
+        {
+            out.push(AtRiskReason {
+                rule: RiskRule::FailedContacts,
+                trigger_key: format!("a{}", latest.id),
+                since: first.on,
+                count: failed.len() as u32,
+                status: None,
+            });
+        }
+    }
+    if rules.overdue_days > 0 {
+        let oldest: Option<(i64, NaiveDate)> = conn
+            .query_row(
+                "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
+                 WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
+                 ORDER BY f.due_on, f.id LIMIT 1",
+                [patient],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, due)) = oldest {
+            let days = (today - due).num_days();
+            if days > i64::from(rules.overdue_days) {
+                out.push(AtRiskReason {
+                    rule: RiskRule::Overdue,
+                    trigger_key: format!("f{id}"),
+                    since: due,
+                    count: days as u32,
+                    status: None,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Everyone on an active plan with at least one alert not yet acknowledged.
+pub fn at_risk(conn: &Connection, ctx: &Ctx) -> Result<Vec<AtRiskEntry>> {
+    ctx.require(Action::ManageAftercare)?;
+    let rules = super::get_settings(conn)?.rules;
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.full_name, p.preferred_name, p.phone FROM aftercare_plans pl
+         JOIN patients p ON p.id = pl.patient_id AND p.archived_at IS NULL
+         WHERE pl.status = 'active' ORDER BY p.search_text, p.id",
+    )?;
+    let people = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<Vec<(i64, String, String, String)>>>()?;
+    let mut acked = conn.prepare_cached(
+        "SELECT 1 FROM aftercare_alert_acks WHERE patient_id = ?1 AND rule = ?2 AND trigger_key = ?3",
+    )?;
+    let mut out = Vec::new();
+    for (id, full, preferred, phone) in people {
+        let mut reasons = reasons_for(conn, ctx.today, &rules, id)?;
+        reasons.retain(|r| !acked.exists(params![id, r.rule, r.trigger_key]).unwrap_or(false));
+        if !reasons.is_empty() {
+            out.push(AtRiskEntry { patient_id: id, name: super::display_name(&full, &preferred), phone, reasons });
+        }
+    }
+    // Most reasons first, then the most serious rule.
+    out.sort_by(|a, b| {
+        let worst = |e: &AtRiskEntry| e.reasons.iter().map(|r| severity(r.rule)).max().unwrap_or(0);
+        worst(b).cmp(&worst(a)).then(b.reasons.len().cmp(&a.reasons.len())).then(a.name.cmp(&b.name))
+    });
+    Ok(out)
+}
+
+fn severity(rule: RiskRule) -> u8 {
+    match rule {
+        RiskRule::LapseOrRelapse => 5,
+        RiskRule::HighRisk => 4,
+        RiskRule::MissedSessions => 3,
+        RiskRule::FailedContacts => 2,
+        RiskRule::Overdue => 1,
+    }
+}
+
+/// A counsellor notes the action taken on one alert.
+pub fn acknowledge(tx: &Transaction<'_>, ctx: &Ctx, ack: &Acknowledge) -> Result<()> {
+    ctx.require(Action::ManageAftercare)?;
+    let action = crate::text::clean(&ack.action);
+    if action.is_empty() {
+        return Err(Error::invalid("ack_action_empty", "action", "Please write what was done about this alert."));
+    }
+    if crate::text::char_len(&action) > 300 {
+        return Err(Error::invalid("ack_action_too_long", "action", "That is too long (300 letters at most)."));
+    }
+    let rules = super::get_settings(tx)?.rules;
+    let current = reasons_for(tx, ctx.today, &rules, ack.patient_id)?;
+    if !current.iter().any(|r| r.rule == ack.rule && r.trigger_key == ack.trigger_key) {
+        return Err(Error::Invalid {
+            code: "alert_gone",
+            field: None,
+            message: "This alert no longer applies. Refresh the list.".into(),
+        });
+    }
+    tx.execute(
+        "INSERT INTO aftercare_alert_acks (patient_id, rule, trigger_key, at, staff_id, action)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        params![ack.patient_id, ack.rule, ack.trigger_key, ctx.stamp(), ctx.actor.staff_id, action],
+    )?;
+    audit::record(tx, ctx, "aftercare_alert_acknowledged", entity::PATIENT, Some(ack.patient_id), ack.rule.as_str())?;
+    Ok(())
+}

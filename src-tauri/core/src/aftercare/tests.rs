@@ -1,0 +1,575 @@
+//! Unit tests of the aftercare core.
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use super::templates::{ContactRule, Unit, add, dates};
+use super::*;
+use crate::ctx::{Actor, Ctx, Role};
+use crate::db::Store;
+use crate::patients::{self, DischargeType, NewPatient, PatientDetails};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn rule(unit: Unit, every: u32, from: u32, to: u32) -> ContactRule {
+    ContactRule { unit, every, from, to }
+}
+
+fn standard() -> Vec<ContactRule> {
+    vec![
+        rule(Unit::Day, 1, 2, 2),
+        rule(Unit::Week, 1, 1, 12),
+        rule(Unit::Week, 2, 14, 52),
+        rule(Unit::Month, 1, 13, 24),
+    ]
+}
+
+#[test]
+fn months_keep_the_day_or_clamp_to_the_month_end() {
+    assert_eq!(add(d(2026, 1, 31), Unit::Month, 1), Some(d(2026, 2, 28)));
+    assert_eq!(add(d(2028, 1, 31), Unit::Month, 1), Some(d(2028, 2, 29)), "leap year");
+    assert_eq!(add(d(2027, 2, 28), Unit::Month, 12), Some(d(2028, 2, 28)));
+    assert_eq!(add(d(2028, 2, 29), Unit::Month, 12), Some(d(2029, 2, 28)));
+    assert_eq!(add(d(2026, 8, 31), Unit::Month, 3), Some(d(2026, 11, 30)));
+    assert_eq!(add(d(2026, 12, 30), Unit::Week, 1), Some(d(2027, 1, 6)));
+    assert_eq!(add(d(2028, 2, 28), Unit::Day, 2), Some(d(2028, 3, 1)));
+}
+
+#[test]
+fn default_template_dates() {
+    let start = d(2026, 1, 31);
+    let ds = dates(&standard(), start, 0);
+    // 1 (day 2) + 12 weekly + 20 fortnightly (weeks 14..52) + 12 monthly.
+    assert_eq!(ds.len(), 45);
+    assert_eq!(ds[0], d(2026, 2, 2));
+    assert_eq!(ds[1], d(2026, 2, 7));
+    assert_eq!(ds[12], d(2026, 4, 25), "week 12");
+    assert_eq!(ds[13], d(2026, 5, 9), "week 14");
+    assert_eq!(*ds.last().unwrap(), d(2028, 1, 31), "month 24");
+    assert!(ds.contains(&d(2027, 2, 28)), "month 13 from 31 January is 28 February 2027");
+    assert!(ds.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn leap_day_discharge() {
+    let ds = dates(&[rule(Unit::Month, 3, 3, 24)], d(2028, 2, 29), 0);
+    assert_eq!(ds.len(), 8);
+    assert_eq!(ds[0], d(2028, 5, 29));
+    assert_eq!(ds[3], d(2029, 2, 28), "a year on from 29 February");
+    assert_eq!(ds[7], d(2030, 2, 28));
+    let short = dates(&[rule(Unit::Day, 1, 1, 1), rule(Unit::Week, 1, 1, 6)], d(2028, 2, 28), 0);
+    assert_eq!(short[0], d(2028, 2, 29));
+    assert_eq!(short[1], d(2028, 3, 6));
+    assert_eq!(short.len(), 7);
+}
+
+#[test]
+fn stepping_changes_the_density() {
+    let start = d(2026, 3, 1);
+    let base = dates(&[rule(Unit::Month, 1, 1, 6)], start, 0);
+    let up = dates(&[rule(Unit::Month, 1, 1, 6)], start, 1);
+    let up2 = dates(&[rule(Unit::Month, 1, 1, 6)], start, 2);
+    let down = dates(&[rule(Unit::Month, 1, 1, 6)], start, -1);
+    assert_eq!(base.len(), 6);
+    assert_eq!(up.len(), 12);
+    assert_eq!(up2.len(), 24);
+    assert_eq!(down.len(), 3);
+    assert!(base.iter().all(|x| up.contains(x)));
+    assert_eq!(up[0], d(2026, 3, 16));
+}
+
+proptest! {
+    #[test]
+    fn dates_are_sorted_unique_and_after_the_start(
+        y in 2000i32..2100, m in 1u32..=12, day in 1u32..=31,
+        unit in 0u8..3, every in 1u32..5, from in 1u32..30, len in 0u32..30, level in -1i32..=2,
+    ) {
+        prop_assume!(NaiveDate::from_ymd_opt(y, m, day).is_some());
+        let start = d(y, m, day);
+        let unit = [Unit::Day, Unit::Week, Unit::Month][unit as usize];
+        let ds = dates(&[rule(unit, every, from, from + len)], start, level);
+        prop_assert!(!ds.is_empty());
+        prop_assert!(ds.windows(2).all(|w| w[0] < w[1]));
+        prop_assert!(ds.iter().all(|x| *x > start));
+    }
+}
+
+fn details(name: &str) -> PatientDetails {
+    PatientDetails {
+        full_name: name.into(),
+        preferred_name: String::new(),
+        gender: patients::Gender::Male,
+        birth_date: None,
+        age_years: Some(30),
+        phone: "98765 43210".into(),
+        family_name: "Sita".into(),
+        family_relation: "Mother".into(),
+        family_phone: "98111 22333".into(),
+        languages: vec![],
+        substances: vec![patients::Substance::Alcohol],
+        substance_other: String::new(),
+        consent_phone: true,
+        consent_family: false,
+        consent_roster_name: true,
+    }
+}
+
+struct World {
+    store: Store,
+    desk: Actor,
+}
+
+fn world() -> World {
+    let mut store = Store::open_in_memory().unwrap();
+    let sys = Ctx::at(Actor::system(), d(2026, 1, 1));
+    let (desk, couns) = store
+        .write(|tx| {
+            let a = crate::staff::create(
+                tx,
+                &sys,
+                &crate::staff::StaffInput { full_name: "Desk".into(), role: Role::FrontDesk, username: None },
+                None,
+            )?;
+            let b = crate::staff::create(
+                tx,
+                &sys,
+                &crate::staff::StaffInput { full_name: "Couns".into(), role: Role::Counsellor, username: None },
+                None,
+            )?;
+            Ok((a, b))
+        })
+        .unwrap();
+    assert_eq!((desk, couns), (1, 2));
+    World { store, desk: Actor { staff_id: Some(desk), role: Role::FrontDesk } }
+}
+
+fn dctx(on: NaiveDate) -> Ctx {
+    Ctx::at(Actor { staff_id: Some(1), role: Role::FrontDesk }, on)
+}
+
+fn cctx(on: NaiveDate) -> Ctx {
+    Ctx::at(Actor { staff_id: Some(2), role: Role::Counsellor }, on)
+}
+
+impl World {
+    fn ctx(&self, on: NaiveDate) -> Ctx {
+        Ctx::at(self.desk, on)
+    }
+    /// Admits on `admitted`, discharges on `out` with the default plan (acting on `out`).
+    fn discharged(
+        &mut self,
+        name: &str,
+        admitted: NaiveDate,
+        out: NaiveDate,
+        det: Option<PatientDetails>,
+    ) -> (i64, i64) {
+        let ctx = self.ctx(out);
+        let t = templates::default_template(self.store.conn()).unwrap().id;
+        self.store
+            .write(|tx| {
+                let id = patients::create(
+                    tx,
+                    &ctx,
+                    &NewPatient { details: det.unwrap_or_else(|| details(name)), admitted_on: admitted },
+                )?;
+                let plan = plans::discharge_with_plan(tx, &ctx, id, out, DischargeType::Completed, Some(t))?;
+                Ok((id, plan.unwrap()))
+            })
+            .unwrap()
+    }
+    fn worklist(&self, ctx: &Ctx, range: WorklistRange) -> Vec<WorklistRow> {
+        worklist::worklist(self.store.conn(), ctx, range).unwrap()
+    }
+    fn attempt(&mut self, ctx: &Ctx, followup: i64, result: ContactResult) -> Result<attempts::AttemptOutcome> {
+        let input = AttemptInput {
+            followup_id: followup,
+            method: ContactMethod::Phone,
+            result,
+            status: result.is_success().then_some(RecoveryStatus::Sober),
+            attending: None,
+            risk: result.is_success().then_some(RiskLevel::Low),
+            note: String::new(),
+            next_step: NextStep::None,
+        };
+        self.store.write(|tx| attempts::record(tx, ctx, &input))
+    }
+}
+
+#[test]
+fn discharge_with_the_default_plan_puts_the_first_call_on_the_worklist() {
+    let mut w = world();
+    let out = d(2026, 11, 26);
+    let (id, plan) = w.discharged("Ravi Kumar", d(2026, 10, 1), out, None);
+    let plans = plans::for_patient(w.store.conn(), &dctx(out), id).unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].id, plan);
+    assert_eq!(plans[0].followups.len(), 45);
+    assert_eq!(plans[0].followups[0].due_on, d(2026, 11, 28));
+    assert!(w.worklist(&dctx(out), WorklistRange::Today).is_empty());
+    let week = w.worklist(&dctx(out), WorklistRange::Week);
+    assert_eq!(week.len(), 1, "due Saturday 28 November, this week");
+    assert_eq!(week[0].name, "Ravi Kumar");
+    assert_eq!(w.worklist(&dctx(d(2026, 11, 28)), WorklistRange::Today).len(), 1);
+}
+
+#[test]
+fn a_template_change_never_rewrites_a_plan() {
+    let mut w = world();
+    let out = d(2026, 11, 26);
+    let (id, _) = w.discharged("Ravi Kumar", d(2026, 10, 1), out, None);
+    let admin = Ctx::at(Actor::system(), out);
+    let t = templates::default_template(w.store.conn()).unwrap();
+    w.store
+        .write(|tx| {
+            templates::update(
+                tx,
+                &admin,
+                t.id,
+                &TemplateInput {
+                    name: t.name.clone(),
+                    description: String::new(),
+                    rules: vec![rule(Unit::Week, 1, 1, 2)],
+                    is_default: true,
+                    retired: false,
+                },
+            )
+        })
+        .unwrap();
+    let p = &plans::for_patient(w.store.conn(), &dctx(out), id).unwrap()[0];
+    assert_eq!(p.followups.len(), 45);
+    assert_eq!(p.rules, standard());
+    // Front desk may not edit templates.
+    let err = w
+        .store
+        .write(|tx| {
+            templates::create(
+                tx,
+                &dctx(out),
+                &TemplateInput {
+                    name: "X".into(),
+                    description: String::new(),
+                    rules: vec![rule(Unit::Week, 1, 1, 2)],
+                    is_default: false,
+                    retired: false,
+                },
+            )
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn failed_attempts_retry_then_escalate_to_a_counsellor() {
+    let mut w = world();
+    let out = d(2026, 11, 26);
+    let (_, _) = w.discharged("Ravi Kumar", d(2026, 10, 1), out, None);
+    let day = d(2026, 11, 28);
+    let row = w.worklist(&dctx(day), WorklistRange::Today).remove(0);
+    let o = w.attempt(&dctx(day), row.followup_id, ContactResult::NoAnswer).unwrap();
+    assert_eq!((o.done, o.next_try_on, o.failed_in_row, o.for_counsellor), (false, Some(d(2026, 11, 30)), 1, false));
+    assert!(w.worklist(&dctx(day), WorklistRange::Today).is_empty(), "retry is in two days");
+    let d2 = d(2026, 11, 30);
+    let again = w.worklist(&dctx(d2), WorklistRange::Today);
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].attempts, again[0].failed_in_row), (1, 1));
+    w.attempt(&dctx(d2), row.followup_id, ContactResult::SwitchedOff).unwrap();
+    let d3 = d(2026, 12, 2);
+    let o = w.attempt(&dctx(d3), row.followup_id, ContactResult::NoAnswer).unwrap();
+    assert!(o.for_counsellor);
+    assert_eq!(o.failed_in_row, 3);
+    // Gone from the front desk's list, on the counsellor's (with the next weekly call,
+    // due 03-12, still on the desk's).
+    let desk = w.worklist(&dctx(d3), WorklistRange::Today);
+    assert!(desk.iter().all(|r| r.followup_id != row.followup_id));
+    let couns = w.worklist(&cctx(d3), WorklistRange::Today);
+    let esc = couns.iter().find(|r| r.followup_id == row.followup_id).unwrap();
+    assert!(esc.for_counsellor);
+    // A counsellor reaches him: done, and the history keeps all four attempts.
+    w.attempt(&cctx(d3), row.followup_id, ContactResult::Reached).unwrap();
+    let hist = attempts::for_patient(w.store.conn(), &cctx(d3), row.patient_id).unwrap();
+    assert_eq!(hist.len(), 4);
+    assert!(w.worklist(&cctx(d3), WorklistRange::Today).is_empty());
+    // The retry gap is a setting.
+    let admin = Ctx::at(Actor::system(), d3);
+    let mut s = get_settings(w.store.conn()).unwrap();
+    s.retry_days = 5;
+    w.store.write(|tx| save_settings(tx, &admin, &s)).unwrap();
+    let next = w.worklist(&dctx(d(2026, 12, 3)), WorklistRange::Today).remove(0);
+    let o = w.attempt(&dctx(d(2026, 12, 3)), next.followup_id, ContactResult::NoAnswer).unwrap();
+    assert_eq!(o.next_try_on, Some(d(2026, 12, 8)));
+}
+
+#[test]
+fn attempts_cannot_be_changed_or_deleted() {
+    let mut w = world();
+    let out = d(2026, 11, 26);
+    w.discharged("Ravi Kumar", d(2026, 10, 1), out, None);
+    let day = d(2026, 11, 28);
+    let row = w.worklist(&dctx(day), WorklistRange::Today).remove(0);
+    w.attempt(&dctx(day), row.followup_id, ContactResult::NoAnswer).unwrap();
+    let c = w.store.conn();
+    assert!(c.execute("UPDATE aftercare_attempts SET result = 'reached'", []).is_err());
+    assert!(c.execute("DELETE FROM aftercare_attempts", []).is_err());
+    assert!(c.execute("DELETE FROM aftercare_followups", []).is_err());
+    assert!(c.execute("DELETE FROM aftercare_plans", []).is_err());
+}
+
+#[test]
+fn family_and_phone_contact_need_consent() {
+    let mut w = world();
+    let out = d(2026, 11, 26);
+    let mut det = details("Amit Verma");
+    det.consent_phone = false;
+    let (_, _) = w.discharged("Amit Verma", d(2026, 10, 1), out, Some(det));
+    let day = d(2026, 11, 28);
+    let row = w.worklist(&dctx(day), WorklistRange::Today).remove(0);
+    assert!(row.family_phone.is_empty(), "no family number shown without consent");
+    let mut input = AttemptInput {
+        followup_id: row.followup_id,
+        method: ContactMethod::Family,
+        result: ContactResult::SpokeToFamily,
+        status: None,
+        attending: None,
+        risk: None,
+        note: String::new(),
+        next_step: NextStep::None,
+    };
+    let err = w.store.write(|tx| attempts::record(tx, &dctx(day), &input)).unwrap_err();
+    assert_eq!(err.code(), "family_consent_missing");
+    assert!(err.to_string().contains("family"));
+    input.method = ContactMethod::Phone;
+    input.result = ContactResult::Reached;
+    let err = w.store.write(|tx| attempts::record(tx, &dctx(day), &input)).unwrap_err();
+    assert_eq!(err.code(), "phone_consent_missing");
+    input.method = ContactMethod::Visit;
+    w.store.write(|tx| attempts::record(tx, &dctx(day), &input)).unwrap();
+    let n: i64 = w.store.conn().query_row("SELECT count(*) FROM aftercare_attempts", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "refused attempts leave no trace");
+}
+
+#[test]
+fn counsellor_notes_are_confidential() {
+    let mut w = world();
+    let out = d(2026, 11, 26);
+    let (id, _) = w.discharged("Ravi Kumar", d(2026, 10, 1), out, None);
+    let day = d(2026, 11, 28);
+    let row = w.worklist(&cctx(day), WorklistRange::Today).remove(0);
+    let input = AttemptInput {
+        followup_id: row.followup_id,
+        method: ContactMethod::Phone,
+        result: ContactResult::Reached,
+        status: Some(RecoveryStatus::Lapse),
+        attending: Some(false),
+        risk: Some(RiskLevel::Medium),
+        note: "Drank at a wedding; ashamed".into(),
+        next_step: NextStep::CounsellorCall,
+    };
+    w.store.write(|tx| attempts::record(tx, &cctx(day), &input)).unwrap();
+    let desk = attempts::for_patient(w.store.conn(), &dctx(day), id).unwrap();
+    assert!(desk[0].note.is_empty() && desk[0].note_hidden);
+    let couns = attempts::for_patient(w.store.conn(), &cctx(day), id).unwrap();
+    assert_eq!(couns[0].note, "Drank at a wedding; ashamed");
+    // The counsellor call is tomorrow, on the counsellor's list only.
+    let tomorrow = d(2026, 11, 29);
+    assert!(w.worklist(&dctx(tomorrow), WorklistRange::Today).is_empty());
+    let c = w.worklist(&cctx(tomorrow), WorklistRange::Today);
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].kind, "counsellor_call");
+    assert_eq!(c[0].risk, Some(RiskLevel::Medium));
+    assert_eq!(c[0].last_contact_on, Some(day));
+}
+
+#[test]
+fn worklist_order_overdue_then_risk_then_date() {
+    let mut w = world();
+    let (a, _) = w.discharged("Anil Low", d(2026, 10, 1), d(2026, 11, 20), None);
+    let (b, _) = w.discharged("Bala High", d(2026, 10, 1), d(2026, 11, 24), None);
+    let (c, _) = w.discharged("Chetan Overdue", d(2026, 10, 1), d(2026, 11, 10), None);
+    // Bala reached on day 2 with high risk, then his next call is due 01-12.
+    let row = w.worklist(&cctx(d(2026, 11, 26)), WorklistRange::Today);
+    let fb = row.iter().find(|r| r.patient_id == b).unwrap().followup_id;
+    let input = AttemptInput {
+        followup_id: fb,
+        method: ContactMethod::Phone,
+        result: ContactResult::Reached,
+        status: Some(RecoveryStatus::Sober),
+        attending: None,
+        risk: Some(RiskLevel::High),
+        note: String::new(),
+        next_step: NextStep::None,
+    };
+    w.store.write(|tx| attempts::record(tx, &cctx(d(2026, 11, 26)), &input)).unwrap();
+    let list = w.worklist(&dctx(d(2026, 12, 1)), WorklistRange::Today);
+    let order: Vec<i64> = list.iter().map(|r| r.patient_id).collect();
+    // Chetan and Anil have overdue calls; Chetan's are older. Bala is due today, high risk.
+    assert_eq!(order.first(), Some(&c));
+    assert_eq!(order.last(), Some(&b));
+    assert!(order.contains(&a));
+    assert!(list.iter().take_while(|r| r.overdue_days > 0).count() >= 2);
+}
+
+#[test]
+fn readmission_closes_the_plan_and_a_new_discharge_starts_a_new_one() {
+    let mut w = world();
+    let (id, plan) = w.discharged("Ravi Kumar", d(2026, 1, 1), d(2026, 2, 1), None);
+    let back = d(2026, 3, 15);
+    w.store.write(|tx| patients::readmit(tx, &dctx(back), id, back)).unwrap();
+    let ps = plans::for_patient(w.store.conn(), &dctx(back), id).unwrap();
+    assert_eq!(ps[0].status, PlanStatus::Closed);
+    assert_eq!(ps[0].close_reason, Some(CloseReason::Readmitted));
+    assert!(ps[0].followups.iter().all(|f| f.status != "open"));
+    assert!(w.worklist(&cctx(d(2026, 4, 1)), WorklistRange::Week).is_empty());
+    let out = d(2026, 4, 10);
+    let t = templates::default_template(w.store.conn()).unwrap().id;
+    let plan2 = w
+        .store
+        .write(|tx| plans::discharge_with_plan(tx, &dctx(out), id, out, DischargeType::AgainstAdvice, Some(t)))
+        .unwrap()
+        .unwrap();
+    assert_ne!(plan, plan2);
+    let ps = plans::for_patient(w.store.conn(), &dctx(out), id).unwrap();
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0].status, PlanStatus::Active);
+    assert_eq!(ps[0].started_on, out);
+    // Only one open plan at a time.
+    let err = w.store.write(|tx| plans::start(tx, &dctx(out), id, t)).unwrap_err();
+    assert_eq!(err.code(), "plan_already_open");
+}
+
+#[test]
+fn step_pause_resume_close() {
+    let mut w = world();
+    let out = d(2026, 1, 10);
+    let (id, plan) = w.discharged("Ravi Kumar", d(2026, 1, 1), out, None);
+    let today = d(2026, 6, 1);
+    let open = |w: &World| -> Vec<NaiveDate> {
+        plans::for_patient(w.store.conn(), &cctx(today), id).unwrap()[0]
+            .followups
+            .iter()
+            .filter(|f| f.status == "open" && f.due_on > today)
+            .map(|f| f.due_on)
+            .collect()
+    };
+    let before = open(&w);
+    let err = w.store.write(|tx| plans::step(tx, &dctx(today), plan, true)).unwrap_err();
+    assert_eq!(err.code(), "forbidden", "front desk cannot step plans");
+    assert_eq!(w.store.write(|tx| plans::step(tx, &cctx(today), plan, true)).unwrap(), 1);
+    let up = open(&w);
+    assert!(up.len() > before.len() * 2 - 2, "{} vs {}", up.len(), before.len());
+    w.store.write(|tx| plans::step(tx, &cctx(today), plan, false)).unwrap();
+    w.store.write(|tx| plans::step(tx, &cctx(today), plan, false)).unwrap();
+    let down = open(&w);
+    assert!(down.len() < before.len());
+    assert_eq!(w.store.write(|tx| plans::step(tx, &cctx(today), plan, false)).unwrap_err().code(), "plan_step_min");
+    // Paused: nothing on the worklist; resumed later: one follow-up today.
+    w.store.write(|tx| plans::set_paused(tx, &cctx(today), plan, true, "in hospital")).unwrap();
+    assert!(w.worklist(&cctx(d(2026, 6, 20)), WorklistRange::Week).is_empty());
+    let back = d(2026, 7, 20);
+    w.store.write(|tx| plans::set_paused(tx, &cctx(back), plan, false, "")).unwrap();
+    // Monday 20-07: the stale ones are skipped; the next contact is within the week.
+    assert!(w.worklist(&cctx(back), WorklistRange::Today).is_empty());
+    let list = w.worklist(&cctx(back), WorklistRange::Week);
+    assert_eq!(list.len(), 1);
+    assert!(list[0].next_try_on >= back && list[0].also_due == 0);
+    w.store.write(|tx| plans::close(tx, &cctx(back), plan, CloseReason::MovedAway, "to Pune")).unwrap();
+    assert!(w.worklist(&cctx(back), WorklistRange::Week).is_empty());
+    let p = &plans::for_patient(w.store.conn(), &cctx(back), id).unwrap()[0];
+    let kinds: Vec<&str> = p.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["started", "stepped_up", "stepped_down", "stepped_down", "paused", "resumed", "closed"]);
+    assert_eq!(
+        w.store.write(|tx| plans::close(tx, &cctx(back), plan, CloseReason::Died, "")).unwrap_err().code(),
+        "plan_closed"
+    );
+}
+
+#[test]
+fn at_risk_rules_and_acknowledgement() {
+    let mut w = world();
+    let (a, _) = w.discharged("Relapse Ram", d(2026, 10, 1), d(2026, 11, 1), None);
+    let (b, _) = w.discharged("Silent Sohan", d(2026, 10, 1), d(2026, 11, 1), None);
+    let (c, _) = w.discharged("Fine Farid", d(2026, 10, 1), d(2026, 11, 1), None);
+    let day = d(2026, 11, 3);
+    let rows = w.worklist(&cctx(day), WorklistRange::Today);
+    let f = |p: i64| rows.iter().find(|r| r.patient_id == p).unwrap().followup_id;
+    let relapse = AttemptInput {
+        followup_id: f(a),
+        method: ContactMethod::Phone,
+        result: ContactResult::Reached,
+        status: Some(RecoveryStatus::Relapse),
+        attending: Some(false),
+        risk: Some(RiskLevel::High),
+        note: String::new(),
+        next_step: NextStep::ReadmissionTalk,
+    };
+    w.store.write(|tx| attempts::record(tx, &cctx(day), &relapse)).unwrap();
+    w.attempt(&cctx(day), f(c), ContactResult::Reached).unwrap();
+    let fb = f(b);
+    for on in [day, d(2026, 11, 5), d(2026, 11, 7)] {
+        w.attempt(&cctx(on), fb, ContactResult::NoAnswer).unwrap();
+    }
+    let ctx = cctx(d(2026, 11, 7));
+    let list = risk::at_risk(w.store.conn(), &ctx).unwrap();
+    let rules_of = |p: i64| -> Vec<RiskRule> {
+        list.iter().find(|e| e.patient_id == p).map(|e| e.reasons.iter().map(|r| r.rule).collect()).unwrap_or_default()
+    };
+    assert_eq!(rules_of(a), [RiskRule::LapseOrRelapse, RiskRule::HighRisk]);
+    assert_eq!(rules_of(b), [RiskRule::FailedContacts]);
+    assert!(rules_of(c).is_empty());
+    assert_eq!(list[0].patient_id, a, "relapse first");
+    // Overdue more than 7 days: on 16-11 Farid's weekly call of 08-11 is 8 days late.
+    let later = cctx(d(2026, 11, 16));
+    let list = risk::at_risk(w.store.conn(), &later).unwrap();
+    let farid = list.iter().find(|e| e.patient_id == c).unwrap();
+    assert_eq!(farid.reasons[0].rule, RiskRule::Overdue);
+    assert_eq!(farid.reasons[0].count, 8);
+    // Front desk cannot see the list.
+    assert_eq!(risk::at_risk(w.store.conn(), &dctx(day)).unwrap_err().code(), "forbidden");
+    // Acknowledge the relapse: it leaves the list; high risk stays until acknowledged.
+    let r = &list.iter().find(|e| e.patient_id == a).unwrap().reasons[0];
+    let ack = risk::Acknowledge {
+        patient_id: a,
+        rule: r.rule,
+        trigger_key: r.trigger_key.clone(),
+        action: "Called him, re-admission talk on Monday".into(),
+    };
+    w.store.write(|tx| risk::acknowledge(tx, &later, &ack)).unwrap();
+    let list = risk::at_risk(w.store.conn(), &later).unwrap();
+    let ram: Vec<RiskRule> = list.iter().find(|e| e.patient_id == a).unwrap().reasons.iter().map(|r| r.rule).collect();
+    assert!(!ram.contains(&RiskRule::LapseOrRelapse));
+    assert!(ram.contains(&RiskRule::HighRisk));
+    let empty = risk::Acknowledge { action: "  ".into(), ..ack };
+    assert_eq!(w.store.write(|tx| risk::acknowledge(tx, &later, &empty)).unwrap_err().code(), "ack_action_empty");
+    // Rules are tunable: switch failed contacts off.
+    let mut s = get_settings(w.store.conn()).unwrap();
+    s.rules.failed_contacts = 0;
+    w.store.write(|tx| save_settings(tx, &Ctx::at(Actor::system(), day), &s)).unwrap();
+    let list = risk::at_risk(w.store.conn(), &ctx).unwrap();
+    assert!(list.iter().all(|e| e.patient_id != b));
+}
+
+#[test]
+fn private_names() {
+    assert_eq!(private_name("Rahul Sharma", ""), "Rahul S.");
+    assert_eq!(private_name("Rahul Kumar Sharma", "Rahu"), "Rahu");
+    assert_eq!(private_name("क्षितिज त्रिपाठी", ""), "क्षितिज त्रि.");
+    assert_eq!(private_name("ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", ""), "ਗੁਰਪ੍ਰੀਤ ਸਿੰ.");
+    assert_eq!(private_name("Imran", ""), "Imran");
+}
+
+#[test]
+fn the_demo_has_a_real_week_of_aftercare() {
+    let mut s = Store::open_in_memory().unwrap();
+    let today = d(2026, 11, 26);
+    crate::demo::generate(&mut s, today, 2026).unwrap();
+    let c = s.conn();
+    let n = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert!(n("SELECT count(*) FROM aftercare_plans") > 30);
+    let no_answer = n("SELECT count(*) FROM aftercare_attempts WHERE result = 'no_answer'");
+    let reached = n("SELECT count(*) FROM aftercare_attempts WHERE result = 'reached'");
+    assert!(no_answer > 50 && reached > 50, "{no_answer} {reached}");
+    assert!(n("SELECT count(*) FROM aftercare_attempts WHERE status = 'relapse'") > 0);
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
+    assert!(!worklist::worklist(c, &ctx, WorklistRange::Week).unwrap().is_empty());
+    assert!(!risk::at_risk(c, &ctx).unwrap().is_empty());
+}

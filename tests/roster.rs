@@ -1,0 +1,218 @@
+//! The printed roster and call list: generated, parsed back with `pdftotext` (page count,
+//! names, no row split, privacy), and one page drawn with `pdftoppm`.
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use saathi_core::aftercare::{plans, roster, templates};
+use saathi_core::patients::{self, DischargeType};
+use saathi_core::pdf::{self, RosterDoc, Section};
+use saathi_core::{Actor, Ctx, Role};
+use saathi_tests::{TempStore, date, details};
+
+const FIRST: &[&str] = &[
+    "Rahul", "Amit", "Vikram", "Sandeep", "Rohit", "Manoj", "Arjun", "Deepak", "Karan", "Suresh", "Imran", "Joseph",
+    "Priya", "Neha",
+];
+const SURNAMES: &[&str] = &["Sharma", "Verma", "Gupta", "Yadav", "Khan", "Thomas", "Mehta"];
+const INDIC: &[&str] = &["क्षितिज त्रिपाठी", "प्रवीण मिश्रा", "ज्योति द्विवेदी", "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "ਹਰਪ੍ਰੀਤ ਗਿੱਲ", "ਕਿਰਨਦੀਪ ਸੰਧੂ"];
+
+fn members(n: usize) -> Vec<roster::GroupMember> {
+    (0..n)
+        .map(|i| {
+            let name = if i % 3 == 2 {
+                INDIC[(i / 3) % INDIC.len()].to_owned()
+            } else {
+                format!("{} {}", FIRST[i % FIRST.len()], SURNAMES[(i / FIRST.len()) % SURNAMES.len()])
+            };
+            roster::GroupMember {
+                full_name: name,
+                preferred_name: String::new(),
+                phone: format!("98765 4{:04}", i),
+                consent_roster_name: i % 10 != 9,
+                last_attended: NaiveDate::from_ymd_opt(2026, 11, 23),
+                followup_due: NaiveDate::from_ymd_opt(2026, 12, 2),
+            }
+        })
+        .collect()
+}
+
+fn doc(sections: Vec<Section>) -> RosterDoc {
+    RosterDoc {
+        centre: "Navjeevan Nasha Mukti Kendra".into(),
+        title: "Aftercare roster, week 30-11-2026 to 06-12-2026".into(),
+        printed_on: "26-11-2026 10:00".into(),
+        printed_by: "Sunil Rawat".into(),
+        page_label: "Page {x} of {y}".into(),
+        printed_label: "Printed on {date} by {name}".into(),
+        note: String::new(),
+        sections,
+    }
+}
+
+fn group(name: &str, n: usize, privacy: bool) -> Section {
+    roster::group_section(
+        name,
+        date("2026-12-02"),
+        "17:00-18:30",
+        "Hall 2",
+        &["Meera Iyer".to_owned(), "Harpreet Kaur Sandhu".to_owned()],
+        &members(n),
+        privacy,
+    )
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 text")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn a_long_roster_parses_back_with_every_name_and_no_split_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let sections = vec![group("Tuesday aftercare group", 45, false), group("Saturday family group", 12, false)];
+    let bytes = pdf::render(&doc(sections), "(continued)").unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let path = write(dir.path(), "roster.pdf", &bytes);
+    let text = pdftotext(&path);
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert_eq!(pages.len(), 3, "45 + 12 rows at 24 pt each take three A4 pages");
+    for (i, p) in pages.iter().enumerate() {
+        assert!(p.contains(&format!("Page {} of 3", i + 1)), "footer on page {}", i + 1);
+        assert!(p.contains("Printed on 26-11-2026 10:00 by Sunil Rawat"));
+        // The header row is repeated on every page.
+        assert!(p.contains("Last attended") && p.contains("Signature"), "header row on page {}", i + 1);
+    }
+    assert!(pages[1].contains("Tuesday aftercare group (continued)"));
+    // Every Latin name is there exactly once, whole, with its phone on the same line
+    // (a row split across pages would break the name from its number).
+    for (i, m) in members(45).iter().enumerate() {
+        if !m.full_name.is_ascii() {
+            continue;
+        }
+        if m.consent_roster_name {
+            let line =
+                text.lines().find(|l| l.contains(&m.full_name)).unwrap_or_else(|| panic!("{} missing", m.full_name));
+            assert!(line.contains(&m.phone), "row {} split or phone missing: {line}", i + 1);
+            let expected =
+                1 + members(12).iter().filter(|x| x.full_name == m.full_name && x.consent_roster_name).count();
+            assert_eq!(text.matches(&m.full_name).count(), expected, "{}", m.full_name);
+        } else {
+            assert!(!text.contains(&m.full_name), "{} asked to stay off printed lists", m.full_name);
+        }
+    }
+    // Row numbers run 1..45 in the first section without a gap, each on its own line.
+    for n in 1..=45 {
+        assert!(text.lines().any(|l| l.trim_start().starts_with(&format!("{n} "))), "row {n}");
+    }
+}
+
+#[test]
+fn privacy_mode_hides_phones_and_surnames() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 20, true)]), "(continued)").unwrap();
+    let text = pdftotext(&write(dir.path(), "private.pdf", &bytes));
+    assert!(!text.contains("98765"), "no phone number in privacy mode");
+    assert!(text.contains("Rahul S."));
+    assert!(!text.contains("Rahul Sharma"));
+    // Without privacy, someone who did not consent is still shown only by first name.
+    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 20, false)]), "").unwrap();
+    let text = pdftotext(&write(dir.path(), "full.pdf", &bytes));
+    assert!(text.contains("Rahul Sharma"));
+    assert!(text.contains("98765 40000"));
+    let m = &members(20)[9];
+    assert!(!text.contains(&m.full_name) && !text.contains(&m.phone), "{} stays private", m.full_name);
+}
+
+#[test]
+fn one_page_draws_with_pdftoppm() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 14, false)]), "").unwrap();
+    let path = write(dir.path(), "one.pdf", &bytes);
+    let out = Command::new("pdftoppm")
+        .args(["-r", "50", "-f", "1", "-l", "1", "-png"])
+        .arg(&path)
+        .arg(dir.path().join("page"))
+        .output()
+        .expect("pdftoppm runs");
+    assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "pdftoppm complained: {}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(dir.path().join("page-1.png")).expect("a page image");
+    assert!(png.len() > 2000 && png.starts_with(b"\x89PNG"));
+    // Keep a 300 dpi sample for people to look at.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    if std::fs::create_dir_all(&sample).is_ok() {
+        let _ = std::fs::write(sample.join("roster-sample.pdf"), &bytes);
+    }
+}
+
+#[test]
+fn the_week_call_list_comes_from_the_worklist() {
+    let mut ts = TempStore::new();
+    let desk = Ctx::at(Actor { staff_id: None, role: Role::FrontDesk }, date("2026-11-26"));
+    let t = templates::default_template(ts.store.conn()).unwrap().id;
+    for (i, n) in ["Rahul Sharma", "क्षितिज त्रिपाठी", "Neha Verma"].iter().enumerate() {
+        let mut d = details(n);
+        d.consent_roster_name = i != 2;
+        ts.store
+            .write(|tx| {
+                let id =
+                    patients::create(tx, &desk, &patients::NewPatient { details: d, admitted_on: date("2026-10-01") })?;
+                let out = date(if i == 2 { "2026-11-24" } else { "2026-11-20" });
+                plans::discharge_with_plan(tx, &desk, id, out, DischargeType::Completed, Some(t))
+            })
+            .unwrap();
+    }
+    let week = date("2026-11-30");
+    let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, Some(false))).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = pdftotext(&write(dir.path(), "calls.pdf", &bytes));
+    assert!(text.contains("Follow-up calls"));
+    assert!(text.contains("Rahul Sharma"));
+    assert!(text.contains("Neha V."), "Neha asked not to be on printed lists");
+    assert!(!text.contains("Neha Verma"));
+    assert!(text.contains("22-11 (overdue)"), "the day-2 call of 22-11 is overdue on 26-11");
+    assert_eq!(text.matches("(overdue)").count(), 2, "Neha's call of 26-11 is due today, not overdue");
+    let audited: i64 = ts
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'roster_printed'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audited, 1);
+    // The centre's default is privacy.
+    let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, None)).unwrap();
+    let text = pdftotext(&write(dir.path(), "calls2.pdf", &bytes));
+    assert!(text.contains("Rahul S.") && !text.contains("98765"));
+}
+
+#[test]
+fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let (code, _, err) = saathi_tests::run_saathi(&["demo", "--data-dir", &data_s, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.path().join("week.pdf");
+    let out_s = out.display().to_string();
+    let args = ["roster", "--data-dir", &data_s, "--week", "2026-11-30", "--out", &out_s];
+    let (code, stdout, err) = saathi_tests::run_saathi(&[&args[..], &["--full"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("week.pdf"), "{stdout}");
+    let full = pdftotext(&out);
+    assert!(full.contains("Follow-up calls") && full.contains("Page 1 of"));
+    let (code, _, err) = saathi_tests::run_saathi(&[&args[..], &["--privacy"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let private = pdftotext(&out);
+    assert!(full.matches("98").count() > private.matches("98").count(), "phones only in the full roster");
+    // A mistyped week is refused plainly.
+    let (code, _, err) =
+        saathi_tests::run_saathi(&["roster", "--data-dir", &data_s, "--week", "30-11-2026", "--out", &out_s]);
+    assert_eq!(code, 2, "{err}");
+}
