@@ -445,19 +445,16 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
-/// People flagged at risk in aftercare. The aftercare module owns that flag; until its
-/// tables exist this finds nobody.
-fn at_risk(conn: &Connection) -> Result<HashSet<i64>> {
-    let has_alerts: bool = conn
-        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = 'aftercare_at_risk'", [], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !has_alerts {
-        return Ok(HashSet::new());
+/// Mentors flagged at risk by the aftercare rules (relapse reported, high risk, missed
+/// sessions, failed contacts, overdue follow-up): they are not suggested while flagged.
+fn at_risk(conn: &Connection, today: NaiveDate, mentors: &[Person]) -> Result<HashSet<i64>> {
+    let mut out = HashSet::new();
+    for m in mentors {
+        if crate::aftercare::risk::is_flagged(conn, today, m.id)? {
+            out.insert(m.id);
+        }
     }
-    let mut stmt = conn.prepare("SELECT patient_id FROM aftercare_at_risk")?;
-    let ids = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
+    Ok(out)
 }
 
 /// The aftercare groups each person belongs to now, by name (for the "same aftercare
@@ -532,7 +529,7 @@ struct World {
 fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<World> {
     let settings = get_settings(conn)?;
     let (mentors, candidates) = people(conn, today, settings.recent_discharge_days)?;
-    let at_risk = at_risk(conn)?;
+    let at_risk = at_risk(conn, today, &mentors)?;
     let groups = current_groups(conn, today)?;
     let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
     let mut waiting: Vec<(Person, WaitReason)> = Vec::new();

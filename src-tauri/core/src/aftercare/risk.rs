@@ -224,3 +224,17 @@ pub fn acknowledge(tx: &Transaction<'_>, ctx: &Ctx, ack: &Acknowledge) -> Result
     audit::record(tx, ctx, "aftercare_alert_acknowledged", entity::PATIENT, Some(ack.patient_id), ack.rule.as_str())?;
     Ok(())
 }
+
+/// Whether the at-risk rules flag this person today (acknowledged or not): what peer
+/// mentorship checks before letting someone mentor. No permission needed: it reveals
+/// only yes or no to a caller that already holds the person's record.
+pub fn is_flagged(conn: &Connection, today: chrono::NaiveDate, patient: i64) -> Result<bool> {
+    let on_plan = conn
+        .prepare_cached("SELECT 1 FROM aftercare_plans WHERE patient_id = ?1 AND status = 'active'")?
+        .exists([patient])?;
+    if !on_plan {
+        return Ok(false);
+    }
+    let rules = super::get_settings(conn)?.rules;
+    Ok(!reasons_for(conn, today, &rules, patient)?.is_empty())
+}

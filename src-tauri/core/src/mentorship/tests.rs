@@ -373,3 +373,41 @@ fn sharing_an_aftercare_group_counts_and_is_explained() {
         sug.pairs[0].reasons
     );
 }
+
+#[test]
+fn a_mentor_flagged_at_risk_in_aftercare_is_not_suggested() {
+    use crate::aftercare::attempts::{self, AttemptInput, ContactMethod, ContactResult, NextStep, RecoveryStatus};
+    let mut s = store();
+    let m = mentor(&mut s, details("Harpal", Gender::Male, &["Punjabi"], Substance::Alcohol, 50), 900, 2, "");
+    let e = inpatient(&mut s, details("Jaspreet", Gender::Male, &["Punjabi"], Substance::Alcohol, 30));
+    let c = admin();
+    assert_eq!(suggested(&suggest(s.conn(), &c).unwrap()), [(m, e)]);
+    // The mentor is on an aftercare plan and a call hears of a relapse.
+    s.write(|tx| {
+        let template = crate::aftercare::templates::default_template(tx)?.id;
+        let plan = crate::aftercare::plans::start(tx, &c, m, template)?;
+        let followup: i64 = tx.query_row(
+            "SELECT id FROM aftercare_followups WHERE plan_id = ?1 ORDER BY due_on LIMIT 1",
+            [plan],
+            |r| r.get(0),
+        )?;
+        let input = AttemptInput {
+            followup_id: followup,
+            method: ContactMethod::Phone,
+            result: ContactResult::Reached,
+            status: Some(RecoveryStatus::Relapse),
+            attending: Some(false),
+            risk: None,
+            note: String::new(),
+            next_step: NextStep::CounsellorCall,
+        };
+        attempts::record(tx, &c, &input)?;
+        Ok(())
+    })
+    .unwrap();
+    let o = overview(s.conn(), &c).unwrap();
+    let row = o.mentors.iter().find(|r| r.patient_id == m).unwrap();
+    assert!(row.not_eligible.contains(&"flagged at risk in aftercare".to_owned()), "{:?}", row.not_eligible);
+    assert!(suggest(s.conn(), &c).unwrap().pairs.is_empty());
+    assert_eq!(check_pair(s.conn(), &c, m, e).unwrap().broken_rules[0], "flagged at risk in aftercare");
+}
