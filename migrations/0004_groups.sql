@@ -181,6 +181,9 @@ CREATE UNIQUE INDEX group_attendance_patient ON group_attendance (session_id, pa
 CREATE UNIQUE INDEX group_attendance_family ON group_attendance (session_id, family_member_id)
     WHERE family_member_id IS NOT NULL;
 CREATE INDEX group_attendance_by_patient ON group_attendance (patient_id);
+-- The unique indexes above are partial; counting or listing a session's marks (drop-ins
+-- included) needs this one.
+CREATE INDEX group_attendance_by_session ON group_attendance (session_id);
 CREATE TRIGGER group_attendance_no_delete BEFORE DELETE ON group_attendance BEGIN
     SELECT RAISE(ABORT, 'attendance is never deleted');
 END;

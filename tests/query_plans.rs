@@ -9,10 +9,21 @@ use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use saathi_core::audit::{self, AuditQuery};
 use saathi_core::patients::{self, PatientQuery, Phase};
 use saathi_core::scale::{self, Scale};
-use saathi_core::{Actor, Ctx, Role, mentorship};
+use saathi_core::{Actor, Ctx, Role, aftercare, mentorship};
 
 /// Tables that grow with the years: scanning one of them whole is a bug.
-const LARGE: &[&str] = &["patients", "stays", "audit_log", "mentor_pairs", "patient_notes"];
+const LARGE: &[&str] = &[
+    "patients",
+    "stays",
+    "audit_log",
+    "mentor_pairs",
+    "patient_notes",
+    "group_sessions",
+    "group_attendance",
+    "group_memberships",
+    "aftercare_followups",
+    "aftercare_attempts",
+];
 
 type Seen = Arc<Mutex<BTreeMap<String, &'static str>>>;
 
@@ -70,7 +81,74 @@ fn run_screens(conn: &mut rusqlite::Connection, seen: &Seen) {
             .unwrap();
         tx.commit().unwrap();
     }
+    screen("aftercare");
+    {
+        let tx = conn.transaction().unwrap();
+        aftercare::worklist::worklist(&tx, &ctx, aftercare::WorklistRange::Week).unwrap();
+        aftercare::risk::at_risk(&tx, &ctx).unwrap();
+        let doc = aftercare::roster::roster_doc(&tx, &ctx, today, Some(false)).unwrap();
+        assert!(doc.sections.len() > 1 && !doc.sections[0].rows.is_empty(), "the aftercare group is on the roster");
+        aftercare::groups_seam::last_aftercare_attendance(&tx, some_patient).unwrap();
+        aftercare::groups_seam::missed_aftercare_in_row(&tx, some_patient).unwrap();
+        tx.commit().unwrap();
+    }
     conn.trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>).unwrap();
+}
+
+/// The generated centre has no groups or plans: give three aftercare patients a plan and
+/// an aftercare group meeting today, with attendance, so the aftercare screens' queries run.
+fn add_aftercare_group(conn: &mut rusqlite::Connection) {
+    use saathi_core::groups::conflicts::SaveOptions;
+    use saathi_core::groups::membership::{self, Person};
+    use saathi_core::groups::recurrence::{Day, Freq, Rule};
+    use saathi_core::groups::series::{self, SeriesInput};
+    use saathi_core::groups::{self, Audience, GenderRule, GroupInput, GroupKind, GroupStatus};
+    let today = saathi_tests::today();
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Admin }, today);
+    let tx = conn.transaction().unwrap();
+    let people: Vec<i64> = tx
+        .prepare("SELECT id FROM patients WHERE phase = 'aftercare' AND archived_at IS NULL ORDER BY id LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(people.len(), 3);
+    let template = aftercare::templates::default_template(&tx).unwrap().id;
+    let input = GroupInput {
+        name: "Aftercare group".into(),
+        kind: GroupKind::Aftercare,
+        topic: String::new(),
+        audience: Audience::Aftercare,
+        gender_rule: GenderRule::Any,
+        closed: false,
+        mandatory: false,
+        capacity: None,
+        default_room_id: None,
+        facilitators: vec![],
+        guest_facilitators: String::new(),
+        status: GroupStatus::Active,
+        notes: String::new(),
+    };
+    let group = groups::create(&tx, &ctx, &input).unwrap();
+    let rule = Rule {
+        freq: Freq::Weekly,
+        interval: 1,
+        weekdays: vec![Day::of(today)],
+        month_week: None,
+        start: today,
+        until: None,
+        count: None,
+    };
+    let s = SeriesInput { rule, start_time: "18:00".into(), duration_min: 90, room_id: None, facilitators: vec![] };
+    let series_id = series::add(&tx, &ctx, group, &s, &SaveOptions::default()).unwrap().series_id.unwrap();
+    for p in &people {
+        aftercare::plans::start(&tx, &ctx, *p, template).unwrap();
+        membership::join(&tx, &ctx, group, Person::Patient(*p), today).unwrap();
+    }
+    let mark = saathi_core::groups::attendance::Mark::Absent;
+    saathi_core::groups::attendance::mark(&tx, &ctx, series_id, today, Person::Patient(people[0]), mark, "").unwrap();
+    tx.commit().unwrap();
 }
 
 /// `alias → table` for the FROM and JOIN clauses of a statement.
@@ -104,6 +182,7 @@ fn no_screen_scans_a_large_table() {
     let path = dir.path().join("centre.db");
     scale::generate(&path, &Scale::SMALL, 3, saathi_tests::today()).unwrap();
     let mut conn = rusqlite::Connection::open(&path).unwrap();
+    add_aftercare_group(&mut conn);
     let seen: Seen = Arc::default();
     run_screens(&mut conn, &seen);
     let seen = seen.lock().unwrap().clone();

@@ -1,32 +1,165 @@
-//! SEAM: what aftercare needs from group attendance (groups module, issue 4).
+//! What aftercare needs from group attendance (groups module, issue 4): the last
+//! aftercare session a person attended, the aftercare sessions they missed in a row,
+//! and the roster's sections for a week's aftercare group sessions.
 //!
-//! The groups module is built in parallel and is not available here yet. Until the lead
-//! wires these functions to the groups' sessions and attendance tables they answer
-//! "nothing known": no last attendance, no missed sessions, no group sections on the
-//! roster. Every caller already handles those answers, so wiring them is the only change.
-use chrono::NaiveDate;
-use rusqlite::Connection;
+//! Only groups of kind 'aftercare' count. The week's sessions come from the groups
+//! module's own expansion of series ([`series::occurrences`], what the schedule screen
+//! uses), so a moved session is printed on the day it moved to and a cancelled one is
+//! printed as cancelled (heading says so and why, no attendance table), so nobody takes
+//! attendance on it. Members are those whose membership window covers the session
+//! date ([`membership::expected_on`]); family members appear only where the group has
+//! them as members.
+//!
+//! Marks: present and late count as attended; absent counts as missed; excused and
+//! "not recorded" (no mark) neither count as missed nor break a run of misses; drop-ins
+//! count when present but never as missed; cancelled sessions and sessions that did not
+//! take place are ignored.
+use chrono::{Days, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, params};
 
+use super::roster::{GroupMember, group_section};
 use crate::error::Result;
+use crate::groups::membership::{self, Person};
+use crate::groups::series::{self, Occurrence};
+use crate::groups::{self, GroupKind};
 use crate::pdf::Section;
 
-/// The date of the person's last attended aftercare group session.
-/// TODO(groups): SELECT max(session date) over attendance 'attended'/'late' in aftercare groups.
-pub fn last_aftercare_attendance(_conn: &Connection, _patient: i64) -> Result<Option<NaiveDate>> {
-    Ok(None)
+/// How many of a person's newest aftercare marks are looked at for a run of misses.
+const MISSED_LOOKBACK: u32 = 60;
+
+/// The date of the person's last attended (present or late) aftercare group session.
+pub fn last_aftercare_attendance(conn: &Connection, patient: i64) -> Result<Option<NaiveDate>> {
+    last_attended(conn, patient, None)
 }
 
-/// Aftercare sessions missed in a row (as a member at the time), newest backwards, with a
-/// key naming the latest missed session (so an acknowledged alert comes back only when a
-/// new session is missed). `None` when nothing is known.
-/// TODO(groups): count 'did not attend' from the latest session backwards, stop at 'attended'.
-pub fn missed_aftercare_in_row(_conn: &Connection, _patient: i64) -> Result<Option<(u32, String)>> {
-    Ok(None)
+/// The last aftercare session attended by a patient (in any aftercare group), before
+/// `before` when given.
+fn last_attended(conn: &Connection, patient: i64, before: Option<NaiveDate>) -> Result<Option<NaiveDate>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT max(s.date) FROM group_attendance a
+         JOIN group_sessions s ON s.id = a.session_id
+         JOIN group_series x ON x.id = s.series_id
+         JOIN therapy_groups g ON g.id = x.group_id
+         WHERE a.patient_id = ?1 AND a.status IN ('present', 'late') AND s.cancelled = 0
+           AND g.kind = 'aftercare' AND (?2 IS NULL OR s.date < ?2)",
+    )?;
+    Ok(stmt.query_row(params![patient, before], |r| r.get(0)).optional()?.flatten())
+}
+
+/// The last session of `group` a family member attended before `before`.
+fn family_last_attended(conn: &Connection, group: i64, family: i64, before: NaiveDate) -> Result<Option<NaiveDate>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT max(s.date) FROM group_series x
+         JOIN group_sessions s ON s.series_id = x.id
+         JOIN group_attendance a ON a.session_id = s.id AND a.family_member_id = ?2
+         WHERE x.group_id = ?1 AND a.status IN ('present', 'late') AND s.cancelled = 0 AND s.date < ?3",
+    )?;
+    Ok(stmt.query_row(params![group, family, before], |r| r.get(0)).optional()?.flatten())
+}
+
+/// Aftercare sessions missed in a row (marked absent as a member), newest backwards, with
+/// a key naming the latest missed session (so an acknowledged alert comes back only when
+/// a new session is missed). `None` when the newest marks show no miss.
+///
+/// Only sessions since the person's latest aftercare plan started count, so misses from
+/// before a re-admission do not come back with the new plan.
+pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option<(u32, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, a.status FROM group_attendance a
+         JOIN group_sessions s ON s.id = a.session_id
+         JOIN group_series x ON x.id = s.series_id
+         JOIN therapy_groups g ON g.id = x.group_id
+         WHERE a.patient_id = ?1 AND a.dropin = 0 AND s.cancelled = 0 AND s.held <> 'not_held'
+           AND g.kind = 'aftercare' AND a.status IN ('present', 'late', 'absent')
+           AND s.date >= coalesce((SELECT max(pl.started_on) FROM aftercare_plans pl WHERE pl.patient_id = ?1), '')
+         ORDER BY s.date DESC, s.start_time DESC, s.id DESC LIMIT ?2",
+    )?;
+    let marks = stmt
+        .query_map(params![patient, MISSED_LOOKBACK], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let missed: Vec<i64> = marks.iter().take_while(|(_, status)| status == "absent").map(|(id, _)| *id).collect();
+    Ok(missed.first().map(|latest| (missed.len() as u32, format!("s{latest}"))))
 }
 
 /// One roster section per aftercare group session in the week starting `monday`: heading
 /// lines (group, day, date, time, room, facilitators) and one row per member.
-/// TODO(groups): build from sessions + members; see `roster::group_section` for the layout.
-pub fn roster_sections(_conn: &Connection, _monday: NaiveDate, _privacy: bool) -> Result<Vec<Section>> {
-    Ok(Vec::new())
+pub fn roster_sections(conn: &Connection, monday: NaiveDate, privacy: bool) -> Result<Vec<Section>> {
+    let sunday = monday + Days::new(6);
+    let sessions: Vec<Occurrence> = series::occurrences(conn, monday, sunday, None)?
+        .into_iter()
+        .filter(|o| o.group_kind == GroupKind::Aftercare)
+        .collect();
+    let mut out = Vec::with_capacity(sessions.len());
+    for o in &sessions {
+        out.push(session_section(conn, o, privacy)?);
+    }
+    Ok(out)
+}
+
+fn session_section(conn: &Connection, o: &Occurrence, privacy: bool) -> Result<Section> {
+    let guests = groups::load_input(conn, o.group_id)?.guest_facilitators;
+    let mut facilitators = o.facilitator_names.clone();
+    facilitators.extend(guests.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned));
+    let time = format!("{}-{}", o.start_time, o.end_time);
+    let room = o.room_name.clone().unwrap_or_else(|| "-".into());
+    let members = if o.cancelled { Vec::new() } else { members_of(conn, o)? };
+    let mut section = group_section(&o.group_name, o.date, &time, &room, &facilitators, &members, privacy);
+    if o.cancelled {
+        let why = if o.cancel_reason.is_empty() { String::new() } else { format!(": {}", o.cancel_reason) };
+        section.heading[0] = format!("{} - CANCELLED", o.group_name);
+        section.heading.push(format!("This session is cancelled{why}."));
+        section.empty_text = "Cancelled: no attendance to take.".into();
+    } else if o.date != o.original_date {
+        section.heading.push(format!(
+            "Moved from {}, {}.",
+            o.original_date.format("%A"),
+            o.original_date.format("%d-%m-%Y")
+        ));
+    }
+    Ok(section)
+}
+
+/// The members expected at a session, in name order, with what the roster shows.
+fn members_of(conn: &Connection, o: &Occurrence) -> Result<Vec<GroupMember>> {
+    let mut patient = conn
+        .prepare_cached("SELECT full_name, preferred_name, phone, consent_roster_name FROM patients WHERE id = ?1")?;
+    let mut family = conn.prepare_cached("SELECT name, phone FROM family_members WHERE id = ?1")?;
+    let mut due = conn.prepare_cached(
+        "SELECT min(f.next_try_on) FROM aftercare_followups f JOIN aftercare_plans pl ON pl.id = f.plan_id
+         WHERE f.patient_id = ?1 AND f.status = 'open' AND pl.status = 'active'",
+    )?;
+    let mut out = Vec::new();
+    for (_, person) in membership::expected_on(conn, o.group_id, o.date)? {
+        let m = match person {
+            Person::Patient(id) => {
+                let Some((full_name, preferred_name, phone, consent_roster_name)) =
+                    patient.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?
+                else {
+                    continue;
+                };
+                let followup_due: Option<NaiveDate> = due.query_row([id], |r| r.get(0)).optional()?.flatten();
+                let last_attended = last_attended(conn, id, Some(o.date))?;
+                GroupMember { full_name, preferred_name, phone, consent_roster_name, last_attended, followup_due }
+            }
+            Person::Family(id) => {
+                let Some((full_name, phone)) = family.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?
+                else {
+                    continue;
+                };
+                // Family members have no consent of their own on record: always private.
+                GroupMember {
+                    full_name,
+                    preferred_name: String::new(),
+                    phone,
+                    consent_roster_name: false,
+                    last_attended: family_last_attended(conn, o.group_id, id, o.date)?,
+                    followup_due: None,
+                }
+            }
+        };
+        out.push(m);
+    }
+    let shown = |m: &GroupMember| super::display_name(&m.full_name, &m.preferred_name).to_lowercase();
+    out.sort_by_key(shown);
+    Ok(out)
 }

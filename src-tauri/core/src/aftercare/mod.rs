@@ -2,8 +2,9 @@
 //! they create, the front desk's worklist, contact attempts (append-only), the at-risk
 //! list, and the data for the printed call list and roster.
 //!
-//! Group attendance lives in the groups module (built separately). Everything that needs
-//! it goes through [`groups_seam`], which answers "nothing known" until the lead wires it.
+//! Group attendance lives in the groups module. Everything that needs it (last aftercare
+//! attendance, missed sessions in a row, the roster's group sections) goes through
+//! [`groups_seam`], which reads the groups module's sessions, memberships and marks.
 use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -571,5 +571,276 @@ fn the_demo_has_a_real_week_of_aftercare() {
     assert!(n("SELECT count(*) FROM aftercare_attempts WHERE status = 'relapse'") > 0);
     let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
     assert!(!worklist::worklist(c, &ctx, WorklistRange::Week).unwrap().is_empty());
-    assert!(!risk::at_risk(c, &ctx).unwrap().is_empty());
+    let at_risk = risk::at_risk(c, &ctx).unwrap();
+    assert!(!at_risk.is_empty());
+    assert!(
+        at_risk.iter().any(|e| e.reasons.iter().any(|r| r.rule == RiskRule::MissedSessions)),
+        "someone missed two aftercare sessions in a row"
+    );
+    // The week's roster has the aftercare group with several members, most on a plan.
+    let doc = roster::roster_doc(c, &ctx, today, Some(false)).unwrap();
+    let groups: Vec<_> = doc.sections.iter().filter(|s| s.heading[0].starts_with("Aftercare")).collect();
+    assert!(!groups.is_empty(), "an aftercare session this week");
+    assert!(groups[0].rows.len() >= 5, "{:?}", groups[0].rows);
+    assert!(groups[0].rows.iter().filter(|r| !r[3].is_empty()).count() >= 5, "members with attendance");
+    assert!(groups[0].rows.iter().filter(|r| !r[4].is_empty()).count() >= 3, "members with a plan");
+    let rows = worklist::worklist(c, &ctx, WorklistRange::Week).unwrap();
+    assert!(rows.iter().any(|r| r.last_attended_on.is_some()), "the worklist shows group attendance");
+}
+
+/// An aftercare group on Tuesdays and Fridays (from 03-11-2026) with four discharged
+/// members, and a therapy group that must stay off the aftercare roster.
+struct GroupWorld {
+    w: World,
+    group: i64,
+    series: i64,
+    /// Rahul, Amit, Neha, Vikram.
+    people: [i64; 4],
+}
+
+fn group_world() -> GroupWorld {
+    use crate::groups::conflicts::SaveOptions;
+    use crate::groups::membership::{self, JoinOutcome, LeaveReason, Person};
+    use crate::groups::recurrence::{Day, Freq, Rule};
+    use crate::groups::series::{self, SeriesInput};
+    use crate::groups::{self, Audience, GenderRule, GroupInput, GroupKind, GroupStatus};
+
+    let mut w = world();
+    let out = d(2026, 10, 20);
+    let people = ["Rahul Sharma", "Amit Verma", "Neha Gupta", "Vikram Yadav"]
+        .map(|n| w.discharged(n, d(2026, 9, 1), out, None).0);
+    let c = cctx(d(2026, 11, 1));
+    let (group, series) = w
+        .store
+        .write(|tx| {
+            let hall = groups::save_room(tx, &c, None, "Hall", true)?;
+            let mut ids = vec![];
+            for (name, kind, audience, days) in [
+                ("Aftercare evening group", GroupKind::Aftercare, Audience::Aftercare, vec![Day::Tu, Day::Fr]),
+                ("Relapse triggers", GroupKind::GroupTherapy, Audience::Inpatients, vec![Day::We]),
+            ] {
+                let input = GroupInput {
+                    name: name.into(),
+                    kind,
+                    topic: String::new(),
+                    audience,
+                    gender_rule: GenderRule::Any,
+                    closed: false,
+                    mandatory: false,
+                    capacity: None,
+                    default_room_id: Some(hall),
+                    facilitators: vec![2],
+                    guest_facilitators: if kind == GroupKind::Aftercare {
+                        "Dr. R. Bhatia".into()
+                    } else {
+                        String::new()
+                    },
+                    status: GroupStatus::Active,
+                    notes: String::new(),
+                };
+                let g = groups::create(tx, &c, &input)?;
+                let s = SeriesInput {
+                    rule: Rule {
+                        freq: Freq::Weekly,
+                        interval: 1,
+                        weekdays: days,
+                        month_week: None,
+                        start: d(2026, 11, 3),
+                        until: None,
+                        count: None,
+                    },
+                    start_time: if kind == GroupKind::Aftercare { "18:00".into() } else { "11:00".into() },
+                    duration_min: 90,
+                    room_id: Some(hall),
+                    facilitators: vec![2],
+                };
+                let saved = series::add(tx, &c, g, &s, &SaveOptions::default())?;
+                assert!(saved.saved);
+                ids.push((g, saved.series_id.unwrap()));
+            }
+            let (group, series) = ids[0];
+            let (therapy, _) = ids[1];
+            // Everyone but Neha joins on 03-11; Neha joins on Wednesday 02-12; Amit leaves
+            // on Tuesday 01-12. Rahul is in the therapy group too.
+            let mut amit = 0;
+            for (i, p) in people.iter().enumerate() {
+                let on = if i == 2 { d(2026, 12, 2) } else { d(2026, 11, 3) };
+                let JoinOutcome::Joined { membership_id } =
+                    membership::join(tx, &cctx(on), group, Person::Patient(*p), on)?
+                else {
+                    panic!("joined")
+                };
+                if i == 1 {
+                    amit = membership_id;
+                }
+            }
+            membership::join(tx, &c, therapy, Person::Patient(people[0]), d(2026, 11, 1))?;
+            membership::leave(tx, &cctx(d(2026, 12, 1)), amit, d(2026, 12, 1), LeaveReason::DroppedOut)?;
+            Ok((group, series))
+        })
+        .unwrap();
+    GroupWorld { w, group, series, people }
+}
+
+impl GroupWorld {
+    fn mark(&mut self, on: NaiveDate, who: usize, mark: crate::groups::attendance::Mark) {
+        let (series, p) = (self.series, self.people[who]);
+        self.w
+            .store
+            .write(|tx| {
+                crate::groups::attendance::mark(
+                    tx,
+                    &cctx(d(2026, 11, 28)),
+                    series,
+                    on,
+                    crate::groups::membership::Person::Patient(p),
+                    mark,
+                    "",
+                )
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn last_attended_and_missed_in_a_row_come_from_aftercare_attendance() {
+    use crate::groups::attendance::Mark::*;
+    let mut g = group_world();
+    let (rahul, amit, vikram) = (g.people[0], g.people[1], g.people[3]);
+    // Rahul: present on 24-11, absent on 27-11 (one miss).
+    g.mark(d(2026, 11, 24), 0, Present);
+    g.mark(d(2026, 11, 27), 0, Absent);
+    // Vikram: late on 13-11, absent on 17-11, excused on 20-11 (neither a miss nor a
+    // break), absent on 24-11, not recorded on 27-11 (not a miss): two in a row.
+    g.mark(d(2026, 11, 13), 3, Late);
+    g.mark(d(2026, 11, 17), 3, Absent);
+    g.mark(d(2026, 11, 20), 3, Excused);
+    g.mark(d(2026, 11, 24), 3, Absent);
+    // Amit: excused only.
+    g.mark(d(2026, 11, 24), 1, Excused);
+    let c = g.w.store.conn();
+    assert_eq!(groups_seam::last_aftercare_attendance(c, rahul).unwrap(), Some(d(2026, 11, 24)));
+    assert_eq!(groups_seam::last_aftercare_attendance(c, vikram).unwrap(), Some(d(2026, 11, 13)), "late counts");
+    assert_eq!(groups_seam::last_aftercare_attendance(c, amit).unwrap(), None);
+    let session_of = |on: NaiveDate| -> i64 {
+        c.query_row(
+            "SELECT id FROM group_sessions WHERE series_id = ?1 AND original_date = ?2",
+            rusqlite::params![g.series, on],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let key = format!("s{}", session_of(d(2026, 11, 24)));
+    assert_eq!(groups_seam::missed_aftercare_in_row(c, vikram).unwrap(), Some((2, key.clone())));
+    assert_eq!(groups_seam::missed_aftercare_in_row(c, rahul).unwrap().map(|m| m.0), Some(1));
+    assert_eq!(groups_seam::missed_aftercare_in_row(c, amit).unwrap(), None, "excused is not missed");
+    // The worklist shows the last attendance.
+    let ctx = cctx(d(2026, 11, 28));
+    let rows = worklist::worklist(c, &ctx, WorklistRange::Week).unwrap();
+    let row = |p: i64| rows.iter().find(|r| r.patient_id == p).unwrap();
+    assert_eq!(row(rahul).last_attended_on, Some(d(2026, 11, 24)));
+    assert_eq!(row(vikram).last_attended_on, Some(d(2026, 11, 13)));
+    assert_eq!(row(amit).last_attended_on, None);
+    // The at-risk list: Vikram for two missed sessions, Rahul not for one.
+    let list = risk::at_risk(c, &ctx).unwrap();
+    let missed = |p: i64| {
+        list.iter()
+            .find(|e| e.patient_id == p)
+            .and_then(|e| e.reasons.iter().find(|r| r.rule == RiskRule::MissedSessions).cloned())
+    };
+    let v = missed(vikram).expect("Vikram missed two aftercare sessions in a row");
+    assert_eq!((v.count, v.trigger_key.as_str()), (2, key.as_str()));
+    assert!(missed(rahul).is_none() && missed(amit).is_none());
+    // A cancelled session's marks do not count: cancelling 24-11 leaves one miss (17-11).
+    g.w.store
+        .write(|tx| {
+            crate::groups::series::cancel_occurrence(tx, &cctx(d(2026, 11, 28)), g.series, d(2026, 11, 24), "Rain")
+        })
+        .unwrap();
+    let c = g.w.store.conn();
+    assert_eq!(groups_seam::missed_aftercare_in_row(c, vikram).unwrap().map(|m| m.0), Some(1));
+    assert_eq!(groups_seam::last_aftercare_attendance(c, rahul).unwrap(), None, "24-11 was cancelled");
+    // A marked present again ends the run.
+    g.mark(d(2026, 11, 27), 3, Present);
+    assert_eq!(groups_seam::missed_aftercare_in_row(g.w.store.conn(), vikram).unwrap(), None);
+    let _ = g.group;
+}
+
+#[test]
+fn the_roster_has_a_section_per_aftercare_session_of_the_week() {
+    use crate::groups::attendance::Mark::*;
+    use crate::groups::conflicts::SaveOptions;
+    use crate::groups::series::{self, OccurrenceChange};
+    let mut g = group_world();
+    g.mark(d(2026, 11, 24), 0, Present);
+    g.mark(d(2026, 11, 27), 3, Late);
+    let c = cctx(d(2026, 11, 28));
+    // Tuesday 01-12 moves to Wednesday 02-12 at 17:00; Friday 04-12 is cancelled.
+    let room2 =
+        g.w.store
+            .write(|tx| {
+                let room2 = crate::groups::save_room(tx, &c, None, "Room 2", true)?;
+                let change = OccurrenceChange {
+                    date: d(2026, 12, 2),
+                    start_time: "17:00".into(),
+                    duration_min: 90,
+                    room_id: Some(room2),
+                    facilitators: vec![2],
+                };
+                let out = series::move_occurrence(tx, &c, g.series, d(2026, 12, 1), &change, &SaveOptions::default())?;
+                assert!(out.saved);
+                series::cancel_occurrence(tx, &c, g.series, d(2026, 12, 4), "Staff training")?;
+                Ok(room2)
+            })
+            .unwrap();
+    assert!(room2 > 0);
+    let desk = dctx(d(2026, 11, 28));
+    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 12, 3), Some(false)).unwrap();
+    assert_eq!(doc.sections.len(), 3, "two aftercare sessions and the call list: {:?}", doc.sections);
+    let moved = &doc.sections[0];
+    assert_eq!(moved.heading[0], "Aftercare evening group");
+    assert_eq!(moved.heading[1], "Wednesday, 02-12-2026   17:00-18:30   Room: Room 2");
+    assert_eq!(moved.heading[2], "Facilitators: Couns, Dr. R. Bhatia");
+    assert_eq!(moved.heading[3], "Moved from Tuesday, 01-12-2026.");
+    // Amit left on 01-12 (the original date) and Neha joined on 02-12 (the new date).
+    let names: Vec<&str> = moved.rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(names, ["Neha Gupta", "Rahul Sharma", "Vikram Yadav"]);
+    assert_eq!(moved.rows[0][0], "1");
+    assert_eq!(moved.rows[1][2], "98765 43210");
+    assert_eq!(moved.rows[1][3], "24-11-2026");
+    assert_eq!(moved.rows[2][3], "27-11-2026", "late counts as attended");
+    assert_eq!(moved.rows[0][3], "", "never attended");
+    assert!(moved.rows.iter().all(|r| !r[4].is_empty()), "every member has a follow-up due");
+    let cancelled = &doc.sections[1];
+    assert_eq!(cancelled.heading[0], "Aftercare evening group - CANCELLED");
+    assert!(cancelled.heading[1].starts_with("Friday, 04-12-2026   18:00-19:30   Room: Hall"));
+    assert!(cancelled.heading.iter().any(|h| h.contains("Staff training")));
+    assert!(cancelled.rows.is_empty());
+    assert_eq!(doc.sections[2].heading[0], "Follow-up calls");
+
+    // The PDF, parsed back.
+    let bytes = g.w.store.write(|tx| roster::roster_pdf(tx, &desk, d(2026, 12, 3), Some(false))).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Wednesday, 02-12-2026") && text.contains("Moved from Tuesday, 01-12-2026."));
+    assert!(text.contains("Aftercare evening group - CANCELLED") && text.contains("Staff training"));
+    assert!(text.contains("Facilitators: Couns, Dr. R. Bhatia"));
+    assert!(!text.contains("Relapse triggers"), "only aftercare groups");
+    let line = text.lines().find(|l| l.contains("Rahul Sharma") && l.contains("24-11-2026")).expect("Rahul's row");
+    assert!(line.contains("98765 43210"), "{line}");
+    // Once in the group section and once on the call list; Amit only on the call list.
+    assert_eq!(text.matches("Neha Gupta").count(), 2);
+    assert_eq!(text.matches("Amit Verma").count(), 1);
+
+    // Privacy mode: first names and initials, no phones.
+    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 12, 3), Some(true)).unwrap();
+    assert_eq!(doc.sections[0].rows[1][1], "Rahul S.");
+    assert!(doc.sections[0].rows.iter().all(|r| r[2].is_empty()));
+    // A week without aftercare sessions has only the call list.
+    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 10, 28), Some(false)).unwrap();
+    assert_eq!(doc.sections.len(), 1);
 }

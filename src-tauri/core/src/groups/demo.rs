@@ -480,6 +480,13 @@ fn record_history(
     summary: &mut DemoGroups,
 ) -> Result<()> {
     let past = series::occurrences(tx, start, today - Days::new(1), Some(group))?;
+    // In aftercare a few people stop coming in the last three weeks (the at-risk list's
+    // "missed aftercare sessions in a row").
+    let aftercare: bool =
+        tx.query_row("SELECT kind = 'aftercare' FROM therapy_groups WHERE id = ?1", [group], |r| r.get(0))?;
+    let stopped = |person: Person, on: NaiveDate| {
+        aftercare && matches!(person, Person::Patient(id) if id % 4 == 1) && (today - on).num_days() <= 21
+    };
     for o in past {
         let ctx = at(o.date);
         let roll: f64 = rng.random();
@@ -512,7 +519,9 @@ fn record_history(
                 Person::Patient(id) | Person::Family(id) => 0.72 + ((id * 37) % 23) as f64 / 100.0,
             } - if weekend { 0.05 } else { 0.0 };
             let r: f64 = rng.random();
-            let (mark, reason) = if r < reliability {
+            let (mark, reason) = if stopped(person, o.date) {
+                (Mark::Absent, "")
+            } else if r < reliability {
                 (Mark::Present, "")
             } else if r < reliability + 0.06 {
                 (Mark::Late, "")
