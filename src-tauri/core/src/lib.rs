@@ -10,6 +10,7 @@ pub mod backup;
 pub mod ctx;
 pub mod db;
 pub mod demo;
+mod enums;
 pub mod error;
 pub mod groups;
 pub mod matching;
