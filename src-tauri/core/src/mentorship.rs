@@ -17,6 +17,7 @@ use ts_rs::TS;
 use crate::access::Action;
 use crate::audit::{self, entity};
 use crate::ctx::Ctx;
+use crate::enums::str_enum;
 use crate::error::{Error, Result};
 use crate::matching::{self, Day, Id, Mentee, Mentor, PairRef, Problem, Rules, Weights};
 use crate::patients::{Gender, Phase, age_on};
@@ -663,34 +664,13 @@ pub enum PairMade {
     ByHand,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum EndReason {
-    Completed,
-    Relapse,
-    Conflict,
-    MovedAway,
-    Other,
-}
-
-impl EndReason {
-    fn as_str(self) -> &'static str {
-        match self {
-            EndReason::Completed => "completed",
-            EndReason::Relapse => "relapse",
-            EndReason::Conflict => "conflict",
-            EndReason::MovedAway => "moved_away",
-            EndReason::Other => "other",
-        }
-    }
-
-    fn parse(s: &str) -> Option<EndReason> {
-        [EndReason::Completed, EndReason::Relapse, EndReason::Conflict, EndReason::MovedAway, EndReason::Other]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
+str_enum!(EndReason {
+    Completed = "completed",
+    Relapse = "relapse",
+    Conflict = "conflict",
+    MovedAway = "moved_away",
+    Other = "other",
+});
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -716,32 +696,7 @@ pub struct PairRow {
     pub end_note: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ExclusionKind {
-    Relatives,
-    Conflict,
-    EndedBadly,
-    Other,
-}
-
-impl ExclusionKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ExclusionKind::Relatives => "relatives",
-            ExclusionKind::Conflict => "conflict",
-            ExclusionKind::EndedBadly => "ended_badly",
-            ExclusionKind::Other => "other",
-        }
-    }
-
-    fn parse(s: &str) -> Option<ExclusionKind> {
-        [ExclusionKind::Relatives, ExclusionKind::Conflict, ExclusionKind::EndedBadly, ExclusionKind::Other]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
+str_enum!(ExclusionKind { Relatives = "relatives", Conflict = "conflict", EndedBadly = "ended_badly", Other = "other" });
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
