@@ -97,6 +97,7 @@ mod tests {
             saathi_core::demo::generate(&mut store, chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), 7).unwrap();
         }
         let state = AppState::open(data.path().to_path_buf());
+        state.wait_for_snapshot();
         assert!(data.path().join("snapshots").read_dir().unwrap().count() == 1, "daily local snapshot at start");
         state.sign_in_for_test(1, Role::Admin);
         let phone = |state: &AppState| -> String {

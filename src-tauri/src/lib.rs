@@ -73,8 +73,15 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
             }
         })
         .invoke_handler(commands::invoke_handler())
-        .run(tauri::generate_context!())
-        .map_err(|e| format!("The Saathi window could not start: {e}"))
+        .build(tauri::generate_context!())
+        .map_err(|e| format!("The Saathi window could not start: {e}"))?
+        .run(|app, event| {
+            // Never leave the daily local snapshot half-written.
+            if let tauri::RunEvent::Exit = event {
+                app.state::<state::AppState>().wait_for_snapshot();
+            }
+        });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct AppState {
     /// The backup running in the background (the window polls it), and a restore waiting
     /// for its confirmation.
     pub backup: crate::backup_job::Jobs,
+    /// The daily local snapshot, taken on a thread of its own so that the window does not
+    /// wait for a copy of the whole database.
+    snapshot: Mutex<Option<std::thread::JoinHandle<()>>>,
     _lock: Option<InstanceLock>,
 }
 
@@ -58,13 +61,35 @@ impl AppState {
             tracing::error!(code = e.code(), "the database could not be opened");
             e.payload()
         });
-        // The local safety net: at most one snapshot a day in the data folder.
-        if let Ok(s) = &store
-            && let Err(e) = saathi_core::backup::local_snapshot_if_due(s.conn(), &data_dir, &Ctx::now(Actor::system()))
-        {
-            tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
+        // The local safety net: at most one snapshot a day in the data folder, read through
+        // a connection of its own while the window starts.
+        let snapshot = store.is_ok().then(|| {
+            let (db, dir) = (saathi_core::paths::db_path(&data_dir), data_dir.clone());
+            std::thread::spawn(move || {
+                let taken = Connection::open(&db).map_err(Error::from).and_then(|conn| {
+                    saathi_core::backup::local_snapshot_if_due(&conn, &dir, &Ctx::now(Actor::system()))
+                });
+                if let Err(e) = taken {
+                    tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
+                }
+            })
+        });
+        AppState {
+            data_dir,
+            store: Mutex::new(store),
+            session: Mutex::new(None),
+            backup: Arc::default(),
+            snapshot: Mutex::new(snapshot),
+            _lock: lock,
         }
-        AppState { data_dir, store: Mutex::new(store), session: Mutex::new(None), backup: Arc::default(), _lock: lock }
+    }
+
+    /// Waits for the daily local snapshot started by [`AppState::open`], if it is still
+    /// being taken (the app calls this before it exits).
+    pub fn wait_for_snapshot(&self) {
+        if let Some(handle) = lock(&self.snapshot).take() {
+            let _ = handle.join();
+        }
     }
 
     pub fn startup_error(&self) -> Option<ErrorPayload> {
