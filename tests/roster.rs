@@ -166,7 +166,7 @@ fn the_week_call_list_comes_from_the_worklist() {
                 let id =
                     patients::create(tx, &desk, &patients::NewPatient { details: d, admitted_on: date("2026-10-01") })?;
                 let out = date(if i == 2 { "2026-11-24" } else { "2026-11-20" });
-                plans::discharge_with_plan(tx, &desk, id, out, DischargeType::Completed, Some(t))
+                plans::discharge_with_plan(tx, &desk, id, out, DischargeType::Completed, Some(t), None)
             })
             .unwrap();
     }

@@ -490,9 +490,9 @@ commands! {
     }
 
     /// Discharges and, when a template is chosen, starts an aftercare plan.
-    fn discharge_with_plan(state, id: i64, on: NaiveDate, kind: DischargeType, template_id: Option<i64>) -> Patient {
+    fn discharge_with_plan(state, id: i64, on: NaiveDate, kind: DischargeType, template_id: Option<i64>, group_id: Option<i64>) -> Patient {
         state.write(|tx, ctx| {
-            plans::discharge_with_plan(tx, ctx, id, on, kind, template_id)?;
+            plans::discharge_with_plan(tx, ctx, id, on, kind, template_id, group_id)?;
             patients::get(tx, ctx, id)
         })
     }

@@ -470,7 +470,8 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         )
         .map(drop),
         "discharge_with_plan" => {
-            h::discharge_with_plan(state, t.inpatient, day("2026-02-01"), DischargeType::Completed, Some(1)).map(drop)
+            h::discharge_with_plan(state, t.inpatient, day("2026-02-01"), DischargeType::Completed, Some(1), None)
+                .map(drop)
         }
         "start_aftercare_plan" => h::start_aftercare_plan(state, t.discharged, 1).map(drop),
         "step_aftercare_plan" => h::step_aftercare_plan(state, t.plan, true).map(drop),

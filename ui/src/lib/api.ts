@@ -236,8 +236,8 @@ export const api = {
   aftercareTemplates: () => call<PlanTemplate[]>('aftercare_templates'),
   saveAftercareTemplate: (id: number | null, input: TemplateInput) =>
     call<PlanTemplate[]>('save_aftercare_template', { id, input }),
-  dischargeWithPlan: (id: number, on: string, kind: DischargeType, templateId: number | null) =>
-    call<Patient>('discharge_with_plan', { id, on, kind, templateId }),
+  dischargeWithPlan: (id: number, on: string, kind: DischargeType, templateId: number | null, groupId: number | null) =>
+    call<Patient>('discharge_with_plan', { id, on, kind, templateId, groupId }),
   startAftercarePlan: (id: number, templateId: number) => call<Plan[]>('start_aftercare_plan', { id, templateId }),
   stepAftercarePlan: (planId: number, up: boolean) => call<number>('step_aftercare_plan', { planId, up }),
   pauseAftercarePlan: (planId: number, paused: boolean, reason: string) =>

@@ -166,13 +166,33 @@ pub fn discharge_with_plan(
     on: NaiveDate,
     kind: DischargeType,
     template_id: Option<i64>,
+    group_id: Option<i64>,
 ) -> Result<Option<i64>> {
     ctx.require(Action::EditPatient)?;
     patients::discharge(tx, ctx, patient, on, kind)?;
-    match template_id {
-        Some(t) => Ok(Some(start(tx, ctx, patient, t)?)),
-        None => Ok(None),
+    let plan = match template_id {
+        Some(t) => Some(start(tx, ctx, patient, t)?),
+        None => None,
+    };
+    // The aftercare group offered at discharge: they are a member from the discharge day
+    // (or on its waiting list when it is full).
+    if let Some(g) = group_id {
+        let kind: Option<String> =
+            tx.query_row("SELECT kind FROM therapy_groups WHERE id = ?1", [g], |r| r.get(0)).optional()?;
+        match kind.as_deref() {
+            None => return Err(Error::NotFound { what: "That group" }),
+            Some("aftercare") => {}
+            Some(_) => {
+                return Err(Error::invalid(
+                    "aftercare_group_only",
+                    "group",
+                    "At discharge a person can be added to an aftercare group only.",
+                ));
+            }
+        }
+        crate::groups::membership::join(tx, ctx, g, crate::groups::membership::Person::Patient(patient), on)?;
     }
+    Ok(plan)
 }
 
 struct Head {

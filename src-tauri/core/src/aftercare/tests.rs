@@ -173,7 +173,7 @@ impl World {
                     &ctx,
                     &NewPatient { details: det.unwrap_or_else(|| details(name)), admitted_on: admitted },
                 )?;
-                let plan = plans::discharge_with_plan(tx, &ctx, id, out, DischargeType::Completed, Some(t))?;
+                let plan = plans::discharge_with_plan(tx, &ctx, id, out, DischargeType::Completed, Some(t), None)?;
                 Ok((id, plan.unwrap()))
             })
             .unwrap()
@@ -424,7 +424,7 @@ fn readmission_closes_the_plan_and_a_new_discharge_starts_a_new_one() {
     let t = templates::default_template(w.store.conn()).unwrap().id;
     let plan2 = w
         .store
-        .write(|tx| plans::discharge_with_plan(tx, &dctx(out), id, out, DischargeType::AgainstAdvice, Some(t)))
+        .write(|tx| plans::discharge_with_plan(tx, &dctx(out), id, out, DischargeType::AgainstAdvice, Some(t), None))
         .unwrap()
         .unwrap();
     assert_ne!(plan, plan2);
@@ -843,4 +843,52 @@ fn the_roster_has_a_section_per_aftercare_session_of_the_week() {
     // A week without aftercare sessions has only the call list.
     let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 10, 28), Some(false)).unwrap();
     assert_eq!(doc.sections.len(), 1);
+}
+
+#[test]
+fn discharge_offers_an_aftercare_group_and_refuses_other_groups() {
+    use crate::groups::membership;
+    let mut s = Store::open_in_memory().unwrap();
+    let c = Ctx::at(crate::Actor::system(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
+    let (p, aftercare, circle) = s
+        .write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO therapy_groups (name, kind, audience, created_at, updated_at)
+                     VALUES ('Thursday aftercare', 'aftercare', 'aftercare', 'x', 'x'),
+                            ('Morning circle', 'sharing_circle', 'inpatients', 'x', 'x');",
+            )?;
+            let d = crate::patients::PatientDetails {
+                full_name: "Ravi Kumar".into(),
+                preferred_name: String::new(),
+                gender: crate::patients::Gender::Male,
+                birth_date: None,
+                age_years: Some(30),
+                phone: String::new(),
+                family_name: String::new(),
+                family_relation: String::new(),
+                family_phone: String::new(),
+                languages: vec![],
+                substances: vec![],
+                substance_other: String::new(),
+                consent_phone: true,
+                consent_family: false,
+                consent_roster_name: false,
+            };
+            let admitted = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+            let p =
+                crate::patients::create(tx, &c, &crate::patients::NewPatient { details: d, admitted_on: admitted })?;
+            Ok((p, 1, 2))
+        })
+        .unwrap();
+    let on = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let err = s
+        .write(|tx| plans::discharge_with_plan(tx, &c, p, on, DischargeType::Completed, None, Some(circle)))
+        .unwrap_err();
+    assert_eq!(err.code(), "aftercare_group_only");
+    // Nothing was saved by the refused discharge: they are still in the house.
+    let phase: String = s.conn().query_row("SELECT phase FROM patients WHERE id = ?1", [p], |r| r.get(0)).unwrap();
+    assert_eq!(phase, "inpatient");
+    s.write(|tx| plans::discharge_with_plan(tx, &c, p, on, DischargeType::Completed, None, Some(aftercare))).unwrap();
+    let members = membership::expected_on(s.conn(), aftercare, on).unwrap();
+    assert_eq!(members.len(), 1, "a member from the discharge day");
 }

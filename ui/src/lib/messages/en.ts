@@ -667,6 +667,8 @@ const en = {
   "plan.attempts": "Contacts",
   "plan.note_hidden": "(counsellor’s note)",
   "plan.at_discharge": "Aftercare plan",
+  "plan.group_at_discharge": "Aftercare group (joins from the discharge day)",
+  "plan.no_group": "No group for now",
   "plan.no_plan": "No plan",
   "plan_status.active": "Active",
   "plan_status.paused": "Paused",

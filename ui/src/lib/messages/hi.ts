@@ -668,6 +668,8 @@ const hi: Record<MessageKey, string> = {
   "plan.attempts": "संपर्क",
   "plan.note_hidden": "(काउंसलर का नोट)",
   "plan.at_discharge": "आफ़्टरकेयर योजना",
+  "plan.group_at_discharge": "आफ्टरकेयर समूह (छुट्टी के दिन से सदस्य)",
+  "plan.no_group": "अभी कोई समूह नहीं",
   "plan.no_plan": "कोई योजना नहीं",
   "plan_status.active": "चालू",
   "plan_status.paused": "रुकी हुई",
