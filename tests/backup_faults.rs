@@ -278,8 +278,18 @@ fn kill_9_during_backups_and_restores_never_harms_the_live_database() {
     set_phone(data.path(), "11111 11111");
     let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", to]);
     assert_eq!(code, 0, "{err}");
-    let good = finished_backups(stick.path()).pop().unwrap();
-    let pass = stick.path().join("pass.txt");
+    // Kept apart from the stick: the rounds below make more backups there, and rotation
+    // may rightly delete this first one once ten newer ones are verified.
+    let kept = tempfile::tempdir().unwrap();
+    let good = {
+        let made = finished_backups(stick.path()).pop().unwrap();
+        let key = made.with_file_name("saathi-backup-key.age");
+        std::fs::copy(&key, kept.path().join("saathi-backup-key.age")).unwrap();
+        let copy = kept.path().join(made.file_name().unwrap());
+        std::fs::copy(&made, &copy).unwrap();
+        copy
+    };
+    let pass = kept.path().join("pass.txt");
     std::fs::write(&pass, DEMO_PASS).unwrap();
     set_phone(data.path(), "22222 22222");
     let mut rng = Rng::new();
