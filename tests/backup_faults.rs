@@ -484,21 +484,7 @@ fn readme_steps_decrypt_a_backup_with_the_age_and_sqlite3_tools() {
     let folder = stick.path().join("Saathi-Backups");
     let backup = finished_backups(stick.path()).pop().unwrap();
     // Step 1: age -d saathi-backup-key.age > key.txt (passphrase on the terminal).
-    let mut child = Command::new("script")
-        .args(["-qec", "age -d saathi-backup-key.age > key.txt", "/dev/null"])
-        .current_dir(&folder)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        stdin.write_all(format!("{DEMO_PASS}\n").as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = age_decrypt_key(&folder, "key.txt", DEMO_PASS);
     assert!(out.status.success(), "age -d key: {}", String::from_utf8_lossy(&out.stderr));
     let key = std::fs::read_to_string(folder.join("key.txt")).unwrap();
     assert!(key.contains("AGE-SECRET-KEY-1"), "{key}");
@@ -520,21 +506,7 @@ fn readme_steps_decrypt_a_backup_with_the_age_and_sqlite3_tools() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n160\n98765 43210\n");
     // A wrong passphrase gets nothing.
-    let mut child = Command::new("script")
-        .args(["-qec", "age -d saathi-backup-key.age > key2.txt", "/dev/null"])
-        .current_dir(&folder)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        stdin.write_all(b"not the passphrase\n").unwrap();
-    }
-    let _ = child.wait_with_output().unwrap();
+    age_decrypt_key(&folder, "key2.txt", "not the passphrase");
     assert!(!std::fs::read_to_string(folder.join("key2.txt")).unwrap_or_default().contains("AGE-SECRET-KEY"));
 }
 
@@ -570,4 +542,23 @@ fn command_line_round_trip_brings_the_old_value_back() {
     let c = rusqlite::Connection::open(&safety[0]).unwrap();
     let phone: String = c.query_row("SELECT phone FROM patients WHERE id = 1", [], |r| r.get(0)).unwrap();
     assert_eq!(phone, "22222 22222");
+}
+
+/// `age -d saathi-backup-key.age > OUT` in `folder`, typing `passphrase` at the prompt:
+/// `age` reads passphrases from a terminal only, so it runs under `script`.
+fn age_decrypt_key(folder: &Path, out: &str, passphrase: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("age -d saathi-backup-key.age > {out}"), "/dev/null"])
+        .current_dir(folder)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    stdin.write_all(format!("{passphrase}\n").as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }

@@ -125,21 +125,11 @@ pub fn crash_writer(data_dir: &Path) -> Result<(), String> {
     for i in 0u64.. {
         let new = saathi_core::patients::NewPatient {
             details: saathi_core::patients::PatientDetails {
-                full_name: format!("Crash test {i}"),
-                preferred_name: String::new(),
-                gender: saathi_core::patients::Gender::Female,
-                birth_date: None,
                 age_years: Some(30),
-                phone: String::new(),
-                family_name: String::new(),
-                family_relation: String::new(),
-                family_phone: String::new(),
-                languages: vec![],
-                substances: vec![],
-                substance_other: String::new(),
-                consent_phone: false,
-                consent_family: false,
-                consent_roster_name: false,
+                ..saathi_core::patients::PatientDetails::new(
+                    &format!("Crash test {i}"),
+                    saathi_core::patients::Gender::Female,
+                )
             },
             admitted_on: today,
         };

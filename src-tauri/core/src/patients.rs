@@ -47,6 +47,30 @@ pub struct PatientDetails {
     pub consent_roster_name: bool,
 }
 
+impl PatientDetails {
+    /// A name and gender, everything else empty (no date of birth or age, no phones, no
+    /// languages or substances, no consents); fill in the rest with `..`.
+    pub fn new(full_name: &str, gender: Gender) -> PatientDetails {
+        PatientDetails {
+            full_name: full_name.to_owned(),
+            preferred_name: String::new(),
+            gender,
+            birth_date: None,
+            age_years: None,
+            phone: String::new(),
+            family_name: String::new(),
+            family_relation: String::new(),
+            family_phone: String::new(),
+            languages: Vec::new(),
+            substances: Vec::new(),
+            substance_other: String::new(),
+            consent_phone: false,
+            consent_family: false,
+            consent_roster_name: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewPatient {

@@ -858,21 +858,9 @@ fn discharge_offers_an_aftercare_group_and_refuses_other_groups() {
                             ('Morning circle', 'sharing_circle', 'inpatients', 'x', 'x');",
             )?;
             let d = crate::patients::PatientDetails {
-                full_name: "Ravi Kumar".into(),
-                preferred_name: String::new(),
-                gender: crate::patients::Gender::Male,
-                birth_date: None,
                 age_years: Some(30),
-                phone: String::new(),
-                family_name: String::new(),
-                family_relation: String::new(),
-                family_phone: String::new(),
-                languages: vec![],
-                substances: vec![],
-                substance_other: String::new(),
                 consent_phone: true,
-                consent_family: false,
-                consent_roster_name: false,
+                ..crate::patients::PatientDetails::new("Ravi Kumar", crate::patients::Gender::Male)
             };
             let admitted = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
             let p =

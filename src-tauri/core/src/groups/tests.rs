@@ -47,23 +47,7 @@ impl World {
 }
 
 fn details(name: &str, gender: Gender) -> PatientDetails {
-    PatientDetails {
-        full_name: name.into(),
-        preferred_name: String::new(),
-        gender,
-        birth_date: None,
-        age_years: Some(30),
-        phone: String::new(),
-        family_name: String::new(),
-        family_relation: String::new(),
-        family_phone: String::new(),
-        languages: vec![],
-        substances: vec![],
-        substance_other: String::new(),
-        consent_phone: false,
-        consent_family: false,
-        consent_roster_name: false,
-    }
+    PatientDetails { age_years: Some(30), ..PatientDetails::new(name, gender) }
 }
 
 pub(super) fn world() -> World {

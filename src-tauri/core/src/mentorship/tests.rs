@@ -18,21 +18,11 @@ fn admin() -> Ctx {
 
 fn details(name: &str, gender: Gender, languages: &[&str], substance: Substance, age: u8) -> PatientDetails {
     PatientDetails {
-        full_name: name.into(),
-        preferred_name: String::new(),
-        gender,
-        birth_date: None,
         age_years: Some(age),
-        phone: String::new(),
-        family_name: String::new(),
-        family_relation: String::new(),
-        family_phone: String::new(),
         languages: languages.iter().map(|s| s.to_string()).collect(),
         substances: vec![substance],
-        substance_other: String::new(),
         consent_phone: true,
-        consent_family: false,
-        consent_roster_name: false,
+        ..PatientDetails::new(name, gender)
     }
 }
 
