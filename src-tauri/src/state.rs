@@ -53,7 +53,7 @@ impl StoreGuard<'_> {
 
 impl AppState {
     pub fn open(data_dir: PathBuf) -> AppState {
-        let (lock, store) = match InstanceLock::acquire(&data_dir) {
+        let (lock, store) = match InstanceLock::acquire_within(&data_dir, std::time::Duration::from_secs(5)) {
             Ok(lock) => (Some(lock), Store::open(&saathi_core::paths::db_path(&data_dir))),
             Err(e) => (None, Err(e)),
         };

@@ -196,8 +196,22 @@ impl App {
     }
 
     /// Closes the window and stops the driver.
+    /// Waits (up to the usual patience) for the app's processes to be gone, so that the
+    /// next launch on the same folder starts like a user's "close, then open again".
     pub async fn quit(self) {
+        let pids = self.app_processes();
         let _ = self.client.clone().close().await;
+        let start = Instant::now();
+        // A process that has ended but not yet been reaped shows state 'Z': it holds nothing.
+        let alive = |pid: &u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rfind(')').map(|i| s[i + 1..].trim_start().starts_with(|c| c != 'Z')))
+                .unwrap_or(false)
+        };
+        while pids.iter().any(alive) && start.elapsed() < WAIT {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         // Drop stops the driver.
     }
 

@@ -201,6 +201,21 @@ impl InstanceLock {
             Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(e)),
         }
     }
+
+    /// Like [`InstanceLock::acquire`], but gives a window that is still closing (finishing
+    /// its daily snapshot or a backup) up to `patience` to let go, so that closing Saathi
+    /// and opening it again at once does not say "already open".
+    pub fn acquire_within(data_dir: &Path, patience: std::time::Duration) -> Result<InstanceLock> {
+        let start = std::time::Instant::now();
+        loop {
+            match InstanceLock::acquire(data_dir) {
+                Err(Error::AlreadyOpen { .. }) if start.elapsed() < patience => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -238,5 +253,20 @@ mod tests {
         assert_eq!(second.unwrap_err().code(), "already_open");
         drop(first);
         InstanceLock::acquire(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_closing_window_is_waited_for_but_not_forever() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let held = InstanceLock::acquire(dir.path()).unwrap();
+        let short = InstanceLock::acquire_within(dir.path(), Duration::from_millis(200));
+        assert!(matches!(short, Err(Error::AlreadyOpen { .. })), "{short:?}");
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(held);
+        });
+        InstanceLock::acquire_within(dir.path(), Duration::from_secs(10)).unwrap();
+        release.join().unwrap();
     }
 }
