@@ -61,7 +61,8 @@ async fn start_up_and_memory_next_to_a_minimal_tauri_window() {
         app.quit().await;
 
         let t = Instant::now();
-        let app = App::launch(dir.path()).await;
+        let args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
+        let app = App::launch_program(&saathi_tests::saathi_bin(), args, dir.path()).await;
         app.find("[data-testid='sign-in-submit']").await;
         first_ms.push(t.elapsed().as_secs_f64() * 1e3);
         app.sign_in(scale::SIGN_IN.0, scale::SIGN_IN.1).await;

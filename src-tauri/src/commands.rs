@@ -50,7 +50,10 @@ macro_rules! commands {
         $(
             #[tauri::command]
             pub fn $name(state: tauri::State<'_, AppState> $(, $arg: $ty)*) -> Res<$ret> {
-                handlers::$name(&state $(, $arg)*)
+                let began = std::time::Instant::now();
+                let out = handlers::$name(&state $(, $arg)*);
+                tracing::debug!(command = stringify!($name), us = began.elapsed().as_micros() as u64, "command");
+                out
             }
         )*
 
@@ -72,9 +75,11 @@ commands! {
     // ------------------------------------------------------------ before sign-in
 
     fn app_info(state) -> AppInfo {
+        crate::log_first_call();
         let startup_error = state.startup_error();
         let demo = startup_error.is_none() && state.read_open(settings::is_demo).unwrap_or(false);
         Ok(AppInfo {
+            checking: state.checking(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: state.data_dir.display().to_string(),
             demo,

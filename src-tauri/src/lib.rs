@@ -44,11 +44,27 @@ pub fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::W
     }
 }
 
+/// When the window started, for the start-up figures in the log.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Logs, once, how long after start the page first asked for its data.
+pub(crate) fn log_first_call() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Some(began) = STARTED.get() {
+            tracing::info!(ms = began.elapsed().as_millis() as u64, "the page made its first call");
+        }
+    });
+}
+
 /// Opens the main window on `data_dir` and runs until it is closed.
 pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
     let _guard = init_logging(&data_dir);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting the window");
+    let began = STARTED.get_or_init(std::time::Instant::now);
     let state = state::AppState::open(data_dir);
+    tracing::info!(ms = began.elapsed().as_millis() as u64, "database opened");
+    tracing::debug!(ms = began.elapsed().as_millis() as u64, "building the window");
     tauri::Builder::default()
         // A second launch focuses the window that is already open.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -71,6 +87,12 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
                     api.prevent_close();
                 }
             }
+        })
+        .setup(|_| {
+            if let Some(began) = STARTED.get() {
+                tracing::debug!(ms = began.elapsed().as_millis() as u64, "window set up");
+            }
+            Ok(())
         })
         .invoke_handler(commands::invoke_handler())
         .build(tauri::generate_context!())

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction};
 use saathi_core::auth::{Gate, Session};
-use saathi_core::db::InstanceLock;
+use saathi_core::db::{InstanceLock, Opening};
 use saathi_core::{Actor, Ctx, Error, ErrorPayload, Store, audit};
 
 pub type Res<T> = Result<T, ErrorPayload>;
@@ -21,7 +21,16 @@ pub struct AppState {
     /// The daily local snapshot, taken on a thread of its own so that the window does not
     /// wait for a copy of the whole database.
     snapshot: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// While the integrity check of a large database runs beside the first screen: a
+    /// read-only connection for that screen's reads, and where the check's answer comes.
+    /// Nothing is written before the answer is in.
+    checking: Mutex<Option<Checking>>,
     _lock: Option<InstanceLock>,
+}
+
+struct Checking {
+    early: Connection,
+    answer: std::sync::mpsc::Receiver<saathi_core::Result<()>>,
 }
 
 /// A poisoned lock only means a command panicked; SQLite rolled its transaction back,
@@ -53,19 +62,43 @@ impl StoreGuard<'_> {
 
 impl AppState {
     pub fn open(data_dir: PathBuf) -> AppState {
-        let (lock, store) = match InstanceLock::acquire_within(&data_dir, std::time::Duration::from_secs(5)) {
-            Ok(lock) => (Some(lock), Store::open(&saathi_core::paths::db_path(&data_dir))),
+        let db = saathi_core::paths::db_path(&data_dir);
+        let (lock, opening) = match InstanceLock::acquire_within(&data_dir, std::time::Duration::from_secs(5)) {
+            Ok(lock) => (Some(lock), Store::open_in_stages(&db)),
             Err(e) => (None, Err(e)),
         };
-        let store = store.map_err(|e| {
-            tracing::error!(code = e.code(), "the database could not be opened");
-            e.payload()
-        });
-        // The local safety net: at most one snapshot a day in the data folder, read through
-        // a connection of its own while the window starts.
-        let snapshot = store.is_ok().then(|| {
-            let (db, dir) = (saathi_core::paths::db_path(&data_dir), data_dir.clone());
+        let (store, checking) = match opening {
+            Ok(Opening::Ready(store)) => (Ok(store), None),
+            // Until the check answers, `store()` waits for it rather than use this.
+            Ok(Opening::Unchecked(early)) => {
+                let (tell, answer) = std::sync::mpsc::channel();
+                (Err(Error::Busy.payload()), Some((Checking { early, answer }, tell)))
+            }
+            Err(e) => {
+                tracing::error!(code = e.code(), "the database could not be opened");
+                (Err(e.payload()), None)
+            }
+        };
+        // On a thread of its own while the window starts: the integrity check (when it is
+        // still to do), then the local safety net, at most one snapshot a day in the data
+        // folder, read through a connection of its own.
+        let (checking, tell) = match checking {
+            Some((c, tell)) => (Some(c), Some(tell)),
+            None => (None, None),
+        };
+        let snapshot = (store.is_ok() || tell.is_some()).then(|| {
+            let dir = data_dir.clone();
             std::thread::spawn(move || {
+                if let Some(tell) = tell {
+                    let began = std::time::Instant::now();
+                    let checked = saathi_core::db::integrity_check(&db);
+                    tracing::info!(ms = began.elapsed().as_millis() as u64, ok = checked.is_ok(), "integrity check");
+                    let ok = checked.is_ok();
+                    let _ = tell.send(checked);
+                    if !ok {
+                        return;
+                    }
+                }
                 let taken = Connection::open(&db).map_err(Error::from).and_then(|conn| {
                     saathi_core::backup::local_snapshot_if_due(&conn, &dir, &Ctx::now(Actor::system()))
                 });
@@ -80,8 +113,36 @@ impl AppState {
             session: Mutex::new(None),
             backup: Arc::default(),
             snapshot: Mutex::new(snapshot),
+            checking: Mutex::new(checking),
             _lock: lock,
         }
+    }
+
+    /// Takes in the integrity check's answer, waiting for it when `wait` (before any use
+    /// of the store), and opens the store for writing when the file is whole. Returns
+    /// whether the check is still running (only when not waiting).
+    fn settle(&self, wait: bool) -> bool {
+        let mut checking = lock(&self.checking);
+        let Some(c) = checking.as_ref() else { return false };
+        let db = saathi_core::paths::db_path(&self.data_dir);
+        let answer = if wait {
+            c.answer.recv().ok()
+        } else {
+            match c.answer.try_recv() {
+                Ok(a) => Some(a),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return true,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            }
+        };
+        // A check thread that ended without answering: check here instead.
+        let answer = answer.unwrap_or_else(|| saathi_core::db::integrity_check(&db));
+        *checking = None;
+        let opened = answer.and_then(|()| Store::open_checked(&db)).map_err(|e| {
+            tracing::error!(code = e.code(), "the database could not be opened");
+            e.payload()
+        });
+        *lock(&self.store) = opened;
+        false
     }
 
     /// Waits for the daily local snapshot started by [`AppState::open`], if it is still
@@ -92,11 +153,22 @@ impl AppState {
         }
     }
 
+    /// Why the database could not be opened; `None` also while it is still being checked
+    /// (see [`AppState::checking`]).
     pub fn startup_error(&self) -> Option<ErrorPayload> {
+        if self.settle(false) {
+            return None;
+        }
         lock(&self.store).as_ref().err().cloned()
     }
 
+    /// Whether the integrity check of the database is still running.
+    pub fn checking(&self) -> bool {
+        self.settle(false)
+    }
+
     fn store(&self) -> Res<StoreGuard<'_>> {
+        self.settle(true);
         let guard = lock(&self.store);
         if let Err(e) = &*guard {
             return Err(e.clone());
@@ -108,6 +180,7 @@ impl AppState {
     /// could not be opened) and returns the new one. If `f` fails, the database file is
     /// opened again, whichever it now is (the old one, or the restored one).
     pub fn replace_store(&self, f: impl FnOnce(Option<Store>) -> saathi_core::Result<Store>) -> Res<()> {
+        self.settle(true);
         let mut guard = lock(&self.store);
         let old = std::mem::replace(&mut *guard, Err(Error::Busy.payload()));
         match f(old.ok()) {
@@ -189,6 +262,12 @@ impl AppState {
 
     /// A read that needs no session (set-up status, language, app info).
     pub fn read_open<T>(&self, f: impl FnOnce(&Connection) -> saathi_core::Result<T>) -> Res<T> {
+        if self.settle(false) {
+            let checking = lock(&self.checking);
+            if let Some(c) = checking.as_ref() {
+                return f(&c.early).map_err(|e| e.payload());
+            }
+        }
         let mut store = self.store()?;
         f(store.conn()).map_err(|e| e.payload())
     }
@@ -222,5 +301,59 @@ impl AppState {
             allowed: vec![],
         };
         *self.session() = Some(Session::new(info, chrono::Utc::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::handlers as h;
+
+    fn demo_centre(dir: &std::path::Path) -> PathBuf {
+        let db = saathi_core::paths::db_path(dir);
+        let mut store = Store::open(&db).unwrap();
+        saathi_core::demo::generate(&mut store, chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), 3).unwrap();
+        store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        db
+    }
+
+    /// The first screen reads while the check runs; the first write waits for it.
+    #[test]
+    fn a_whole_database_is_checked_beside_the_first_screen_then_opened_for_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        demo_centre(dir.path());
+        let state = AppState::open(dir.path().to_path_buf());
+        let info = h::app_info(&state).unwrap();
+        assert!(info.startup_error.is_none());
+        assert!(!h::setup_status(&state).unwrap().needs_setup, "the first screen reads at once");
+        let session = h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
+        assert_eq!(session.username, "admin");
+        assert!(!h::app_info(&state).unwrap().checking, "a write waited for the check");
+        state.wait_for_snapshot();
+    }
+
+    /// Damage inside the file passes the quick look at its header; the check then stops
+    /// every write, the window is told, and the file is left exactly as it was.
+    #[test]
+    fn a_damaged_database_found_by_the_background_check_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = demo_centre(dir.path());
+        let mut bytes = std::fs::read(&db).unwrap();
+        let end = bytes.len().min(4096 * 8);
+        bytes[4096..end].fill(0x5A);
+        std::fs::write(&db, &bytes).unwrap();
+        let state = AppState::open(dir.path().to_path_buf());
+        let refused = h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap_err();
+        assert_eq!(refused.code, "database_damaged");
+        let info = h::app_info(&state).unwrap();
+        assert_eq!(info.startup_error.map(|e| e.code), Some("database_damaged".to_owned()));
+        assert!(!info.checking);
+        state.wait_for_snapshot();
+        assert_eq!(std::fs::read(&db).unwrap(), bytes, "the damaged file is unchanged");
+        assert!(
+            !dir.path().join("snapshots").exists()
+                || std::fs::read_dir(dir.path().join("snapshots")).unwrap().count() == 0,
+            "no snapshot is taken of a damaged database"
+        );
     }
 }

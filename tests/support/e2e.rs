@@ -216,7 +216,7 @@ impl App {
     }
 
     pub async fn find(&self, css: &str) -> Element {
-        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+        match self.client.wait().at_most(WAIT).every(Duration::from_millis(20)).for_element(Locator::Css(css)).await {
             Ok(el) => el,
             Err(e) => {
                 let shot = self.failure_screenshot().await;

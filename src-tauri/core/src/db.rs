@@ -53,6 +53,33 @@ impl Store {
         } else if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
+        Store::open_unchecked(path)
+    }
+
+    /// Opens the database for a window that wants its first screen at once: a file that
+    /// is new or needs migrating is opened (and checked) as by [`Store::open`]; an
+    /// up-to-date one is only looked at (header, owner, version) and handed back
+    /// [`Opening::Unchecked`], with a read-only connection for the first screen. Before
+    /// anything is written, [`integrity_check`] must pass, then [`Store::open_checked`].
+    pub fn open_in_stages(path: &Path) -> Result<Opening> {
+        let existing = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
+        if !existing {
+            return Store::open(path).map(Opening::Ready);
+        }
+        let (early, version) = inspect_head(path)?;
+        if version < schema_version() {
+            drop(early);
+            return Store::open(path).map(Opening::Ready);
+        }
+        Ok(Opening::Unchecked(early))
+    }
+
+    /// Opens a file whose [`integrity_check`] has just passed (no second check).
+    pub fn open_checked(path: &Path) -> Result<Store> {
+        Store::open_unchecked(path)
+    }
+
+    fn open_unchecked(path: &Path) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -123,9 +150,45 @@ impl Store {
     }
 }
 
+/// What [`Store::open_in_stages`] found.
+pub enum Opening {
+    /// Open, checked and up to date.
+    Ready(Store),
+    /// Looked at but not yet checked: a read-only connection, for reads only.
+    Unchecked(Connection),
+}
+
 /// Looks at an existing file without changing it: the SQLite header, then a read-only
 /// connection for the application id, the schema version and `quick_check`.
 fn inspect_existing(path: &Path) -> Result<()> {
+    let (conn, _) = inspect_head(path)?;
+    quick_check(&conn, path)
+}
+
+/// `quick_check` over the whole file, on a read-only connection of its own: slow on a
+/// large centre, so a window runs it beside its first screen.
+pub fn integrity_check(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| damaged_or(path, e))?;
+    quick_check(&conn, path)
+}
+
+fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
+    let check: rusqlite::Result<Vec<String>> =
+        conn.prepare("PRAGMA quick_check").and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match check {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(()),
+        Ok(lines) => Err(Error::Damaged {
+            path: path.display().to_string(),
+            detail: format!("{} problem(s) found by the integrity check", lines.len()),
+        }),
+        Err(e) => Err(damaged_or(path, e)),
+    }
+}
+
+/// The cheap part of the inspection: header, owner and version, on a read-only
+/// connection that is handed back with the version.
+fn inspect_head(path: &Path) -> Result<(Connection, i64)> {
     let shown = path.display().to_string();
     let mut header = [0u8; 100];
     let mut file = File::open(path)?;
@@ -155,16 +218,7 @@ fn inspect_existing(path: &Path) -> Result<()> {
     if version > latest {
         return Err(Error::NewerDatabase { found: version, supported: latest });
     }
-    let check: rusqlite::Result<Vec<String>> =
-        conn.prepare("PRAGMA quick_check").and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
-    match check {
-        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(()),
-        Ok(lines) => Err(Error::Damaged {
-            path: shown,
-            detail: format!("{} problem(s) found by the integrity check", lines.len()),
-        }),
-        Err(e) => Err(damaged_or(path, e)),
-    }
+    Ok((conn, version))
 }
 
 fn wal_path(path: &Path) -> PathBuf {
@@ -253,6 +307,43 @@ mod tests {
         assert_eq!(second.unwrap_err().code(), "already_open");
         drop(first);
         InstanceLock::acquire(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn an_up_to_date_file_is_opened_in_stages_and_a_damaged_one_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        // New: created, migrated and ready.
+        assert!(matches!(Store::open_in_stages(&path).unwrap(), Opening::Ready(_)));
+        {
+            let store = Store::open(&path).unwrap();
+            store
+                .conn()
+                .execute_batch("CREATE TABLE filler (x); INSERT INTO filler VALUES (randomblob(100000));")
+                .unwrap();
+            store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        }
+        // Up to date: only looked at; the early connection reads but cannot write.
+        let Opening::Unchecked(early) = Store::open_in_stages(&path).unwrap() else { panic!("expected Unchecked") };
+        let v: i64 = early.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, schema_version());
+        assert!(early.execute("INSERT INTO filler VALUES (1)", []).is_err(), "the early connection is read-only");
+        drop(early);
+        integrity_check(&path).unwrap();
+        Store::open_checked(&path).unwrap();
+
+        // Damage inside the file (not the header): the stages pass it, the check catches it.
+        let _ = std::fs::remove_file(wal_path(&path));
+        let mut bytes = std::fs::read(&path).unwrap();
+        let end = bytes.len().min(4096 * 8);
+        bytes[4096..end].fill(0x5A);
+        std::fs::write(&path, &bytes).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        if let Ok(Opening::Unchecked(early)) = Store::open_in_stages(&path) {
+            drop(early);
+        }
+        assert_eq!(integrity_check(&path).unwrap_err().code(), "database_damaged");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the damaged file is left exactly as it was");
     }
 
     #[test]

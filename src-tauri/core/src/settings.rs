@@ -114,4 +114,7 @@ pub struct AppInfo {
     pub schema_version: i64,
     /// Set when the database could not be opened; the window then shows only this.
     pub startup_error: Option<crate::error::ErrorPayload>,
+    /// The integrity check of a large database is still running beside the first screen:
+    /// ask again shortly (until then nothing can be saved).
+    pub checking: bool,
 }

@@ -8,4 +8,9 @@ export type AppInfo = { version: string, data_dir: string, demo: boolean, schema
 /**
  * Set when the database could not be opened; the window then shows only this.
  */
-startup_error: ErrorPayload | null, };
+startup_error: ErrorPayload | null, 
+/**
+ * The integrity check of a large database is still running beside the first screen:
+ * ask again shortly (until then nothing can be saved).
+ */
+checking: boolean, };
