@@ -41,8 +41,9 @@ pub fn local_snapshot_if_due(conn: &Connection, data_dir: &Path, ctx: &Ctx) -> R
         conn,
         &tmp,
         &[(super::META_MADE_AT, &stamp), (super::META_APP_VERSION, env!("CARGO_PKG_VERSION"))],
+        true,
     )?;
-    if let Err(e) = super::inspect_copy(&tmp) {
+    if let Err(e) = super::check_copy_quick(&tmp) {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }

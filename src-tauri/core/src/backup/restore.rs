@@ -238,7 +238,7 @@ pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option
             store.write(|tx| {
                 crate::audit::record(tx, ctx, "restore", crate::audit::entity::SETTINGS, None, &file_name)
             })?;
-            super::copy_database(store.conn(), &safety, &[])?;
+            super::copy_database(store.conn(), &safety, &[], true)?;
             // Everything into the main file, then close: no WAL is left to replay.
             let busy: i64 = store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
             if busy != 0 {

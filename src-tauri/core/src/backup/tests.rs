@@ -136,6 +136,47 @@ fn backup_writes_a_verified_encrypted_file_and_records_it() {
     assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
 }
 
+/// A live database with a damaged page (the copy itself goes through) is never written
+/// to the stick as a backup: the snapshot's check, run beside the encryption, stops it.
+#[test]
+fn a_damaged_live_database_is_not_backed_up() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let path = data.path().join(crate::db::DB_FILE);
+    {
+        let store = demo_store(data.path());
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TABLE filler (x TEXT); CREATE INDEX filler_x ON filler (x);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+                 INSERT INTO filler SELECT hex(randomblob(60)) FROM n;
+                 PRAGMA wal_checkpoint(TRUNCATE);",
+            )
+            .unwrap();
+    }
+    let recipient = {
+        let store = Store::open(&path).unwrap();
+        (key::recipient(store.conn()).unwrap().unwrap(), key::key_file_text(store.conn()).unwrap().unwrap())
+    };
+    // Scribble over the last pages (the filler's index), as a failing disk would.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let len = bytes.len();
+    bytes[len - 4096 * 3..len - 100].fill(0x5A);
+    std::fs::write(&path, &bytes).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let snap = snapshot(&conn, data.path(), &ctx).unwrap();
+    let e = write_verified(&snap, stick.path(), &recipient.0, &recipient.1, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "database_damaged", "{e}");
+    let left: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".saathi"))
+        .collect();
+    assert!(left.is_empty(), "nothing is left on the stick: {left:?}");
+}
+
 #[test]
 fn front_desk_may_back_up_but_not_restore_or_set_up_the_key() {
     let ctx = Ctx { actor: Actor { staff_id: None, role: Role::FrontDesk }, ..ctx_at("2026-11-26T10:00:00Z") };
@@ -342,7 +383,7 @@ fn the_preview_counts_groups_and_follow_ups_when_present() {
     let admin = ctx_at("2026-11-26T10:00:00Z");
     let stored = key::key_file_text(store.conn()).unwrap();
     let plain = data.path().join("plain.db");
-    copy_database(store.conn(), &plain, &[]).unwrap();
+    copy_database(store.conn(), &plain, &[], true).unwrap();
     let sealed = data.path().join("plain.saathi");
     seal_file(&plain, &sealed, &recipient).unwrap();
     let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap().preview;

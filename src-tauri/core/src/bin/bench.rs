@@ -8,6 +8,9 @@
 //! figures whose name contains NAME_PART). Inputs are generated from fixed seeds, so the
 //! figures of two builds compare like for like. To add a figure, add an entry to
 //! [`measurements`].
+#[path = "bench_parts/backup.rs"]
+mod backup;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -225,6 +228,13 @@ fn main() {
         samples.sort();
         let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
         println!("{}  {:.2}  {:.2}  ms", m.name, at(0.5), at(0.95));
+    }
+    // Figures that take seconds each and are compared within one run.
+    if ["backup_whole_database", "backup_reference_sqlite3_age", "backup_ratio_to_reference"]
+        .iter()
+        .any(|n| n.contains(&filter))
+    {
+        backup::backup_vs_reference(centre(), bench_today());
     }
 }
 
