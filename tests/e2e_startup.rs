@@ -85,3 +85,73 @@ async fn start_up_and_memory_next_to_a_minimal_tauri_window() {
     println!("memory_saathi_pss  {sm:.0}  MiB");
     println!("memory_ratio  {:.2}", sm / mm);
 }
+
+/// Rows, list items and options on screen now (inside the main area).
+async fn rendered(app: &App) -> u64 {
+    let script = "return document.querySelectorAll('main tr, main li, main option').length;";
+    app.client.execute(script, vec![]).await.ok().and_then(|v| v.as_u64()).unwrap_or(0)
+}
+
+/// Waits until the count of rendered rows stops changing (the screen has loaded).
+async fn settled(app: &App) -> u64 {
+    let (mut last, mut same) = (u64::MAX, 0);
+    let start = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = rendered(app).await;
+        same = if now == last { same + 1 } else { 0 };
+        if same >= 2 || start.elapsed() > Duration::from_secs(15) {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// No screen puts thousands of rows on the page with ten years of data: long lists are
+/// paged (in the query or on screen).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn every_screen_of_the_ten_year_centre_shows_a_page_not_thousands_of_rows() {
+    const MOST: u64 = 600;
+    let dir = tempfile::tempdir().unwrap();
+    ten_year_centre(dir.path());
+    let app = App::launch(dir.path()).await;
+    app.sign_in(scale::SIGN_IN.0, scale::SIGN_IN.1).await;
+    app.find("[data-testid='count-inpatients']").await;
+    let steps: &[(&str, &[&str])] = &[
+        ("today", &[]),
+        ("patients", &[]),
+        ("groups", &["[data-testid='tab-list']"]),
+        ("groups", &["[data-testid='tab-week']"]),
+        ("groups", &["[data-testid='tab-missing']"]),
+        ("groups", &["[data-testid='tab-report']", "[data-testid='report-show']"]),
+        ("mentorship", &["[data-tab='suggestions']"]),
+        ("mentorship", &["[data-tab='waiting']"]),
+        ("mentorship", &["[data-tab='mentors']"]),
+        ("mentorship", &["[data-tab='pairs']"]),
+        ("mentorship", &["[data-tab='exclusions']"]),
+        ("aftercare", &["[data-testid='tab-worklist']"]),
+        ("aftercare", &["[data-testid='tab-risk']"]),
+        ("aftercare", &["[data-testid='tab-roster']"]),
+        ("backup", &[]),
+        ("settings", &[]),
+        ("audit", &[]),
+        ("patients", &["[data-testid='patient-row'] .name"]),
+    ];
+    let mut worst = (0, String::new());
+    for (nav, clicks) in steps {
+        app.click(&format!("[data-nav='{nav}']")).await;
+        settled(&app).await;
+        for c in *clicks {
+            app.click(c).await;
+        }
+        let n = settled(&app).await;
+        let what = format!("{nav} {}", clicks.join(" "));
+        println!("rows_on_screen  {n}  {what}");
+        if n > worst.0 {
+            worst = (n, what);
+        }
+    }
+    assert!(worst.0 <= MOST, "{} rows on screen at {}", worst.0, worst.1);
+    app.quit().await;
+}
