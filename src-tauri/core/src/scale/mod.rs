@@ -2,9 +2,11 @@
 //! gives the same database. `saathi generate --scale ten-years --out FILE` writes one.
 //!
 //! Records are made through the core's own operations where those are what the app runs
-//! (patients, stays, discharges, re-admissions, the audit trail), in date order, so the
-//! tables, indexes and search index look like the real thing. Bulk history that the app
-//! only ever appends (old mentor pairs) is inserted directly.
+//! (patients, stays, discharges with an aftercare group, re-admissions, groups, schedules
+//! and their changes, memberships, cancelled and moved sessions, the audit trail), day by day in date order, so the tables, indexes and search
+//! index look like the real thing. Bulk history that the app only ever appends (group
+//! attendance, old mentor pairs) is inserted directly, as the app writes it: see
+//! [`groups`].
 use std::path::Path;
 use std::time::Instant;
 
@@ -20,6 +22,8 @@ use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::patients::{self, DischargeType, NewPatient, Phase};
 use crate::staff::{self, StaffInput};
+
+mod groups;
 
 /// The account that signs in to a generated centre: (username, password). Generated
 /// centres are fictional; this is never used for real data.
@@ -37,6 +41,10 @@ pub struct Scale {
     pub views_per_patient: u32,
     pub mentors: u32,
     pub mentor_pairs: u32,
+    /// Groups over the whole period (some finish and are followed by new ones).
+    pub groups: u32,
+    /// In-patient wards, each with its own sharing circle; the other groups scale with it.
+    pub wards: u32,
 }
 
 impl Scale {
@@ -50,6 +58,8 @@ impl Scale {
         views_per_patient: 15,
         mentors: 400,
         mentor_pairs: 5_000,
+        groups: 60,
+        wards: 10,
     };
 
     /// The same shape, small enough for tests.
@@ -61,6 +71,8 @@ impl Scale {
         views_per_patient: 3,
         mentors: 30,
         mentor_pairs: 150,
+        groups: 16,
+        wards: 2,
     };
 
     pub fn named(name: &str) -> Option<Scale> {
@@ -75,6 +87,11 @@ pub struct ScaleSummary {
     pub stays: u64,
     pub audit_entries: u64,
     pub mentor_pairs: u64,
+    pub groups: u64,
+    pub memberships: u64,
+    /// Stored sessions (held, not held, cancelled or moved).
+    pub sessions: u64,
+    pub attendance: u64,
     pub seconds: f64,
 }
 
@@ -98,6 +115,8 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
     }
     let began = Instant::now();
     let mut store = Store::open(path)?;
+    // A bigger page cache for this connection only: the history is written in big steps.
+    store.conn().execute_batch("PRAGMA cache_size = -262144;")?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = today - Days::new(u64::from(scale.years) * 365);
     let system = Ctx::at(Actor::system(), start);
@@ -174,37 +193,59 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
     }
     events.sort();
 
+    // Then every day in order: the groups' changes, the register's events (with the group
+    // and aftercare work they bring), the day's sessions and the day's follow-up calls.
+    let mut groups =
+        store.write(|tx| groups::GroupSim::plan(tx, scale.wards, scale.groups, seed, start, today, &staff_ids))?;
     let mut ids = vec![0i64; scale.patients as usize];
     let mut stays = 0u64;
-    for chunk in events.chunks(20_000) {
+    let mut next = 0;
+    let mut day = start;
+    while day <= today {
+        let last = (day + Days::new(30)).min(today);
         store.write(|tx| {
-            for &(day, p, kind, x) in chunk {
-                let ctx = Ctx::at(actor(&mut rng), day);
-                let id = ids[p as usize];
-                match kind {
-                    Event::Admit => {
-                        let details = crate::demo::person(&mut rng, day);
-                        ids[p as usize] = patients::create(tx, &ctx, &NewPatient { details, admitted_on: day })?;
-                        stays += 1;
+            while day <= last {
+                groups.begin_day(tx, day)?;
+                while let Some(&(when, p, kind, x)) = events.get(next).filter(|e| e.0 == day) {
+                    next += 1;
+                    let ctx = Ctx::at(actor(&mut rng), day);
+                    let id = ids[p as usize];
+                    match kind {
+                        Event::Admit => {
+                            let details = crate::demo::person(&mut rng, when);
+                            let id = patients::create(
+                                tx,
+                                &ctx,
+                                &NewPatient { details: details.clone(), admitted_on: when },
+                            )?;
+                            ids[p as usize] = id;
+                            stays += 1;
+                            groups.admitted(tx, &ctx, id, Some(&details), when)?;
+                        }
+                        Event::Readmit => {
+                            patients::readmit(tx, &ctx, id, when)?;
+                            stays += 1;
+                            groups.readmitted(tx, &ctx, id, when)?;
+                        }
+                        Event::Discharge => {
+                            let kind = match x {
+                                0..=6 => DischargeType::Completed,
+                                7..=8 => DischargeType::AgainstAdvice,
+                                _ => DischargeType::Referred,
+                            };
+                            let group = groups.aftercare_choice(kind == DischargeType::Completed);
+                            crate::aftercare::plans::discharge_with_plan(tx, &ctx, id, when, kind, None, group)?;
+                            groups.discharged(tx, &ctx, id, when, group)?;
+                        }
+                        Event::Phase => {
+                            let phase = if x == 2 { Phase::Inactive } else { Phase::Alumni };
+                            patients::set_phase(tx, &ctx, id, phase)?;
+                        }
+                        Event::View => audit::record(tx, &ctx, "patient_view", entity::PATIENT, Some(id), "")?,
                     }
-                    Event::Readmit => {
-                        patients::readmit(tx, &ctx, id, day)?;
-                        stays += 1;
-                    }
-                    Event::Discharge => {
-                        let kind = match x {
-                            0..=6 => DischargeType::Completed,
-                            7..=8 => DischargeType::AgainstAdvice,
-                            _ => DischargeType::Referred,
-                        };
-                        patients::discharge(tx, &ctx, id, day, kind)?;
-                    }
-                    Event::Phase => {
-                        let phase = if x == 2 { Phase::Inactive } else { Phase::Alumni };
-                        patients::set_phase(tx, &ctx, id, phase)?;
-                    }
-                    Event::View => audit::record(tx, &ctx, "patient_view", entity::PATIENT, Some(id), "")?,
                 }
+                groups.sessions(tx, day)?;
+                day = day + Days::new(1);
             }
             Ok(())
         })?;
@@ -220,6 +261,10 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
         stays,
         audit_entries: count("SELECT count(*) FROM audit_log")?,
         mentor_pairs,
+        groups: count("SELECT count(*) FROM therapy_groups")?,
+        memberships: count("SELECT count(*) FROM group_memberships")?,
+        sessions: count("SELECT count(*) FROM group_sessions")?,
+        attendance: count("SELECT count(*) FROM group_attendance")?,
         seconds: 0.0,
     };
     conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -301,13 +346,27 @@ mod tests {
 
     fn dump(path: &Path) -> Vec<String> {
         let c = rusqlite::Connection::open(path).unwrap();
-        let mut stmt = c
+        let mut out: Vec<String> = c
             .prepare(
                 "SELECT full_name || '|' || phase || '|' || (SELECT group_concat(admitted_on || '>' || coalesce(discharged_on, ''))
                  FROM stays s WHERE s.patient_id = p.id) FROM patients p ORDER BY id",
             )
-            .unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        // The bulk history, row by row.
+        for sql in [
+            "SELECT group_concat(name || kind || status, ',') FROM therapy_groups",
+            "SELECT group_concat(series_id || original_date || date || start_time || held || cancelled || topic, ',') FROM group_sessions",
+            "SELECT group_concat(group_id || '/' || coalesce(patient_id, 'f' || family_member_id) || joined_on || coalesce(left_on || leave_reason, ''), ',') FROM group_memberships",
+            "SELECT group_concat(session_id || '/' || coalesce(patient_id, family_member_id, dropin_name) || status || reason, ',') FROM group_attendance",
+            "SELECT group_concat(hash, ',') FROM audit_log",
+        ] {
+            out.push(c.query_row(sql, [], |r| r.get::<_, Option<String>>(0)).unwrap().unwrap_or_default());
+        }
+        out
     }
 
     #[test]
@@ -316,21 +375,79 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let (a, b, c) = (dir.path().join("a.db"), dir.path().join("b.db"), dir.path().join("c.db"));
         let s = generate(&a, &Scale::SMALL, 1, today).unwrap();
-        generate(&b, &Scale::SMALL, 1, today).unwrap();
+        let again = generate(&b, &Scale::SMALL, 1, today).unwrap();
         generate(&c, &Scale::SMALL, 2, today).unwrap();
         assert_eq!(dump(&a), dump(&b));
         assert_ne!(dump(&a), dump(&c));
+        assert_eq!(ScaleSummary { seconds: 0.0, ..again }, ScaleSummary { seconds: 0.0, ..s.clone() });
         assert_eq!(s.patients, 600);
         assert!(s.stays > 600 && s.audit_entries > 600 * 4, "{s:?}");
         assert!(s.mentor_pairs >= 100, "{s:?}");
         let conn = rusqlite::Connection::open(&a).unwrap();
-        let inpatients: i64 =
-            conn.query_row("SELECT count(*) FROM patients WHERE phase = 'inpatient'", [], |r| r.get(0)).unwrap();
+        let n = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let inpatients = n("SELECT count(*) FROM patients WHERE phase = 'inpatient'");
         assert!((3..100).contains(&inpatients), "{inpatients} in-patients");
-        let scripts: i64 =
-            conn.query_row("SELECT count(*) FROM patients WHERE full_name GLOB '*[क-ह]*'", [], |r| r.get(0)).unwrap();
+        let scripts = n("SELECT count(*) FROM patients WHERE full_name GLOB '*[क-ह]*'");
         assert!(scripts > 50, "Devanagari names: {scripts}");
         assert!(audit::verify(&conn).unwrap().ok, "the generated audit chain is intact");
+
+        // Groups: every kind, some finished and followed by a new batch, schedule changes.
+        assert_eq!(s.groups, u64::from(Scale::SMALL.groups), "{s:?}");
+        assert_eq!(n("SELECT count(DISTINCT kind) FROM therapy_groups"), 5);
+        assert!(n("SELECT count(*) FROM therapy_groups WHERE status <> 'active'") >= 2);
+        assert!(n("SELECT count(*) FROM group_series WHERE id <> lineage_id") >= 1, "a schedule changed");
+        assert!(n("SELECT count(*) FROM group_series WHERE valid_to IS NOT NULL") >= 3);
+        // Sessions: held with attendance, some cancelled, moved or not held; none recorded ahead.
+        assert!(s.sessions > 1500 && s.attendance > 8 * s.sessions, "{s:?}");
+        assert!(n("SELECT count(*) FROM group_sessions WHERE cancelled = 1") > 20);
+        assert!(n("SELECT count(*) FROM group_sessions WHERE held = 'not_held'") > 5);
+        assert!(n("SELECT count(*) FROM group_sessions WHERE date <> original_date") >= 1, "moved to another day");
+        assert!(
+            n(
+                "SELECT count(*) FROM group_sessions s JOIN group_series x ON x.id = s.series_id WHERE s.start_time <> x.start_time"
+            ) >= 1,
+            "moved to another time"
+        );
+        assert_eq!(n("SELECT count(*) FROM group_sessions WHERE held <> 'not_recorded' AND date >= '2026-11-26'"), 0);
+        // Marks of every kind, family members and drop-ins; each member's mark falls in a
+        // membership of theirs in that group (as the sheet lists them), nobody twice.
+        assert_eq!(n("SELECT count(DISTINCT status) FROM group_attendance"), 4);
+        assert!(n("SELECT count(*) FROM group_attendance WHERE family_member_id IS NOT NULL") > 100);
+        assert!(n("SELECT count(*) FROM group_attendance WHERE dropin = 1") > 10);
+        assert_eq!(
+            n("SELECT count(*) FROM group_attendance a JOIN group_sessions s ON s.id = a.session_id
+               JOIN group_series x ON x.id = s.series_id WHERE a.dropin = 0 AND NOT EXISTS (
+                 SELECT 1 FROM group_memberships m WHERE m.group_id = x.group_id
+                   AND m.patient_id IS a.patient_id AND m.family_member_id IS a.family_member_id
+                   AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date))"),
+            0,
+            "marks only for members on the day"
+        );
+        assert_eq!(
+            n(
+                "SELECT count(*) FROM group_sessions WHERE cancelled = 1 AND id IN (SELECT session_id FROM group_attendance)"
+            ),
+            0
+        );
+        // In-patients in in-patient groups (within a stay), discharged people in aftercare
+        // groups (from the discharge day), the waiting list used.
+        assert_eq!(
+            n("SELECT count(*) FROM group_memberships m JOIN therapy_groups g ON g.id = m.group_id
+               WHERE g.audience = 'inpatients' AND NOT EXISTS (SELECT 1 FROM stays st WHERE st.patient_id = m.patient_id
+                 AND st.admitted_on <= m.joined_on AND (st.discharged_on IS NULL OR st.discharged_on >= m.joined_on))"),
+            0
+        );
+        assert_eq!(
+            n("SELECT count(*) FROM group_memberships m JOIN therapy_groups g ON g.id = m.group_id
+               WHERE g.kind = 'aftercare' AND m.leave_reason IS NOT 'moved_group' AND m.joined_on NOT IN (
+                 SELECT discharged_on FROM stays st WHERE st.patient_id = m.patient_id AND discharged_on IS NOT NULL)
+               AND NOT EXISTS (SELECT 1 FROM group_memberships o WHERE o.patient_id = m.patient_id
+                 AND o.leave_reason = 'moved_group' AND o.left_on = date(m.joined_on, '-1 day'))"),
+            0
+        );
+        assert!(n("SELECT count(*) FROM group_memberships WHERE leave_reason = 'dropped_out'") > 20);
+        assert!(n("SELECT count(*) FROM group_waitlist") > 0);
+
         // It never overwrites a file.
         assert_eq!(generate(&a, &Scale::SMALL, 1, today).unwrap_err().code(), "generate_exists");
     }
