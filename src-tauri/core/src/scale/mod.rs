@@ -2,11 +2,12 @@
 //! gives the same database. `saathi generate --scale ten-years --out FILE` writes one.
 //!
 //! Records are made through the core's own operations where those are what the app runs
-//! (patients, stays, discharges with an aftercare group, re-admissions, groups, schedules
-//! and their changes, memberships, cancelled and moved sessions, the audit trail), day by day in date order, so the tables, indexes and search
+//! (patients, stays, discharges with an aftercare plan and group, re-admissions, groups,
+//! schedules and their changes, memberships, cancelled and moved sessions, contact
+//! attempts, the audit trail), day by day in date order, so the tables, indexes and search
 //! index look like the real thing. Bulk history that the app only ever appends (group
 //! attendance, old mentor pairs) is inserted directly, as the app writes it: see
-//! [`groups`].
+//! [`groups`] and [`aftercare`].
 use std::path::Path;
 use std::time::Instant;
 
@@ -23,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::patients::{self, DischargeType, NewPatient, Phase};
 use crate::staff::{self, StaffInput};
 
+mod aftercare;
 mod groups;
 
 /// The account that signs in to a generated centre: (username, password). Generated
@@ -92,6 +94,9 @@ pub struct ScaleSummary {
     /// Stored sessions (held, not held, cancelled or moved).
     pub sessions: u64,
     pub attendance: u64,
+    pub plans: u64,
+    pub followups: u64,
+    pub attempts: u64,
     pub seconds: f64,
 }
 
@@ -195,8 +200,10 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
 
     // Then every day in order: the groups' changes, the register's events (with the group
     // and aftercare work they bring), the day's sessions and the day's follow-up calls.
-    let mut groups =
-        store.write(|tx| groups::GroupSim::plan(tx, scale.wards, scale.groups, seed, start, today, &staff_ids))?;
+    let (mut groups, mut care) = store.write(|tx| {
+        let g = groups::GroupSim::plan(tx, scale.wards, scale.groups, seed, start, today, &staff_ids)?;
+        Ok((g, aftercare::CareSim::new(tx, seed, today, &staff_ids)?))
+    })?;
     let mut ids = vec![0i64; scale.patients as usize];
     let mut stays = 0u64;
     let mut next = 0;
@@ -225,6 +232,7 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                         Event::Readmit => {
                             patients::readmit(tx, &ctx, id, when)?;
                             stays += 1;
+                            care.readmitted(id);
                             groups.readmitted(tx, &ctx, id, when)?;
                         }
                         Event::Discharge => {
@@ -233,9 +241,15 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                                 7..=8 => DischargeType::AgainstAdvice,
                                 _ => DischargeType::Referred,
                             };
+                            let template = care.template_choice(kind);
                             let group = groups.aftercare_choice(kind == DischargeType::Completed);
-                            crate::aftercare::plans::discharge_with_plan(tx, &ctx, id, when, kind, None, group)?;
+                            let plan = crate::aftercare::plans::discharge_with_plan(
+                                tx, &ctx, id, when, kind, template, group,
+                            )?;
                             groups.discharged(tx, &ctx, id, when, group)?;
+                            if let (Some(plan), Some(template)) = (plan, template) {
+                                care.started(tx, plan, template, id, when)?;
+                            }
                         }
                         Event::Phase => {
                             let phase = if x == 2 { Phase::Inactive } else { Phase::Alumni };
@@ -245,17 +259,20 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                     }
                 }
                 groups.sessions(tx, day)?;
+                care.day(tx, day)?;
                 day = day + Days::new(1);
             }
             Ok(())
         })?;
     }
+    store.write(|tx| care.acknowledge_some(tx))?;
 
     // Peer mentors among people long discharged, and pairs over the years.
     let mentor_pairs = store.write(|tx| mentor_history(tx, scale, &mut rng, start, today, &staff_ids))?;
 
     let conn = store.conn();
     let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let (plans, followups, attempts) = aftercare::counts(conn)?;
     let summary = ScaleSummary {
         patients: count("SELECT count(*) FROM patients")?,
         stays,
@@ -265,6 +282,9 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
         memberships: count("SELECT count(*) FROM group_memberships")?,
         sessions: count("SELECT count(*) FROM group_sessions")?,
         attendance: count("SELECT count(*) FROM group_attendance")?,
+        plans,
+        followups,
+        attempts,
         seconds: 0.0,
     };
     conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -362,6 +382,9 @@ mod tests {
             "SELECT group_concat(series_id || original_date || date || start_time || held || cancelled || topic, ',') FROM group_sessions",
             "SELECT group_concat(group_id || '/' || coalesce(patient_id, 'f' || family_member_id) || joined_on || coalesce(left_on || leave_reason, ''), ',') FROM group_memberships",
             "SELECT group_concat(session_id || '/' || coalesce(patient_id, family_member_id, dropin_name) || status || reason, ',') FROM group_attendance",
+            "SELECT group_concat(patient_id || started_on || status || coalesce(close_reason, ''), ',') FROM aftercare_plans",
+            "SELECT group_concat(plan_id || due_on || next_try_on || status || kind, ',') FROM aftercare_followups",
+            "SELECT group_concat(followup_id || on_date || method || result || coalesce(status, '') || coalesce(risk, '') || note, ',') FROM aftercare_attempts",
             "SELECT group_concat(hash, ',') FROM audit_log",
         ] {
             out.push(c.query_row(sql, [], |r| r.get::<_, Option<String>>(0)).unwrap().unwrap_or_default());
@@ -447,6 +470,25 @@ mod tests {
         );
         assert!(n("SELECT count(*) FROM group_memberships WHERE leave_reason = 'dropped_out'") > 20);
         assert!(n("SELECT count(*) FROM group_waitlist") > 0);
+
+        // Aftercare: plans from discharge, old ones closed, recent ones open; attempts.
+        assert!(s.plans > 100 && s.followups > 20 * s.plans && s.attempts > 10 * s.plans, "{s:?}");
+        let open = n("SELECT count(*) FROM aftercare_plans WHERE status <> 'closed'");
+        assert!((5..80).contains(&open), "{open} open plans");
+        assert!(n("SELECT count(*) FROM aftercare_plans WHERE status = 'closed' AND closed_on < '2026-01-01'") > 50);
+        assert!(n("SELECT count(*) FROM aftercare_plans WHERE status <> 'closed' AND started_on < '2024-11-01'") == 0);
+        assert!(n("SELECT count(DISTINCT close_reason) FROM aftercare_plans") >= 5);
+        assert!(n("SELECT count(*) FROM aftercare_followups WHERE for_counsellor = 1") > 0);
+        assert!(n("SELECT count(*) FROM aftercare_followups WHERE kind = 'counsellor_call'") > 0);
+        assert_eq!(n("SELECT count(*) FROM aftercare_attempts WHERE on_date > '2026-11-26'"), 0);
+        let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
+        let worklist =
+            crate::aftercare::worklist::worklist(&conn, &ctx, crate::aftercare::WorklistRange::Week).unwrap();
+        let at_risk = crate::aftercare::risk::at_risk(&conn, &ctx).unwrap();
+        assert!((3..60).contains(&worklist.len()), "{} on the worklist", worklist.len());
+        assert!((1..40).contains(&at_risk.len()), "{} at risk", at_risk.len());
+        assert!(!crate::groups::attendance::missing(&conn, &ctx).unwrap().is_empty());
+        assert!(!crate::groups::attendance::today(&conn, &ctx).unwrap().is_empty());
 
         // It never overwrites a file.
         assert_eq!(generate(&a, &Scale::SMALL, 1, today).unwrap_err().code(), "generate_exists");
