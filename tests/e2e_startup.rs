@@ -22,7 +22,7 @@ fn ten_year_centre(dir: &std::path::Path) -> PathBuf {
     let size = std::env::var("SAATHI_STARTUP_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
     let db = dir.join(saathi_core::db::DB_FILE);
     let cached = saathi_tests::workspace_root().join("target/bench").join(format!(
-        "{}-schema{}-gen2.db",
+        "{}-schema{}-gen3.db",
         size.name,
         saathi_core::db::schema_version()
     ));

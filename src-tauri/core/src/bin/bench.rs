@@ -16,8 +16,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Days, NaiveDate};
+use saathi_core::aftercare::{self, WorklistRange, risk, roster, worklist};
 use saathi_core::audit::{self, AuditQuery};
+use saathi_core::groups::{attendance, membership, reports, series};
 use saathi_core::patients::{self, PatientQuery};
 use saathi_core::scale::{self, Scale};
 use saathi_core::{Actor, Ctx, Role, Store, mentorship};
@@ -47,8 +49,15 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_mentorship_overview", prepare: mentorship_overview },
         Measurement { name: "screen_mentorship_suggest", prepare: mentorship_suggest },
         Measurement { name: "screen_audit_page", prepare: audit_page },
-        Measurement { name: "groups_week_demo", prepare: || timed_groups(false) },
-        Measurement { name: "groups_report_year_demo", prepare: || timed_groups(true) },
+        Measurement { name: "screen_week_view", prepare: week_view },
+        Measurement { name: "screen_attendance_sheet", prepare: attendance_sheet },
+        Measurement { name: "screen_attendance_report_year", prepare: attendance_report_year },
+        Measurement { name: "screen_group_members", prepare: group_members },
+        Measurement { name: "screen_patient_groups", prepare: patient_groups },
+        Measurement { name: "screen_aftercare_worklist", prepare: aftercare_worklist },
+        Measurement { name: "screen_aftercare_at_risk", prepare: aftercare_at_risk },
+        Measurement { name: "screen_aftercare_patient", prepare: aftercare_patient },
+        Measurement { name: "roster_pdf_busy_week", prepare: roster_busy_week },
         Measurement { name: "roster_pdf_300_rows", prepare: timed_roster },
     ]
 }
@@ -58,7 +67,7 @@ fn measurements() -> Vec<Measurement> {
 /// The date the ten-year centre is generated for, so figures compare across runs.
 const BENCH_DAY: (i32, u32, u32) = (2026, 11, 26);
 /// Bump when the generator changes, so an old cached file is not measured.
-const GENERATOR_VERSION: u32 = 2;
+const GENERATOR_VERSION: u32 = 3;
 
 fn bench_today() -> NaiveDate {
     NaiveDate::from_ymd_opt(BENCH_DAY.0, BENCH_DAY.1, BENCH_DAY.2).unwrap_or(NaiveDate::MIN)
@@ -85,13 +94,7 @@ fn centre() -> &'static PathBuf {
             }
             match scale::generate(&partial, &size, 10, bench_today()) {
                 Ok(s) => {
-                    eprintln!(
-                        "bench: generated {} ({} patients, {} audit entries, {} mentor pairs)",
-                        path.display(),
-                        s.patients,
-                        s.audit_entries,
-                        s.mentor_pairs
-                    );
+                    eprintln!("bench: generated {}: {s:?}", path.display());
                     println!("generate_{}  {:.1}  {:.1}  s", size.name.replace('-', "_"), s.seconds, s.seconds);
                     if let Err(e) = std::fs::rename(&partial, &path) {
                         eprintln!("bench: could not keep the generated centre: {e}");
@@ -182,23 +185,202 @@ fn audit_page() -> Box<dyn FnMut()> {
     })
 }
 
-/// The demo centre (ten groups, a year of attendance): the week view, or the attendance
-/// report over the whole year.
-fn timed_groups(report: bool) -> Box<dyn FnMut()> {
-    use saathi_core::groups::{reports, series};
-    use saathi_core::{Actor, Ctx, Role, Store};
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
-    let mut store = Store::open_in_memory().expect("store");
-    saathi_core::demo::generate(&mut store, today, 1).expect("demo");
-    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
-    let monday = today - chrono::Days::new(3);
+fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+/// One id (or date) the figure is measured on, chosen by a query on the centre.
+fn pick<T: rusqlite::types::FromSql>(store: &Store, what: &str, sql: &str) -> T {
+    match store.conn().query_row(sql, [], |r| r.get(0)) {
+        Ok(v) => v,
+        Err(e) => panic!("bench: the centre has no {what}: {e}"),
+    }
+}
+
+/// The week view (`group_schedule`): this week and the seven before, in turn.
+fn week_view() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let this = monday_of(bench_today());
+    let weeks: Vec<NaiveDate> = (0..8).map(|i| this - Days::new(7 * i)).collect();
+    if let Ok(w) = series::schedule(store.conn(), &ctx, this, this + Days::new(6), None) {
+        eprintln!("bench: week view: {} sessions this week", w.len());
+    }
+    let mut i = 0;
     Box::new(move || {
-        if report {
-            let year = today - chrono::Days::new(365);
-            black_box(reports::report(store.conn(), &ctx, year, today, None).expect("report"));
-        } else {
-            black_box(series::schedule(store.conn(), &ctx, monday, monday + chrono::Days::new(6), None).expect("week"));
+        let monday = weeks[i % weeks.len()];
+        i += 1;
+        black_box(series::schedule(store.conn(), &ctx, monday, monday + Days::new(6), None).ok());
+    })
+}
+
+/// The attendance sheet (`attendance_sheet`, an audited read) of the busiest session of
+/// the last five weeks.
+fn attendance_sheet() -> Box<dyn FnMut()> {
+    let mut store = open();
+    let ctx = staff_ctx();
+    let since = bench_today() - Days::new(35);
+    let (series_id, date): (i64, NaiveDate) = match store.conn().query_row(
+        "SELECT s.series_id, s.original_date FROM group_sessions s WHERE s.date >= ?1
+         ORDER BY (SELECT count(*) FROM group_attendance a WHERE a.session_id = s.id) DESC, s.id LIMIT 1",
+        [since],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ) {
+        Ok(v) => v,
+        Err(e) => panic!("bench: no recent session: {e}"),
+    };
+    if let Ok(sheet) = attendance::sheet(store.conn(), &ctx, series_id, date) {
+        eprintln!("bench: attendance sheet of {} on {date}: {} rows", sheet.occurrence.group_name, sheet.rows.len());
+    }
+    Box::new(move || {
+        let _ = store.write(|tx| {
+            black_box(attendance::open_sheet(tx, &ctx, series_id, date)?);
+            Err::<(), _>(saathi_core::Error::Busy)
+        });
+    })
+}
+
+/// The attendance report (`attendance_report`) over the last year, all groups.
+fn attendance_report_year() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let (from, to) = (bench_today() - Days::new(365), bench_today());
+    if let Ok(r) = reports::report(store.conn(), &ctx, from, to, None) {
+        eprintln!("bench: report over a year: {} people rows, {} groups", r.people.len(), r.groups.len());
+    }
+    Box::new(move || {
+        black_box(reports::report(store.conn(), &ctx, from, to, None).ok());
+    })
+}
+
+/// A group's members (`group_members`): the group with the longest membership history.
+fn group_members() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let group: i64 = pick(
+        &store,
+        "group members",
+        "SELECT group_id FROM group_memberships GROUP BY group_id ORDER BY count(*) DESC, group_id LIMIT 1",
+    );
+    if let Ok(m) = membership::members(store.conn(), &ctx, group, bench_today()) {
+        eprintln!("bench: members of group {group}: {} current, {} past", m.current.len(), m.past.len());
+    }
+    Box::new(move || {
+        black_box(membership::members(store.conn(), &ctx, group, bench_today()).ok());
+    })
+}
+
+/// A patient's groups (`patient_groups`, on the profile): the person with the longest
+/// group history, and someone whose groups were years ago, in turn.
+fn patient_groups() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let busy: i64 = pick(
+        &store,
+        "group members",
+        "SELECT patient_id FROM group_memberships WHERE patient_id IS NOT NULL
+         GROUP BY patient_id ORDER BY count(*) DESC, patient_id LIMIT 1",
+    );
+    let old: i64 = pick(
+        &store,
+        "old group members",
+        "SELECT patient_id FROM group_memberships WHERE patient_id IS NOT NULL
+         GROUP BY patient_id ORDER BY max(joined_on), patient_id LIMIT 1",
+    );
+    for p in [busy, old] {
+        if let Ok(g) = reports::patient_groups(store.conn(), &ctx, p) {
+            eprintln!(
+                "bench: groups of patient {p}: {} memberships, {} sessions",
+                g.memberships.len(),
+                g.sessions.len()
+            );
         }
+    }
+    let mut i = 0;
+    Box::new(move || {
+        let p = if i % 2 == 0 { busy } else { old };
+        i += 1;
+        black_box(reports::patient_groups(store.conn(), &ctx, p).ok());
+    })
+}
+
+/// The follow-up worklist (`aftercare_worklist`) for the rest of the week.
+fn aftercare_worklist() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    for range in [WorklistRange::Today, WorklistRange::Week] {
+        if let Ok(w) = worklist::worklist(store.conn(), &ctx, range) {
+            eprintln!("bench: worklist {range:?}: {} rows", w.len());
+        }
+    }
+    Box::new(move || {
+        black_box(worklist::worklist(store.conn(), &ctx, WorklistRange::Week).ok());
+    })
+}
+
+/// The at-risk list (`at_risk_list`).
+fn aftercare_at_risk() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let plans: i64 = pick(&store, "plans", "SELECT count(*) FROM aftercare_plans WHERE status = 'active'");
+    if let Ok(r) = risk::at_risk(store.conn(), &ctx) {
+        eprintln!("bench: at risk: {} of {plans} people on an active plan", r.len());
+    }
+    Box::new(move || {
+        black_box(risk::at_risk(store.conn(), &ctx).ok());
+    })
+}
+
+/// A person's aftercare (`patient_aftercare`, an audited read): the one with the most
+/// contact attempts.
+fn aftercare_patient() -> Box<dyn FnMut()> {
+    let mut store = open();
+    let ctx = staff_ctx();
+    let patient: i64 = pick(
+        &store,
+        "attempts",
+        "SELECT patient_id FROM aftercare_attempts GROUP BY patient_id ORDER BY count(*) DESC, patient_id LIMIT 1",
+    );
+    let _ = store.write(|tx| {
+        let a = aftercare::patient_aftercare(tx, &ctx, patient)?;
+        eprintln!("bench: aftercare of patient {patient}: {} plans, {} attempts", a.plans.len(), a.attempts.len());
+        Err::<(), _>(saathi_core::Error::Busy)
+    });
+    Box::new(move || {
+        let _ = store.write(|tx| {
+            black_box(aftercare::patient_aftercare(tx, &ctx, patient)?);
+            Err::<(), _>(saathi_core::Error::Busy)
+        });
+    })
+}
+
+/// The printed roster (`print_roster`) for this week, the busiest the centre prints (its
+/// aftercare group sessions and the follow-up calls due by Sunday; a later week's call list
+/// would also hold next week's calls), with the centre's privacy setting; rolled back so
+/// the log does not grow.
+fn roster_busy_week() -> Box<dyn FnMut()> {
+    let mut store = open();
+    let ctx = staff_ctx();
+    let week = monday_of(bench_today());
+    if let Ok(doc) = roster::roster_doc(store.conn(), &ctx, week, None) {
+        let n: usize = doc.sections.iter().map(|s| s.rows.len()).sum();
+        let scripts =
+            doc.sections.iter().flat_map(|s| &s.rows).filter(|r| r.get(1).is_some_and(|n| !n.is_ascii())).count();
+        eprintln!(
+            "bench: roster for the week of {week}: {n} rows ({scripts} in Devanagari or Gurmukhi) in {} sections",
+            doc.sections.len()
+        );
+    }
+    let _ = store.write(|tx| {
+        let bytes = roster::roster_pdf(tx, &ctx, week, None)?;
+        eprintln!("bench: roster PDF: {} KB", bytes.len() / 1024);
+        Err::<(), _>(saathi_core::Error::Busy)
+    });
+    Box::new(move || {
+        let _ = store.write(|tx| {
+            black_box(roster::roster_pdf(tx, &ctx, week, None)?);
+            Err::<(), _>(saathi_core::Error::Busy)
+        });
     })
 }
 
