@@ -21,6 +21,8 @@ const en = {
   'common.next': 'Next',
   'common.range': '{from}–{to} of {total}',
   'common.show_more': 'Show more',
+  'common.change': 'Change',
+  'common.type_a_name': 'Type part of the name',
   'common.none': '—',
   'common.date_hint': 'DD-MM-YYYY',
   'common.coming': 'This part of Saathi is coming in a later version.',

@@ -21,6 +21,8 @@ const hi: Record<MessageKey, string> = {
   'common.previous': 'पिछला',
   'common.next': 'अगला',
   'common.range': '{total} में से {from}–{to}',
+  'common.change': 'बदलें',
+  'common.type_a_name': 'नाम का कुछ हिस्सा लिखें',
   'common.show_more': 'और दिखाएँ',
   'common.none': '—',
   'common.date_hint': 'दिन-माह-वर्ष',
