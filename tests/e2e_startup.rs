@@ -16,22 +16,25 @@ fn minimal_bin() -> PathBuf {
     bin
 }
 
-/// The ten-year centre: the benchmark's cached copy if there is one (same generator),
-/// else generated now. `SAATHI_STARTUP_SCALE=small` for a quick look.
+/// The ten-year centre, copied into `dir`: the benchmark's cached copy (same generator,
+/// same seed) in target/bench/, generated there first when missing, so that the tests
+/// here and later runs share one. `SAATHI_STARTUP_SCALE=small` for a quick look.
 fn ten_year_centre(dir: &std::path::Path) -> PathBuf {
     let size = std::env::var("SAATHI_STARTUP_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
     let db = dir.join(saathi_core::db::DB_FILE);
-    let cached = saathi_tests::workspace_root().join("target/bench").join(format!(
-        "{}-schema{}-gen3.db",
-        size.name,
-        saathi_core::db::schema_version()
-    ));
-    if cached.exists() {
-        std::fs::copy(&cached, &db).unwrap();
-    } else {
-        let s = scale::generate(&db, &size, 10, saathi_tests::today()).unwrap();
+    let cache = saathi_tests::workspace_root().join("target/bench");
+    std::fs::create_dir_all(&cache).unwrap();
+    let cached = cache.join(scale::cache_name(&size));
+    if !cached.exists() {
+        let partial = cached.with_extension("partial");
+        for stale in ["partial", "partial-wal", "partial-shm"] {
+            let _ = std::fs::remove_file(cached.with_extension(stale));
+        }
+        let s = scale::generate(&partial, &size, 10, saathi_tests::today()).unwrap();
         eprintln!("startup: generated the {} centre in {:.0} s", size.name, s.seconds);
+        std::fs::rename(&partial, &cached).unwrap();
     }
+    std::fs::copy(&cached, &db).unwrap();
     db
 }
 

@@ -66,8 +66,6 @@ fn measurements() -> Vec<Measurement> {
 
 /// The date the ten-year centre is generated for, so figures compare across runs.
 const BENCH_DAY: (i32, u32, u32) = (2026, 11, 26);
-/// Bump when the generator changes, so an old cached file is not measured.
-const GENERATOR_VERSION: u32 = 3;
 
 fn bench_today() -> NaiveDate {
     NaiveDate::from_ymd_opt(BENCH_DAY.0, BENCH_DAY.1, BENCH_DAY.2).unwrap_or(NaiveDate::MIN)
@@ -84,8 +82,7 @@ fn centre() -> &'static PathBuf {
         let size = std::env::var("SAATHI_BENCH_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
         let _ = std::fs::create_dir_all(&dir);
-        let path =
-            dir.join(format!("{}-schema{}-gen{GENERATOR_VERSION}.db", size.name, saathi_core::db::schema_version()));
+        let path = dir.join(scale::cache_name(&size));
         if !path.exists() {
             let partial = path.with_extension("partial");
             for stale in [partial.clone(), partial.with_extension("partial-wal"), partial.with_extension("partial-shm")]

@@ -31,6 +31,15 @@ mod groups;
 /// centres are fictional; this is never used for real data.
 pub const SIGN_IN: (&str, &str) = ("staff1", "generated-admin-1");
 
+/// Bumped whenever the generator makes a different centre from the same seed, so that a
+/// cached copy of an older one (the benchmark's, the start-up test's) is not reused.
+pub const GENERATOR_VERSION: u32 = 3;
+
+/// Where the benchmark and the start-up test keep a generated centre between runs.
+pub fn cache_name(scale: &Scale) -> String {
+    format!("{}-schema{}-gen{GENERATOR_VERSION}.db", scale.name, crate::db::schema_version())
+}
+
 /// How big a centre to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
