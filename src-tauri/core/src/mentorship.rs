@@ -21,7 +21,7 @@ use crate::enums::str_enum;
 use crate::error::{Error, Result};
 use crate::matching::{self, Day, Id, Mentee, Mentor, PairRef, Problem, Rules, Weights};
 use crate::patients::{Gender, Phase, age_on};
-use crate::settings::{get_raw, set_raw};
+use crate::settings::set_raw;
 
 // ------------------------------------------------------------------ settings
 
@@ -54,10 +54,14 @@ const WEIGHT_PREFIX: &str = "mentorship.weight.";
 pub const DEFAULT_RECENT_DISCHARGE_DAYS: u32 = 180;
 
 pub fn get_settings(conn: &Connection) -> Result<MentorshipSettings> {
+    // Every mentorship key in one read ("mentorship." up to, not including, "mentorship/").
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM settings WHERE key >= ?1 AND key < ?2")?;
+    let saved: HashMap<String, String> = stmt
+        .query_map(["mentorship.", "mentorship/"], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let rules = Rules::default();
-    let num = |key: &str, default: u32| -> Result<u32> {
-        Ok(get_raw(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(default))
-    };
+    let num =
+        |key: &str, default: u32| -> Result<u32> { Ok(saved.get(key).and_then(|v| v.parse().ok()).unwrap_or(default)) };
     let defaults = Weights::default();
     let mut weights = Vec::new();
     for (name, default) in defaults.all() {
@@ -65,7 +69,7 @@ pub fn get_settings(conn: &Connection) -> Result<MentorshipSettings> {
         weights.push(NamedWeight { name: name.to_owned(), value, default });
     }
     Ok(MentorshipSettings {
-        same_gender: get_raw(conn, SAME_GENDER)?.map_or(rules.same_gender, |v| v != "0"),
+        same_gender: saved.get(SAME_GENDER).map_or(rules.same_gender, |v| v != "0"),
         min_recovery_days: num(MIN_RECOVERY_DAYS, rules.min_recovery_days)?,
         recent_discharge_days: num(RECENT_DISCHARGE_DAYS, DEFAULT_RECENT_DISCHARGE_DAYS)?,
         weights,
@@ -284,25 +288,49 @@ struct Person {
     languages: Vec<String>,
     substances: Vec<String>,
     age: Option<u32>,
-    last_discharged: Option<NaiveDate>,
+    /// A discharge on or after the "recently discharged" cutoff, for people found through
+    /// one (the aftercare patients who wait for a mentor); `None` for everyone else.
+    recent_discharge: Option<NaiveDate>,
     profile: PeerProfile,
 }
 
+/// The columns of a [`Person`]; each query adds one more, the discharge that found the
+/// person (`NULL` where none did).
 const PERSON_COLUMNS: &str = "
     SELECT p.id, p.full_name, p.preferred_name, p.gender, p.phase, p.archived_at IS NOT NULL, p.languages,
            p.substances, p.birth_date, p.age_years, p.age_recorded_on,
-           (SELECT max(s.discharged_on) FROM stays s WHERE s.patient_id = p.id),
-           pp.patient_id IS NOT NULL, pp.days, pp.times, pp.locality, pp.wants_mentor, pp.preferred_mentor,
+           pp.days, pp.times, pp.locality, pp.wants_mentor, pp.preferred_mentor,
            coalesce(pp.is_mentor, 0), pp.recovery_since, coalesce(pp.trained, 0), pp.trained_on,
            coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)";
 
 /// People by patient: every query below reaches patients by id or through an index.
 const PERSON_SQL: &str = "FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
 
+/// An ISO date ("2026-11-26") read straight from its bytes: the lists read thousands, and
+/// chrono's format parser was a good part of their time.
+fn iso_date(t: &[u8]) -> Option<NaiveDate> {
+    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
+        return None;
+    }
+    let num = |s: &[u8]| s.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    NaiveDate::from_ymd_opt(i32::try_from(num(&t[..4])?).ok()?, num(&t[5..7])?, num(&t[8..])?)
+}
+
+/// A date column: the usual form read by [`iso_date`], anything else (and NULL) exactly
+/// as rusqlite reads it.
+fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)?
+        && let Some(d) = iso_date(t)
+    {
+        return Ok(Some(d));
+    }
+    r.get(i)
+}
+
 fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     let langs: String = r.get(6)?;
     let subs: String = r.get(7)?;
-    let days: Option<String> = r.get(13)?;
+    let days: Option<String> = r.get(11)?;
     Ok(Person {
         id: r.get(0)?,
         full_name: r.get(1)?,
@@ -312,79 +340,166 @@ fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<
         archived: r.get(5)?,
         languages: serde_json::from_str(&langs).unwrap_or_default(),
         substances: serde_json::from_str(&subs).unwrap_or_default(),
-        age: age_on(today, r.get(8)?, r.get(9)?, r.get(10)?),
-        last_discharged: r.get(11)?,
+        age: age_on(today, date_at(r, 8)?, r.get(9)?, date_at(r, 10)?),
         profile: PeerProfile {
             days: days.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
-            times: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-            locality: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
-            wants_mentor: r.get(16)?,
-            preferred_mentor: r.get(17)?,
-            is_mentor: r.get(18)?,
-            recovery_since: r.get(19)?,
-            trained: r.get(20)?,
-            trained_on: r.get(21)?,
-            capacity: r.get(22)?,
-            mentor_active: r.get(23)?,
+            times: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+            locality: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+            wants_mentor: r.get(14)?,
+            preferred_mentor: r.get(15)?,
+            is_mentor: r.get(16)?,
+            recovery_since: date_at(r, 17)?,
+            trained: r.get(18)?,
+            trained_on: date_at(r, 19)?,
+            capacity: r.get(20)?,
+            mentor_active: r.get(21)?,
         },
+        recent_discharge: date_at(r, 22)?,
     })
 }
 
 fn person(conn: &Connection, today: NaiveDate, id: i64) -> Result<Person> {
-    conn.query_row(&format!("{PERSON_COLUMNS} {PERSON_SQL} WHERE p.id = ?1"), [id], |r| person_from_row(today, r))
+    conn.prepare_cached(&format!("{PERSON_COLUMNS}, NULL {PERSON_SQL} WHERE p.id = ?1"))?
+        .query_row([id], |r| person_from_row(today, r))
         .optional()?
         .ok_or(Error::NotFound { what: "That patient" })
 }
 
-/// Mentors (marked, any state) and people who may be waiting (not archived, not
-/// mentors, no active mentor).
-fn people(conn: &Connection, today: NaiveDate, recent_days: u32) -> Result<(Vec<Person>, Vec<Person>)> {
+/// Runs `f` in one read transaction (unless the connection is in one already), so all
+/// the queries behind a screen see the same state of the data, and the file is locked
+/// once rather than once a statement.
+fn snapshot<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    /// Ends the transaction however `f` ends (it only read, so nothing is lost).
+    struct End<'a>(&'a Connection);
+    impl Drop for End<'_> {
+        fn drop(&mut self) {
+            if !self.0.is_autocommit() {
+                let _ = self.0.execute_batch("ROLLBACK");
+            }
+        }
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let _end = End(conn);
+    f()
+}
+
+/// The people of the mentorship screen as they are now.
+struct People {
+    settings: MentorshipSettings,
+    /// Everyone marked as a mentor, whatever their state.
+    mentors: Vec<Person>,
+    /// Who is waiting for a mentor, and why.
+    waiting: Vec<(Person, WaitReason)>,
+    /// Mentors flagged at risk in aftercare.
+    at_risk: HashSet<i64>,
+    /// Active pairs (mentor, mentee).
+    active: Vec<(i64, i64)>,
+}
+
+impl People {
+    /// Active pairs by mentor.
+    fn load(&self) -> HashMap<i64, u32> {
+        let mut load: HashMap<i64, u32> = HashMap::new();
+        for (m, _) in &self.active {
+            *load.entry(*m).or_default() += 1;
+        }
+        load
+    }
+}
+
+/// Mentors (marked, any state) and who is waiting (not archived, not a mentor, no active
+/// mentor, and an in-patient, recently discharged or marked as wanting one). A mentee
+/// asked about by hand (`include_mentee`) who is not waiting is added as asking.
+fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<People> {
+    let settings = get_settings(conn)?;
+    let recent_days = settings.recent_discharge_days;
     let no_mentor = "NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)";
     let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
-    let read = |sql: &str, arg: Option<NaiveDate>| -> Result<Vec<Person>> {
+    let read = |sql: &str, arg: Option<NaiveDate>, out: &mut Vec<Person>| -> Result<()> {
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = match arg {
-            Some(d) => stmt.query_map([d], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?,
-            None => stmt.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?,
+        let mut rows = match arg {
+            Some(d) => stmt.query([d])?,
+            None => stmt.query([])?,
         };
-        Ok(rows)
+        while let Some(r) = rows.next()? {
+            out.push(person_from_row(today, r)?);
+        }
+        Ok(())
     };
-    let mentors = read(
+    let mut mentors = Vec::new();
+    read(
         &format!(
-            "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id WHERE pp.is_mentor = 1"
+            "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+             WHERE pp.is_mentor = 1"
         ),
         None,
+        &mut mentors,
     )?;
     // Waiting: in-patients (phase index), aftercare patients discharged recently (the
-    // discharge-date index), anyone marked "wants a mentor" (their profile).
-    let mut candidates = read(
+    // discharge-date index, which also gives the patient), anyone marked "wants a mentor"
+    // (their profile).
+    let mut candidates = Vec::new();
+    read(
         &format!(
-            "{PERSON_COLUMNS} FROM patients p INDEXED BY patients_by_phase
+            "{PERSON_COLUMNS}, NULL FROM patients p INDEXED BY patients_by_phase
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
              WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {no_mentor} AND {not_declined}"
         ),
         None,
+        &mut candidates,
     )?;
     let cutoff = today - Days::new(u64::from(recent_days));
-    candidates.extend(read(
+    read(
         &format!(
-            "{PERSON_COLUMNS} FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
+            "{PERSON_COLUMNS}, st.discharged_on FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
              WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare'
                AND {no_mentor} AND {not_declined}"
         ),
         Some(cutoff),
-    )?);
-    candidates.extend(read(
+        &mut candidates,
+    )?;
+    read(
         &format!(
-            "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+            "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
              WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL AND {no_mentor}"
         ),
         None,
-    )?);
+        &mut candidates,
+    )?;
     let mut seen = HashSet::new();
-    candidates.retain(|p| seen.insert(p.id));
-    Ok((mentors, candidates))
+    let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
+    for p in candidates {
+        if !seen.insert(p.id) {
+            continue;
+        }
+        if let Some(why) = p.waiting_because(today, recent_days) {
+            waiting.push((p, why));
+        } else if Some(p.id) == include_mentee {
+            waiting.push((p, WaitReason::Asked));
+        }
+    }
+    // A mentee asked about by hand who is not waiting (e.g. an alumnus) still needs to
+    // be known to the matcher to check the rules.
+    if let Some(id) = include_mentee
+        && !waiting.iter().any(|(p, _)| p.id == id)
+        && !mentors.iter().any(|m| m.id == id)
+    {
+        waiting.push((person(conn, today, id)?, WaitReason::Asked));
+    }
+    let at_risk = at_risk(conn, today)?;
+    let mut active = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            active.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
+        }
+    }
+    Ok(People { settings, mentors, waiting, at_risk, active })
 }
 
 impl Person {
@@ -419,7 +534,7 @@ impl Person {
             None => match self.phase {
                 Phase::Inpatient => Some(WaitReason::Inpatient),
                 Phase::Aftercare
-                    if self.last_discharged.is_some_and(|d| (today - d).num_days() <= i64::from(recent_days)) =>
+                    if self.recent_discharge.is_some_and(|d| (today - d).num_days() <= i64::from(recent_days)) =>
                 {
                     Some(WaitReason::RecentlyDischarged)
                 }
@@ -448,14 +563,15 @@ fn non_empty(s: &str) -> Option<String> {
 
 /// Mentors flagged at risk by the aftercare rules (relapse reported, high risk, missed
 /// sessions, failed contacts, overdue follow-up): they are not suggested while flagged.
-fn at_risk(conn: &Connection, today: NaiveDate, mentors: &[Person]) -> Result<HashSet<i64>> {
-    let mut out = HashSet::new();
-    for m in mentors {
-        if crate::aftercare::risk::is_flagged(conn, today, m.id)? {
-            out.insert(m.id);
-        }
-    }
-    Ok(out)
+/// Only someone on an active plan can be flagged, so the rules run for the mentors on
+/// one, found in one query.
+fn at_risk(conn: &Connection, today: NaiveDate) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT pp.patient_id FROM peer_profiles pp CROSS JOIN aftercare_plans pl ON pl.patient_id = pp.patient_id
+         WHERE pp.is_mentor = 1 AND pl.status = 'active'",
+    )?;
+    let on_plan = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    crate::aftercare::risk::flagged_among(conn, today, &on_plan)
 }
 
 /// The aftercare groups each person belongs to now, by name (for the "same aftercare
@@ -518,70 +634,38 @@ fn display_name(full: &str, preferred: &str) -> String {
 
 /// Everything the matcher is given, with the people behind it.
 struct World {
-    settings: MentorshipSettings,
+    people: People,
     problem: Problem,
-    mentors: Vec<Person>,
-    waiting: Vec<(Person, WaitReason)>,
-    at_risk: HashSet<i64>,
-    load: HashMap<i64, u32>,
     rejected: u32,
 }
 
 fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<World> {
-    let settings = get_settings(conn)?;
-    let (mentors, candidates) = people(conn, today, settings.recent_discharge_days)?;
-    let at_risk = at_risk(conn, today, &mentors)?;
+    let people = people(conn, today, include_mentee)?;
     let groups = current_groups(conn, today)?;
-    let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
-    let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
-    for p in candidates {
-        if let Some(why) = p.waiting_because(today, settings.recent_discharge_days) {
-            waiting.push((p, why));
-        } else if Some(p.id) == include_mentee {
-            waiting.push((p, WaitReason::Asked));
-        }
-    }
-    // A mentee asked about by hand who is not waiting (e.g. an alumnus) still needs to
-    // be known to the matcher to check the rules.
-    if let Some(id) = include_mentee
-        && !waiting.iter().any(|(p, _)| p.id == id)
-        && !mentors.iter().any(|m| m.id == id)
-    {
-        let p = person(conn, today, id)?;
-        waiting.push((p, WaitReason::Asked));
-    }
-
+    let available: HashSet<i64> =
+        people.mentors.iter().filter(|m| m.unavailable(&people.at_risk).is_empty()).map(|m| m.id).collect();
     // Active pairs of available mentors are kept (they use capacity).
-    let mut load: HashMap<i64, u32> = HashMap::new();
-    let mut kept: Vec<(i64, i64)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (m, e) = row?;
-            *load.entry(m).or_default() += 1;
-            if available.contains(&m) {
-                kept.push((m, e));
-            }
-        }
-    }
-    let mut problem_mentees: Vec<Mentee> = waiting.iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
-    let waiting_ids: HashSet<i64> = waiting.iter().map(|(p, _)| p.id).collect();
+    let kept: Vec<(i64, i64)> = people.active.iter().copied().filter(|(m, _)| available.contains(m)).collect();
+    let mut problem_mentees: Vec<Mentee> =
+        people.waiting.iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
+    let waiting_ids: HashSet<i64> = people.waiting.iter().map(|(p, _)| p.id).collect();
     // The mentees of kept pairs are not waiting; read them in one go.
     if !kept.is_empty() {
         let mut stmt = conn.prepare_cached(&format!(
-            "{PERSON_COLUMNS} FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
+            "{PERSON_COLUMNS}, NULL FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id WHERE mp.ended_on IS NULL"
         ))?;
         let kept_mentees: HashSet<i64> = kept.iter().map(|k| k.1).collect();
-        for p in stmt.query_map([], |r| person_from_row(today, r))? {
-            let p = p?;
-            if kept_mentees.contains(&p.id) && !waiting_ids.contains(&p.id) {
-                problem_mentees.push(mentee_of(&p, &groups, &available));
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if kept_mentees.contains(&id) && !waiting_ids.contains(&id) {
+                problem_mentees.push(mentee_of(&person_from_row(today, r)?, &groups, &available));
             }
         }
     }
     let problem_mentors: Vec<Mentor> =
-        mentors.iter().filter(|m| available.contains(&m.id)).map(|m| mentor_of(m, today, &groups)).collect();
+        people.mentors.iter().filter(|m| available.contains(&m.id)).map(|m| mentor_of(m, today, &groups)).collect();
     let mentee_ids: HashSet<i64> =
         problem_mentees.iter().filter_map(|m| if let Id::Int(i) = m.id { Some(i) } else { None }).collect();
     let known = |m: i64, e: i64| available.contains(&m) && mentee_ids.contains(&e);
@@ -600,15 +684,16 @@ fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Re
             }
         }
     }
+    let settings = &people.settings;
     let problem = Problem {
         rules: Rules { same_gender: settings.same_gender, min_recovery_days: settings.min_recovery_days },
-        weights: weights_of(&settings),
+        weights: weights_of(settings),
         mentors: problem_mentors,
         mentees: problem_mentees,
         exclusions,
         keep: kept.iter().map(|(m, e)| PairRef { mentor: Id::Int(*m), mentee: Id::Int(*e) }).collect(),
     };
-    Ok(World { settings, problem, mentors, waiting, at_risk, load, rejected })
+    Ok(World { people, problem, rejected })
 }
 
 // ------------------------------------------------------------------ overview
@@ -791,35 +876,40 @@ fn name_sort(name: &str) -> String {
 }
 
 /// The Mentorship screen: mentors with their load, who is waiting, the current pairs.
+/// Reads only what the lists show (no matching problem is built), in one snapshot.
 pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
     ctx.require(Action::ViewMentorship)?;
-    let w = world(conn, ctx.today, None)?;
-    let mut mentors: Vec<MentorRow> = w
+    let (p, active_pairs, exclusions, rejected) = snapshot(conn, || {
+        let p = people(conn, ctx.today, None)?;
+        let rejected: u32 = conn
+            .prepare_cached("SELECT count(*) FROM mentor_rejections WHERE cleared_at IS NULL")?
+            .query_row([], |r| r.get(0))?;
+        Ok((p, pairs_where(conn, "mp.ended_on IS NULL", [])?, exclusions_where(conn, "1", [])?, rejected))
+    })?;
+    let load = p.load();
+    let min_days = p.settings.min_recovery_days;
+    let mut mentors: Vec<MentorRow> = p
         .mentors
-        .iter()
+        .into_iter()
         .map(|m| {
-            let mut not_eligible = m.unavailable(&w.at_risk);
+            let mut not_eligible = m.unavailable(&p.at_risk);
             if !m.profile.trained {
                 not_eligible.push("not trained yet".to_owned());
             }
             let days = m.recovery_days(ctx.today);
-            if days.unwrap_or(0) < w.settings.min_recovery_days {
-                not_eligible.push(format!(
-                    "{} of {} days in recovery",
-                    days.unwrap_or(0),
-                    w.settings.min_recovery_days
-                ));
+            if days.unwrap_or(0) < min_days {
+                not_eligible.push(format!("{} of {} days in recovery", days.unwrap_or(0), min_days));
             }
             MentorRow {
                 patient_id: m.id,
                 name: display_name(&m.full_name, &m.preferred_name),
                 gender: m.gender,
-                languages: m.languages.clone(),
-                locality: m.profile.locality.clone(),
-                days: m.profile.days.clone(),
+                languages: m.languages,
+                locality: m.profile.locality,
+                days: m.profile.days,
                 recovery_days: days,
                 trained: m.profile.trained,
-                load: w.load.get(&m.id).copied().unwrap_or(0),
+                load: load.get(&m.id).copied().unwrap_or(0),
                 capacity: m.profile.capacity,
                 eligible: not_eligible.is_empty(),
                 not_eligible,
@@ -827,28 +917,21 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
         })
         .collect();
     mentors.sort_by_cached_key(|m| (!m.eligible, name_sort(&m.name), m.patient_id));
-    let mut waiting: Vec<WaitingRow> = w
+    let mut waiting: Vec<WaitingRow> = p
         .waiting
-        .iter()
+        .into_iter()
         .map(|(p, reason)| WaitingRow {
             patient_id: p.id,
             name: display_name(&p.full_name, &p.preferred_name),
             gender: p.gender,
             phase: p.phase,
-            languages: p.languages.clone(),
-            locality: p.profile.locality.clone(),
-            reason: *reason,
+            languages: p.languages,
+            locality: p.profile.locality,
+            reason,
         })
         .collect();
     waiting.sort_by_cached_key(|p| (name_sort(&p.name), p.patient_id));
-    Ok(MentorshipOverview {
-        mentors,
-        waiting,
-        active_pairs: pairs_where(conn, "mp.ended_on IS NULL", [])?,
-        exclusions: exclusions_where(conn, "1", [])?,
-        rejected: w.rejected,
-        settings: w.settings,
-    })
+    Ok(MentorshipOverview { mentors, waiting, active_pairs, exclusions, rejected, settings: p.settings })
 }
 
 // ------------------------------------------------------------------ suggestions
@@ -897,16 +980,17 @@ fn id_num(id: &Id) -> i64 {
 /// reason for each mentee left without one. Changes nothing.
 pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
     ctx.require(Action::ViewMentorship)?;
-    let w = world(conn, ctx.today, None)?;
+    let w = snapshot(conn, || world(conn, ctx.today, None))?;
     let solution = matching::solve(&w.problem);
     let names: HashMap<i64, String> = w
+        .people
         .mentors
         .iter()
-        .chain(w.waiting.iter().map(|(p, _)| p))
+        .chain(w.people.waiting.iter().map(|(p, _)| p))
         .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
         .collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    let waiting: HashSet<i64> = w.waiting.iter().map(|(p, _)| p.id).collect();
+    let waiting: HashSet<i64> = w.people.waiting.iter().map(|(p, _)| p.id).collect();
     let mut pairs: Vec<MentorSuggestion> = solution
         .pairs
         .iter()
@@ -996,7 +1080,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
         ));
     }
     let mut w = world(conn, ctx.today, Some(mentee))?;
-    let mut broken = mentor_person.unavailable(&w.at_risk);
+    let mut broken = mentor_person.unavailable(&w.people.at_risk);
     if !broken.is_empty() {
         // Left out of the problem as unavailable: add them back to score and check.
         let groups = current_groups(conn, ctx.today)?;
@@ -1027,7 +1111,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
 /// Checks a pair before it is made by hand (nothing changes).
 pub fn check_pair(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairCheck> {
     ctx.require(Action::ViewMentorship)?;
-    check(conn, ctx, mentor, mentee)
+    snapshot(conn, || check(conn, ctx, mentor, mentee))
 }
 
 fn insert_pair(

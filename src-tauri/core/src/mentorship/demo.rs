@@ -129,7 +129,7 @@ pub(crate) fn generate(
     // Not everyone wants a mentor in the first days: keep about 30 waiting.
     let w = world(tx, today, None)?;
     let mut newest: Vec<(NaiveDate, i64)> = Vec::new();
-    for (p, reason) in &w.waiting {
+    for (p, reason) in &w.people.waiting {
         if *reason == WaitReason::Inpatient {
             let admitted: NaiveDate =
                 tx.query_row("SELECT max(admitted_on) FROM stays WHERE patient_id = ?1", [p.id], |r| r.get(0))?;
@@ -137,7 +137,7 @@ pub(crate) fn generate(
         }
     }
     newest.sort_by(|a, b| b.cmp(a));
-    let extra = w.waiting.len().saturating_sub(30);
+    let extra = w.people.waiting.len().saturating_sub(30);
     for (_, id) in newest.into_iter().take(extra) {
         let mut profile = read_profile(tx, id)?.unwrap_or_default();
         profile.wants_mentor = Some(false);
