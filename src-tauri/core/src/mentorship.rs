@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -291,7 +292,16 @@ struct Person {
     /// A discharge on or after the "recently discharged" cutoff, for people found through
     /// one (the aftercare patients who wait for a mentor); `None` for everyone else.
     recent_discharge: Option<NaiveDate>,
-    profile: PeerProfile,
+    // From their mentorship profile (the defaults where they have none).
+    days: Vec<String>,
+    locality: String,
+    wants_mentor: Option<bool>,
+    preferred_mentor: Option<i64>,
+    is_mentor: bool,
+    recovery_since: Option<NaiveDate>,
+    trained: bool,
+    capacity: u32,
+    mentor_active: bool,
 }
 
 /// The columns of a [`Person`]; each query adds one more, the discharge that found the
@@ -299,9 +309,8 @@ struct Person {
 const PERSON_COLUMNS: &str = "
     SELECT p.id, p.full_name, p.preferred_name, p.gender, p.phase, p.archived_at IS NOT NULL, p.languages,
            p.substances, p.birth_date, p.age_years, p.age_recorded_on,
-           pp.days, pp.times, pp.locality, pp.wants_mentor, pp.preferred_mentor,
-           coalesce(pp.is_mentor, 0), pp.recovery_since, coalesce(pp.trained, 0), pp.trained_on,
-           coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)";
+           pp.days, pp.locality, pp.wants_mentor, pp.preferred_mentor, coalesce(pp.is_mentor, 0),
+           pp.recovery_since, coalesce(pp.trained, 0), coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)";
 
 /// People by patient: every query below reaches patients by id or through an index.
 const PERSON_SQL: &str = "FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
@@ -319,7 +328,7 @@ fn iso_date(t: &[u8]) -> Option<NaiveDate> {
 /// A date column: the usual form read by [`iso_date`], anything else (and NULL) exactly
 /// as rusqlite reads it.
 fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)?
+    if let ValueRef::Text(t) = r.get_ref(i)?
         && let Some(d) = iso_date(t)
     {
         return Ok(Some(d));
@@ -327,10 +336,45 @@ fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate
     r.get(i)
 }
 
+/// A JSON list of strings as the columns hold them (`["Hindi","Punjabi"]`), read without
+/// the full parser; `None` for anything else (escapes, other values, odd spacing), which
+/// [`strings_from`] hands to serde_json.
+fn simple_strings(t: &str) -> Option<Vec<String>> {
+    let json_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    let inner = t.trim_matches(json_space).strip_prefix('[')?.strip_suffix(']')?.trim_matches(json_space);
+    if inner.is_empty() {
+        return Some(Vec::new());
+    }
+    inner
+        .split(',')
+        .map(|item| {
+            let s = item.trim_matches(json_space).strip_prefix('"')?.strip_suffix('"')?;
+            s.chars().all(|c| c != '"' && c != '\\' && c >= ' ').then(|| s.to_owned())
+        })
+        .collect()
+}
+
+/// A JSON list of strings: what serde_json reads, and an empty list where it reads none.
+fn strings_from(t: &str) -> Option<Vec<String>> {
+    simple_strings(t).or_else(|| serde_json::from_str(t).ok())
+}
+
+/// A JSON list of strings from a column, read in place; an empty list if the text is not
+/// one (and, for anything but text, what rusqlite makes of it).
+fn strings_at(r: &rusqlite::Row<'_>, i: usize, null_is_empty: bool) -> rusqlite::Result<Vec<String>> {
+    match r.get_ref(i)? {
+        ValueRef::Text(t) => {
+            if let Ok(t) = std::str::from_utf8(t) {
+                return Ok(strings_from(t).unwrap_or_default());
+            }
+        }
+        ValueRef::Null if null_is_empty => return Ok(Vec::new()),
+        _ => {}
+    }
+    Ok(strings_from(&r.get::<_, String>(i)?).unwrap_or_default())
+}
+
 fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
-    let langs: String = r.get(6)?;
-    let subs: String = r.get(7)?;
-    let days: Option<String> = r.get(11)?;
     Ok(Person {
         id: r.get(0)?,
         full_name: r.get(1)?,
@@ -338,23 +382,19 @@ fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<
         gender: r.get(3)?,
         phase: r.get(4)?,
         archived: r.get(5)?,
-        languages: serde_json::from_str(&langs).unwrap_or_default(),
-        substances: serde_json::from_str(&subs).unwrap_or_default(),
+        languages: strings_at(r, 6, false)?,
+        substances: strings_at(r, 7, false)?,
         age: age_on(today, date_at(r, 8)?, r.get(9)?, date_at(r, 10)?),
-        profile: PeerProfile {
-            days: days.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
-            times: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
-            locality: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
-            wants_mentor: r.get(14)?,
-            preferred_mentor: r.get(15)?,
-            is_mentor: r.get(16)?,
-            recovery_since: date_at(r, 17)?,
-            trained: r.get(18)?,
-            trained_on: date_at(r, 19)?,
-            capacity: r.get(20)?,
-            mentor_active: r.get(21)?,
-        },
-        recent_discharge: date_at(r, 22)?,
+        days: strings_at(r, 11, true)?,
+        locality: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+        wants_mentor: r.get(13)?,
+        preferred_mentor: r.get(14)?,
+        is_mentor: r.get(15)?,
+        recovery_since: date_at(r, 16)?,
+        trained: r.get(17)?,
+        capacity: r.get(18)?,
+        mentor_active: r.get(19)?,
+        recent_discharge: date_at(r, 20)?,
     })
 }
 
@@ -504,7 +544,7 @@ fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> R
 
 impl Person {
     fn recovery_days(&self, today: NaiveDate) -> Option<u32> {
-        self.profile.recovery_since.map(|d| (today - d).num_days().max(0) as u32)
+        self.recovery_since.map(|d| (today - d).num_days().max(0) as u32)
     }
 
     /// Why a marked mentor cannot take anyone now, apart from what the matcher checks
@@ -514,7 +554,7 @@ impl Person {
         if self.archived {
             why.push("the record is archived".to_owned());
         }
-        if !self.profile.mentor_active {
+        if !self.mentor_active {
             why.push("paused as a mentor".to_owned());
         }
         if self.phase == Phase::Inpatient {
@@ -528,7 +568,7 @@ impl Person {
 
     /// Waiting for a mentor, and why.
     fn waiting_because(&self, today: NaiveDate, recent_days: u32) -> Option<WaitReason> {
-        match self.profile.wants_mentor {
+        match self.wants_mentor {
             Some(true) => Some(WaitReason::Asked),
             Some(false) => None,
             None => match self.phase {
@@ -556,9 +596,12 @@ fn days_of(days: &[String]) -> Vec<Day> {
     days.iter().filter_map(|d| Day::ALL.into_iter().find(|x| x.as_str() == d)).collect()
 }
 
-fn non_empty(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_owned())
+fn non_empty(s: String) -> Option<String> {
+    match s.trim() {
+        "" => None,
+        t if t.len() == s.len() => Some(s),
+        t => Some(t.to_owned()),
+    }
 }
 
 /// Mentors flagged at risk by the aftercare rules (relapse reported, high risk, missed
@@ -594,33 +637,37 @@ fn current_groups(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Ve
     Ok(out)
 }
 
-fn mentor_of(p: &Person, today: NaiveDate, groups: &HashMap<i64, Vec<String>>) -> Mentor {
+/// A mentor for the matcher (the person's lists move into it). `kept`: places already
+/// taken by pairs left out of the problem.
+fn mentor_of(p: Person, today: NaiveDate, groups: &HashMap<i64, Vec<String>>, kept: u32) -> Mentor {
     Mentor {
         id: Id::Int(p.id),
         gender: gender_of(p.gender),
-        languages: p.languages.clone(),
-        substances: p.substances.clone(),
-        age: p.age,
         recovery_days: p.recovery_days(today).unwrap_or(0),
-        trained: p.profile.trained,
-        capacity: p.profile.capacity,
-        days: days_of(&p.profile.days),
-        locality: non_empty(&p.profile.locality),
+        trained: p.trained,
+        capacity: p.capacity.saturating_sub(kept),
+        days: days_of(&p.days),
+        locality: non_empty(p.locality),
         groups: groups.get(&p.id).cloned().unwrap_or_default(),
+        languages: p.languages,
+        substances: p.substances,
+        age: p.age,
     }
 }
 
-fn mentee_of(p: &Person, groups: &HashMap<i64, Vec<String>>, mentors: &HashSet<i64>) -> Mentee {
+/// A mentee for the matcher (the person's lists move into it); a wish for a mentor
+/// counts only for one of `mentors`.
+fn mentee_of(p: Person, groups: &HashMap<i64, Vec<String>>, mentors: &HashSet<i64>) -> Mentee {
     Mentee {
         id: Id::Int(p.id),
         gender: gender_of(p.gender),
-        languages: p.languages.clone(),
-        substances: p.substances.clone(),
-        age: p.age,
-        days: days_of(&p.profile.days),
-        locality: non_empty(&p.profile.locality),
+        days: days_of(&p.days),
         groups: groups.get(&p.id).cloned().unwrap_or_default(),
-        prefers: p.profile.preferred_mentor.filter(|m| mentors.contains(m)).map(Id::Int).into_iter().collect(),
+        prefers: p.preferred_mentor.filter(|m| mentors.contains(m)).map(Id::Int).into_iter().collect(),
+        locality: non_empty(p.locality),
+        languages: p.languages,
+        substances: p.substances,
+        age: p.age,
     }
 }
 
@@ -632,40 +679,76 @@ fn display_name(full: &str, preferred: &str) -> String {
     }
 }
 
-/// Everything the matcher is given, with the people behind it.
+/// How the current pairs of available mentors reach the matcher.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Current {
+    /// As pairs to keep, their mentees included: what checking a pair by hand needs
+    /// (it says how many of a mentor's places are taken).
+    Kept,
+    /// Only as places taken: the suggestions are the same (kept mentees are never
+    /// matched again, and a kept pair only uses its mentor's room), and their mentees
+    /// need not be read.
+    PlacesTaken,
+}
+
+/// Everything the matcher is given, and what the screens say about the people in it.
 struct World {
-    people: People,
     problem: Problem,
+    /// Display names of the mentors and of everyone waiting.
+    names: HashMap<i64, String>,
+    /// Who is waiting, and why.
+    waiting: Vec<(i64, WaitReason)>,
+    at_risk: HashSet<i64>,
     rejected: u32,
 }
 
-fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<World> {
-    let people = people(conn, today, include_mentee)?;
+fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>, current: Current) -> Result<World> {
+    let People { settings, mentors, waiting: waiting_people, at_risk, active } = people(conn, today, include_mentee)?;
     let groups = current_groups(conn, today)?;
-    let available: HashSet<i64> =
-        people.mentors.iter().filter(|m| m.unavailable(&people.at_risk).is_empty()).map(|m| m.id).collect();
+    let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
+    let names: HashMap<i64, String> = mentors
+        .iter()
+        .chain(waiting_people.iter().map(|(p, _)| p))
+        .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
+        .collect();
+    let waiting: Vec<(i64, WaitReason)> = waiting_people.iter().map(|(p, why)| (p.id, *why)).collect();
+    let waiting_ids: HashSet<i64> = waiting.iter().map(|(id, _)| *id).collect();
     // Active pairs of available mentors are kept (they use capacity).
-    let kept: Vec<(i64, i64)> = people.active.iter().copied().filter(|(m, _)| available.contains(m)).collect();
+    let kept: Vec<(i64, i64)> = active.iter().copied().filter(|(m, _)| available.contains(m)).collect();
     let mut problem_mentees: Vec<Mentee> =
-        people.waiting.iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
-    let waiting_ids: HashSet<i64> = people.waiting.iter().map(|(p, _)| p.id).collect();
-    // The mentees of kept pairs are not waiting; read them in one go.
-    if !kept.is_empty() {
-        let mut stmt = conn.prepare_cached(&format!(
-            "{PERSON_COLUMNS}, NULL FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
-             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id WHERE mp.ended_on IS NULL"
-        ))?;
-        let kept_mentees: HashSet<i64> = kept.iter().map(|k| k.1).collect();
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if kept_mentees.contains(&id) && !waiting_ids.contains(&id) {
-                problem_mentees.push(mentee_of(&person_from_row(today, r)?, &groups, &available));
+        waiting_people.into_iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
+    let mut taken: HashMap<i64, u32> = HashMap::new();
+    match current {
+        Current::PlacesTaken => {
+            for (m, _) in &kept {
+                *taken.entry(*m).or_default() += 1;
             }
         }
+        // The mentees of kept pairs are not waiting; read them in one go.
+        Current::Kept if !kept.is_empty() => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{PERSON_COLUMNS}, NULL FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
+                 LEFT JOIN peer_profiles pp ON pp.patient_id = p.id WHERE mp.ended_on IS NULL"
+            ))?;
+            let kept_mentees: HashSet<i64> = kept.iter().map(|k| k.1).collect();
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if kept_mentees.contains(&id) && !waiting_ids.contains(&id) {
+                    problem_mentees.push(mentee_of(person_from_row(today, r)?, &groups, &available));
+                }
+            }
+        }
+        Current::Kept => {}
     }
-    let problem_mentors: Vec<Mentor> =
-        people.mentors.iter().filter(|m| available.contains(&m.id)).map(|m| mentor_of(m, today, &groups)).collect();
+    let problem_mentors: Vec<Mentor> = mentors
+        .into_iter()
+        .filter(|m| available.contains(&m.id))
+        .map(|m| {
+            let taken = taken.get(&m.id).copied().unwrap_or(0);
+            mentor_of(m, today, &groups, taken)
+        })
+        .collect();
     let mentee_ids: HashSet<i64> =
         problem_mentees.iter().filter_map(|m| if let Id::Int(i) = m.id { Some(i) } else { None }).collect();
     let known = |m: i64, e: i64| available.contains(&m) && mentee_ids.contains(&e);
@@ -684,16 +767,19 @@ fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Re
             }
         }
     }
-    let settings = &people.settings;
+    let keep = match current {
+        Current::Kept => kept.iter().map(|(m, e)| PairRef { mentor: Id::Int(*m), mentee: Id::Int(*e) }).collect(),
+        Current::PlacesTaken => Vec::new(),
+    };
     let problem = Problem {
         rules: Rules { same_gender: settings.same_gender, min_recovery_days: settings.min_recovery_days },
-        weights: weights_of(settings),
+        weights: weights_of(&settings),
         mentors: problem_mentors,
         mentees: problem_mentees,
         exclusions,
-        keep: kept.iter().map(|(m, e)| PairRef { mentor: Id::Int(*m), mentee: Id::Int(*e) }).collect(),
+        keep,
     };
-    Ok(World { people, problem, rejected })
+    Ok(World { problem, names, waiting, at_risk, rejected })
 }
 
 // ------------------------------------------------------------------ overview
@@ -893,7 +979,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
         .into_iter()
         .map(|m| {
             let mut not_eligible = m.unavailable(&p.at_risk);
-            if !m.profile.trained {
+            if !m.trained {
                 not_eligible.push("not trained yet".to_owned());
             }
             let days = m.recovery_days(ctx.today);
@@ -905,12 +991,12 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
                 name: display_name(&m.full_name, &m.preferred_name),
                 gender: m.gender,
                 languages: m.languages,
-                locality: m.profile.locality,
-                days: m.profile.days,
+                locality: m.locality,
+                days: m.days,
                 recovery_days: days,
-                trained: m.profile.trained,
+                trained: m.trained,
                 load: load.get(&m.id).copied().unwrap_or(0),
-                capacity: m.profile.capacity,
+                capacity: m.capacity,
                 eligible: not_eligible.is_empty(),
                 not_eligible,
             }
@@ -926,7 +1012,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
             gender: p.gender,
             phase: p.phase,
             languages: p.languages,
-            locality: p.profile.locality,
+            locality: p.locality,
             reason,
         })
         .collect();
@@ -980,20 +1066,13 @@ fn id_num(id: &Id) -> i64 {
 /// reason for each mentee left without one. Changes nothing.
 pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
     ctx.require(Action::ViewMentorship)?;
-    let w = snapshot(conn, || world(conn, ctx.today, None))?;
+    let w = snapshot(conn, || world(conn, ctx.today, None, Current::PlacesTaken))?;
     let solution = matching::solve(&w.problem);
-    let names: HashMap<i64, String> = w
-        .people
-        .mentors
-        .iter()
-        .chain(w.people.waiting.iter().map(|(p, _)| p))
-        .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
-        .collect();
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    let waiting: HashSet<i64> = w.people.waiting.iter().map(|(p, _)| p.id).collect();
+    let name = |id: i64| w.names.get(&id).cloned().unwrap_or_default();
+    let waiting: HashSet<i64> = w.waiting.iter().map(|(id, _)| *id).collect();
     let mut pairs: Vec<MentorSuggestion> = solution
         .pairs
-        .iter()
+        .into_iter()
         .filter(|p| !p.kept)
         .map(|p| {
             let (m, e) = (id_num(&p.mentor), id_num(&p.mentee));
@@ -1003,18 +1082,30 @@ pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
                 mentee_id: e,
                 mentee_name: name(e),
                 score: p.score,
-                reasons: p.reasons.clone(),
+                reasons: p.reasons,
             }
         })
         .collect();
     pairs.sort_by_cached_key(|p| (std::cmp::Reverse(p.score), name_sort(&p.mentee_name), p.mentee_id));
+    // Many mentees share a reason (the matcher words one per kind of mentee): names put
+    // into each reason once.
+    let mut worded: HashMap<String, String> = HashMap::new();
     let mut unmatched: Vec<UnmatchedMentee> = solution
         .unmatched
-        .iter()
-        .map(|u| id_num(&u.mentee))
-        .zip(solution.unmatched.iter())
+        .into_iter()
+        .map(|u| (id_num(&u.mentee), u.why))
         .filter(|(id, _)| waiting.contains(id))
-        .map(|(id, u)| UnmatchedMentee { mentee_id: id, name: name(id), why: mentor_names(&u.why, &names) })
+        .map(|(id, why)| {
+            let why = match worded.get(&why) {
+                Some(w) => w.clone(),
+                None => {
+                    let w = mentor_names(&why, &w.names);
+                    worded.insert(why, w.clone());
+                    w
+                }
+            };
+            UnmatchedMentee { mentee_id: id, name: name(id), why }
+        })
         .collect();
     unmatched.sort_by_cached_key(|u| (name_sort(&u.name), u.mentee_id));
     Ok(MentorSuggestions { pairs, unmatched, rejected: w.rejected })
@@ -1055,7 +1146,7 @@ fn active_mentor_of(conn: &Connection, mentee: i64) -> Result<Option<i64>> {
 /// or in-patient mentor), and its score. The mentor must be marked as a peer mentor.
 fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairCheck> {
     let mentor_person = person(conn, ctx.today, mentor)?;
-    if !mentor_person.profile.is_mentor {
+    if !mentor_person.is_mentor {
         return Err(Error::invalid(
             "not_a_mentor",
             "mentor",
@@ -1066,7 +1157,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
         return Err(Error::invalid("mentor_self", "mentee", "A mentor cannot mentor themselves."));
     }
     let mentee_person = person(conn, ctx.today, mentee)?;
-    if mentee_person.profile.is_mentor {
+    if mentee_person.is_mentor {
         return Err(Error::invalid("mentee_is_mentor", "mentee", "This person is a peer mentor, not a mentee."));
     }
     if mentee_person.archived {
@@ -1079,18 +1170,18 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
             "This person already has a mentor. End that pair first if it should change.",
         ));
     }
-    let mut w = world(conn, ctx.today, Some(mentee))?;
-    let mut broken = mentor_person.unavailable(&w.people.at_risk);
+    let mut w = world(conn, ctx.today, Some(mentee), Current::Kept)?;
+    let mut broken = mentor_person.unavailable(&w.at_risk);
     if !broken.is_empty() {
         // Left out of the problem as unavailable: add them back to score and check.
         let groups = current_groups(conn, ctx.today)?;
-        w.problem.mentors.push(mentor_of(&mentor_person, ctx.today, &groups));
+        w.problem.mentors.push(mentor_of(mentor_person, ctx.today, &groups, 0));
         let mut stmt =
             conn.prepare_cached("SELECT mentee_id FROM mentor_pairs WHERE mentor_id = ?1 AND ended_on IS NULL")?;
         for e in stmt.query_map([mentor], |r| r.get::<_, i64>(0))? {
             let e = e?;
             if !w.problem.mentees.iter().any(|m| m.id == Id::Int(e)) {
-                w.problem.mentees.push(mentee_of(&person(conn, ctx.today, e)?, &groups, &HashSet::new()));
+                w.problem.mentees.push(mentee_of(person(conn, ctx.today, e)?, &groups, &HashSet::new()));
             }
             w.problem.keep.push(PairRef { mentor: Id::Int(mentor), mentee: Id::Int(e) });
         }

@@ -483,3 +483,53 @@ fn the_screen_reads_one_snapshot_and_leaves_no_transaction_open() {
     .unwrap();
     assert!(overview(s.conn(), &c).unwrap().waiting.is_empty());
 }
+
+/// Suggestions from a world that keeps the current pairs, and from one that only counts
+/// the places they take: the same suggestions and reasons for everyone waiting.
+fn same_suggestions_either_way(s: &Store) {
+    let a = world(s.conn(), today(), None, Current::Kept).unwrap();
+    let b = world(s.conn(), today(), None, Current::PlacesTaken).unwrap();
+    assert!(!a.problem.keep.is_empty() && b.problem.keep.is_empty());
+    assert_eq!(a.waiting, b.waiting);
+    let (sa, sb) = (matching::solve(&a.problem), matching::solve(&b.problem));
+    let suggested =
+        |s: &matching::Solution| -> Vec<matching::Pair> { s.pairs.iter().filter(|p| !p.kept).cloned().collect() };
+    assert_eq!(suggested(&sa), suggested(&sb));
+    let waiting: HashSet<i64> = a.waiting.iter().map(|(id, _)| *id).collect();
+    let unmatched = |s: &matching::Solution| -> Vec<matching::Unmatched> {
+        s.unmatched.iter().filter(|u| waiting.contains(&id_num(&u.mentee))).cloned().collect()
+    };
+    assert_eq!(unmatched(&sa), unmatched(&sb));
+    assert_eq!(sb.unmatched.len(), unmatched(&sb).len(), "only people waiting are left unmatched");
+}
+
+#[test]
+fn current_pairs_counted_as_places_give_the_same_suggestions() {
+    let mut s = store();
+    crate::demo::generate(&mut s, today(), 2026).unwrap();
+    same_suggestions_either_way(&s);
+    // A mentor holding more pairs than places (made by hand over the rule) has no room
+    // either way.
+    let c = admin();
+    let m = mentor(&mut s, details("Harpal", Gender::Male, &["Punjabi"], Substance::Alcohol, 50), 900, 1, "");
+    for name in ["Jaspreet", "Gurpreet", "Manpreet"] {
+        let e = inpatient(&mut s, details(name, Gender::Male, &["Punjabi"], Substance::Alcohol, 30));
+        if name != "Manpreet" {
+            s.write(|tx| pair_by_hand(tx, &c, m, e, "family asked for him")).unwrap();
+        }
+    }
+    same_suggestions_either_way(&s);
+}
+
+proptest::proptest! {
+    /// The quick reading of the profile lists agrees with serde_json, odd text included.
+    #[test]
+    fn lists_read_as_serde_json_reads_them(t in r#"[\[\]", \\a-zé\t\u{00A0}\u{0001}]{0,16}"#, words in proptest::collection::vec("[a-zA-Zअ-ह ,é]{0,6}", 0..4)) {
+        let want = |t: &str| serde_json::from_str::<Vec<String>>(t).ok();
+        proptest::prop_assert_eq!(strings_from(&t), want(&t));
+        let listed = serde_json::to_string(&words).unwrap();
+        proptest::prop_assert_eq!(strings_from(&listed), Some(words.clone()));
+        let spaced = format!(" [ {} ] ", words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(" , "));
+        proptest::prop_assert_eq!(strings_from(&spaced), want(&spaced));
+    }
+}
