@@ -29,9 +29,11 @@ pub(crate) const NO: i32 = i32::MIN;
 const NONE: u32 = u32::MAX;
 const INF: i64 = i64::MAX / 4;
 
+#[derive(Clone)]
 pub(crate) struct Instance<'a> {
-    /// `weight_rows × cols` values, row-major; [`NO`] where forbidden.
-    pub weights: &'a [i32],
+    /// `weight_rows × cols` values, row-major; [`NO`] where forbidden. (The solver turns
+    /// them into costs in place: big centres give it a megabyte or more.)
+    pub weights: Vec<i32>,
     pub cols: usize,
     /// For each row, which weight row it uses (several rows may share one: the places
     /// of one mentor).
@@ -41,7 +43,7 @@ pub(crate) struct Instance<'a> {
 }
 
 /// The column of each row in an optimal assignment, or `None` for a row left unmatched.
-pub(crate) fn assign(inst: &Instance<'_>) -> Vec<Option<u32>> {
+pub(crate) fn assign(mut inst: Instance<'_>) -> Vec<Option<u32>> {
     let nrows = inst.row_weights.len();
     let ncols = inst.cols;
     let (mut wmin, mut wmax) = (i64::MAX, i64::MIN);
@@ -55,18 +57,16 @@ pub(crate) fn assign(inst: &Instance<'_>) -> Vec<Option<u32>> {
     // Costs: 0 for the best weight, more for worse ones, −1 where forbidden.
     // (A difference of two i32 weights may need 33 bits; the callers' scores are far smaller,
     // and anything that does not fit is treated as forbidden rather than wrapped.)
-    let cost: Vec<i32> = inst
-        .weights
-        .iter()
-        .map(|&w| if w == NO { -1 } else { i32::try_from(wmax - i64::from(w)).unwrap_or(-1) })
-        .collect();
+    for w in &mut inst.weights {
+        *w = if *w == NO { -1 } else { i32::try_from(wmax - i64::from(*w)).unwrap_or(-1) };
+    }
     let total_cap: u64 = inst.cap.iter().map(|&c| u64::from(c)).sum();
     let most_pairs = (nrows as u64).min(total_cap) as i64;
     let dummy = most_pairs.saturating_mul(wmax - wmin).saturating_add(1);
 
-    let mut s = State::new(inst, ncols, nrows);
+    let mut s = State::new(&inst, ncols, nrows);
     for row in 0..nrows {
-        s.add_row(&cost, row as u32, dummy);
+        s.add_row(&inst.weights, row as u32, dummy);
     }
     s.row_col.iter().map(|&c| (c != NONE).then_some(c)).collect()
 }
@@ -570,7 +570,7 @@ pub(super) mod tests {
         #[test]
         fn equals_min_cost_max_flow((rows, cols, weights, cap) in instance()) {
             let row_weights: Vec<u32> = (0..rows as u32).collect();
-            let got = assign(&Instance { weights: &weights, cols, row_weights: &row_weights, cap: &cap });
+            let got = assign(Instance { weights: weights.clone(), cols, row_weights: &row_weights, cap: &cap });
             let mut used = vec![0u32; cols];
             let (mut n, mut total) = (0usize, 0i64);
             for (r, c) in got.iter().enumerate() {
@@ -616,8 +616,8 @@ pub(super) mod tests {
         /// ties included.
         #[test]
         fn same_choices_as_before((rows, cols, weights, cap) in tied_instance()) {
-            let inst = Instance { weights: &weights, cols, row_weights: &rows, cap: &cap };
-            prop_assert_eq!(assign(&inst), before::assign(&inst));
+            let inst = Instance { weights, cols, row_weights: &rows, cap: &cap };
+            prop_assert_eq!(assign(inst.clone()), before::assign(&inst));
         }
     }
 
@@ -625,7 +625,7 @@ pub(super) mod tests {
     fn one_more_pair_beats_any_weight() {
         // Row 0 could take column 0 for 100, but then row 1 (only column 0) stays out.
         let weights = [100, 1, 1, NO];
-        let got = assign(&Instance { weights: &weights, cols: 2, row_weights: &[0, 1], cap: &[1, 1] });
+        let got = assign(Instance { weights: weights.to_vec(), cols: 2, row_weights: &[0, 1], cap: &[1, 1] });
         assert_eq!(got, vec![Some(1), Some(0)]);
     }
 
@@ -633,7 +633,7 @@ pub(super) mod tests {
     fn shared_weight_rows_are_places_of_one_column_owner() {
         // Two rows share weight row 0 (one mentor's two places) over three columns.
         let weights = [5, 9, 7];
-        let got = assign(&Instance { weights: &weights, cols: 3, row_weights: &[0, 0], cap: &[1, 1, 1] });
+        let got = assign(Instance { weights: weights.to_vec(), cols: 3, row_weights: &[0, 0], cap: &[1, 1, 1] });
         let mut cols: Vec<u32> = got.into_iter().flatten().collect();
         cols.sort();
         assert_eq!(cols, vec![1, 2]);

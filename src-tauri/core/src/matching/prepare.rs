@@ -740,8 +740,7 @@ impl<'a> Prepared<'a> {
                 let row_weights: Vec<u32> =
                     room.iter().enumerate().flat_map(|(i, &r)| std::iter::repeat_n(i as u32, r as usize)).collect();
                 let cap = vec![1; es.len()];
-                let got =
-                    flow::assign(&Instance { weights: &weights, cols: es.len(), row_weights: &row_weights, cap: &cap });
+                let got = flow::assign(Instance { weights, cols: es.len(), row_weights: &row_weights, cap: &cap });
                 for (row, col) in got.iter().enumerate() {
                     if let Some(col) = col {
                         chosen.push((ms[row_weights[row] as usize], es[*col as usize]));
@@ -751,12 +750,7 @@ impl<'a> Prepared<'a> {
                 // Rows are the mentees, columns the mentors with their room.
                 let weights = self.scores(ms, es, false);
                 let row_weights: Vec<u32> = (0..es.len() as u32).collect();
-                let got = flow::assign(&Instance {
-                    weights: &weights,
-                    cols: ms.len(),
-                    row_weights: &row_weights,
-                    cap: &room,
-                });
+                let got = flow::assign(Instance { weights, cols: ms.len(), row_weights: &row_weights, cap: &room });
                 for (row, col) in got.iter().enumerate() {
                     if let Some(col) = col {
                         chosen.push((ms[*col as usize], es[row]));
