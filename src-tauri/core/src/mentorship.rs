@@ -450,72 +450,96 @@ impl People {
     }
 }
 
+/// The people a query finds, those `keep` wants (asked with each one's id before the
+/// rest of the row is read).
+fn read_people(
+    conn: &Connection,
+    today: NaiveDate,
+    sql: &str,
+    arg: Option<NaiveDate>,
+    mut keep: impl FnMut(i64) -> bool,
+) -> Result<Vec<Person>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = match arg {
+        Some(d) => stmt.query([d])?,
+        None => stmt.query([])?,
+    };
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        if keep(r.get(0)?) {
+            out.push(person_from_row(today, r)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Mentors (marked, any state) and who is waiting (not archived, not a mentor, no active
 /// mentor, and an in-patient, recently discharged or marked as wanting one). A mentee
 /// asked about by hand (`include_mentee`) who is not waiting is added as asking.
 fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<People> {
     let settings = get_settings(conn)?;
     let recent_days = settings.recent_discharge_days;
-    let no_mentor = "NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)";
-    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
-    let read = |sql: &str, arg: Option<NaiveDate>, out: &mut Vec<Person>| -> Result<()> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = match arg {
-            Some(d) => stmt.query([d])?,
-            None => stmt.query([])?,
-        };
+    let mut active = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
+        let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            out.push(person_from_row(today, r)?);
+            active.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
         }
-        Ok(())
-    };
-    let mut mentors = Vec::new();
-    read(
+    }
+    let mentors = read_people(
+        conn,
+        today,
         &format!(
             "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
              WHERE pp.is_mentor = 1"
         ),
         None,
-        &mut mentors,
+        |_| true,
     )?;
     // Waiting: in-patients (phase index), aftercare patients discharged recently (the
     // discharge-date index, which also gives the patient), anyone marked "wants a mentor"
-    // (their profile).
-    let mut candidates = Vec::new();
-    read(
+    // (their profile); each once, and nobody who has a mentor now (the few active pairs,
+    // read above, rather than a look-up for every row).
+    let has_mentor: HashSet<i64> = active.iter().map(|(_, e)| *e).collect();
+    let mut seen = HashSet::new();
+    let mut waiting_only = |id: i64| !has_mentor.contains(&id) && seen.insert(id);
+    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
+    let mut candidates = read_people(
+        conn,
+        today,
         &format!(
             "{PERSON_COLUMNS}, NULL FROM patients p INDEXED BY patients_by_phase
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-             WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {no_mentor} AND {not_declined}"
+             WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {not_declined}"
         ),
         None,
-        &mut candidates,
+        &mut waiting_only,
     )?;
     let cutoff = today - Days::new(u64::from(recent_days));
-    read(
+    candidates.extend(read_people(
+        conn,
+        today,
         &format!(
             "{PERSON_COLUMNS}, st.discharged_on FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-             WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare'
-               AND {no_mentor} AND {not_declined}"
+             WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare' AND {not_declined}"
         ),
         Some(cutoff),
-        &mut candidates,
-    )?;
-    read(
+        &mut waiting_only,
+    )?);
+    candidates.extend(read_people(
+        conn,
+        today,
         &format!(
             "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
-             WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL AND {no_mentor}"
+             WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL"
         ),
         None,
-        &mut candidates,
-    )?;
-    let mut seen = HashSet::new();
+        &mut waiting_only,
+    )?);
     let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
     for p in candidates {
-        if !seen.insert(p.id) {
-            continue;
-        }
         if let Some(why) = p.waiting_because(today, recent_days) {
             waiting.push((p, why));
         } else if Some(p.id) == include_mentee {
@@ -531,14 +555,6 @@ fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> R
         waiting.push((person(conn, today, id)?, WaitReason::Asked));
     }
     let at_risk = at_risk(conn, today)?;
-    let mut active = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            active.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
-        }
-    }
     Ok(People { settings, mentors, waiting, at_risk, active })
 }
 
