@@ -6,3 +6,8 @@
 -- (discharged stays); every query that used the old index can use this one.
 DROP INDEX stays_by_discharge;
 CREATE INDEX stays_by_discharge ON stays (discharged_on, patient_id) WHERE discharged_on IS NOT NULL;
+
+-- The current pairs (a few hundred among thousands over the years), read whole by the
+-- screen and the suggestions: mentee and mentor from the index alone (the end date is
+-- there, always empty, so that SQLite sees the index covers the query).
+CREATE INDEX mentor_pairs_active ON mentor_pairs (mentee_id, mentor_id, ended_on) WHERE ended_on IS NULL;

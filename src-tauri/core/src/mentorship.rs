@@ -481,7 +481,11 @@ fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> R
     let recent_days = settings.recent_discharge_days;
     let mut active = Vec::new();
     {
-        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
+        // The covering index of the current pairs (SQLite would pick the unique one and
+        // read every pair's row).
+        let mut stmt = conn.prepare_cached(
+            "SELECT mentor_id, mentee_id FROM mentor_pairs INDEXED BY mentor_pairs_active WHERE ended_on IS NULL",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             active.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
