@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -21,7 +22,7 @@ use crate::enums::str_enum;
 use crate::error::{Error, Result};
 use crate::matching::{self, Day, Id, Mentee, Mentor, PairRef, Problem, Rules, Weights};
 use crate::patients::{Gender, Phase, age_on};
-use crate::settings::{get_raw, set_raw};
+use crate::settings::set_raw;
 
 // ------------------------------------------------------------------ settings
 
@@ -54,10 +55,14 @@ const WEIGHT_PREFIX: &str = "mentorship.weight.";
 pub const DEFAULT_RECENT_DISCHARGE_DAYS: u32 = 180;
 
 pub fn get_settings(conn: &Connection) -> Result<MentorshipSettings> {
+    // Every mentorship key in one read ("mentorship." up to, not including, "mentorship/").
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM settings WHERE key >= ?1 AND key < ?2")?;
+    let saved: HashMap<String, String> = stmt
+        .query_map(["mentorship.", "mentorship/"], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let rules = Rules::default();
-    let num = |key: &str, default: u32| -> Result<u32> {
-        Ok(get_raw(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(default))
-    };
+    let num =
+        |key: &str, default: u32| -> Result<u32> { Ok(saved.get(key).and_then(|v| v.parse().ok()).unwrap_or(default)) };
     let defaults = Weights::default();
     let mut weights = Vec::new();
     for (name, default) in defaults.all() {
@@ -65,7 +70,7 @@ pub fn get_settings(conn: &Connection) -> Result<MentorshipSettings> {
         weights.push(NamedWeight { name: name.to_owned(), value, default });
     }
     Ok(MentorshipSettings {
-        same_gender: get_raw(conn, SAME_GENDER)?.map_or(rules.same_gender, |v| v != "0"),
+        same_gender: saved.get(SAME_GENDER).map_or(rules.same_gender, |v| v != "0"),
         min_recovery_days: num(MIN_RECOVERY_DAYS, rules.min_recovery_days)?,
         recent_discharge_days: num(RECENT_DISCHARGE_DAYS, DEFAULT_RECENT_DISCHARGE_DAYS)?,
         weights,
@@ -284,25 +289,92 @@ struct Person {
     languages: Vec<String>,
     substances: Vec<String>,
     age: Option<u32>,
-    last_discharged: Option<NaiveDate>,
-    profile: PeerProfile,
+    /// A discharge on or after the "recently discharged" cutoff, for people found through
+    /// one (the aftercare patients who wait for a mentor); `None` for everyone else.
+    recent_discharge: Option<NaiveDate>,
+    // From their mentorship profile (the defaults where they have none).
+    days: Vec<String>,
+    locality: String,
+    wants_mentor: Option<bool>,
+    preferred_mentor: Option<i64>,
+    is_mentor: bool,
+    recovery_since: Option<NaiveDate>,
+    trained: bool,
+    capacity: u32,
+    mentor_active: bool,
 }
 
+/// The columns of a [`Person`]; each query adds one more, the discharge that found the
+/// person (`NULL` where none did).
 const PERSON_COLUMNS: &str = "
     SELECT p.id, p.full_name, p.preferred_name, p.gender, p.phase, p.archived_at IS NOT NULL, p.languages,
            p.substances, p.birth_date, p.age_years, p.age_recorded_on,
-           (SELECT max(s.discharged_on) FROM stays s WHERE s.patient_id = p.id),
-           pp.patient_id IS NOT NULL, pp.days, pp.times, pp.locality, pp.wants_mentor, pp.preferred_mentor,
-           coalesce(pp.is_mentor, 0), pp.recovery_since, coalesce(pp.trained, 0), pp.trained_on,
-           coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)";
+           pp.days, pp.locality, pp.wants_mentor, pp.preferred_mentor, coalesce(pp.is_mentor, 0),
+           pp.recovery_since, coalesce(pp.trained, 0), coalesce(pp.capacity, 2), coalesce(pp.mentor_active, 1)";
 
 /// People by patient: every query below reaches patients by id or through an index.
 const PERSON_SQL: &str = "FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
 
+/// An ISO date ("2026-11-26") read straight from its bytes: the lists read thousands, and
+/// chrono's format parser was a good part of their time.
+fn iso_date(t: &[u8]) -> Option<NaiveDate> {
+    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
+        return None;
+    }
+    let num = |s: &[u8]| s.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    NaiveDate::from_ymd_opt(i32::try_from(num(&t[..4])?).ok()?, num(&t[5..7])?, num(&t[8..])?)
+}
+
+/// A date column: the usual form read by [`iso_date`], anything else (and NULL) exactly
+/// as rusqlite reads it.
+fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    if let ValueRef::Text(t) = r.get_ref(i)?
+        && let Some(d) = iso_date(t)
+    {
+        return Ok(Some(d));
+    }
+    r.get(i)
+}
+
+/// A JSON list of strings as the columns hold them (`["Hindi","Punjabi"]`), read without
+/// the full parser; `None` for anything else (escapes, other values, odd spacing), which
+/// [`strings_from`] hands to serde_json.
+fn simple_strings(t: &str) -> Option<Vec<String>> {
+    let json_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    let inner = t.trim_matches(json_space).strip_prefix('[')?.strip_suffix(']')?.trim_matches(json_space);
+    if inner.is_empty() {
+        return Some(Vec::new());
+    }
+    inner
+        .split(',')
+        .map(|item| {
+            let s = item.trim_matches(json_space).strip_prefix('"')?.strip_suffix('"')?;
+            s.chars().all(|c| c != '"' && c != '\\' && c >= ' ').then(|| s.to_owned())
+        })
+        .collect()
+}
+
+/// A JSON list of strings: what serde_json reads, and an empty list where it reads none.
+fn strings_from(t: &str) -> Option<Vec<String>> {
+    simple_strings(t).or_else(|| serde_json::from_str(t).ok())
+}
+
+/// A JSON list of strings from a column, read in place; an empty list if the text is not
+/// one (and, for anything but text, what rusqlite makes of it).
+fn strings_at(r: &rusqlite::Row<'_>, i: usize, null_is_empty: bool) -> rusqlite::Result<Vec<String>> {
+    match r.get_ref(i)? {
+        ValueRef::Text(t) => {
+            if let Ok(t) = std::str::from_utf8(t) {
+                return Ok(strings_from(t).unwrap_or_default());
+            }
+        }
+        ValueRef::Null if null_is_empty => return Ok(Vec::new()),
+        _ => {}
+    }
+    Ok(strings_from(&r.get::<_, String>(i)?).unwrap_or_default())
+}
+
 fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
-    let langs: String = r.get(6)?;
-    let subs: String = r.get(7)?;
-    let days: Option<String> = r.get(13)?;
     Ok(Person {
         id: r.get(0)?,
         full_name: r.get(1)?,
@@ -310,86 +382,189 @@ fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<
         gender: r.get(3)?,
         phase: r.get(4)?,
         archived: r.get(5)?,
-        languages: serde_json::from_str(&langs).unwrap_or_default(),
-        substances: serde_json::from_str(&subs).unwrap_or_default(),
-        age: age_on(today, r.get(8)?, r.get(9)?, r.get(10)?),
-        last_discharged: r.get(11)?,
-        profile: PeerProfile {
-            days: days.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
-            times: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-            locality: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
-            wants_mentor: r.get(16)?,
-            preferred_mentor: r.get(17)?,
-            is_mentor: r.get(18)?,
-            recovery_since: r.get(19)?,
-            trained: r.get(20)?,
-            trained_on: r.get(21)?,
-            capacity: r.get(22)?,
-            mentor_active: r.get(23)?,
-        },
+        languages: strings_at(r, 6, false)?,
+        substances: strings_at(r, 7, false)?,
+        age: age_on(today, date_at(r, 8)?, r.get(9)?, date_at(r, 10)?),
+        days: strings_at(r, 11, true)?,
+        locality: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+        wants_mentor: r.get(13)?,
+        preferred_mentor: r.get(14)?,
+        is_mentor: r.get(15)?,
+        recovery_since: date_at(r, 16)?,
+        trained: r.get(17)?,
+        capacity: r.get(18)?,
+        mentor_active: r.get(19)?,
+        recent_discharge: date_at(r, 20)?,
     })
 }
 
 fn person(conn: &Connection, today: NaiveDate, id: i64) -> Result<Person> {
-    conn.query_row(&format!("{PERSON_COLUMNS} {PERSON_SQL} WHERE p.id = ?1"), [id], |r| person_from_row(today, r))
+    conn.prepare_cached(&format!("{PERSON_COLUMNS}, NULL {PERSON_SQL} WHERE p.id = ?1"))?
+        .query_row([id], |r| person_from_row(today, r))
         .optional()?
         .ok_or(Error::NotFound { what: "That patient" })
 }
 
-/// Mentors (marked, any state) and people who may be waiting (not archived, not
-/// mentors, no active mentor).
-fn people(conn: &Connection, today: NaiveDate, recent_days: u32) -> Result<(Vec<Person>, Vec<Person>)> {
-    let no_mentor = "NOT EXISTS (SELECT 1 FROM mentor_pairs mp WHERE mp.mentee_id = p.id AND mp.ended_on IS NULL)";
-    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
-    let read = |sql: &str, arg: Option<NaiveDate>| -> Result<Vec<Person>> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = match arg {
-            Some(d) => stmt.query_map([d], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?,
-            None => stmt.query_map([], |r| person_from_row(today, r))?.collect::<rusqlite::Result<_>>()?,
-        };
-        Ok(rows)
+/// Runs `f` in one read transaction (unless the connection is in one already), so all
+/// the queries behind a screen see the same state of the data, and the file is locked
+/// once rather than once a statement.
+fn snapshot<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    /// Ends the transaction however `f` ends (it only read, so nothing is lost).
+    struct End<'a>(&'a Connection);
+    impl Drop for End<'_> {
+        fn drop(&mut self) {
+            if !self.0.is_autocommit() {
+                let _ = self.0.execute_batch("ROLLBACK");
+            }
+        }
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let _end = End(conn);
+    f()
+}
+
+/// The people of the mentorship screen as they are now.
+struct People {
+    settings: MentorshipSettings,
+    /// Everyone marked as a mentor, whatever their state.
+    mentors: Vec<Person>,
+    /// Who is waiting for a mentor, and why.
+    waiting: Vec<(Person, WaitReason)>,
+    /// Mentors flagged at risk in aftercare.
+    at_risk: HashSet<i64>,
+    /// Active pairs (mentor, mentee).
+    active: Vec<(i64, i64)>,
+}
+
+impl People {
+    /// Active pairs by mentor.
+    fn load(&self) -> HashMap<i64, u32> {
+        let mut load: HashMap<i64, u32> = HashMap::new();
+        for (m, _) in &self.active {
+            *load.entry(*m).or_default() += 1;
+        }
+        load
+    }
+}
+
+/// The people a query finds, those `keep` wants (asked with each one's id before the
+/// rest of the row is read).
+fn read_people(
+    conn: &Connection,
+    today: NaiveDate,
+    sql: &str,
+    arg: Option<NaiveDate>,
+    mut keep: impl FnMut(i64) -> bool,
+) -> Result<Vec<Person>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = match arg {
+        Some(d) => stmt.query([d])?,
+        None => stmt.query([])?,
     };
-    let mentors = read(
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        if keep(r.get(0)?) {
+            out.push(person_from_row(today, r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Mentors (marked, any state) and who is waiting (not archived, not a mentor, no active
+/// mentor, and an in-patient, recently discharged or marked as wanting one). A mentee
+/// asked about by hand (`include_mentee`) who is not waiting is added as asking.
+fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<People> {
+    let settings = get_settings(conn)?;
+    let recent_days = settings.recent_discharge_days;
+    let mut active = Vec::new();
+    {
+        // The covering index of the current pairs (SQLite would pick the unique one and
+        // read every pair's row).
+        let mut stmt = conn.prepare_cached(
+            "SELECT mentor_id, mentee_id FROM mentor_pairs INDEXED BY mentor_pairs_active WHERE ended_on IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            active.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
+        }
+    }
+    let mentors = read_people(
+        conn,
+        today,
         &format!(
-            "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id WHERE pp.is_mentor = 1"
+            "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+             WHERE pp.is_mentor = 1"
         ),
         None,
+        |_| true,
     )?;
     // Waiting: in-patients (phase index), aftercare patients discharged recently (the
-    // discharge-date index), anyone marked "wants a mentor" (their profile).
-    let mut candidates = read(
+    // discharge-date index, which also gives the patient), anyone marked "wants a mentor"
+    // (their profile); each once, and nobody who has a mentor now (the few active pairs,
+    // read above, rather than a look-up for every row).
+    let has_mentor: HashSet<i64> = active.iter().map(|(_, e)| *e).collect();
+    let mut seen = HashSet::new();
+    let mut waiting_only = |id: i64| !has_mentor.contains(&id) && seen.insert(id);
+    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
+    let mut candidates = read_people(
+        conn,
+        today,
         &format!(
-            "{PERSON_COLUMNS} FROM patients p INDEXED BY patients_by_phase
+            "{PERSON_COLUMNS}, NULL FROM patients p INDEXED BY patients_by_phase
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-             WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {no_mentor} AND {not_declined}"
+             WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {not_declined}"
         ),
         None,
+        &mut waiting_only,
     )?;
     let cutoff = today - Days::new(u64::from(recent_days));
-    candidates.extend(read(
+    candidates.extend(read_people(
+        conn,
+        today,
         &format!(
-            "{PERSON_COLUMNS} FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
+            "{PERSON_COLUMNS}, st.discharged_on FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
              LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-             WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare'
-               AND {no_mentor} AND {not_declined}"
+             WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare' AND {not_declined}"
         ),
         Some(cutoff),
+        &mut waiting_only,
     )?);
-    candidates.extend(read(
+    candidates.extend(read_people(
+        conn,
+        today,
         &format!(
-            "{PERSON_COLUMNS} FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
-             WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL AND {no_mentor}"
+            "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+             WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL"
         ),
         None,
+        &mut waiting_only,
     )?);
-    let mut seen = HashSet::new();
-    candidates.retain(|p| seen.insert(p.id));
-    Ok((mentors, candidates))
+    let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
+    for p in candidates {
+        if let Some(why) = p.waiting_because(today, recent_days) {
+            waiting.push((p, why));
+        } else if Some(p.id) == include_mentee {
+            waiting.push((p, WaitReason::Asked));
+        }
+    }
+    // A mentee asked about by hand who is not waiting (e.g. an alumnus) still needs to
+    // be known to the matcher to check the rules.
+    if let Some(id) = include_mentee
+        && !waiting.iter().any(|(p, _)| p.id == id)
+        && !mentors.iter().any(|m| m.id == id)
+    {
+        waiting.push((person(conn, today, id)?, WaitReason::Asked));
+    }
+    let at_risk = at_risk(conn, today)?;
+    Ok(People { settings, mentors, waiting, at_risk, active })
 }
 
 impl Person {
     fn recovery_days(&self, today: NaiveDate) -> Option<u32> {
-        self.profile.recovery_since.map(|d| (today - d).num_days().max(0) as u32)
+        self.recovery_since.map(|d| (today - d).num_days().max(0) as u32)
     }
 
     /// Why a marked mentor cannot take anyone now, apart from what the matcher checks
@@ -399,7 +574,7 @@ impl Person {
         if self.archived {
             why.push("the record is archived".to_owned());
         }
-        if !self.profile.mentor_active {
+        if !self.mentor_active {
             why.push("paused as a mentor".to_owned());
         }
         if self.phase == Phase::Inpatient {
@@ -413,13 +588,13 @@ impl Person {
 
     /// Waiting for a mentor, and why.
     fn waiting_because(&self, today: NaiveDate, recent_days: u32) -> Option<WaitReason> {
-        match self.profile.wants_mentor {
+        match self.wants_mentor {
             Some(true) => Some(WaitReason::Asked),
             Some(false) => None,
             None => match self.phase {
                 Phase::Inpatient => Some(WaitReason::Inpatient),
                 Phase::Aftercare
-                    if self.last_discharged.is_some_and(|d| (today - d).num_days() <= i64::from(recent_days)) =>
+                    if self.recent_discharge.is_some_and(|d| (today - d).num_days() <= i64::from(recent_days)) =>
                 {
                     Some(WaitReason::RecentlyDischarged)
                 }
@@ -441,21 +616,25 @@ fn days_of(days: &[String]) -> Vec<Day> {
     days.iter().filter_map(|d| Day::ALL.into_iter().find(|x| x.as_str() == d)).collect()
 }
 
-fn non_empty(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_owned())
+fn non_empty(s: String) -> Option<String> {
+    match s.trim() {
+        "" => None,
+        t if t.len() == s.len() => Some(s),
+        t => Some(t.to_owned()),
+    }
 }
 
 /// Mentors flagged at risk by the aftercare rules (relapse reported, high risk, missed
 /// sessions, failed contacts, overdue follow-up): they are not suggested while flagged.
-fn at_risk(conn: &Connection, today: NaiveDate, mentors: &[Person]) -> Result<HashSet<i64>> {
-    let mut out = HashSet::new();
-    for m in mentors {
-        if crate::aftercare::risk::is_flagged(conn, today, m.id)? {
-            out.insert(m.id);
-        }
-    }
-    Ok(out)
+/// Only someone on an active plan can be flagged, so the rules run for the mentors on
+/// one, found in one query.
+fn at_risk(conn: &Connection, today: NaiveDate) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT pp.patient_id FROM peer_profiles pp CROSS JOIN aftercare_plans pl ON pl.patient_id = pp.patient_id
+         WHERE pp.is_mentor = 1 AND pl.status = 'active'",
+    )?;
+    let on_plan = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    crate::aftercare::risk::flagged_among(conn, today, &on_plan)
 }
 
 /// The aftercare groups each person belongs to now, by name (for the "same aftercare
@@ -478,33 +657,37 @@ fn current_groups(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Ve
     Ok(out)
 }
 
-fn mentor_of(p: &Person, today: NaiveDate, groups: &HashMap<i64, Vec<String>>) -> Mentor {
+/// A mentor for the matcher (the person's lists move into it). `kept`: places already
+/// taken by pairs left out of the problem.
+fn mentor_of(p: Person, today: NaiveDate, groups: &HashMap<i64, Vec<String>>, kept: u32) -> Mentor {
     Mentor {
         id: Id::Int(p.id),
         gender: gender_of(p.gender),
-        languages: p.languages.clone(),
-        substances: p.substances.clone(),
-        age: p.age,
         recovery_days: p.recovery_days(today).unwrap_or(0),
-        trained: p.profile.trained,
-        capacity: p.profile.capacity,
-        days: days_of(&p.profile.days),
-        locality: non_empty(&p.profile.locality),
+        trained: p.trained,
+        capacity: p.capacity.saturating_sub(kept),
+        days: days_of(&p.days),
+        locality: non_empty(p.locality),
         groups: groups.get(&p.id).cloned().unwrap_or_default(),
+        languages: p.languages,
+        substances: p.substances,
+        age: p.age,
     }
 }
 
-fn mentee_of(p: &Person, groups: &HashMap<i64, Vec<String>>, mentors: &HashSet<i64>) -> Mentee {
+/// A mentee for the matcher (the person's lists move into it); a wish for a mentor
+/// counts only for one of `mentors`.
+fn mentee_of(p: Person, groups: &HashMap<i64, Vec<String>>, mentors: &HashSet<i64>) -> Mentee {
     Mentee {
         id: Id::Int(p.id),
         gender: gender_of(p.gender),
-        languages: p.languages.clone(),
-        substances: p.substances.clone(),
-        age: p.age,
-        days: days_of(&p.profile.days),
-        locality: non_empty(&p.profile.locality),
+        days: days_of(&p.days),
         groups: groups.get(&p.id).cloned().unwrap_or_default(),
-        prefers: p.profile.preferred_mentor.filter(|m| mentors.contains(m)).map(Id::Int).into_iter().collect(),
+        prefers: p.preferred_mentor.filter(|m| mentors.contains(m)).map(Id::Int).into_iter().collect(),
+        locality: non_empty(p.locality),
+        languages: p.languages,
+        substances: p.substances,
+        age: p.age,
     }
 }
 
@@ -516,72 +699,76 @@ fn display_name(full: &str, preferred: &str) -> String {
     }
 }
 
-/// Everything the matcher is given, with the people behind it.
+/// How the current pairs of available mentors reach the matcher.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Current {
+    /// As pairs to keep, their mentees included: what checking a pair by hand needs
+    /// (it says how many of a mentor's places are taken).
+    Kept,
+    /// Only as places taken: the suggestions are the same (kept mentees are never
+    /// matched again, and a kept pair only uses its mentor's room), and their mentees
+    /// need not be read.
+    PlacesTaken,
+}
+
+/// Everything the matcher is given, and what the screens say about the people in it.
 struct World {
-    settings: MentorshipSettings,
     problem: Problem,
-    mentors: Vec<Person>,
-    waiting: Vec<(Person, WaitReason)>,
+    /// Display names of the mentors and of everyone waiting.
+    names: HashMap<i64, String>,
+    /// Who is waiting, and why.
+    waiting: Vec<(i64, WaitReason)>,
     at_risk: HashSet<i64>,
-    load: HashMap<i64, u32>,
     rejected: u32,
 }
 
-fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<World> {
-    let settings = get_settings(conn)?;
-    let (mentors, candidates) = people(conn, today, settings.recent_discharge_days)?;
-    let at_risk = at_risk(conn, today, &mentors)?;
+fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>, current: Current) -> Result<World> {
+    let People { settings, mentors, waiting: waiting_people, at_risk, active } = people(conn, today, include_mentee)?;
     let groups = current_groups(conn, today)?;
     let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
-    let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
-    for p in candidates {
-        if let Some(why) = p.waiting_because(today, settings.recent_discharge_days) {
-            waiting.push((p, why));
-        } else if Some(p.id) == include_mentee {
-            waiting.push((p, WaitReason::Asked));
-        }
-    }
-    // A mentee asked about by hand who is not waiting (e.g. an alumnus) still needs to
-    // be known to the matcher to check the rules.
-    if let Some(id) = include_mentee
-        && !waiting.iter().any(|(p, _)| p.id == id)
-        && !mentors.iter().any(|m| m.id == id)
-    {
-        let p = person(conn, today, id)?;
-        waiting.push((p, WaitReason::Asked));
-    }
-
+    let names: HashMap<i64, String> = mentors
+        .iter()
+        .chain(waiting_people.iter().map(|(p, _)| p))
+        .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
+        .collect();
+    let waiting: Vec<(i64, WaitReason)> = waiting_people.iter().map(|(p, why)| (p.id, *why)).collect();
+    let waiting_ids: HashSet<i64> = waiting.iter().map(|(id, _)| *id).collect();
     // Active pairs of available mentors are kept (they use capacity).
-    let mut load: HashMap<i64, u32> = HashMap::new();
-    let mut kept: Vec<(i64, i64)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached("SELECT mentor_id, mentee_id FROM mentor_pairs WHERE ended_on IS NULL")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (m, e) = row?;
-            *load.entry(m).or_default() += 1;
-            if available.contains(&m) {
-                kept.push((m, e));
+    let kept: Vec<(i64, i64)> = active.iter().copied().filter(|(m, _)| available.contains(m)).collect();
+    let mut problem_mentees: Vec<Mentee> =
+        waiting_people.into_iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
+    let mut taken: HashMap<i64, u32> = HashMap::new();
+    match current {
+        Current::PlacesTaken => {
+            for (m, _) in &kept {
+                *taken.entry(*m).or_default() += 1;
             }
         }
-    }
-    let mut problem_mentees: Vec<Mentee> = waiting.iter().map(|(p, _)| mentee_of(p, &groups, &available)).collect();
-    let waiting_ids: HashSet<i64> = waiting.iter().map(|(p, _)| p.id).collect();
-    // The mentees of kept pairs are not waiting; read them in one go.
-    if !kept.is_empty() {
-        let mut stmt = conn.prepare_cached(&format!(
-            "{PERSON_COLUMNS} FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
-             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id WHERE mp.ended_on IS NULL"
-        ))?;
-        let kept_mentees: HashSet<i64> = kept.iter().map(|k| k.1).collect();
-        for p in stmt.query_map([], |r| person_from_row(today, r))? {
-            let p = p?;
-            if kept_mentees.contains(&p.id) && !waiting_ids.contains(&p.id) {
-                problem_mentees.push(mentee_of(&p, &groups, &available));
+        // The mentees of kept pairs are not waiting; read them in one go.
+        Current::Kept if !kept.is_empty() => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{PERSON_COLUMNS}, NULL FROM mentor_pairs mp CROSS JOIN patients p ON p.id = mp.mentee_id
+                 LEFT JOIN peer_profiles pp ON pp.patient_id = p.id WHERE mp.ended_on IS NULL"
+            ))?;
+            let kept_mentees: HashSet<i64> = kept.iter().map(|k| k.1).collect();
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if kept_mentees.contains(&id) && !waiting_ids.contains(&id) {
+                    problem_mentees.push(mentee_of(person_from_row(today, r)?, &groups, &available));
+                }
             }
         }
+        Current::Kept => {}
     }
-    let problem_mentors: Vec<Mentor> =
-        mentors.iter().filter(|m| available.contains(&m.id)).map(|m| mentor_of(m, today, &groups)).collect();
+    let problem_mentors: Vec<Mentor> = mentors
+        .into_iter()
+        .filter(|m| available.contains(&m.id))
+        .map(|m| {
+            let taken = taken.get(&m.id).copied().unwrap_or(0);
+            mentor_of(m, today, &groups, taken)
+        })
+        .collect();
     let mentee_ids: HashSet<i64> =
         problem_mentees.iter().filter_map(|m| if let Id::Int(i) = m.id { Some(i) } else { None }).collect();
     let known = |m: i64, e: i64| available.contains(&m) && mentee_ids.contains(&e);
@@ -600,15 +787,19 @@ fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Re
             }
         }
     }
+    let keep = match current {
+        Current::Kept => kept.iter().map(|(m, e)| PairRef { mentor: Id::Int(*m), mentee: Id::Int(*e) }).collect(),
+        Current::PlacesTaken => Vec::new(),
+    };
     let problem = Problem {
         rules: Rules { same_gender: settings.same_gender, min_recovery_days: settings.min_recovery_days },
         weights: weights_of(&settings),
         mentors: problem_mentors,
         mentees: problem_mentees,
         exclusions,
-        keep: kept.iter().map(|(m, e)| PairRef { mentor: Id::Int(*m), mentee: Id::Int(*e) }).collect(),
+        keep,
     };
-    Ok(World { settings, problem, mentors, waiting, at_risk, load, rejected })
+    Ok(World { problem, names, waiting, at_risk, rejected })
 }
 
 // ------------------------------------------------------------------ overview
@@ -791,64 +982,62 @@ fn name_sort(name: &str) -> String {
 }
 
 /// The Mentorship screen: mentors with their load, who is waiting, the current pairs.
+/// Reads only what the lists show (no matching problem is built), in one snapshot.
 pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
     ctx.require(Action::ViewMentorship)?;
-    let w = world(conn, ctx.today, None)?;
-    let mut mentors: Vec<MentorRow> = w
+    let (p, active_pairs, exclusions, rejected) = snapshot(conn, || {
+        let p = people(conn, ctx.today, None)?;
+        let rejected: u32 = conn
+            .prepare_cached("SELECT count(*) FROM mentor_rejections WHERE cleared_at IS NULL")?
+            .query_row([], |r| r.get(0))?;
+        Ok((p, pairs_where(conn, "mp.ended_on IS NULL", [])?, exclusions_where(conn, "1", [])?, rejected))
+    })?;
+    let load = p.load();
+    let min_days = p.settings.min_recovery_days;
+    let mut mentors: Vec<MentorRow> = p
         .mentors
-        .iter()
+        .into_iter()
         .map(|m| {
-            let mut not_eligible = m.unavailable(&w.at_risk);
-            if !m.profile.trained {
+            let mut not_eligible = m.unavailable(&p.at_risk);
+            if !m.trained {
                 not_eligible.push("not trained yet".to_owned());
             }
             let days = m.recovery_days(ctx.today);
-            if days.unwrap_or(0) < w.settings.min_recovery_days {
-                not_eligible.push(format!(
-                    "{} of {} days in recovery",
-                    days.unwrap_or(0),
-                    w.settings.min_recovery_days
-                ));
+            if days.unwrap_or(0) < min_days {
+                not_eligible.push(format!("{} of {} days in recovery", days.unwrap_or(0), min_days));
             }
             MentorRow {
                 patient_id: m.id,
                 name: display_name(&m.full_name, &m.preferred_name),
                 gender: m.gender,
-                languages: m.languages.clone(),
-                locality: m.profile.locality.clone(),
-                days: m.profile.days.clone(),
+                languages: m.languages,
+                locality: m.locality,
+                days: m.days,
                 recovery_days: days,
-                trained: m.profile.trained,
-                load: w.load.get(&m.id).copied().unwrap_or(0),
-                capacity: m.profile.capacity,
+                trained: m.trained,
+                load: load.get(&m.id).copied().unwrap_or(0),
+                capacity: m.capacity,
                 eligible: not_eligible.is_empty(),
                 not_eligible,
             }
         })
         .collect();
     mentors.sort_by_cached_key(|m| (!m.eligible, name_sort(&m.name), m.patient_id));
-    let mut waiting: Vec<WaitingRow> = w
+    let mut waiting: Vec<WaitingRow> = p
         .waiting
-        .iter()
+        .into_iter()
         .map(|(p, reason)| WaitingRow {
             patient_id: p.id,
             name: display_name(&p.full_name, &p.preferred_name),
             gender: p.gender,
             phase: p.phase,
-            languages: p.languages.clone(),
-            locality: p.profile.locality.clone(),
-            reason: *reason,
+            languages: p.languages,
+            locality: p.locality,
+            reason,
         })
         .collect();
     waiting.sort_by_cached_key(|p| (name_sort(&p.name), p.patient_id));
-    Ok(MentorshipOverview {
-        mentors,
-        waiting,
-        active_pairs: pairs_where(conn, "mp.ended_on IS NULL", [])?,
-        exclusions: exclusions_where(conn, "1", [])?,
-        rejected: w.rejected,
-        settings: w.settings,
-    })
+    Ok(MentorshipOverview { mentors, waiting, active_pairs, exclusions, rejected, settings: p.settings })
 }
 
 // ------------------------------------------------------------------ suggestions
@@ -897,19 +1086,13 @@ fn id_num(id: &Id) -> i64 {
 /// reason for each mentee left without one. Changes nothing.
 pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
     ctx.require(Action::ViewMentorship)?;
-    let w = world(conn, ctx.today, None)?;
+    let w = snapshot(conn, || world(conn, ctx.today, None, Current::PlacesTaken))?;
     let solution = matching::solve(&w.problem);
-    let names: HashMap<i64, String> = w
-        .mentors
-        .iter()
-        .chain(w.waiting.iter().map(|(p, _)| p))
-        .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
-        .collect();
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    let waiting: HashSet<i64> = w.waiting.iter().map(|(p, _)| p.id).collect();
+    let name = |id: i64| w.names.get(&id).cloned().unwrap_or_default();
+    let waiting: HashSet<i64> = w.waiting.iter().map(|(id, _)| *id).collect();
     let mut pairs: Vec<MentorSuggestion> = solution
         .pairs
-        .iter()
+        .into_iter()
         .filter(|p| !p.kept)
         .map(|p| {
             let (m, e) = (id_num(&p.mentor), id_num(&p.mentee));
@@ -919,18 +1102,30 @@ pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
                 mentee_id: e,
                 mentee_name: name(e),
                 score: p.score,
-                reasons: p.reasons.clone(),
+                reasons: p.reasons,
             }
         })
         .collect();
     pairs.sort_by_cached_key(|p| (std::cmp::Reverse(p.score), name_sort(&p.mentee_name), p.mentee_id));
+    // Many mentees share a reason (the matcher words one per kind of mentee): names put
+    // into each reason once.
+    let mut worded: HashMap<String, String> = HashMap::new();
     let mut unmatched: Vec<UnmatchedMentee> = solution
         .unmatched
-        .iter()
-        .map(|u| id_num(&u.mentee))
-        .zip(solution.unmatched.iter())
+        .into_iter()
+        .map(|u| (id_num(&u.mentee), u.why))
         .filter(|(id, _)| waiting.contains(id))
-        .map(|(id, u)| UnmatchedMentee { mentee_id: id, name: name(id), why: mentor_names(&u.why, &names) })
+        .map(|(id, why)| {
+            let why = match worded.get(&why) {
+                Some(w) => w.clone(),
+                None => {
+                    let w = mentor_names(&why, &w.names);
+                    worded.insert(why, w.clone());
+                    w
+                }
+            };
+            UnmatchedMentee { mentee_id: id, name: name(id), why }
+        })
         .collect();
     unmatched.sort_by_cached_key(|u| (name_sort(&u.name), u.mentee_id));
     Ok(MentorSuggestions { pairs, unmatched, rejected: w.rejected })
@@ -971,7 +1166,7 @@ fn active_mentor_of(conn: &Connection, mentee: i64) -> Result<Option<i64>> {
 /// or in-patient mentor), and its score. The mentor must be marked as a peer mentor.
 fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairCheck> {
     let mentor_person = person(conn, ctx.today, mentor)?;
-    if !mentor_person.profile.is_mentor {
+    if !mentor_person.is_mentor {
         return Err(Error::invalid(
             "not_a_mentor",
             "mentor",
@@ -982,7 +1177,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
         return Err(Error::invalid("mentor_self", "mentee", "A mentor cannot mentor themselves."));
     }
     let mentee_person = person(conn, ctx.today, mentee)?;
-    if mentee_person.profile.is_mentor {
+    if mentee_person.is_mentor {
         return Err(Error::invalid("mentee_is_mentor", "mentee", "This person is a peer mentor, not a mentee."));
     }
     if mentee_person.archived {
@@ -995,18 +1190,18 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
             "This person already has a mentor. End that pair first if it should change.",
         ));
     }
-    let mut w = world(conn, ctx.today, Some(mentee))?;
+    let mut w = world(conn, ctx.today, Some(mentee), Current::Kept)?;
     let mut broken = mentor_person.unavailable(&w.at_risk);
     if !broken.is_empty() {
         // Left out of the problem as unavailable: add them back to score and check.
         let groups = current_groups(conn, ctx.today)?;
-        w.problem.mentors.push(mentor_of(&mentor_person, ctx.today, &groups));
+        w.problem.mentors.push(mentor_of(mentor_person, ctx.today, &groups, 0));
         let mut stmt =
             conn.prepare_cached("SELECT mentee_id FROM mentor_pairs WHERE mentor_id = ?1 AND ended_on IS NULL")?;
         for e in stmt.query_map([mentor], |r| r.get::<_, i64>(0))? {
             let e = e?;
             if !w.problem.mentees.iter().any(|m| m.id == Id::Int(e)) {
-                w.problem.mentees.push(mentee_of(&person(conn, ctx.today, e)?, &groups, &HashSet::new()));
+                w.problem.mentees.push(mentee_of(person(conn, ctx.today, e)?, &groups, &HashSet::new()));
             }
             w.problem.keep.push(PairRef { mentor: Id::Int(mentor), mentee: Id::Int(e) });
         }
@@ -1027,7 +1222,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
 /// Checks a pair before it is made by hand (nothing changes).
 pub fn check_pair(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairCheck> {
     ctx.require(Action::ViewMentorship)?;
-    check(conn, ctx, mentor, mentee)
+    snapshot(conn, || check(conn, ctx, mentor, mentee))
 }
 
 fn insert_pair(

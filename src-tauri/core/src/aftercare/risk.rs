@@ -1,6 +1,8 @@
 //! The at-risk list: people on an active plan, each with the reasons from the centre's
 //! rules. A counsellor acknowledges an alert with the action taken; a new fact (a new
 //! attempt, another overdue follow-up) raises a new alert.
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -229,12 +231,23 @@ pub fn acknowledge(tx: &Transaction<'_>, ctx: &Ctx, ack: &Acknowledge) -> Result
 /// mentorship checks before letting someone mentor. No permission needed: it reveals
 /// only yes or no to a caller that already holds the person's record.
 pub fn is_flagged(conn: &Connection, today: chrono::NaiveDate, patient: i64) -> Result<bool> {
-    let on_plan = conn
-        .prepare_cached("SELECT 1 FROM aftercare_plans WHERE patient_id = ?1 AND status = 'active'")?
-        .exists([patient])?;
-    if !on_plan {
-        return Ok(false);
+    Ok(flagged_among(conn, today, &[patient])?.contains(&patient))
+}
+
+/// Which of `people` [`is_flagged`], with the rules read once (peer mentorship asks this
+/// of every mentor on a plan).
+pub(crate) fn flagged_among(conn: &Connection, today: NaiveDate, people: &[i64]) -> Result<HashSet<i64>> {
+    let mut out = HashSet::new();
+    if people.is_empty() {
+        return Ok(out);
     }
     let rules = super::get_settings(conn)?.rules;
-    Ok(!reasons_for(conn, today, &rules, patient)?.is_empty())
+    let mut on_plan =
+        conn.prepare_cached("SELECT 1 FROM aftercare_plans WHERE patient_id = ?1 AND status = 'active'")?;
+    for &patient in people {
+        if on_plan.exists([patient])? && !reasons_for(conn, today, &rules, patient)?.is_empty() {
+            out.insert(patient);
+        }
+    }
+    Ok(out)
 }

@@ -29,9 +29,11 @@ pub(crate) const NO: i32 = i32::MIN;
 const NONE: u32 = u32::MAX;
 const INF: i64 = i64::MAX / 4;
 
+#[derive(Clone)]
 pub(crate) struct Instance<'a> {
-    /// `weight_rows × cols` values, row-major; [`NO`] where forbidden.
-    pub weights: &'a [i32],
+    /// `weight_rows × cols` values, row-major; [`NO`] where forbidden. (The solver turns
+    /// them into costs in place: big centres give it a megabyte or more.)
+    pub weights: Vec<i32>,
     pub cols: usize,
     /// For each row, which weight row it uses (several rows may share one: the places
     /// of one mentor).
@@ -41,7 +43,7 @@ pub(crate) struct Instance<'a> {
 }
 
 /// The column of each row in an optimal assignment, or `None` for a row left unmatched.
-pub(crate) fn assign(inst: &Instance<'_>) -> Vec<Option<u32>> {
+pub(crate) fn assign(mut inst: Instance<'_>) -> Vec<Option<u32>> {
     let nrows = inst.row_weights.len();
     let ncols = inst.cols;
     let (mut wmin, mut wmax) = (i64::MAX, i64::MIN);
@@ -55,18 +57,16 @@ pub(crate) fn assign(inst: &Instance<'_>) -> Vec<Option<u32>> {
     // Costs: 0 for the best weight, more for worse ones, −1 where forbidden.
     // (A difference of two i32 weights may need 33 bits; the callers' scores are far smaller,
     // and anything that does not fit is treated as forbidden rather than wrapped.)
-    let cost: Vec<i32> = inst
-        .weights
-        .iter()
-        .map(|&w| if w == NO { -1 } else { i32::try_from(wmax - i64::from(w)).unwrap_or(-1) })
-        .collect();
+    for w in &mut inst.weights {
+        *w = if *w == NO { -1 } else { i32::try_from(wmax - i64::from(*w)).unwrap_or(-1) };
+    }
     let total_cap: u64 = inst.cap.iter().map(|&c| u64::from(c)).sum();
     let most_pairs = (nrows as u64).min(total_cap) as i64;
     let dummy = most_pairs.saturating_mul(wmax - wmin).saturating_add(1);
 
-    let mut s = State::new(inst, ncols, nrows);
+    let mut s = State::new(&inst, ncols, nrows);
     for row in 0..nrows {
-        s.add_row(&cost, row as u32, dummy);
+        s.add_row(&inst.weights, row as u32, dummy);
     }
     s.row_col.iter().map(|&c| (c != NONE).then_some(c)).collect()
 }
@@ -143,27 +143,58 @@ impl<'a> State<'a> {
         }
     }
 
+    /// The first pass for a new row: every column's distance from it and, in the same
+    /// pass, the nearest column as [`State::nearest`] would find it (every column is
+    /// still to do, in order, so its place is its number).
+    fn first_pass(&mut self, cost: &[i32], new: u32) -> (usize, i64, usize) {
+        let w = self.inst.row_weights[new as usize] as usize;
+        let costs = &cost[w * self.ncols..(w + 1) * self.ncols];
+        let base = self.pi_row[new as usize];
+        let (mut at, mut d, mut free_at) = (usize::MAX, INF, usize::MAX);
+        for (c, (((&k, dist), pred), &pi)) in
+            costs.iter().zip(self.dist.iter_mut()).zip(self.pred.iter_mut()).zip(self.pi_col.iter()).enumerate()
+        {
+            let dc = if k < 0 { INF } else { base + i64::from(k) - pi };
+            *dist = dc;
+            *pred = new;
+            if dc < d {
+                (at, d) = (c, dc);
+                free_at = if self.used[c] < self.inst.cap[c] { c } else { usize::MAX };
+            } else if dc == d && free_at == usize::MAX && self.used[c] < self.inst.cap[c] {
+                free_at = c;
+            }
+        }
+        (at, d, free_at)
+    }
+
+    /// The nearest unsettled column, preferring one with room among equals: its place in
+    /// `todo`, its distance, and the place of the first column with room at that
+    /// distance (`usize::MAX` where there is none).
+    fn nearest(&self) -> (usize, i64, usize) {
+        let (mut at, mut d, mut free_at) = (usize::MAX, INF, usize::MAX);
+        for (i, &c) in self.todo.iter().enumerate() {
+            let dc = self.dist[c as usize];
+            if dc < d {
+                (at, d) = (i, dc);
+                free_at = if self.has_room(c) { i } else { usize::MAX };
+            } else if dc == d && free_at == usize::MAX && self.has_room(c) {
+                free_at = i;
+            }
+        }
+        (at, d, free_at)
+    }
+
     fn add_row(&mut self, cost: &[i32], new: u32, dummy: i64) {
-        self.dist.fill(INF);
         self.todo.clear();
         self.todo.extend(0..self.ncols as u32);
         self.settled.clear();
         self.reached.clear();
-        self.relax(cost, new, 0);
+        // Most rows end at the first column they reach: one pass instead of two.
+        let mut nearest = self.first_pass(cost, new);
         let mut best = dummy + self.pi_row[new as usize];
         let mut end = End::Dummy(new);
         loop {
-            // The nearest unsettled column, preferring one with room among equals.
-            let (mut at, mut d, mut free_at) = (usize::MAX, INF, usize::MAX);
-            for (i, &c) in self.todo.iter().enumerate() {
-                let dc = self.dist[c as usize];
-                if dc < d {
-                    (at, d) = (i, dc);
-                    free_at = if self.has_room(c) { i } else { usize::MAX };
-                } else if dc == d && free_at == usize::MAX && self.has_room(c) {
-                    free_at = i;
-                }
-            }
+            let (at, d, free_at) = nearest;
             if at == usize::MAX || d >= best {
                 break;
             }
@@ -185,6 +216,7 @@ impl<'a> State<'a> {
                     end = End::Dummy(r);
                 }
             }
+            nearest = self.nearest();
         }
         // New potentials: every node scanned closer than the end moves by (d − best);
         // the others, and the columns with room, stay (a common shift is dropped).
@@ -244,6 +276,212 @@ impl<'a> State<'a> {
 pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The solver as it was before a row's first pass was fused (relax and scan in one):
+    /// kept to show the new one makes exactly the same choices, ties included.
+    pub(in crate::matching) mod before {
+        use super::super::{INF, Instance, NO, NONE};
+
+        /// The column of each row in an optimal assignment, or `None` for a row left unmatched.
+        pub(in crate::matching) fn assign(inst: &Instance<'_>) -> Vec<Option<u32>> {
+            let nrows = inst.row_weights.len();
+            let ncols = inst.cols;
+            let (mut wmin, mut wmax) = (i64::MAX, i64::MIN);
+            for &w in inst.weights.iter().filter(|w| **w != NO) {
+                wmin = wmin.min(i64::from(w));
+                wmax = wmax.max(i64::from(w));
+            }
+            if nrows == 0 || ncols == 0 || wmin > wmax {
+                return vec![None; nrows];
+            }
+            // Costs: 0 for the best weight, more for worse ones, −1 where forbidden.
+            // (A difference of two i32 weights may need 33 bits; the callers' scores are far smaller,
+            // and anything that does not fit is treated as forbidden rather than wrapped.)
+            let cost: Vec<i32> = inst
+                .weights
+                .iter()
+                .map(|&w| if w == NO { -1 } else { i32::try_from(wmax - i64::from(w)).unwrap_or(-1) })
+                .collect();
+            let total_cap: u64 = inst.cap.iter().map(|&c| u64::from(c)).sum();
+            let most_pairs = (nrows as u64).min(total_cap) as i64;
+            let dummy = most_pairs.saturating_mul(wmax - wmin).saturating_add(1);
+
+            let mut s = State::new(inst, ncols, nrows);
+            for row in 0..nrows {
+                s.add_row(&cost, row as u32, dummy);
+            }
+            s.row_col.iter().map(|&c| (c != NONE).then_some(c)).collect()
+        }
+
+        enum End {
+            /// The path ends in a column with room.
+            Free(u32),
+            /// The path ends by this row giving up its column (or, for the new row, staying out).
+            Dummy(u32),
+        }
+
+        struct State<'a> {
+            inst: &'a Instance<'a>,
+            ncols: usize,
+            pi_row: Vec<i64>,
+            pi_col: Vec<i64>,
+            row_col: Vec<u32>,
+            /// The rows in each column: `slots[start[c] .. start[c] + used[c]]`.
+            start: Vec<usize>,
+            used: Vec<u32>,
+            slots: Vec<u32>,
+            // Scratch for one Dijkstra run.
+            dist: Vec<i64>,
+            pred: Vec<u32>,
+            todo: Vec<u32>,
+            settled: Vec<u32>,
+            reached: Vec<(u32, i64)>,
+        }
+
+        impl<'a> State<'a> {
+            fn new(inst: &'a Instance<'a>, ncols: usize, nrows: usize) -> State<'a> {
+                let mut start = Vec::with_capacity(ncols);
+                let mut total = 0usize;
+                for &c in inst.cap {
+                    start.push(total);
+                    total += c as usize;
+                }
+                State {
+                    inst,
+                    ncols,
+                    pi_row: vec![0; nrows],
+                    pi_col: vec![0; ncols],
+                    row_col: vec![NONE; nrows],
+                    start,
+                    used: vec![0; ncols],
+                    slots: vec![NONE; total],
+                    dist: vec![INF; ncols],
+                    pred: vec![NONE; ncols],
+                    todo: Vec::with_capacity(ncols),
+                    settled: Vec::new(),
+                    reached: Vec::new(),
+                }
+            }
+
+            fn has_room(&self, c: u32) -> bool {
+                self.used[c as usize] < self.inst.cap[c as usize]
+            }
+
+            /// Relaxes every arc out of `row`, reached at distance `d`.
+            fn relax(&mut self, cost: &[i32], row: u32, d: i64) {
+                let w = self.inst.row_weights[row as usize] as usize;
+                let costs = &cost[w * self.ncols..(w + 1) * self.ncols];
+                let base = d + self.pi_row[row as usize];
+                for (((&c, dist), pred), &pi) in
+                    costs.iter().zip(self.dist.iter_mut()).zip(self.pred.iter_mut()).zip(self.pi_col.iter())
+                {
+                    // Columns already settled never improve: reduced costs are ≥ 0 and rows are
+                    // scanned in order of distance. The row's own column gives exactly its distance.
+                    let cand = if c < 0 { INF } else { base + i64::from(c) - pi };
+                    if cand < *dist {
+                        *dist = cand;
+                        *pred = row;
+                    }
+                }
+            }
+
+            fn add_row(&mut self, cost: &[i32], new: u32, dummy: i64) {
+                self.dist.fill(INF);
+                self.todo.clear();
+                self.todo.extend(0..self.ncols as u32);
+                self.settled.clear();
+                self.reached.clear();
+                self.relax(cost, new, 0);
+                let mut best = dummy + self.pi_row[new as usize];
+                let mut end = End::Dummy(new);
+                loop {
+                    // The nearest unsettled column, preferring one with room among equals.
+                    let (mut at, mut d, mut free_at) = (usize::MAX, INF, usize::MAX);
+                    for (i, &c) in self.todo.iter().enumerate() {
+                        let dc = self.dist[c as usize];
+                        if dc < d {
+                            (at, d) = (i, dc);
+                            free_at = if self.has_room(c) { i } else { usize::MAX };
+                        } else if dc == d && free_at == usize::MAX && self.has_room(c) {
+                            free_at = i;
+                        }
+                    }
+                    if at == usize::MAX || d >= best {
+                        break;
+                    }
+                    if free_at != usize::MAX {
+                        best = d;
+                        end = End::Free(self.todo[free_at]);
+                        break;
+                    }
+                    let c = self.todo.swap_remove(at);
+                    self.settled.push(c);
+                    let (from, n) = (self.start[c as usize], self.used[c as usize] as usize);
+                    for k in from..from + n {
+                        let r = self.slots[k];
+                        self.reached.push((r, d));
+                        self.relax(cost, r, d);
+                        let out = d + dummy + self.pi_row[r as usize];
+                        if out < best {
+                            best = out;
+                            end = End::Dummy(r);
+                        }
+                    }
+                }
+                // New potentials: every node scanned closer than the end moves by (d − best);
+                // the others, and the columns with room, stay (a common shift is dropped).
+                for &c in &self.settled {
+                    self.pi_col[c as usize] += self.dist[c as usize] - best;
+                }
+                for &(r, d) in &self.reached {
+                    self.pi_row[r as usize] += d - best;
+                }
+                self.pi_row[new as usize] -= best;
+                self.augment(new, end);
+            }
+
+            fn augment(&mut self, new: u32, end: End) {
+                let mut col = match end {
+                    End::Free(c) => c,
+                    End::Dummy(r) if r == new => return,
+                    End::Dummy(r) => {
+                        let c = self.row_col[r as usize];
+                        self.leave(r, c);
+                        self.row_col[r as usize] = NONE;
+                        c
+                    }
+                };
+                loop {
+                    let r = self.pred[col as usize];
+                    let prev = self.row_col[r as usize];
+                    if prev != NONE {
+                        self.leave(r, prev);
+                    }
+                    self.join(r, col);
+                    self.row_col[r as usize] = col;
+                    if r == new {
+                        return;
+                    }
+                    col = prev;
+                }
+            }
+
+            fn leave(&mut self, r: u32, c: u32) {
+                let from = self.start[c as usize];
+                let n = self.used[c as usize] as usize;
+                if let Some(k) = self.slots[from..from + n].iter().position(|&x| x == r) {
+                    self.slots.swap(from + k, from + n - 1);
+                    self.used[c as usize] -= 1;
+                }
+            }
+
+            fn join(&mut self, r: u32, c: u32) {
+                let k = self.start[c as usize] + self.used[c as usize] as usize;
+                self.slots[k] = r;
+                self.used[c as usize] += 1;
+            }
+        }
+    }
 
     /// Reference: plain successive shortest paths with Bellman–Ford on an explicit graph,
     /// from the source each time (no potentials, no early stop). Returns (pairs, weight).
@@ -332,7 +570,7 @@ pub(super) mod tests {
         #[test]
         fn equals_min_cost_max_flow((rows, cols, weights, cap) in instance()) {
             let row_weights: Vec<u32> = (0..rows as u32).collect();
-            let got = assign(&Instance { weights: &weights, cols, row_weights: &row_weights, cap: &cap });
+            let got = assign(Instance { weights: weights.clone(), cols, row_weights: &row_weights, cap: &cap });
             let mut used = vec![0u32; cols];
             let (mut n, mut total) = (0usize, 0i64);
             for (r, c) in got.iter().enumerate() {
@@ -351,11 +589,43 @@ pub(super) mod tests {
         }
     }
 
+    /// Places of one owner sharing a weight row, capacities from 0, and few distinct
+    /// weights, so that ties are everywhere.
+    fn tied_instance() -> impl Strategy<Value = (Vec<u32>, usize, Vec<i32>, Vec<u32>)> {
+        (1usize..10, 1usize..12).prop_flat_map(|(owners, cols)| {
+            (
+                prop::collection::vec(0u32..3, owners),
+                Just(cols),
+                prop::collection::vec(prop_oneof![1 => Just(NO), 3 => 0i32..4], owners * cols),
+                prop::collection::vec(0u32..3, cols),
+            )
+                .prop_map(|(places, cols, weights, cap)| {
+                    let rows: Vec<u32> = places
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, &n)| std::iter::repeat_n(i as u32, n as usize))
+                        .collect();
+                    (rows, cols, weights, cap)
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// The fused first pass changes no choice: the very same assignment as before,
+        /// ties included.
+        #[test]
+        fn same_choices_as_before((rows, cols, weights, cap) in tied_instance()) {
+            let inst = Instance { weights, cols, row_weights: &rows, cap: &cap };
+            prop_assert_eq!(assign(inst.clone()), before::assign(&inst));
+        }
+    }
+
     #[test]
     fn one_more_pair_beats_any_weight() {
         // Row 0 could take column 0 for 100, but then row 1 (only column 0) stays out.
         let weights = [100, 1, 1, NO];
-        let got = assign(&Instance { weights: &weights, cols: 2, row_weights: &[0, 1], cap: &[1, 1] });
+        let got = assign(Instance { weights: weights.to_vec(), cols: 2, row_weights: &[0, 1], cap: &[1, 1] });
         assert_eq!(got, vec![Some(1), Some(0)]);
     }
 
@@ -363,7 +633,7 @@ pub(super) mod tests {
     fn shared_weight_rows_are_places_of_one_column_owner() {
         // Two rows share weight row 0 (one mentor's two places) over three columns.
         let weights = [5, 9, 7];
-        let got = assign(&Instance { weights: &weights, cols: 3, row_weights: &[0, 0], cap: &[1, 1, 1] });
+        let got = assign(Instance { weights: weights.to_vec(), cols: 3, row_weights: &[0, 0], cap: &[1, 1, 1] });
         let mut cols: Vec<u32> = got.into_iter().flatten().collect();
         cols.sort();
         assert_eq!(cols, vec![1, 2]);

@@ -453,8 +453,7 @@ impl Solution {
 /// stay as they are. Deterministic, and independent of the order of people in `p`.
 pub fn solve(p: &Problem) -> Solution {
     let prep = Prepared::new(p);
-    let scores = prep.score_matrix();
-    let chosen = prep.optimise(&scores);
+    let chosen = prep.optimise();
     prep.solution(&chosen)
 }
 

@@ -2,6 +2,7 @@
 //! sets, the hard rules, the scores and their reasons, and the plain reasons why a
 //! mentee is left without a mentor.
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::flow::{self, Instance, NO};
 use super::{
@@ -39,7 +40,31 @@ enum SubstanceMatch {
 /// Gives each distinct string a small number, for bit sets and quick comparison.
 #[derive(Default)]
 struct Interner<'a> {
-    ids: HashMap<&'a str, u32>,
+    ids: HashMap<&'a str, u32, BuildHasherDefault<Fnv>>,
+}
+
+/// FNV-1a: the interners hash thousands of short strings (languages, places), where the
+/// standard hasher's resistance to crafted keys costs more than the lookups; the numbers
+/// given out do not depend on the hash (first come, first numbered).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 impl<'a> Interner<'a> {
@@ -78,8 +103,110 @@ impl Bits {
         &self.bits[i * self.words..(i + 1) * self.words]
     }
 
+    #[inline(always)]
     fn meet(&self, i: usize, other: &Bits, j: usize) -> bool {
+        if self.words == 1 {
+            // Up to 64 distinct strings (the usual case): one word each.
+            return self.bits[i] & other.bits[j] != 0;
+        }
         self.row(i).iter().zip(other.row(j)).any(|(a, b)| a & b != 0)
+    }
+}
+
+/// The scoring traits of people (mentors or mentees) as plain numbers side by side, for
+/// when every set of strings fits one 64-bit word (at most 64 distinct languages,
+/// substances and groups; any real centre). The matcher scores every allowed pair,
+/// hundreds of thousands in a big centre; with the traits laid out like this a row of
+/// scores is one tight loop.
+#[derive(Default)]
+struct Flat {
+    gender: Vec<u8>,
+    langs: Vec<u64>,
+    subs: Vec<u64>,
+    groups: Vec<u64>,
+    primary: Vec<u32>,
+    locality: Vec<u32>,
+    days: Vec<u8>,
+    /// [`UNKNOWN_AGE`] when unknown (ages are at most [`MAX_AGE`]).
+    age: Vec<u8>,
+}
+
+const UNKNOWN_AGE: u8 = u8::MAX;
+
+impl Flat {
+    fn new(people: &[Person], langs: &Bits, subs: &Bits, groups: &Bits) -> Option<Flat> {
+        if langs.words != 1 || subs.words != 1 || groups.words != 1 {
+            return None;
+        }
+        Some(Flat {
+            gender: people.iter().map(|p| p.gender as u8).collect(),
+            langs: langs.bits.clone(),
+            subs: subs.bits.clone(),
+            groups: groups.bits.clone(),
+            primary: people.iter().map(|p| p.primary).collect(),
+            locality: people.iter().map(|p| p.locality).collect(),
+            days: people.iter().map(|p| p.days).collect(),
+            age: people.iter().map(|p| p.age.map_or(UNKNOWN_AGE, |a| a as u8)).collect(),
+        })
+    }
+
+    /// The traits of `who`, in that order.
+    fn pick(&self, who: &[usize]) -> Flat {
+        Flat {
+            gender: who.iter().map(|&i| self.gender[i]).collect(),
+            langs: who.iter().map(|&i| self.langs[i]).collect(),
+            subs: who.iter().map(|&i| self.subs[i]).collect(),
+            groups: who.iter().map(|&i| self.groups[i]).collect(),
+            primary: who.iter().map(|&i| self.primary[i]).collect(),
+            locality: who.iter().map(|&i| self.locality[i]).collect(),
+            days: who.iter().map(|&i| self.days[i]).collect(),
+            age: who.iter().map(|&i| self.age[i]).collect(),
+        }
+    }
+}
+
+/// What scoring needs of the weights and rules, as tables and plain numbers.
+struct Scorer {
+    same_gender: bool,
+    same_substance: i32,
+    shared_substance: i32,
+    same_locality: i32,
+    same_group: i32,
+    /// By age gap (both ages known).
+    age_penalty: [i32; 256],
+    /// By the mask of days both are free.
+    day_points: [i32; 256],
+}
+
+impl Scorer {
+    /// The scores of person `i` of `one` with every person of `other` (which side is the
+    /// mentor does not matter: every part of a score is symmetric), [`NO`] where gender
+    /// or language rule it out. Exclusions and wishes are the caller's.
+    fn row(&self, one: &Flat, i: usize, other: &Flat, out: &mut [i32]) {
+        let (gender, langs, subs, groups) = (one.gender[i], one.langs[i], one.subs[i], one.groups[i]);
+        let (primary, locality, days, age) = (one.primary[i], one.locality[i], one.days[i], one.age[i]);
+        let n = out.len();
+        let (g, l, s, gr) = (&other.gender[..n], &other.langs[..n], &other.subs[..n], &other.groups[..n]);
+        let (p, lo, d, a) = (&other.primary[..n], &other.locality[..n], &other.days[..n], &other.age[..n]);
+        for j in 0..n {
+            let allowed = (!self.same_gender || gender == g[j]) && langs & l[j] != 0;
+            let substance = if primary != NONE && primary == p[j] {
+                self.same_substance
+            } else if subs & s[j] != 0 {
+                self.shared_substance
+            } else {
+                0
+            };
+            let place = if locality != NONE && locality == lo[j] { self.same_locality } else { 0 };
+            let group = if groups & gr[j] != 0 { self.same_group } else { 0 };
+            let gap = if age == UNKNOWN_AGE || a[j] == UNKNOWN_AGE {
+                0
+            } else {
+                self.age_penalty[usize::from(age.abs_diff(a[j]))]
+            };
+            let score = substance + place + group + self.day_points[usize::from(days & d[j])] - gap;
+            out[j] = if allowed { score } else { NO };
+        }
     }
 }
 
@@ -110,6 +237,12 @@ pub(super) struct Prepared<'a> {
     mentee_groups: Bits,
     /// For each mentee, the mentors they asked for (usually none).
     preferred: Vec<Vec<usize>>,
+    /// For each mentee, the mentors excluded for them, in order (usually none).
+    excluded_for: Vec<Vec<usize>>,
+    /// Both sides' traits side by side, when they fit (see [`Flat`]), and the weights as
+    /// tables to score them with.
+    flat: Option<(Flat, Flat)>,
+    scorer: Scorer,
 }
 
 type SortKey<'a> = (u8, i64, &'a str);
@@ -188,8 +321,15 @@ impl<'a> Prepared<'a> {
         let mentee_subs = Bits::new(subs.words(), mentees.iter().map(|e| e.substances.as_slice()), &subs);
         let mentor_groups = Bits::new(groups.words(), mentors.iter().map(|m| m.groups.as_slice()), &groups);
         let mentee_groups = Bits::new(groups.words(), mentees.iter().map(|e| e.groups.as_slice()), &groups);
-        let preferred: Vec<Vec<usize>> =
-            mentees.iter().map(|e| e.prefers.iter().filter_map(|id| lookup(&mentor_keys, id)).collect()).collect();
+        let preferred: Vec<Vec<usize>> = mentees
+            .iter()
+            .map(|e| {
+                let mut ms: Vec<usize> = e.prefers.iter().filter_map(|id| lookup(&mentor_keys, id)).collect();
+                ms.sort_unstable();
+                ms.dedup();
+                ms
+            })
+            .collect();
 
         let qualified = mentors.iter().map(|m| m.trained && m.recovery_days >= rules.min_recovery_days).collect();
         let resolve =
@@ -206,7 +346,32 @@ impl<'a> Prepared<'a> {
         }
         let room =
             mentors.iter().zip(&kept_count).map(|(m, k)| m.capacity.min(MAX_CAPACITY).saturating_sub(*k)).collect();
-        let excluded = p.exclusions.iter().filter_map(resolve).collect();
+        let excluded: HashSet<(usize, usize)> = p.exclusions.iter().filter_map(resolve).collect();
+        let mut excluded_for = vec![Vec::new(); mentees.len()];
+        for &(m, e) in &excluded {
+            excluded_for[e].push(m);
+        }
+        for list in &mut excluded_for {
+            list.sort_unstable();
+        }
+        let age_penalty: Vec<i32> = (0..=u32::from(UNKNOWN_AGE)).map(|gap| age_penalty(&w, gap) as i32).collect();
+        let day_points: Vec<i32> = (0..=u8::MAX).map(|days| day_points(&w, days) as i32).collect();
+        let table = |v: &[i32]| std::array::from_fn(|i| v.get(i).copied().unwrap_or(0));
+        let scorer = Scorer {
+            same_gender: rules.same_gender,
+            same_substance: w.same_substance as i32,
+            shared_substance: w.shared_substance as i32,
+            same_locality: w.same_locality as i32,
+            same_group: w.same_group as i32,
+            age_penalty: table(&age_penalty),
+            day_points: table(&day_points),
+        };
+        let flat = Flat::new(&mentor_people, &mentor_langs, &mentor_subs, &mentor_groups).zip(Flat::new(
+            &mentee_people,
+            &mentee_langs,
+            &mentee_subs,
+            &mentee_groups,
+        ));
 
         Prepared {
             rules,
@@ -230,6 +395,9 @@ impl<'a> Prepared<'a> {
             mentor_groups,
             mentee_groups,
             preferred,
+            excluded_for,
+            flat,
+            scorer,
         }
     }
 
@@ -245,6 +413,7 @@ impl<'a> Prepared<'a> {
         !self.rules.same_gender || self.mentor_people[m].gender == self.mentee_people[e].gender
     }
 
+    #[inline(always)]
     fn language_ok(&self, m: usize, e: usize) -> bool {
         self.mentor_langs.meet(m, &self.mentee_langs, e)
     }
@@ -306,12 +475,11 @@ impl<'a> Prepared<'a> {
     }
 
     fn age_penalty(&self, gap: u32) -> i64 {
-        let w = &self.w;
-        (i64::from(gap.saturating_sub(w.age_gap_free)) * i64::from(w.age_gap_per_year)).min(i64::from(w.age_gap_max))
+        age_penalty(&self.w, gap)
     }
 
     fn day_points(&self, days: u8) -> i64 {
-        i64::from(days.count_ones().min(self.w.shared_days_max)) * i64::from(self.w.shared_day)
+        day_points(&self.w, days)
     }
 
     fn points(&self, t: &Terms) -> i64 {
@@ -396,41 +564,160 @@ impl<'a> Prepared<'a> {
         (self.points(&t), reasons)
     }
 
-    /// Scores of every pair that may be suggested (mentee by mentee, mentors across);
-    /// [`NO`] where a hard rule forbids it, the mentee is kept or the mentor is full.
-    pub(super) fn score_matrix(&self) -> Vec<i32> {
-        let nm = self.mentors.len();
-        let mut out = vec![NO; self.mentees.len() * nm];
-        let open: Vec<usize> = (0..nm).filter(|&m| self.qualified[m] && self.room[m] > 0).collect();
-        for (e, row) in out.chunks_mut(nm.max(1)).enumerate().take(self.mentees.len()) {
-            if self.is_kept[e] {
-                continue;
-            }
-            for &m in &open {
-                if self.gender_ok(m, e) && self.language_ok(m, e) {
-                    // |score| ≤ 11,000 with weights ≤ 1,000, so it fits.
-                    row[m] = self.points(&self.terms(m, e)) as i32;
+    /// The mentors who may take someone now (qualified, with room), in order; when the
+    /// gender rule is on, those of each gender apart.
+    fn open_mentors(&self) -> Vec<(Option<Gender>, Vec<usize>)> {
+        let open = (0..self.mentors.len()).filter(|&m| self.qualified[m] && self.room[m] > 0);
+        if !self.rules.same_gender {
+            return vec![(None, open.collect())];
+        }
+        Gender::ALL
+            .iter()
+            .map(|&g| (Some(g), open.clone().filter(|&m| self.mentor_people[m].gender == g).collect()))
+            .collect()
+    }
+
+    /// The open mentors a mentee may be suggested (every hard rule but capacity passes);
+    /// none for a kept mentee.
+    fn allowed_for<'o>(
+        &'o self,
+        open: &'o [(Option<Gender>, Vec<usize>)],
+        e: usize,
+    ) -> impl Iterator<Item = usize> + 'o {
+        let gender = self.mentee_people[e].gender;
+        let mentors = open
+            .iter()
+            .find(|(g, _)| g.is_none_or(|g| g == gender))
+            .filter(|_| !self.is_kept[e])
+            .map_or(&[][..], |(_, ms)| ms.as_slice());
+        let excluded = &self.excluded_for[e];
+        mentors
+            .iter()
+            .copied()
+            .filter(move |&m| self.language_ok(m, e) && (excluded.is_empty() || excluded.binary_search(&m).is_err()))
+    }
+
+    /// The scores of mentors `ms` (across) with mentees `es` (down), or the other way
+    /// round with `mentors_down`: [`Prepared::points`] of each pair that passes the rules
+    /// of gender, language and exclusion, [`NO`] for the others. (Qualification, room and
+    /// kept mentees are the caller's to leave out.)
+    fn scores(&self, ms: &[usize], es: &[usize], mentors_down: bool) -> Vec<i32> {
+        let mut out = vec![NO; ms.len() * es.len()];
+        let at = |i: usize, j: usize| if mentors_down { i * es.len() + j } else { j * ms.len() + i };
+        if let Some((a, b)) = &self.flat {
+            if mentors_down {
+                let (rows, cols) = (a.pick(ms), b.pick(es));
+                for (i, row) in out.chunks_mut(es.len().max(1)).enumerate().take(ms.len()) {
+                    self.scorer.row(&rows, i, &cols, row);
+                }
+            } else {
+                let (rows, cols) = (b.pick(es), a.pick(ms));
+                for (j, row) in out.chunks_mut(ms.len().max(1)).enumerate().take(es.len()) {
+                    self.scorer.row(&rows, j, &cols, row);
                 }
             }
-        }
-        for &(m, e) in &self.excluded {
-            out[e * nm + m] = NO;
+            // The few mentees' own exclusions and wishes, by where the mentor sits.
+            let mut pos = vec![usize::MAX; self.mentors.len()];
+            for (i, &m) in ms.iter().enumerate() {
+                pos[m] = i;
+            }
+            for (j, &e) in es.iter().enumerate() {
+                for &m in &self.excluded_for[e] {
+                    if pos[m] != usize::MAX {
+                        out[at(pos[m], j)] = NO;
+                    }
+                }
+                for &m in &self.preferred[e] {
+                    if pos[m] != usize::MAX && out[at(pos[m], j)] != NO {
+                        out[at(pos[m], j)] += self.w.preferred_mentor as i32;
+                    }
+                }
+            }
+        } else {
+            for (i, &m) in ms.iter().enumerate() {
+                for (j, &e) in es.iter().enumerate() {
+                    if self.gender_ok(m, e) && self.language_ok(m, e) && !self.excluded.contains(&(m, e)) {
+                        // |score| ≤ 11,000 with weights ≤ 1,000, so it fits.
+                        out[at(i, j)] = self.points(&self.terms(m, e)) as i32;
+                    }
+                }
+            }
         }
         out
     }
 
-    /// The pairs to suggest: (mentor, mentee), each component of the graph of allowed
-    /// pairs solved on its own, from whichever side has fewer places to fill.
-    pub(super) fn optimise(&self, scores: &[i32]) -> Vec<(usize, usize)> {
+    /// Scores of every pair that may be suggested (mentee by mentee, mentors across);
+    /// [`NO`] where a hard rule forbids it, the mentee is kept or the mentor is full.
+    pub(super) fn score_matrix(&self) -> Vec<i32> {
+        let nm = self.mentors.len();
+        let open: Vec<usize> = (0..nm).filter(|&m| self.qualified[m] && self.room[m] > 0).collect();
+        let free: Vec<usize> = (0..self.mentees.len()).filter(|&e| !self.is_kept[e]).collect();
+        let scores = self.scores(&open, &free, false);
+        let mut out = vec![NO; self.mentees.len() * nm];
+        for (j, &e) in free.iter().enumerate() {
+            for (i, &m) in open.iter().enumerate() {
+                out[e * nm + m] = scores[j * open.len() + i];
+            }
+        }
+        out
+    }
+
+    /// The graph of allowed pairs (mentees `0..ne`, then mentors), joined into its
+    /// connected components.
+    fn connect(&self) -> UnionFind {
         let (ne, nm) = (self.mentees.len(), self.mentors.len());
         let mut uf = UnionFind::new(ne + nm);
-        for e in 0..ne {
-            for m in 0..nm {
-                if scores[e * nm + m] != NO {
+        let Some((a, b)) = &self.flat else {
+            let open = self.open_mentors();
+            for e in 0..ne {
+                for m in self.allowed_for(&open, e) {
                     uf.union(e, ne + m);
                 }
             }
+            return uf;
+        };
+        // Mentors alike for the rules (gender where it counts, languages) form a class: a
+        // mentee allowed with every one of a class is joined to the first of them, once
+        // the class is joined up, instead of to each. Exclusions (few) are taken one by
+        // one. The components come out the same.
+        let mut classes: Vec<((u8, u64), Vec<usize>, bool)> = Vec::new();
+        for m in (0..nm).filter(|&m| self.qualified[m] && self.room[m] > 0) {
+            let key = (if self.rules.same_gender { a.gender[m] } else { 0 }, a.langs[m]);
+            match classes.iter_mut().find(|c| c.0 == key) {
+                Some(c) => c.1.push(m),
+                None => classes.push((key, vec![m], false)),
+            }
         }
+        for e in (0..ne).filter(|&e| !self.is_kept[e]) {
+            let gender = if self.rules.same_gender { b.gender[e] } else { 0 };
+            let excluded = &self.excluded_for[e];
+            for ((g, langs), members, joined) in &mut classes {
+                if *g != gender || *langs & b.langs[e] == 0 {
+                    continue;
+                }
+                if excluded.iter().any(|m| members.binary_search(m).is_ok()) {
+                    for &m in members.iter().filter(|m| excluded.binary_search(m).is_err()) {
+                        uf.union(e, ne + m);
+                    }
+                    continue;
+                }
+                if !*joined {
+                    for &m in &members[1..] {
+                        uf.union(ne + members[0], ne + m);
+                    }
+                    *joined = true;
+                }
+                uf.union(e, ne + members[0]);
+            }
+        }
+        uf
+    }
+
+    /// The pairs to suggest: (mentor, mentee), each component of the graph of allowed
+    /// pairs solved on its own, from whichever side has fewer places to fill.
+    pub(super) fn optimise(&self) -> Vec<(usize, usize)> {
+        let (ne, nm) = (self.mentees.len(), self.mentors.len());
+        let mut uf = self.connect();
         // Components in order of first appearance; people keep their id order within.
         let mut comp_of = vec![usize::MAX; ne + nm];
         let mut comps: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
@@ -449,15 +736,11 @@ impl<'a> Prepared<'a> {
             let places: usize = room.iter().map(|&r| r as usize).sum();
             if places <= es.len() {
                 // Rows are the mentors' places, columns the mentees.
-                let mut weights = Vec::with_capacity(ms.len() * es.len());
-                for &m in ms {
-                    weights.extend(es.iter().map(|&e| scores[e * nm + m]));
-                }
+                let weights = self.scores(ms, es, true);
                 let row_weights: Vec<u32> =
                     room.iter().enumerate().flat_map(|(i, &r)| std::iter::repeat_n(i as u32, r as usize)).collect();
                 let cap = vec![1; es.len()];
-                let got =
-                    flow::assign(&Instance { weights: &weights, cols: es.len(), row_weights: &row_weights, cap: &cap });
+                let got = flow::assign(Instance { weights, cols: es.len(), row_weights: &row_weights, cap: &cap });
                 for (row, col) in got.iter().enumerate() {
                     if let Some(col) = col {
                         chosen.push((ms[row_weights[row] as usize], es[*col as usize]));
@@ -465,17 +748,9 @@ impl<'a> Prepared<'a> {
                 }
             } else {
                 // Rows are the mentees, columns the mentors with their room.
-                let mut weights = Vec::with_capacity(ms.len() * es.len());
-                for &e in es {
-                    weights.extend(ms.iter().map(|&m| scores[e * nm + m]));
-                }
+                let weights = self.scores(ms, es, false);
                 let row_weights: Vec<u32> = (0..es.len() as u32).collect();
-                let got = flow::assign(&Instance {
-                    weights: &weights,
-                    cols: ms.len(),
-                    row_weights: &row_weights,
-                    cap: &room,
-                });
+                let got = flow::assign(Instance { weights, cols: ms.len(), row_weights: &row_weights, cap: &room });
                 for (row, col) in got.iter().enumerate() {
                     if let Some(col) = col {
                         chosen.push((ms[*col as usize], es[row]));
@@ -503,9 +778,24 @@ impl<'a> Prepared<'a> {
                 Pair { mentor: self.mentors[m].id.clone(), mentee: self.mentees[e].id.clone(), score, reasons, kept }
             })
             .collect();
+        // The reason depends only on the mentee's gender and languages, unless they have
+        // exclusions of their own: worked out once for each such kind of mentee.
+        let qualified: Vec<usize> = (0..self.mentors.len()).filter(|&m| self.qualified[m]).collect();
+        let mut known: HashMap<(Gender, &[String]), String> = HashMap::new();
         let unmatched = (0..self.mentees.len())
             .filter(|&e| !matched[e])
-            .map(|e| Unmatched { mentee: self.mentees[e].id.clone(), why: self.why_unmatched(e) })
+            .map(|e| {
+                let mentee = self.mentees[e];
+                let why = if self.excluded_for[e].is_empty() {
+                    known
+                        .entry((mentee.gender, mentee.languages.as_slice()))
+                        .or_insert_with(|| self.why_unmatched(e, &qualified))
+                        .clone()
+                } else {
+                    self.why_unmatched(e, &qualified)
+                };
+                Unmatched { mentee: mentee.id.clone(), why }
+            })
             .collect();
         Solution { pairs, unmatched, all_scores: None }
     }
@@ -526,7 +816,8 @@ impl<'a> Prepared<'a> {
 
     /// Why mentee `e` has no mentor: the first hard rule that leaves nobody, else
     /// capacity, else the competition.
-    fn why_unmatched(&self, e: usize) -> String {
+    /// `qualified`: the mentors who are trained and long enough in recovery, in order.
+    fn why_unmatched(&self, e: usize, qualified: &[usize]) -> String {
         let mentee = self.mentees[e];
         if self.mentors.is_empty() {
             return "there are no mentors".to_owned();
@@ -534,14 +825,13 @@ impl<'a> Prepared<'a> {
         if mentee.languages.is_empty() {
             return "no language is given for this mentee, and a mentor must share one".to_owned();
         }
-        let qualified: Vec<usize> = (0..self.mentors.len()).filter(|&m| self.qualified[m]).collect();
         if qualified.is_empty() {
             return format!(
                 "no mentor is both trained and at least {} days into recovery",
                 self.rules.min_recovery_days
             );
         }
-        let same: Vec<usize> = qualified.into_iter().filter(|&m| self.gender_ok(m, e)).collect();
+        let same: Vec<usize> = qualified.iter().copied().filter(|&m| self.gender_ok(m, e)).collect();
         if same.is_empty() {
             return format!("no trained mentor of the same gender ({})", mentee.gender.as_str());
         }
@@ -582,6 +872,14 @@ impl<'a> Prepared<'a> {
     }
 }
 
+fn age_penalty(w: &Weights, gap: u32) -> i64 {
+    (i64::from(gap.saturating_sub(w.age_gap_free)) * i64::from(w.age_gap_per_year)).min(i64::from(w.age_gap_max))
+}
+
+fn day_points(w: &Weights, days: u8) -> i64 {
+    i64::from(days.count_ones().min(w.shared_days_max)) * i64::from(w.shared_day)
+}
+
 /// "a", "a and b", "a, b and c" (or "or").
 fn and_list(items: &[&str], word: &str) -> String {
     match items {
@@ -615,5 +913,123 @@ impl UnionFind {
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
             self.parent[hi] = lo;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::matching::tests::centre;
+
+    /// The same problem prepared without the flat layout: every pair scored and joined
+    /// one by one through the general code (bit sets of any width).
+    fn general(p: &Problem) -> Prepared<'_> {
+        let mut prep = Prepared::new(p);
+        prep.flat = None;
+        prep
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The flat scoring, the joining of mentors by class and the reasons worked out
+        /// once per kind of mentee give exactly what the pair-by-pair code gives.
+        #[test]
+        fn the_fast_paths_change_nothing(p in prop_oneof![centre(12, 30, 8), centre(6, 30, 40)]) {
+            let (fast, slow) = (Prepared::new(&p), general(&p));
+            prop_assert!(fast.flat.is_some());
+            prop_assert_eq!(fast.score_matrix(), slow.score_matrix());
+            // The same components (a set's root is its smallest member).
+            let (mut a, mut b) = (fast.connect(), slow.connect());
+            for x in 0..fast.mentees.len() + fast.mentors.len() {
+                prop_assert_eq!(a.find(x), b.find(x));
+            }
+            let chosen = fast.optimise();
+            prop_assert_eq!(&chosen, &slow.optimise());
+            let s = fast.solution(&chosen);
+            let qualified: Vec<usize> = (0..fast.mentors.len()).filter(|&m| fast.qualified[m]).collect();
+            for u in &s.unmatched {
+                let e = fast.mentee_index(&u.mentee).unwrap();
+                prop_assert_eq!(&u.why, &fast.why_unmatched(e, &qualified));
+            }
+        }
+
+        /// Scores laid out either way round agree with each other and with the reasons.
+        #[test]
+        fn scores_either_way_round_agree(p in centre(8, 12, 6), pick in any::<u64>()) {
+            let prep = Prepared::new(&p);
+            let ms: Vec<usize> = (0..prep.mentors.len()).filter(|m| pick >> (m % 64) & 1 == 1).collect();
+            let es: Vec<usize> = (0..prep.mentees.len()).filter(|e| pick >> ((e + 17) % 64) & 1 == 1).collect();
+            let down = prep.scores(&ms, &es, true);
+            let across = prep.scores(&ms, &es, false);
+            for (i, &m) in ms.iter().enumerate() {
+                for (j, &e) in es.iter().enumerate() {
+                    prop_assert_eq!(down[i * es.len() + j], across[j * ms.len() + i]);
+                    let allowed = prep.gender_ok(m, e) && prep.language_ok(m, e) && !prep.excluded.contains(&(m, e));
+                    let want = if allowed { prep.explain(m, e, false).0 as i32 } else { NO };
+                    prop_assert_eq!(down[i * es.len() + j], want);
+                }
+            }
+        }
+    }
+
+    /// More than 64 languages: no flat layout, the general code matches.
+    #[test]
+    fn many_languages_use_the_general_code() {
+        let langs: Vec<String> = (0..70).map(|i| format!("language {i}")).collect();
+        let mentors = (0..20)
+            .map(|i| crate::matching::Mentor {
+                id: Id::Int(i as i64),
+                gender: Gender::Male,
+                languages: (0..4).map(|k| langs[(i * 4 + k) % 70].clone()).collect(),
+                substances: vec![],
+                age: Some(30 + i as u32),
+                recovery_days: 400,
+                trained: true,
+                capacity: i as u32 % 3,
+                days: vec![],
+                locality: None,
+                groups: vec![],
+            })
+            .collect();
+        let mentees = (0..60)
+            .map(|i| crate::matching::Mentee {
+                id: Id::Int(i as i64),
+                gender: Gender::Male,
+                languages: vec![langs[(i * 5) % 70].clone(), langs[(i * 11 + 3) % 70].clone()],
+                substances: vec![],
+                age: Some(20 + i as u32 % 30),
+                days: vec![],
+                locality: None,
+                groups: vec![],
+                prefers: vec![],
+            })
+            .collect();
+        let p = Problem {
+            rules: Rules::default(),
+            weights: Weights::default(),
+            mentors,
+            mentees,
+            exclusions: vec![],
+            keep: vec![],
+        };
+        let prep = Prepared::new(&p);
+        assert!(prep.flat.is_none());
+        let s = crate::matching::solve(&p);
+        assert!(s.suggested() > 0);
+        // The optimum, from an independent min-cost flow over every allowed pair.
+        let mut weights = Vec::new();
+        for e in &p.mentees {
+            for m in &p.mentors {
+                let shared = m.languages.iter().any(|l| e.languages.contains(l));
+                let score = crate::matching::explain(&p, &m.id, &e.id).unwrap_or_default().0 as i32;
+                weights.push(if shared { score } else { NO });
+            }
+        }
+        let cap: Vec<u32> = p.mentors.iter().map(|m| m.capacity).collect();
+        let want = flow::tests::reference(&weights, p.mentees.len(), p.mentors.len(), &cap);
+        assert_eq!((s.suggested(), s.suggested_score()), want);
     }
 }

@@ -510,7 +510,7 @@ fn small_problem() -> impl Strategy<Value = Problem> {
 
 /// A random centre: up to `mentors` × `mentees`, up to `refs` exclusions and `refs − 1`
 /// kept pairs, random rules and weights.
-fn centre(mentors: usize, mentees: usize, refs: usize) -> impl Strategy<Value = Problem> {
+pub(super) fn centre(mentors: usize, mentees: usize, refs: usize) -> impl Strategy<Value = Problem> {
     let mentors =
         prop::collection::vec((traits(), 100u32..400, prop::bool::weighted(0.9), 1u32..=3, any::<bool>()), 1..=mentors);
     let mentees =

@@ -372,10 +372,23 @@ fn a_mentor_flagged_at_risk_in_aftercare_is_not_suggested() {
     let e = inpatient(&mut s, details("Jaspreet", Gender::Male, &["Punjabi"], Substance::Alcohol, 30));
     let c = admin();
     assert_eq!(suggested(&suggest(s.conn(), &c).unwrap()), [(m, e)]);
-    // The mentor is on an aftercare plan and a call hears of a relapse.
+    // The mentor is on an aftercare plan (its first call, long due, not counted as
+    // overdue here): that alone flags nobody.
+    let plan = s
+        .write(|tx| {
+            let mut settings = crate::aftercare::get_settings(tx)?;
+            settings.rules.overdue_days = 0;
+            crate::aftercare::save_settings(tx, &c, &settings)?;
+            let template = crate::aftercare::templates::default_template(tx)?.id;
+            crate::aftercare::plans::start(tx, &c, m, template)
+        })
+        .unwrap();
+    let o = overview(s.conn(), &c).unwrap();
+    let row = o.mentors.iter().find(|r| r.patient_id == m).unwrap();
+    assert!(row.eligible, "{:?}", row.not_eligible);
+    assert_eq!(suggested(&suggest(s.conn(), &c).unwrap()), [(m, e)]);
+    // A call hears of a relapse.
     s.write(|tx| {
-        let template = crate::aftercare::templates::default_template(tx)?.id;
-        let plan = crate::aftercare::plans::start(tx, &c, m, template)?;
         let followup: i64 = tx.query_row(
             "SELECT id FROM aftercare_followups WHERE plan_id = ?1 ORDER BY due_on LIMIT 1",
             [plan],
@@ -400,4 +413,123 @@ fn a_mentor_flagged_at_risk_in_aftercare_is_not_suggested() {
     assert!(row.not_eligible.contains(&"flagged at risk in aftercare".to_owned()), "{:?}", row.not_eligible);
     assert!(suggest(s.conn(), &c).unwrap().pairs.is_empty());
     assert_eq!(check_pair(s.conn(), &c, m, e).unwrap().broken_rules[0], "flagged at risk in aftercare");
+}
+
+#[test]
+fn recently_discharged_people_wait_up_to_the_last_day_and_once() {
+    let mut s = store();
+    let c = admin();
+    let days = DEFAULT_RECENT_DISCHARGE_DAYS as u64;
+    let discharged = |s: &mut Store, name: &str, ago: &[(u64, u64)]| {
+        s.write(|tx| {
+            let d = details(name, Gender::Male, &["Hindi"], Substance::Alcohol, 30);
+            let (first_in, first_out) = ago[0];
+            let id = patients::create(tx, &c, &NewPatient { details: d, admitted_on: today() - Days::new(first_in) })?;
+            patients::discharge(tx, &c, id, today() - Days::new(first_out), patients::DischargeType::Completed)?;
+            for &(back_in, out) in &ago[1..] {
+                patients::readmit(tx, &c, id, today() - Days::new(back_in))?;
+                patients::discharge(tx, &c, id, today() - Days::new(out), patients::DischargeType::Completed)?;
+            }
+            Ok(id)
+        })
+        .unwrap()
+    };
+    let last_day = discharged(&mut s, "Amit", &[(days + 30, days)]);
+    let day_after = discharged(&mut s, "Bhola", &[(days + 30, days + 1)]);
+    // Discharged long ago and again lately, both discharges after the cutoff: one row.
+    let twice = discharged(&mut s, "Chetan", &[(900, 800), (days - 10, days - 20)]);
+    let twice_recent = discharged(&mut s, "Dinesh", &[(days - 5, days - 10), (20, 3)]);
+    let o = overview(s.conn(), &c).unwrap();
+    let waiting: Vec<(i64, WaitReason)> = o.waiting.iter().map(|w| (w.patient_id, w.reason)).collect();
+    assert_eq!(
+        waiting,
+        [
+            (last_day, WaitReason::RecentlyDischarged),
+            (twice, WaitReason::RecentlyDischarged),
+            (twice_recent, WaitReason::RecentlyDischarged),
+        ]
+    );
+    assert!(!waiting.iter().any(|(id, _)| *id == day_after));
+    // The suggestions see the same people waiting.
+    let sug = suggest(s.conn(), &c).unwrap();
+    let mut unmatched: Vec<i64> = sug.unmatched.iter().map(|u| u.mentee_id).collect();
+    unmatched.sort();
+    assert_eq!(unmatched, [last_day, twice, twice_recent]);
+}
+
+#[test]
+fn the_screen_reads_one_snapshot_and_leaves_no_transaction_open() {
+    let mut s = store();
+    let c = admin();
+    let m = mentor(&mut s, details("Harpal", Gender::Male, &["Punjabi"], Substance::Alcohol, 50), 900, 2, "");
+    let e = inpatient(&mut s, details("Jaspreet", Gender::Male, &["Punjabi"], Substance::Alcohol, 30));
+    overview(s.conn(), &c).unwrap();
+    suggest(s.conn(), &c).unwrap();
+    check_pair(s.conn(), &c, m, e).unwrap();
+    assert!(s.conn().is_autocommit());
+    // An error inside the snapshot ends it too.
+    assert_eq!(check_pair(s.conn(), &c, m, 9999).unwrap_err().code(), "not_found");
+    assert!(s.conn().is_autocommit());
+    // Inside a write, the screen reads what the write has done so far, and the write
+    // stays open.
+    s.write(|tx| {
+        let no = PeerProfile { wants_mentor: Some(false), ..PeerProfile::default() };
+        save_profile(tx, &c, e, &no)?;
+        assert!(overview(tx, &c)?.waiting.is_empty());
+        assert!(suggest(tx, &c)?.unmatched.is_empty());
+        assert!(!tx.is_autocommit());
+        Ok(())
+    })
+    .unwrap();
+    assert!(overview(s.conn(), &c).unwrap().waiting.is_empty());
+}
+
+/// Suggestions from a world that keeps the current pairs, and from one that only counts
+/// the places they take: the same suggestions and reasons for everyone waiting.
+fn same_suggestions_either_way(s: &Store) {
+    let a = world(s.conn(), today(), None, Current::Kept).unwrap();
+    let b = world(s.conn(), today(), None, Current::PlacesTaken).unwrap();
+    assert!(!a.problem.keep.is_empty() && b.problem.keep.is_empty());
+    assert_eq!(a.waiting, b.waiting);
+    let (sa, sb) = (matching::solve(&a.problem), matching::solve(&b.problem));
+    let suggested =
+        |s: &matching::Solution| -> Vec<matching::Pair> { s.pairs.iter().filter(|p| !p.kept).cloned().collect() };
+    assert_eq!(suggested(&sa), suggested(&sb));
+    let waiting: HashSet<i64> = a.waiting.iter().map(|(id, _)| *id).collect();
+    let unmatched = |s: &matching::Solution| -> Vec<matching::Unmatched> {
+        s.unmatched.iter().filter(|u| waiting.contains(&id_num(&u.mentee))).cloned().collect()
+    };
+    assert_eq!(unmatched(&sa), unmatched(&sb));
+    assert_eq!(sb.unmatched.len(), unmatched(&sb).len(), "only people waiting are left unmatched");
+}
+
+#[test]
+fn current_pairs_counted_as_places_give_the_same_suggestions() {
+    let mut s = store();
+    crate::demo::generate(&mut s, today(), 2026).unwrap();
+    same_suggestions_either_way(&s);
+    // A mentor holding more pairs than places (made by hand over the rule) has no room
+    // either way.
+    let c = admin();
+    let m = mentor(&mut s, details("Harpal", Gender::Male, &["Punjabi"], Substance::Alcohol, 50), 900, 1, "");
+    for name in ["Jaspreet", "Gurpreet", "Manpreet"] {
+        let e = inpatient(&mut s, details(name, Gender::Male, &["Punjabi"], Substance::Alcohol, 30));
+        if name != "Manpreet" {
+            s.write(|tx| pair_by_hand(tx, &c, m, e, "family asked for him")).unwrap();
+        }
+    }
+    same_suggestions_either_way(&s);
+}
+
+proptest::proptest! {
+    /// The quick reading of the profile lists agrees with serde_json, odd text included.
+    #[test]
+    fn lists_read_as_serde_json_reads_them(t in r#"[\[\]", \\a-zé\t\u{00A0}\u{0001}]{0,16}"#, words in proptest::collection::vec("[a-zA-Zअ-ह ,é]{0,6}", 0..4)) {
+        let want = |t: &str| serde_json::from_str::<Vec<String>>(t).ok();
+        proptest::prop_assert_eq!(strings_from(&t), want(&t));
+        let listed = serde_json::to_string(&words).unwrap();
+        proptest::prop_assert_eq!(strings_from(&listed), Some(words.clone()));
+        let spaced = format!(" [ {} ] ", words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(" , "));
+        proptest::prop_assert_eq!(strings_from(&spaced), want(&spaced));
+    }
 }
