@@ -74,11 +74,23 @@ pub(crate) fn reasons_for(
     let mut stmt = conn.prepare_cached(
         "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1 ORDER BY id DESC LIMIT 50",
     )?;
-    let attempts = stmt
-        .query_map([patient], |r| {
-            Ok(Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // The rules below look only at the newest attempts: up to the latest success that
+    // recorded a status, the latest that recorded a risk, and the failures before the latest
+    // success. Reading stops once all three are found (usually at the newest attempt).
+    let mut attempts: Vec<Row> = Vec::new();
+    let (mut status_seen, mut risk_seen, mut success_seen) = (false, false, false);
+    let mut rows = stmt.query([patient])?;
+    while let Some(r) = rows.next()? {
+        let a = Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? };
+        status_seen |= a.result.is_success() && a.status.is_some();
+        risk_seen |= a.risk.is_some();
+        success_seen |= a.result.is_success();
+        attempts.push(a);
+        if status_seen && risk_seen && success_seen {
+            break;
+        }
+    }
+    drop(rows);
     let mut out = Vec::new();
     if rules.lapse_or_relapse
         && let Some(a) = attempts.iter().find(|a| a.result.is_success() && a.status.is_some())
@@ -132,13 +144,12 @@ pub(crate) fn reasons_for(
     }
     if rules.overdue_days > 0 {
         let oldest: Option<(i64, NaiveDate)> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
                  WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
                  ORDER BY f.due_on, f.id LIMIT 1",
-                [patient],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            )?
+            .query_row([patient], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((id, due)) = oldest {
             let days = (today - due).num_days();
