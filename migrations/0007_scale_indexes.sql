@@ -40,8 +40,10 @@ CREATE INDEX group_memberships_by_group_left ON group_memberships (group_id, lef
 -- A group's sessions in a date range (reports, a person's sessions).
 CREATE INDEX group_sessions_by_series_date ON group_sessions (series_id, date);
 
--- A person's open follow-ups, oldest first (at-risk "overdue", the roster's "follow-up due").
+-- A person's open follow-ups, oldest first (the roster's "follow-up due"), and the open
+-- follow-ups long overdue (at-risk list).
 CREATE INDEX aftercare_followups_open_by_patient ON aftercare_followups (patient_id, due_on, id) WHERE status = 'open';
+CREATE INDEX aftercare_followups_open_by_due ON aftercare_followups (due_on) WHERE status = 'open';
 
 -- A person's last successful contact (worklist, call list).
 CREATE INDEX aftercare_attempts_reached ON aftercare_attempts (patient_id, on_date)
@@ -49,3 +51,6 @@ CREATE INDEX aftercare_attempts_reached ON aftercare_attempts (patient_id, on_da
 
 -- The people on an active plan (at-risk list).
 CREATE INDEX aftercare_plans_active ON aftercare_plans (patient_id) WHERE status = 'active';
+
+-- The groups of one kind (a person's aftercare marks start from the aftercare groups).
+CREATE INDEX therapy_groups_by_kind ON therapy_groups (kind);
