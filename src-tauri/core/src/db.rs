@@ -30,10 +30,21 @@ fn apply_pragmas(conn: &Connection) -> Result<()> {
         tracing::warn!(mode, "journal mode is not WAL");
     }
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")?;
-    // SQLite's page cache, 2 MB by default, is smaller than what one screen reads in a
-    // ten-year centre (the mentorship lists touch most of the 5 MB of patients): pages
-    // were read from the file again on every visit. 16 MB at most, filled only as read.
-    conn.execute_batch("PRAGMA cache_size = -16000;")?;
+    // 16 MB of pages (SQLite's default is 2 MB): a ten-year centre's file is ~500 MB and the
+    // busiest screens touch a few MB of indexes; the cache fills only as pages are read.
+    conn.execute_batch("PRAGMA cache_size = -16384;")?;
+    statement_cache(conn)?;
+    Ok(())
+}
+
+/// Cached statements stay prepared. Without the planner's stability guarantee SQLite
+/// re-prepares a statement whose plan looked at a bound value (a `LIMIT ?`, a parameter
+/// compared with a partial index's condition) every time the cache hands it out again,
+/// which on the ten-year centre made the per-person queries of the at-risk list cost more
+/// to parse than to run. The plans do not depend on bound values anyway.
+fn statement_cache(conn: &Connection) -> Result<()> {
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 
@@ -102,6 +113,7 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        statement_cache(&conn)?;
         let mut store = Store { conn, path: PathBuf::from(":memory:") };
         store.migrate()?;
         Ok(store)
@@ -303,6 +315,56 @@ mod tests {
         assert_eq!(sync, 2, "synchronous=FULL");
         assert_eq!(fk, 1);
         assert_eq!(app, APPLICATION_ID);
+    }
+
+    #[test]
+    fn a_centre_upgraded_to_0007_has_every_mark_tied_to_its_group_for_good() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        // A centre at version 6 with two groups and marks in both.
+        {
+            let c = Connection::open(&path).unwrap();
+            for (n, _, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 6) {
+                c.execute_batch(sql).unwrap_or_else(|e| panic!("migration {n}: {e}"));
+            }
+            c.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 6;
+                 INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+                   VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't');
+                 INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
+                   VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't'), (2, 'After', 'aftercare', 'aftercare', 't', 't');
+                 INSERT INTO group_series (id, group_id, lineage_id, freq, start_date, start_time, duration_min, valid_from, created_at)
+                   VALUES (1, 1, 1, 'weekly', '2026-01-05', '10:00', 60, '2026-01-05', 't'),
+                          (2, 2, 2, 'weekly', '2026-01-05', '18:00', 60, '2026-01-05', 't');
+                 INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, updated_at)
+                   VALUES (1, 1, '2026-01-05', '2026-01-05', '10:00', 60, 't'), (2, 2, '2026-01-05', '2026-01-05', '18:00', 60, 't');
+                 INSERT INTO group_attendance (session_id, patient_id, status, recorded_at) VALUES (1, 1, 'present', 't'), (2, 1, 'absent', 't');"
+            ))
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let groups = |c: &Connection| -> Vec<(i64, Option<i64>)> {
+            c.prepare("SELECT session_id, group_id FROM group_attendance ORDER BY id")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(groups(c), [(1, Some(1)), (2, Some(2))], "existing marks are filled in");
+        c.execute("INSERT INTO group_attendance (session_id, dropin_name, dropin, status, recorded_at) VALUES (2, 'Ravi', 1, 'present', 't')", [])
+            .unwrap();
+        assert_eq!(groups(c)[2], (2, Some(2)), "new marks get theirs from the session");
+        for sql in [
+            "UPDATE group_attendance SET session_id = 1 WHERE id = 2",
+            "UPDATE group_attendance SET group_id = 1 WHERE id = 2",
+            "UPDATE group_sessions SET series_id = 1 WHERE id = 2",
+        ] {
+            let e = c.execute(sql, []).unwrap_err().to_string();
+            assert!(e.contains("stays with its"), "{sql}: {e}");
+        }
+        c.execute("UPDATE group_attendance SET status = 'late' WHERE id = 2", []).unwrap();
     }
 
     #[test]

@@ -35,13 +35,14 @@ pub fn last_aftercare_attendance(conn: &Connection, patient: i64) -> Result<Opti
 /// The last aftercare session attended by a patient (in any aftercare group), before
 /// `before` when given.
 fn last_attended(conn: &Connection, patient: i64, before: Option<NaiveDate>) -> Result<Option<NaiveDate>> {
+    // From the (few) aftercare groups to the person's marks in each: their other marks are
+    // never read.
     let mut stmt = conn.prepare_cached(
-        "SELECT max(s.date) FROM group_attendance a
-         JOIN group_sessions s ON s.id = a.session_id
-         JOIN group_series x ON x.id = s.series_id
-         JOIN therapy_groups g ON g.id = x.group_id
-         WHERE a.patient_id = ?1 AND a.status IN ('present', 'late') AND s.cancelled = 0
-           AND g.kind = 'aftercare' AND (?2 IS NULL OR s.date < ?2)",
+        "SELECT max(s.date) FROM therapy_groups g
+         CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
+         CROSS JOIN group_sessions s ON s.id = a.session_id
+         WHERE g.kind = 'aftercare' AND a.status IN ('present', 'late') AND s.cancelled = 0
+           AND (?2 IS NULL OR s.date < ?2)",
     )?;
     Ok(stmt.query_row(params![patient, before], |r| r.get(0)).optional()?.flatten())
 }
@@ -65,12 +66,11 @@ fn family_last_attended(conn: &Connection, group: i64, family: i64, before: Naiv
 /// before a re-admission do not come back with the new plan.
 pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option<(u32, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT s.id, a.status FROM group_attendance a
-         JOIN group_sessions s ON s.id = a.session_id
-         JOIN group_series x ON x.id = s.series_id
-         JOIN therapy_groups g ON g.id = x.group_id
-         WHERE a.patient_id = ?1 AND a.dropin = 0 AND s.cancelled = 0 AND s.held <> 'not_held'
-           AND g.kind = 'aftercare' AND a.status IN ('present', 'late', 'absent')
+        "SELECT s.id, a.status FROM therapy_groups g
+         CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
+         CROSS JOIN group_sessions s ON s.id = a.session_id
+         WHERE g.kind = 'aftercare' AND a.dropin = 0 AND s.cancelled = 0 AND s.held <> 'not_held'
+           AND a.status IN ('present', 'late', 'absent')
            AND s.date >= coalesce((SELECT max(pl.started_on) FROM aftercare_plans pl WHERE pl.patient_id = ?1), '')
          ORDER BY s.date DESC, s.start_time DESC, s.id DESC LIMIT ?2",
     )?;

@@ -1,7 +1,7 @@
 //! The at-risk list: people on an active plan, each with the reasons from the centre's
 //! rules. A counsellor acknowledges an alert with the action taken; a new fact (a new
 //! attempt, another overdue follow-up) raises a new alert.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -73,14 +73,47 @@ pub(crate) fn reasons_for(
     rules: &RiskRules,
     patient: i64,
 ) -> Result<Vec<AtRiskReason>> {
+    reasons_with(conn, today, rules, patient, &Known::default())
+}
+
+/// What the at-risk list already knows about everyone, found with one query each.
+#[derive(Default)]
+struct Known {
+    /// People on an active plan who were ever in an aftercare group: only they can have
+    /// missed an aftercare session as a member (memberships are never deleted).
+    aftercare_members: Option<HashSet<i64>>,
+    /// Each person's oldest open follow-up of an active plan, where it is overdue.
+    overdue: Option<HashMap<i64, (i64, NaiveDate)>>,
+}
+
+/// [`reasons_for`], using what `known` holds instead of asking again.
+fn reasons_with(
+    conn: &Connection,
+    today: NaiveDate,
+    rules: &RiskRules,
+    patient: i64,
+    known: &Known,
+) -> Result<Vec<AtRiskReason>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1 ORDER BY id DESC LIMIT 50",
     )?;
-    let attempts = stmt
-        .query_map([patient], |r| {
-            Ok(Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // The rules below look only at the newest attempts: up to the latest success that
+    // recorded a status, the latest that recorded a risk, and the failures before the latest
+    // success. Reading stops once all three are found (usually at the newest attempt).
+    let mut attempts: Vec<Row> = Vec::new();
+    let (mut status_seen, mut risk_seen, mut success_seen) = (false, false, false);
+    let mut rows = stmt.query([patient])?;
+    while let Some(r) = rows.next()? {
+        let a = Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? };
+        status_seen |= a.result.is_success() && a.status.is_some();
+        risk_seen |= a.risk.is_some();
+        success_seen |= a.result.is_success();
+        attempts.push(a);
+        if status_seen && risk_seen && success_seen {
+            break;
+        }
+    }
+    drop(rows);
     let mut out = Vec::new();
     if rules.lapse_or_relapse
         && let Some(a) = attempts.iter().find(|a| a.result.is_success() && a.status.is_some())
@@ -107,6 +140,7 @@ pub(crate) fn reasons_for(
         });
     }
     if rules.missed_sessions > 0
+        && known.aftercare_members.as_ref().is_none_or(|m| m.contains(&patient))
         && let Some((n, key)) = groups_seam::missed_aftercare_in_row(conn, patient)?
         && n >= rules.missed_sessions
     {
@@ -133,15 +167,17 @@ pub(crate) fn reasons_for(
         }
     }
     if rules.overdue_days > 0 {
-        let oldest: Option<(i64, NaiveDate)> = conn
-            .query_row(
-                "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
-                 WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
-                 ORDER BY f.due_on, f.id LIMIT 1",
-                [patient],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let oldest: Option<(i64, NaiveDate)> = match &known.overdue {
+            Some(all) => all.get(&patient).copied(),
+            None => conn
+                .prepare_cached(
+                    "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
+                     WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
+                     ORDER BY f.due_on, f.id LIMIT 1",
+                )?
+                .query_row([patient], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+        };
         if let Some((id, due)) = oldest {
             let days = (today - due).num_days();
             if days > i64::from(rules.overdue_days) {
@@ -170,12 +206,35 @@ pub fn at_risk(conn: &Connection, ctx: &Ctx) -> Result<Vec<AtRiskEntry>> {
     let people = stmt
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<Vec<(i64, String, String, String)>>>()?;
+    let aftercare_members: HashSet<i64> = conn
+        .prepare_cached(
+            "SELECT m.patient_id FROM therapy_groups g JOIN group_memberships m ON m.group_id = g.id
+             JOIN aftercare_plans pl ON pl.patient_id = m.patient_id AND pl.status = 'active'
+             WHERE g.kind = 'aftercare'",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // A person's oldest open follow-up is overdue exactly when one of them is: the overdue
+    // ones are few, found through their due dates.
+    let mut overdue: HashMap<i64, (i64, NaiveDate)> = HashMap::new();
+    let cutoff = ctx.today - chrono::Days::new(u64::from(rules.overdue_days));
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.patient_id, f.id, f.due_on FROM aftercare_followups f
+         CROSS JOIN aftercare_plans p ON p.id = f.plan_id AND p.status = 'active'
+         WHERE f.status = 'open' AND f.due_on < ?1 ORDER BY f.due_on DESC, f.id DESC",
+    )?;
+    let mut rows = stmt.query([cutoff])?;
+    while let Some(r) = rows.next()? {
+        overdue.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+    }
+    drop(rows);
+    let known = Known { aftercare_members: Some(aftercare_members), overdue: Some(overdue) };
     let mut acked = conn.prepare_cached(
         "SELECT 1 FROM aftercare_alert_acks WHERE patient_id = ?1 AND rule = ?2 AND trigger_key = ?3",
     )?;
     let mut out = Vec::new();
     for (id, full, preferred, phone) in people {
-        let mut reasons = reasons_for(conn, ctx.today, &rules, id)?;
+        let mut reasons = reasons_with(conn, ctx.today, &rules, id, &known)?;
         reasons.retain(|r| !acked.exists(params![id, r.rule, r.trigger_key]).unwrap_or(false));
         if !reasons.is_empty() {
             out.push(AtRiskEntry { patient_id: id, name: super::display_name(&full, &preferred), phone, reasons });

@@ -12,7 +12,7 @@
 //! Per group: sessions held, mean attendance per held session (present + late,
 //! drop-ins included), members (anyone who was a member on some day of the range),
 //! drop-outs (left with reason "dropped out" within the range).
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::attendance::Mark;
-use super::membership::{LeaveReason, Person, describe};
+use super::membership::{LeaveReason, Person};
 use crate::access::Action;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -67,12 +67,6 @@ pub struct AttendanceReport {
     pub groups: Vec<GroupRow>,
 }
 
-struct HeldSession {
-    id: i64,
-    group_id: i64,
-    date: NaiveDate,
-}
-
 fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     if to < from {
         return Err(Error::invalid("range_reversed", "to", "The end of the period is before its start."));
@@ -83,7 +77,27 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// One person's membership windows in one group, and what their marks add up to.
+struct Tally {
+    name: String,
+    windows: Vec<(NaiveDate, Option<NaiveDate>)>,
+    present: u32,
+    late: u32,
+    absent: u32,
+    excused: u32,
+}
+
+impl Tally {
+    fn member_on(&self, d: NaiveDate) -> bool {
+        self.windows.iter().any(|(j, l)| *j <= d && l.is_none_or(|l| l >= d))
+    }
+}
+
 /// The report for `[from, to]`, all groups or one.
+///
+/// Each mark is read once and counted for its person when they were a member that day;
+/// what they were expected at is counted from the sorted dates of the sessions held, so
+/// the work grows with the marks and the members, not with their product.
 pub fn report(
     conn: &Connection,
     ctx: &Ctx,
@@ -94,104 +108,143 @@ pub fn report(
     ctx.require(Action::ViewGroups)?;
     check_range(from, to)?;
     let groups: Vec<(i64, String)> = conn
-        .prepare("SELECT id, name FROM therapy_groups WHERE ?1 IS NULL OR id = ?1 ORDER BY name COLLATE NOCASE, id")?
+        .prepare_cached(
+            "SELECT id, name FROM therapy_groups WHERE ?1 IS NULL OR id = ?1 ORDER BY name COLLATE NOCASE, id",
+        )?
         .query_map([group], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut sessions_stmt = conn.prepare_cached(
+        "SELECT s.id, s.date, s.cancelled, s.held FROM group_series x JOIN group_sessions s ON s.series_id = x.id
+         WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3",
+    )?;
+    // Names as `describe` gives them, in the same query.
+    let mut windows_stmt = conn.prepare_cached(
+        "SELECT m.patient_id, m.family_member_id, m.joined_on, m.left_on, m.leave_reason,
+                CASE WHEN p.preferred_name <> '' THEN p.full_name || ' (' || p.preferred_name || ')' ELSE p.full_name END,
+                f.name
+         FROM group_memberships m INDEXED BY group_memberships_by_group_left
+         LEFT JOIN patients p ON p.id = m.patient_id
+         LEFT JOIN family_members f ON f.id = m.family_member_id
+         WHERE m.group_id = ?1 AND m.joined_on <= ?3 AND (m.left_on IS NULL OR m.left_on >= ?2) ORDER BY m.id",
+    )?;
+    let mut marks_stmt = conn.prepare_cached(
+        "SELECT s.id, s.date, a.patient_id, a.family_member_id, a.status FROM group_series x
+         JOIN group_sessions s ON s.series_id = x.id
+         JOIN group_attendance a ON a.session_id = s.id
+         WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3 AND s.cancelled = 0 AND s.held = 'held'",
+    )?;
     let mut people = Vec::new();
     let mut group_rows = Vec::new();
     for (gid, gname) in groups {
-        let sessions: Vec<(i64, NaiveDate, bool, String)> = conn
-            .prepare(
-                "SELECT s.id, s.date, s.cancelled, s.held FROM group_sessions s JOIN group_series x ON x.id = s.series_id
-                 WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3 ORDER BY s.date, s.start_time",
-            )?
-            .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let held: Vec<HeldSession> = sessions
-            .iter()
-            .filter(|s| !s.2 && s.3 == "held")
-            .map(|s| HeldSession { id: s.0, group_id: gid, date: s.1 })
-            .collect();
-        let windows: Vec<(Option<i64>, Option<i64>, NaiveDate, Option<NaiveDate>, Option<LeaveReason>)> = conn
-            .prepare(
-                "SELECT patient_id, family_member_id, joined_on, left_on, leave_reason FROM group_memberships
-                 WHERE group_id = ?1 AND joined_on <= ?3 AND (left_on IS NULL OR left_on >= ?2) ORDER BY id",
-            )?
-            .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        // Marks of every held session, in one query.
-        let mut marks: BTreeMap<(i64, Person), Mark> = BTreeMap::new();
-        let mut attended_total = 0u32;
-        let rows: Vec<(i64, Option<i64>, Option<i64>, Mark)> = conn
-            .prepare_cached(
-                "SELECT a.session_id, a.patient_id, a.family_member_id, a.status FROM group_attendance a
-                 JOIN group_sessions s ON s.id = a.session_id JOIN group_series x ON x.id = s.series_id
-                 WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3 AND s.cancelled = 0 AND s.held = 'held'",
-            )?
-            .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (session, p, f, m) in rows {
-            if matches!(m, Mark::Present | Mark::Late) {
-                attended_total += 1;
-            }
-            if let Some(person) = Person::from_columns(p, f) {
-                marks.insert((session, person), m);
+        let (mut held, mut not_held, mut cancelled) = (Vec::new(), 0u32, 0u32);
+        let mut rows = sessions_stmt.query(params![gid, from, to])?;
+        while let Some(r) = rows.next()? {
+            let (date, is_cancelled, state): (NaiveDate, bool, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            match (is_cancelled, state.as_str()) {
+                (true, _) => cancelled += 1,
+                (false, "held") => held.push(date),
+                (false, "not_held") => not_held += 1,
+                _ => {}
             }
         }
-        // Per person: merge all their windows in this group.
-        let mut by_person: BTreeMap<Person, Vec<(NaiveDate, Option<NaiveDate>)>> = BTreeMap::new();
+        drop(rows);
+        held.sort_unstable();
+        // Per person: all their windows in this group.
+        let mut tallies: Vec<(Person, Tally)> = Vec::new();
+        let mut index: HashMap<Person, usize> = HashMap::new();
         let mut dropouts = 0;
-        for (p, f, joined, left, reason) in &windows {
-            if let Some(person) = Person::from_columns(*p, *f) {
-                by_person.entry(person).or_default().push((*joined, *left));
-            }
-            if reason == &Some(LeaveReason::DroppedOut) && left.is_some_and(|l| l >= from && l <= to) {
+        let mut rows = windows_stmt.query(params![gid, from, to])?;
+        while let Some(r) = rows.next()? {
+            let (p, f): (Option<i64>, Option<i64>) = (r.get(0)?, r.get(1)?);
+            let (joined, left, reason): (NaiveDate, Option<NaiveDate>, Option<LeaveReason>) =
+                (r.get(2)?, r.get(3)?, r.get(4)?);
+            if reason == Some(LeaveReason::DroppedOut) && left.is_some_and(|l| l >= from && l <= to) {
                 dropouts += 1;
             }
+            let Some(person) = Person::from_columns(p, f) else { continue };
+            let i = *index.entry(person).or_insert_with(|| tallies.len());
+            if i == tallies.len() {
+                let name: Option<String> = if p.is_some() { r.get(5)? } else { r.get(6)? };
+                let name = name.ok_or(Error::NotFound { what: "The member" })?;
+                tallies.push((person, Tally { name, windows: Vec::new(), present: 0, late: 0, absent: 0, excused: 0 }));
+            }
+            tallies[i].1.windows.push((joined, left));
         }
-        for (person, wins) in &by_person {
-            let member_on = |d: NaiveDate| wins.iter().any(|(j, l)| *j <= d && l.is_none_or(|l| l >= d));
-            let mut row = PersonRow {
-                person: *person,
-                name: describe(conn, *person)?.0,
+        drop(rows);
+        let mut attended_total = 0u32;
+        let mut rows = marks_stmt.query(params![gid, from, to])?;
+        // The marks come session by session: the date is read once per session.
+        let mut session: Option<(i64, NaiveDate)> = None;
+        while let Some(r) = rows.next()? {
+            let mark: Mark = r.get(4)?;
+            if matches!(mark, Mark::Present | Mark::Late) {
+                attended_total += 1;
+            }
+            let Some(person) = Person::from_columns(r.get(2)?, r.get(3)?) else { continue };
+            let Some(&i) = index.get(&person) else { continue };
+            let id: i64 = r.get(0)?;
+            let date = match session {
+                Some((s, d)) if s == id => d,
+                _ => {
+                    let d: NaiveDate = r.get(1)?;
+                    session = Some((id, d));
+                    d
+                }
+            };
+            let t = &mut tallies[i].1;
+            if !t.member_on(date) {
+                continue;
+            }
+            match mark {
+                Mark::Present => t.present += 1,
+                Mark::Late => t.late += 1,
+                Mark::Absent => t.absent += 1,
+                Mark::Excused => t.excused += 1,
+            }
+        }
+        drop(rows);
+        let members = tallies.len() as u32;
+        for (person, t) in tallies {
+            // Sessions held on a day they were a member (windows may overlap: count each
+            // session once).
+            let expected = if t.windows.len() == 1 {
+                let (j, l) = t.windows[0];
+                let start = held.partition_point(|d| *d < j);
+                let end = l.map_or(held.len(), |l| held.partition_point(|d| *d <= l));
+                end.saturating_sub(start) as u32
+            } else {
+                held.iter().filter(|d| t.member_on(**d)).count() as u32
+            };
+            let marked = t.present + t.late + t.absent + t.excused;
+            let attended = t.present + t.late;
+            let base = expected - t.excused.min(expected);
+            people.push(PersonRow {
+                person,
+                name: t.name,
                 group_id: gid,
                 group_name: gname.clone(),
-                expected: 0,
-                attended: 0,
-                present: 0,
-                late: 0,
-                absent: 0,
-                excused: 0,
-                not_recorded: 0,
-                rate: None,
-            };
-            for s in held.iter().filter(|s| s.group_id == gid && member_on(s.date)) {
-                row.expected += 1;
-                match marks.get(&(s.id, *person)) {
-                    Some(Mark::Present) => row.present += 1,
-                    Some(Mark::Late) => row.late += 1,
-                    Some(Mark::Absent) => row.absent += 1,
-                    Some(Mark::Excused) => row.excused += 1,
-                    None => row.not_recorded += 1,
-                }
-            }
-            row.attended = row.present + row.late;
-            let base = row.expected - row.excused;
-            row.rate = (base > 0).then(|| f64::from(row.attended) / f64::from(base));
-            people.push(row);
+                expected,
+                attended,
+                present: t.present,
+                late: t.late,
+                absent: t.absent,
+                excused: t.excused,
+                not_recorded: expected.saturating_sub(marked),
+                rate: (base > 0).then(|| f64::from(attended) / f64::from(base)),
+            });
         }
         group_rows.push(GroupRow {
             group_id: gid,
             group_name: gname,
             sessions_held: held.len() as u32,
-            sessions_not_held: sessions.iter().filter(|s| !s.2 && s.3 == "not_held").count() as u32,
-            sessions_cancelled: sessions.iter().filter(|s| s.2).count() as u32,
+            sessions_not_held: not_held,
+            sessions_cancelled: cancelled,
             mean_attendance: (!held.is_empty()).then(|| f64::from(attended_total) / held.len() as f64),
-            members: by_person.len() as u32,
+            members,
             dropouts,
         });
     }
-    people.sort_by(|a, b| (a.name.to_lowercase(), &a.group_name).cmp(&(b.name.to_lowercase(), &b.group_name)));
+    people.sort_by_cached_key(|p| (p.name.to_lowercase(), p.group_name.clone()));
     Ok(AttendanceReport { from, to, people, groups: group_rows })
 }
 
@@ -334,12 +387,19 @@ pub fn patient_groups(conn: &Connection, ctx: &Ctx, patient_id: i64) -> Result<P
         .collect::<rusqlite::Result<_>>()?;
     let sessions: Vec<PatientSession> = conn
         .prepare(
-            "SELECT s.date, s.start_time, g.name, a.status, coalesce(a.dropin, 0) FROM group_sessions s
+            // The candidate sessions come from the person's own memberships (their groups'
+            // sessions while they were members) and marks, never from all sessions.
+            "SELECT s.date, s.start_time, g.name, a.status, coalesce(a.dropin, 0) FROM (
+                 SELECT s.id FROM group_memberships m JOIN group_series x ON x.group_id = m.group_id
+                 JOIN group_sessions s ON s.series_id = x.id AND s.date >= m.joined_on
+                   AND (m.left_on IS NULL OR s.date <= m.left_on)
+                 WHERE m.patient_id = ?1
+                 UNION SELECT session_id FROM group_attendance WHERE patient_id = ?1
+             ) ids
+             JOIN group_sessions s ON s.id = ids.id
              JOIN group_series x ON x.id = s.series_id JOIN therapy_groups g ON g.id = x.group_id
              LEFT JOIN group_attendance a ON a.session_id = s.id AND a.patient_id = ?1
-             WHERE s.cancelled = 0 AND s.held = 'held' AND (a.id IS NOT NULL OR EXISTS (
-                 SELECT 1 FROM group_memberships m WHERE m.group_id = x.group_id AND m.patient_id = ?1
-                   AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date)))
+             WHERE s.cancelled = 0 AND s.held = 'held'
              ORDER BY s.date DESC, s.start_time DESC LIMIT 100",
         )?
         .query_map([patient_id], |r| {

@@ -456,6 +456,12 @@ mod tests {
             "marks only for members on the day"
         );
         assert_eq!(
+            n("SELECT count(*) FROM group_attendance a JOIN group_sessions s ON s.id = a.session_id
+               JOIN group_series x ON x.id = s.series_id WHERE a.group_id IS NOT x.group_id"),
+            0,
+            "every mark knows its group"
+        );
+        assert_eq!(
             n(
                 "SELECT count(*) FROM group_sessions WHERE cancelled = 1 AND id IN (SELECT session_id FROM group_attendance)"
             ),
