@@ -311,7 +311,7 @@ mod tests {
         let app: i32 = c.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
         let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
-        assert_eq!(cache, -16000, "a 16 MB page cache");
+        assert_eq!(cache, -16384, "a 16 MB page cache");
         assert_eq!(sync, 2, "synchronous=FULL");
         assert_eq!(fk, 1);
         assert_eq!(app, APPLICATION_ID);
