@@ -281,6 +281,35 @@ pub fn render(doc: &RosterDoc, continued: &str) -> Result<Vec<u8>> {
     }
     pdf.with_pages(pages);
     let mut warnings = Vec::new();
-    let opts = PdfSaveOptions { subset_fonts: true, ..Default::default() };
-    Ok(pdf.save(&opts, &mut warnings))
+    let opts = PdfSaveOptions { subset_fonts: true, optimize: false, ..Default::default() };
+    let mut out = printpdf::to_lopdf_doc(&pdf, &opts, &mut warnings);
+    compress(&mut out);
+    let mut bytes = Vec::new();
+    out.save_to(&mut bytes).map_err(|e| Error::Pdf(e.to_string()))?;
+    Ok(bytes)
 }
+
+/// Deflates every stream as printpdf's `optimize` does, but at a quick level, not zlib's
+/// slowest: on a 300-row roster "best" spent a third of the rendering time to save 3% of
+/// the size.
+fn compress(doc: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(COMPRESSION_LEVEL));
+        if z.write_all(&stream.content).is_err() {
+            continue;
+        }
+        if let Ok(deflated) = z.finish()
+            && deflated.len() + 19 < stream.content.len()
+        {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(deflated);
+        }
+    }
+}
+
+const COMPRESSION_LEVEL: u32 = 3;

@@ -134,6 +134,16 @@ pub struct Glyph {
     /// The text this glyph stands for (the first glyph of a cluster carries it), for
     /// copy-paste and text extraction.
     pub text: Option<String>,
+    /// The advance a PDF viewer gives the glyph (the font's width, in thousandths of an
+    /// em, as printpdf writes it into the font's `/W` array).
+    pub pdf_width: f32,
+}
+
+/// The width printpdf writes for `gid` into the font's `/W` array (thousandths of an em).
+fn pdf_width(f: &Fonts, face: Face, gid: u16) -> f32 {
+    let font = &f.parsed[face.index()];
+    let upem = f32::from(font.pdf_font_metrics.units_per_em.max(1));
+    font.get_or_decode_glyph(gid).map_or(0.0, |g| (f32::from(g.horz_advance) * 1000.0 / upem) as i64 as f32)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -168,12 +178,14 @@ pub fn shape(text: &str, size: f32, latin: Face) -> Shaped {
                 let (a, b) = (cluster as usize, end);
                 run.get(a.min(b)..a.max(b)).map(str::to_owned)
             };
+            let gid = info.glyph_id as u16;
             out.glyphs.push(Glyph {
                 face,
-                gid: info.glyph_id as u16,
+                gid,
                 x: out.width + pos.x_offset as f32 * scale,
                 y: pos.y_offset as f32 * scale,
                 text,
+                pdf_width: pdf_width(f, face, gid),
             });
             out.width += pos.x_advance as f32 * scale;
         }
@@ -217,20 +229,51 @@ fn is_indic_sign(c: char) -> bool {
 
 /// The ops that draw shaped text with its baseline starting at (`x`, `y`) points.
 /// Must be called between `StartTextSection` and `EndTextSection`.
+///
+/// Glyphs on one baseline in one font go out as one run: one text matrix, then the glyph
+/// ids with, between two glyphs, the shift (whole thousandths of an em) that puts the next
+/// glyph where the shaper placed it rather than where the font's own width would. Each
+/// glyph is placed against its absolute position, so rounding never adds up along a name;
+/// marks the shaper raised or lowered start a run of their own.
 pub fn draw(ops: &mut Vec<Op>, fonts: &DocFonts, shaped: &Shaped, size: f32, x: f32, y: f32) {
-    let mut current: Option<Face> = None;
-    for g in &shaped.glyphs {
-        if current != Some(g.face) {
-            ops.push(Op::SetFont { font: PdfFontHandle::External(fonts.ids[g.face.index()].clone()), size: Pt(size) });
-            current = Some(g.face);
+    let mut face: Option<Face> = None;
+    let mut run: Vec<Codepoint> = Vec::new();
+    // The run's baseline and start, and where the viewer's pen is (thousandths of an em
+    // from the start).
+    let (mut run_y, mut run_x, mut pen) = (f32::NAN, 0.0f32, 0.0f32);
+    let flush = |ops: &mut Vec<Op>, run: &mut Vec<Codepoint>| {
+        if !run.is_empty() {
+            ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(std::mem::take(run))] });
         }
-        ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x + g.x), Pt(y + g.y)) });
-        let cp = match &g.text {
+    };
+    for g in &shaped.glyphs {
+        if face != Some(g.face) || g.y != run_y || run.is_empty() {
+            flush(ops, &mut run);
+            if face != Some(g.face) {
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(fonts.ids[g.face.index()].clone()),
+                    size: Pt(size),
+                });
+                face = Some(g.face);
+            }
+            ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x + g.x), Pt(y + g.y)) });
+            (run_y, run_x, pen) = (g.y, g.x, 0.0);
+        } else {
+            let shift = (pen - (g.x - run_x) * 1000.0 / size).round();
+            if shift != 0.0
+                && let Some(prev) = run.last_mut()
+            {
+                prev.offset = shift;
+                pen -= shift;
+            }
+        }
+        run.push(match &g.text {
             Some(t) => Codepoint::with_cid(g.gid, 0.0, t.clone()),
             None => Codepoint::new(g.gid, 0.0),
-        };
-        ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(vec![cp])] });
+        });
+        pen += g.pdf_width;
     }
+    flush(ops, &mut run);
 }
 
 #[cfg(test)]
