@@ -67,25 +67,21 @@ impl AppState {
             Ok(lock) => (Some(lock), Store::open_in_stages(&db)),
             Err(e) => (None, Err(e)),
         };
-        let (store, checking) = match opening {
-            Ok(Opening::Ready(store)) => (Ok(store), None),
+        let (store, checking, tell) = match opening {
+            Ok(Opening::Ready(store)) => (Ok(store), None, None),
             // Until the check answers, `store()` waits for it rather than use this.
             Ok(Opening::Unchecked(early)) => {
                 let (tell, answer) = std::sync::mpsc::channel();
-                (Err(Error::Busy.payload()), Some((Checking { early, answer }, tell)))
+                (Err(Error::Busy.payload()), Some(Checking { early, answer }), Some(tell))
             }
             Err(e) => {
                 tracing::error!(code = e.code(), "the database could not be opened");
-                (Err(e.payload()), None)
+                (Err(e.payload()), None, None)
             }
         };
         // On a thread of its own while the window starts: the integrity check (when it is
         // still to do), then the local safety net, at most one snapshot a day in the data
         // folder, read through a connection of its own.
-        let (checking, tell) = match checking {
-            Some((c, tell)) => (Some(c), Some(tell)),
-            None => (None, None),
-        };
         let snapshot = (store.is_ok() || tell.is_some()).then(|| {
             let dir = data_dir.clone();
             std::thread::spawn(move || {
