@@ -60,16 +60,17 @@ pub fn record(
     detail: &str,
 ) -> Result<()> {
     let prev: String = tx
-        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
     let at = ctx.stamp();
     let hash = entry_hash(&prev, &at, ctx.actor.staff_id, action, entity, entity_id, detail);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit_log (at, staff_id, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![at, ctx.actor.staff_id, action, entity, entity_id, detail, prev, hash],
-    )?;
+    )?
+    .execute(params![at, ctx.actor.staff_id, action, entity, entity_id, detail, prev, hash])?;
     Ok(())
 }
 
