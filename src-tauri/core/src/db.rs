@@ -44,7 +44,7 @@ fn apply_pragmas(conn: &Connection) -> Result<()> {
 /// to parse than to run. The plans do not depend on bound values anyway.
 fn statement_cache(conn: &Connection) -> Result<()> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
 

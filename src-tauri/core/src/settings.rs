@@ -41,14 +41,14 @@ pub(crate) const IDLE_MINUTES: &str = "security.idle_minutes";
 pub const DEFAULT_IDLE_MINUTES: u32 = 10;
 
 pub(crate) fn get_raw(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
 }
 
 pub(crate) fn set_raw(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 
@@ -58,9 +58,8 @@ pub fn get(conn: &Connection) -> Result<Settings> {
         _ => Language::En,
     };
     let (centre_name, centre_address, centre_phone) = conn
-        .query_row("SELECT name, address, phone FROM centre WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .prepare_cached("SELECT name, address, phone FROM centre WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .unwrap_or_default();
     Ok(Settings { language, centre_name, centre_address, centre_phone, idle_minutes: idle_minutes(conn)? })
@@ -83,11 +82,11 @@ pub fn set_centre(tx: &Transaction<'_>, ctx: &Ctx, name: &str, address: &str, ph
     if name.is_empty() {
         return Err(Error::invalid("centre_name_empty", "centre_name", "Please enter the centre's name."));
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO centre (id, name, address, phone, created_at) VALUES (1, ?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, phone = excluded.phone",
-        params![name, crate::text::clean(address), phone.trim(), ctx.stamp()],
-    )?;
+    )?
+    .execute(params![name, crate::text::clean(address), phone.trim(), ctx.stamp()])?;
     crate::audit::record(tx, ctx, "settings_changed", crate::audit::entity::SETTINGS, None, "centre details")?;
     Ok(())
 }

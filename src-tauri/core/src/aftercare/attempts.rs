@@ -110,20 +110,19 @@ struct FollowUp {
 }
 
 fn load_followup(conn: &Connection, id: i64) -> Result<FollowUp> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT f.plan_id, f.patient_id, f.status, f.for_counsellor, p.status
          FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id WHERE f.id = ?1",
-        [id],
-        |r| {
-            Ok(FollowUp {
-                plan: r.get(0)?,
-                patient: r.get(1)?,
-                status: r.get(2)?,
-                for_counsellor: r.get(3)?,
-                plan_status: r.get(4)?,
-            })
-        },
-    )
+    )?
+    .query_row([id], |r| {
+        Ok(FollowUp {
+            plan: r.get(0)?,
+            patient: r.get(1)?,
+            status: r.get(2)?,
+            for_counsellor: r.get(3)?,
+            plan_status: r.get(4)?,
+        })
+    })
     .optional()?
     .ok_or(Error::NotFound { what: "That follow-up" })
 }
@@ -153,11 +152,9 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, input: &AttemptInput) -> Result<A
             message: "This follow-up is already finished. Refresh the list.".into(),
         });
     }
-    let (consent_phone, consent_family, family_phone): (bool, bool, String) = tx.query_row(
-        "SELECT consent_phone, consent_family, family_phone FROM patients WHERE id = ?1",
-        [f.patient],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (consent_phone, consent_family, family_phone): (bool, bool, String) = tx
+        .prepare_cached("SELECT consent_phone, consent_family, family_phone FROM patients WHERE id = ?1")?
+        .query_row([f.patient], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let family = input.method == ContactMethod::Family || input.result == ContactResult::SpokeToFamily;
     if family && !consent_family {
         return Err(Error::invalid(
@@ -192,39 +189,37 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, input: &AttemptInput) -> Result<A
     let (status, attending, risk) =
         if success { (input.status, input.attending, input.risk) } else { (None, None, None) };
     let confidential = !note.is_empty() && allowed(ctx.actor.role, Action::ManageAftercare);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO aftercare_attempts (followup_id, patient_id, at, on_date, staff_id, method, result, status,
             attending, risk, note, note_confidential, next_step)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            input.followup_id,
-            f.patient,
-            ctx.stamp(),
-            ctx.today,
-            ctx.actor.staff_id,
-            input.method,
-            input.result,
-            status,
-            attending,
-            risk,
-            note,
-            confidential,
-            input.next_step
-        ],
-    )?;
+    )?
+    .execute(params![
+        input.followup_id,
+        f.patient,
+        ctx.stamp(),
+        ctx.today,
+        ctx.actor.staff_id,
+        input.method,
+        input.result,
+        status,
+        attending,
+        risk,
+        note,
+        confidential,
+        input.next_step
+    ])?;
     let attempt_id = tx.last_insert_rowid();
     let settings = super::get_settings(tx)?;
     let outcome = if success {
         // This contact also covers any other follow-up of the plan that is due by now.
-        tx.execute(
-            "UPDATE aftercare_followups SET status = 'done', closed_on = ?2 WHERE id = ?1",
-            params![input.followup_id, ctx.today],
-        )?;
-        tx.execute(
+        tx.prepare_cached("UPDATE aftercare_followups SET status = 'done', closed_on = ?2 WHERE id = ?1")?
+            .execute(params![input.followup_id, ctx.today])?;
+        tx.prepare_cached(
             "UPDATE aftercare_followups SET status = 'skipped', closed_on = ?2
              WHERE plan_id = ?1 AND status = 'open' AND next_try_on <= ?2 AND kind <> 'counsellor_call'",
-            params![f.plan, ctx.today],
-        )?;
+        )?
+        .execute(params![f.plan, ctx.today])?;
         if input.next_step == NextStep::CounsellorCall {
             let due = ctx.today + Days::new(1);
             plans::insert_followup(tx, f.plan, f.patient, due, "counsellor_call", true)?;
@@ -234,10 +229,10 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, input: &AttemptInput) -> Result<A
         let failed = failed_in_row(tx, input.followup_id)?;
         let escalate = failed >= settings.escalate_after && !f.for_counsellor;
         let next = if escalate { ctx.today } else { ctx.today + Days::new(u64::from(settings.retry_days)) };
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE aftercare_followups SET next_try_on = ?2, for_counsellor = for_counsellor OR ?3 WHERE id = ?1",
-            params![input.followup_id, next, escalate],
-        )?;
+        )?
+        .execute(params![input.followup_id, next, escalate])?;
         AttemptOutcome {
             attempt_id,
             done: false,

@@ -19,9 +19,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::roster::{GroupMember, group_section};
 use crate::error::Result;
+use crate::groups;
 use crate::groups::membership::{self, Person};
 use crate::groups::series::{self, Occurrence};
-use crate::groups::{self, GroupKind};
 use crate::pdf::Section;
 
 /// How many of a person's newest aftercare marks are looked at for a run of misses.
@@ -85,10 +85,24 @@ pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option
 /// lines (group, day, date, time, room, facilitators) and one row per member.
 pub fn roster_sections(conn: &Connection, monday: NaiveDate, privacy: bool) -> Result<Vec<Section>> {
     let sunday = monday + Days::new(6);
-    let sessions: Vec<Occurrence> = series::occurrences(conn, monday, sunday, None)?
-        .into_iter()
-        .filter(|o| o.group_kind == GroupKind::Aftercare)
-        .collect();
+    // The aftercare groups' own sessions, in the schedule's order (not the whole schedule).
+    let aftercare: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM therapy_groups WHERE kind = 'aftercare' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut sessions: Vec<Occurrence> = Vec::new();
+    for g in aftercare {
+        sessions.extend(series::occurrences(conn, monday, sunday, Some(g))?);
+    }
+    sessions.sort_by(|a, b| {
+        (a.date, &a.start_time, &a.group_name, a.series_id, a.original_date).cmp(&(
+            b.date,
+            &b.start_time,
+            &b.group_name,
+            b.series_id,
+            b.original_date,
+        ))
+    });
     let mut out = Vec::with_capacity(sessions.len());
     for o in &sessions {
         out.push(session_section(conn, o, privacy)?);

@@ -66,9 +66,7 @@ pub struct Plan {
 }
 
 fn event(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, kind: &str, detail: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO aftercare_plan_events (plan_id, at, on_date, staff_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![plan, ctx.stamp(), ctx.today, ctx.actor.staff_id, kind, detail],
+    tx.prepare_cached("INSERT INTO aftercare_plan_events (plan_id, at, on_date, staff_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![plan, ctx.stamp(), ctx.today, ctx.actor.staff_id, kind, detail],
     )?;
     Ok(())
 }
@@ -76,9 +74,8 @@ fn event(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, kind: &str, detail: &str) -
 /// The plan that is not closed, if any.
 pub fn open_plan_id(conn: &Connection, patient: i64) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM aftercare_plans WHERE patient_id = ?1 AND status <> 'closed'", [patient], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT id FROM aftercare_plans WHERE patient_id = ?1 AND status <> 'closed'")?
+        .query_row([patient], |r| r.get(0))
         .optional()?)
 }
 
@@ -115,10 +112,8 @@ pub fn start(tx: &Transaction<'_>, ctx: &Ctx, patient: i64, template_id: i64) ->
     if t.retired {
         return Err(Error::invalid("template_retired", "template_id", "That plan template is no longer in use."));
     }
-    tx.execute(
-        "INSERT INTO aftercare_plans (patient_id, stay_id, template_id, template_name, rules, started_on, status, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8)",
-        params![
+    tx.prepare_cached("INSERT INTO aftercare_plans (patient_id, stay_id, template_id, template_name, rules, started_on, status, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8)")?.execute(params![
             patient,
             stay.id,
             t.id,
@@ -150,11 +145,11 @@ pub(crate) fn insert_followup(
     kind: &str,
     for_counsellor: bool,
 ) -> Result<i64> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO aftercare_followups (plan_id, patient_id, due_on, next_try_on, kind, for_counsellor)
          VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
-        params![plan, patient, due, kind, for_counsellor],
-    )?;
+    )?
+    .execute(params![plan, patient, due, kind, for_counsellor])?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -177,8 +172,10 @@ pub fn discharge_with_plan(
     // The aftercare group offered at discharge: they are a member from the discharge day
     // (or on its waiting list when it is full).
     if let Some(g) = group_id {
-        let kind: Option<String> =
-            tx.query_row("SELECT kind FROM therapy_groups WHERE id = ?1", [g], |r| r.get(0)).optional()?;
+        let kind: Option<String> = tx
+            .prepare_cached("SELECT kind FROM therapy_groups WHERE id = ?1")?
+            .query_row([g], |r| r.get(0))
+            .optional()?;
         match kind.as_deref() {
             None => return Err(Error::NotFound { what: "That group" }),
             Some("aftercare") => {}
@@ -204,10 +201,8 @@ struct Head {
 }
 
 fn head(conn: &Connection, plan: i64) -> Result<Head> {
-    conn.query_row(
-        "SELECT patient_id, status, level, rules, started_on FROM aftercare_plans WHERE id = ?1",
-        [plan],
-        |r| {
+    conn.prepare_cached("SELECT patient_id, status, level, rules, started_on FROM aftercare_plans WHERE id = ?1")?
+        .query_row([plan], |r| {
             Ok(Head {
                 patient: r.get(0)?,
                 status: r.get(1)?,
@@ -215,10 +210,9 @@ fn head(conn: &Connection, plan: i64) -> Result<Head> {
                 rules: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
                 started_on: r.get(4)?,
             })
-        },
-    )
-    .optional()?
-    .ok_or(Error::NotFound { what: "That aftercare plan" })
+        })
+        .optional()?
+        .ok_or(Error::NotFound { what: "That aftercare plan" })
 }
 
 fn not_closed(h: &Head) -> Result<()> {
@@ -250,12 +244,12 @@ pub fn step(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, up: bool) -> Result<i32>
             },
         });
     }
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE aftercare_followups SET status = 'cancelled', closed_on = ?2
          WHERE plan_id = ?1 AND status = 'open' AND kind = 'planned' AND due_on > ?2
            AND NOT EXISTS (SELECT 1 FROM aftercare_attempts a WHERE a.followup_id = aftercare_followups.id)",
-        params![plan, ctx.today],
-    )?;
+    )?
+    .execute(params![plan, ctx.today])?;
     let mut kept: Vec<NaiveDate> = {
         let mut stmt = tx.prepare("SELECT due_on FROM aftercare_followups WHERE plan_id = ?1 AND status = 'open'")?;
         stmt.query_map([plan], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?
@@ -266,7 +260,7 @@ pub fn step(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, up: bool) -> Result<i32>
             kept.push(d);
         }
     }
-    tx.execute("UPDATE aftercare_plans SET level = ?2 WHERE id = ?1", params![plan, level])?;
+    tx.prepare_cached("UPDATE aftercare_plans SET level = ?2 WHERE id = ?1")?.execute(params![plan, level])?;
     event(tx, ctx, plan, if up { "stepped_up" } else { "stepped_down" }, &level.to_string())?;
     audit::record(tx, ctx, "aftercare_plan_stepped", entity::PATIENT, Some(h.patient), &plan.to_string())?;
     Ok(level)
@@ -284,30 +278,29 @@ pub fn set_paused(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, paused: bool, reas
         if h.status == PlanStatus::Paused {
             return Ok(());
         }
-        tx.execute(
-            "UPDATE aftercare_plans SET status = 'paused', paused_on = ?2 WHERE id = ?1",
-            params![plan, ctx.today],
-        )?;
+        tx.prepare_cached("UPDATE aftercare_plans SET status = 'paused', paused_on = ?2 WHERE id = ?1")?
+            .execute(params![plan, ctx.today])?;
         event(tx, ctx, plan, "paused", &reason)?;
     } else {
         if h.status == PlanStatus::Active {
             return Ok(());
         }
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE aftercare_followups SET status = 'skipped', closed_on = ?2
              WHERE plan_id = ?1 AND status = 'open' AND next_try_on < ?2
                AND NOT EXISTS (SELECT 1 FROM aftercare_attempts a WHERE a.followup_id = aftercare_followups.id)",
-            params![plan, ctx.today],
-        )?;
-        let soon: i64 = tx.query_row(
-            "SELECT count(*) FROM aftercare_followups WHERE plan_id = ?1 AND status = 'open' AND next_try_on <= ?2",
-            params![plan, ctx.today + chrono::Days::new(7)],
-            |r| r.get(0),
-        )?;
+        )?
+        .execute(params![plan, ctx.today])?;
+        let soon: i64 = tx
+            .prepare_cached(
+                "SELECT count(*) FROM aftercare_followups WHERE plan_id = ?1 AND status = 'open' AND next_try_on <= ?2",
+            )?
+            .query_row(params![plan, ctx.today + chrono::Days::new(7)], |r| r.get(0))?;
         if soon == 0 {
             insert_followup(tx, plan, h.patient, ctx.today, "restart", false)?;
         }
-        tx.execute("UPDATE aftercare_plans SET status = 'active', paused_on = NULL WHERE id = ?1", [plan])?;
+        tx.prepare_cached("UPDATE aftercare_plans SET status = 'active', paused_on = NULL WHERE id = ?1")?
+            .execute([plan])?;
         event(tx, ctx, plan, "resumed", &reason)?;
     }
     audit::record(
@@ -337,14 +330,12 @@ pub fn close(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, reason: CloseReason, no
 fn close_raw(tx: &Transaction<'_>, ctx: &Ctx, plan: i64, reason: CloseReason, note: &str) -> Result<()> {
     let h = head(tx, plan)?;
     not_closed(&h)?;
-    tx.execute(
-        "UPDATE aftercare_plans SET status = 'closed', closed_on = ?2, close_reason = ?3, paused_on = NULL WHERE id = ?1",
-        params![plan, ctx.today, reason],
+    tx.prepare_cached("UPDATE aftercare_plans SET status = 'closed', closed_on = ?2, close_reason = ?3, paused_on = NULL WHERE id = ?1")?.execute(params![plan, ctx.today, reason],
     )?;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE aftercare_followups SET status = 'cancelled', closed_on = ?2 WHERE plan_id = ?1 AND status = 'open'",
-        params![plan, ctx.today],
-    )?;
+    )?
+    .execute(params![plan, ctx.today])?;
     let note = crate::text::clean(note);
     let detail = if note.is_empty() { reason.as_str().to_owned() } else { format!("{}: {note}", reason.as_str()) };
     event(tx, ctx, plan, "closed", &detail)?;

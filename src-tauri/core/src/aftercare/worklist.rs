@@ -64,7 +64,9 @@ pub fn week_start(day: NaiveDate) -> NaiveDate {
 }
 
 /// Open follow-ups up to `until` (inclusive), sorted for the worklist. Counsellors'
-/// follow-ups are left out for roles that cannot act on them.
+/// follow-ups are left out for roles that cannot act on them. Failed attempts in a row and
+/// the last aftercare session attended are left empty (the worklist fills them in; the
+/// printed call list does not show them).
 pub(crate) fn rows_until(conn: &Connection, ctx: &Ctx, until: NaiveDate) -> Result<Vec<WorklistRow>> {
     let counsellor = allowed(ctx.actor.role, Action::ManageAftercare);
     let mut stmt = conn.prepare_cached(
@@ -127,10 +129,6 @@ pub(crate) fn rows_until(conn: &Connection, ctx: &Ctx, until: NaiveDate) -> Resu
         }
     }
     let mut rows = kept;
-    for row in &mut rows {
-        row.failed_in_row = super::attempts::failed_in_row(conn, row.followup_id)?;
-        row.last_attended_on = groups_seam::last_aftercare_attendance(conn, row.patient_id)?;
-    }
     rows.sort_by(|a, b| {
         let overdue = |r: &WorklistRow| r.overdue_days > 0;
         let risk = |r: &WorklistRow| r.risk.map_or(0, RiskLevel::rank);
@@ -151,5 +149,10 @@ pub fn worklist(conn: &Connection, ctx: &Ctx, range: WorklistRange) -> Result<Ve
         WorklistRange::Today => ctx.today,
         WorklistRange::Week => week_end(ctx.today),
     };
-    rows_until(conn, ctx, until)
+    let mut rows = rows_until(conn, ctx, until)?;
+    for row in &mut rows {
+        row.failed_in_row = super::attempts::failed_in_row(conn, row.followup_id)?;
+        row.last_attended_on = groups_seam::last_aftercare_attendance(conn, row.patient_id)?;
+    }
+    Ok(rows)
 }

@@ -91,7 +91,7 @@ fn overlap(a: &Occurrence, b: &Occurrence) -> bool {
 /// The clashes of the target's sessions in `window`.
 pub fn find(conn: &Connection, target: Target, window: (NaiveDate, NaiveDate)) -> Result<Vec<Conflict>> {
     let all = occurrences(conn, window.0, window.1, None)?;
-    let windows = membership::patient_windows(conn)?;
+    let windows = membership::patient_windows(conn, window.0, window.1)?;
     let members_on = |group: i64, d: NaiveDate| -> BTreeSet<i64> {
         windows
             .iter()

@@ -146,10 +146,14 @@ pub struct Window {
     pub left_on: Option<NaiveDate>,
 }
 
-pub fn patient_windows(conn: &Connection) -> Result<Vec<Window>> {
+/// Patients' membership windows that overlap `[from, to]`.
+pub fn patient_windows(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Window>> {
     let rows = conn
-        .prepare("SELECT group_id, patient_id, joined_on, left_on FROM group_memberships WHERE patient_id IS NOT NULL")?
-        .query_map([], |r| {
+        .prepare_cached(
+            "SELECT group_id, patient_id, joined_on, left_on FROM group_memberships
+             WHERE patient_id IS NOT NULL AND joined_on <= ?2 AND (left_on IS NULL OR left_on >= ?1)",
+        )?
+        .query_map(params![from, to], |r| {
             Ok(Window { group_id: r.get(0)?, patient_id: r.get(1)?, joined_on: r.get(2)?, left_on: r.get(3)? })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -158,12 +162,12 @@ pub fn patient_windows(conn: &Connection) -> Result<Vec<Window>> {
 
 /// Members (patients and family) on `on`.
 pub fn count_on(conn: &Connection, group_id: i64, on: NaiveDate) -> Result<u32> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM group_memberships INDEXED BY group_memberships_by_group_left
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM group_memberships INDEXED BY group_memberships_by_group_left
          WHERE group_id = ?1 AND joined_on <= ?2 AND (left_on IS NULL OR left_on >= ?2)",
-        params![group_id, on],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(params![group_id, on], |r| r.get(0))?)
 }
 
 /// Everyone expected at a session of `group_id` on `on`: (membership id, person).
@@ -182,19 +186,17 @@ pub fn expected_on(conn: &Connection, group_id: i64, on: NaiveDate) -> Result<Ve
 pub fn describe(conn: &Connection, person: Person) -> Result<(String, String)> {
     match person {
         Person::Patient(id) => conn
-            .query_row(
-                "SELECT CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
-                 FROM patients WHERE id = ?1",
-                [id],
+            .prepare_cached("SELECT CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
+                 FROM patients WHERE id = ?1")?
+            .query_row([id],
                 |r| Ok((r.get(0)?, String::new())),
             )
             .optional()?
             .ok_or(Error::NotFound { what: "The patient" }),
         Person::Family(id) => conn
-            .query_row(
-                "SELECT f.name, f.relation, p.full_name FROM family_members f JOIN patients p ON p.id = f.patient_id
-                 WHERE f.id = ?1",
-                [id],
+            .prepare_cached("SELECT f.name, f.relation, p.full_name FROM family_members f JOIN patients p ON p.id = f.patient_id
+                 WHERE f.id = ?1")?
+            .query_row([id],
                 |r| {
                     let rel: String = r.get(1)?;
                     let of: String = r.get(2)?;
@@ -221,19 +223,19 @@ struct GroupRules {
 }
 
 fn rules(conn: &Connection, group_id: i64) -> Result<GroupRules> {
-    conn.query_row(
-        "SELECT kind, gender_rule, capacity, status = 'active' FROM therapy_groups WHERE id = ?1",
-        [group_id],
-        |r| Ok(GroupRules { kind: r.get(0)?, gender: r.get(1)?, capacity: r.get(2)?, active: r.get(3)? }),
-    )
-    .optional()?
-    .ok_or(Error::NotFound { what: "The group" })
+    conn.prepare_cached("SELECT kind, gender_rule, capacity, status = 'active' FROM therapy_groups WHERE id = ?1")?
+        .query_row([group_id], |r| {
+            Ok(GroupRules { kind: r.get(0)?, gender: r.get(1)?, capacity: r.get(2)?, active: r.get(3)? })
+        })
+        .optional()?
+        .ok_or(Error::NotFound { what: "The group" })
 }
 
 fn check_gender(conn: &Connection, g: &GroupRules, person: Person) -> Result<()> {
     let Person::Patient(id) = person else { return Ok(()) };
     let gender: Gender = conn
-        .query_row("SELECT gender FROM patients WHERE id = ?1", [id], |r| r.get(0))
+        .prepare_cached("SELECT gender FROM patients WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or(Error::NotFound { what: "The patient" })?;
     match (g.gender, gender) {
@@ -254,24 +256,22 @@ fn check_gender(conn: &Connection, g: &GroupRules, person: Person) -> Result<()>
 fn open_membership(conn: &Connection, group_id: i64, person: Person, on: NaiveDate) -> Result<Option<i64>> {
     let (p, f) = person.columns();
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM group_memberships WHERE group_id = ?1 AND patient_id IS ?2 AND family_member_id IS ?3
                AND (left_on IS NULL OR left_on >= ?4) LIMIT 1",
-            params![group_id, p, f, on],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![group_id, p, f, on], |r| r.get(0))
         .optional()?)
 }
 
 fn waiting_entry(conn: &Connection, group_id: i64, person: Person) -> Result<Option<(i64, String)>> {
     let (p, f) = person.columns();
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, status FROM group_waitlist WHERE group_id = ?1 AND patient_id IS ?2 AND family_member_id IS ?3
                AND status IN ('waiting', 'offered') LIMIT 1",
-            params![group_id, p, f],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![group_id, p, f], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -309,21 +309,21 @@ pub fn join(
     }
     let (p, f) = person.columns();
     let own_entry = waiting_entry(tx, group_id, person)?;
-    let others_waiting: u32 = tx.query_row(
-        "SELECT count(*) FROM group_waitlist WHERE group_id = ?1 AND status IN ('waiting', 'offered')
+    let others_waiting: u32 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM group_waitlist WHERE group_id = ?1 AND status IN ('waiting', 'offered')
            AND NOT (patient_id IS ?2 AND family_member_id IS ?3)",
-        params![group_id, p, f],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(params![group_id, p, f], |r| r.get(0))?;
     let offered_to_them = own_entry.as_ref().is_some_and(|e| e.1 == "offered");
     let full = g.capacity.is_some_and(|c| count_on(tx, group_id, joined_on).unwrap_or(0) >= c);
     if g.capacity.is_some() && !offered_to_them && (full || others_waiting > 0) {
         if own_entry.is_none() {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO group_waitlist (group_id, patient_id, family_member_id, added_on, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![group_id, p, f, ctx.today, ctx.actor.staff_id],
-            )?;
+            )?
+            .execute(params![group_id, p, f, ctx.today, ctx.actor.staff_id])?;
             audit_person(tx, ctx, "group_waitlisted", person, group_id)?;
         }
         let position = waitlist(tx, group_id)?.iter().position(|w| w.person == person).map_or(0, |i| i as u32 + 1);
@@ -332,14 +332,14 @@ pub fn join(
     if !offered_to_them && g.capacity.is_some_and(|c| count_on(tx, group_id, joined_on).unwrap_or(0) >= c) {
         return Err(Error::invalid("group_full", "person", "The group is full on that date."));
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO group_memberships (group_id, patient_id, family_member_id, joined_on, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![group_id, p, f, joined_on, ctx.stamp(), ctx.actor.staff_id],
-    )?;
+    )?
+    .execute(params![group_id, p, f, joined_on, ctx.stamp(), ctx.actor.staff_id])?;
     let id = tx.last_insert_rowid();
     if let Some((wid, _)) = own_entry {
-        tx.execute("UPDATE group_waitlist SET status = 'joined' WHERE id = ?1", [wid])?;
+        tx.prepare_cached("UPDATE group_waitlist SET status = 'joined' WHERE id = ?1")?.execute([wid])?;
     }
     audit_person(tx, ctx, "group_joined", person, group_id)?;
     Ok(JoinOutcome::Joined { membership_id: id })
@@ -356,11 +356,10 @@ pub fn leave(
 ) -> Result<Option<Offer>> {
     ctx.require(Action::ManageMembers)?;
     let (group_id, p, f, joined, left): (i64, Option<i64>, Option<i64>, NaiveDate, Option<NaiveDate>) = tx
-        .query_row(
+        .prepare_cached(
             "SELECT group_id, patient_id, family_member_id, joined_on, left_on FROM group_memberships WHERE id = ?1",
-            [membership_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+        )?
+        .query_row([membership_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .optional()?
         .ok_or(Error::NotFound { what: "The membership" })?;
     if left.is_some() {
@@ -369,10 +368,8 @@ pub fn leave(
     if left_on < joined {
         return Err(Error::invalid("left_before_joined", "left_on", "The leaving date is before the joining date."));
     }
-    tx.execute(
-        "UPDATE group_memberships SET left_on = ?2, leave_reason = ?3 WHERE id = ?1",
-        params![membership_id, left_on, reason],
-    )?;
+    tx.prepare_cached("UPDATE group_memberships SET left_on = ?2, leave_reason = ?3 WHERE id = ?1")?
+        .execute(params![membership_id, left_on, reason])?;
     if let Some(person) = Person::from_columns(p, f) {
         audit_person(tx, ctx, "group_left", person, group_id)?;
     }
@@ -384,11 +381,9 @@ pub fn leave(
 fn offer_next(tx: &Transaction<'_>, ctx: &Ctx, group_id: i64) -> Result<Option<Offer>> {
     let g = rules(tx, group_id)?;
     let Some(cap) = g.capacity else { return Ok(None) };
-    let offered: u32 = tx.query_row(
-        "SELECT count(*) FROM group_waitlist WHERE group_id = ?1 AND status = 'offered'",
-        [group_id],
-        |r| r.get(0),
-    )?;
+    let offered: u32 = tx
+        .prepare_cached("SELECT count(*) FROM group_waitlist WHERE group_id = ?1 AND status = 'offered'")?
+        .query_row([group_id], |r| r.get(0))?;
     // Places free after today's leavers (members whose last day is today still count today).
     let tomorrow = ctx.today.succ_opt().unwrap_or(ctx.today);
     let members = count_on(tx, group_id, tomorrow)?;
@@ -397,10 +392,8 @@ fn offer_next(tx: &Transaction<'_>, ctx: &Ctx, group_id: i64) -> Result<Option<O
     }
     let next = waitlist(tx, group_id)?.into_iter().find(|w| w.status == "waiting");
     let Some(w) = next else { return Ok(None) };
-    tx.execute(
-        "UPDATE group_waitlist SET status = 'offered', offered_on = ?2 WHERE id = ?1",
-        params![w.id, ctx.today],
-    )?;
+    tx.prepare_cached("UPDATE group_waitlist SET status = 'offered', offered_on = ?2 WHERE id = ?1")?
+        .execute(params![w.id, ctx.today])?;
     audit_person(tx, ctx, "group_place_offered", w.person, group_id)?;
     Ok(Some(Offer { waitlist_id: w.id, person: w.person, name: w.name }))
 }
@@ -410,14 +403,13 @@ fn offer_next(tx: &Transaction<'_>, ctx: &Ctx, group_id: i64) -> Result<Option<O
 pub fn withdraw(tx: &Transaction<'_>, ctx: &Ctx, waitlist_id: i64) -> Result<Option<Offer>> {
     ctx.require(Action::ManageMembers)?;
     let (group_id, p, f): (i64, Option<i64>, Option<i64>) = tx
-        .query_row(
-            "SELECT group_id, patient_id, family_member_id FROM group_waitlist WHERE id = ?1 AND status IN ('waiting', 'offered')",
-            [waitlist_id],
+        .prepare_cached("SELECT group_id, patient_id, family_member_id FROM group_waitlist WHERE id = ?1 AND status IN ('waiting', 'offered')")?
+        .query_row([waitlist_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?
         .ok_or(Error::NotFound { what: "The waiting list entry" })?;
-    tx.execute("UPDATE group_waitlist SET status = 'withdrawn' WHERE id = ?1", [waitlist_id])?;
+    tx.prepare_cached("UPDATE group_waitlist SET status = 'withdrawn' WHERE id = ?1")?.execute([waitlist_id])?;
     if let Some(person) = Person::from_columns(p, f) {
         audit_person(tx, ctx, "group_waitlist_withdrawn", person, group_id)?;
     }
@@ -497,9 +489,7 @@ pub fn add_family_member(tx: &Transaction<'_>, ctx: &Ctx, input: &FamilyMemberIn
         return Err(Error::invalid("text_too_long", "name", "That entry is too long."));
     }
     describe(tx, Person::Patient(input.patient_id))?;
-    tx.execute(
-        "INSERT INTO family_members (name, relation, patient_id, phone, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![name, relation, input.patient_id, input.phone.trim(), ctx.stamp(), ctx.actor.staff_id],
+    tx.prepare_cached("INSERT INTO family_members (name, relation, patient_id, phone, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![name, relation, input.patient_id, input.phone.trim(), ctx.stamp(), ctx.actor.staff_id],
     )?;
     let id = tx.last_insert_rowid();
     audit::record(tx, ctx, "family_member_added", entity::PATIENT, Some(input.patient_id), &format!("family {id}"))?;

@@ -204,6 +204,8 @@ pub fn report(
         }
         drop(rows);
         let members = tallies.len() as u32;
+        // Patients then family, by id: equal names keep this order after the sort by name.
+        tallies.sort_unstable_by_key(|t| t.0);
         for (person, t) in tallies {
             // Sessions held on a day they were a member (windows may overlap: count each
             // session once).
@@ -413,4 +415,157 @@ pub fn patient_groups(conn: &Connection, ctx: &Ctx, patient_id: i64) -> Result<P
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(PatientGroups { memberships, sessions })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::membership::describe;
+    use super::*;
+    use crate::ctx::{Actor, Role};
+
+    struct HeldSession {
+        id: i64,
+        group_id: i64,
+        date: NaiveDate,
+    }
+
+    /// The report as it was computed before issue 8 (a mark map per group, a name query per
+    /// person), kept to check the quicker one against.
+    fn reference(conn: &Connection, from: NaiveDate, to: NaiveDate, group: Option<i64>) -> Result<AttendanceReport> {
+        let groups: Vec<(i64, String)> = conn
+            .prepare(
+                "SELECT id, name FROM therapy_groups WHERE ?1 IS NULL OR id = ?1 ORDER BY name COLLATE NOCASE, id",
+            )?
+            .query_map([group], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut people = Vec::new();
+        let mut group_rows = Vec::new();
+        for (gid, gname) in groups {
+            let sessions: Vec<(i64, NaiveDate, bool, String)> = conn
+                .prepare(
+                    "SELECT s.id, s.date, s.cancelled, s.held FROM group_sessions s JOIN group_series x ON x.id = s.series_id
+                     WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3 ORDER BY s.date, s.start_time",
+                )?
+                .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let held: Vec<HeldSession> = sessions
+                .iter()
+                .filter(|s| !s.2 && s.3 == "held")
+                .map(|s| HeldSession { id: s.0, group_id: gid, date: s.1 })
+                .collect();
+            let windows: Vec<(Option<i64>, Option<i64>, NaiveDate, Option<NaiveDate>, Option<LeaveReason>)> = conn
+                .prepare(
+                    "SELECT patient_id, family_member_id, joined_on, left_on, leave_reason FROM group_memberships
+                     WHERE group_id = ?1 AND joined_on <= ?3 AND (left_on IS NULL OR left_on >= ?2) ORDER BY id",
+                )?
+                .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            // Marks of every held session, in one query.
+            let mut marks: BTreeMap<(i64, Person), Mark> = BTreeMap::new();
+            let mut attended_total = 0u32;
+            let rows: Vec<(i64, Option<i64>, Option<i64>, Mark)> = conn
+                .prepare_cached(
+                    "SELECT a.session_id, a.patient_id, a.family_member_id, a.status FROM group_attendance a
+                     JOIN group_sessions s ON s.id = a.session_id JOIN group_series x ON x.id = s.series_id
+                     WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3 AND s.cancelled = 0 AND s.held = 'held'",
+                )?
+                .query_map(params![gid, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (session, p, f, m) in rows {
+                if matches!(m, Mark::Present | Mark::Late) {
+                    attended_total += 1;
+                }
+                if let Some(person) = Person::from_columns(p, f) {
+                    marks.insert((session, person), m);
+                }
+            }
+            // Per person: merge all their windows in this group.
+            let mut by_person: BTreeMap<Person, Vec<(NaiveDate, Option<NaiveDate>)>> = BTreeMap::new();
+            let mut dropouts = 0;
+            for (p, f, joined, left, reason) in &windows {
+                if let Some(person) = Person::from_columns(*p, *f) {
+                    by_person.entry(person).or_default().push((*joined, *left));
+                }
+                if reason == &Some(LeaveReason::DroppedOut) && left.is_some_and(|l| l >= from && l <= to) {
+                    dropouts += 1;
+                }
+            }
+            for (person, wins) in &by_person {
+                let member_on = |d: NaiveDate| wins.iter().any(|(j, l)| *j <= d && l.is_none_or(|l| l >= d));
+                let mut row = PersonRow {
+                    person: *person,
+                    name: describe(conn, *person)?.0,
+                    group_id: gid,
+                    group_name: gname.clone(),
+                    expected: 0,
+                    attended: 0,
+                    present: 0,
+                    late: 0,
+                    absent: 0,
+                    excused: 0,
+                    not_recorded: 0,
+                    rate: None,
+                };
+                for s in held.iter().filter(|s| s.group_id == gid && member_on(s.date)) {
+                    row.expected += 1;
+                    match marks.get(&(s.id, *person)) {
+                        Some(Mark::Present) => row.present += 1,
+                        Some(Mark::Late) => row.late += 1,
+                        Some(Mark::Absent) => row.absent += 1,
+                        Some(Mark::Excused) => row.excused += 1,
+                        None => row.not_recorded += 1,
+                    }
+                }
+                row.attended = row.present + row.late;
+                let base = row.expected - row.excused;
+                row.rate = (base > 0).then(|| f64::from(row.attended) / f64::from(base));
+                people.push(row);
+            }
+            group_rows.push(GroupRow {
+                group_id: gid,
+                group_name: gname,
+                sessions_held: held.len() as u32,
+                sessions_not_held: sessions.iter().filter(|s| !s.2 && s.3 == "not_held").count() as u32,
+                sessions_cancelled: sessions.iter().filter(|s| s.2).count() as u32,
+                mean_attendance: (!held.is_empty()).then(|| f64::from(attended_total) / held.len() as f64),
+                members: by_person.len() as u32,
+                dropouts,
+            });
+        }
+        people.sort_by(|a, b| (a.name.to_lowercase(), &a.group_name).cmp(&(b.name.to_lowercase(), &b.group_name)));
+        Ok(AttendanceReport { from, to, people, groups: group_rows })
+    }
+
+    #[test]
+    fn the_quick_report_counts_exactly_what_the_old_one_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("centre.db");
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        crate::scale::generate(&path, &crate::scale::Scale::SMALL, 4, today).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, today);
+        let groups: Vec<i64> = conn
+            .prepare("SELECT id FROM therapy_groups")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let ago = |days: u64| today - chrono::Days::new(days);
+        let mut ranges = vec![
+            (ago(365), today, None),
+            (ago(1100), today, None),
+            (ago(30), ago(2), None),
+            (ago(700), ago(400), None),
+        ];
+        ranges.extend(groups.iter().map(|g| (ago(365), today, Some(*g))));
+        for (from, to, group) in ranges {
+            let quick = report(&conn, &ctx, from, to, group).unwrap();
+            let old = reference(&conn, from, to, group).unwrap();
+            assert!(quick.people.len() > 5 || group.is_some(), "{from}..{to}: a real report");
+            assert_eq!(quick, old, "{from}..{to} {group:?}");
+        }
+    }
 }

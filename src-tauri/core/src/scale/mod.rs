@@ -503,6 +503,93 @@ mod tests {
         assert!((3..60).contains(&worklist.len()), "{} on the worklist", worklist.len());
         assert!((1..40).contains(&at_risk.len()), "{} at risk", at_risk.len());
         assert!(!crate::groups::attendance::missing(&conn, &ctx).unwrap().is_empty());
+        // The quick at-risk list says what asking about each person in turn says.
+        let rules = crate::aftercare::get_settings(&conn).unwrap().rules;
+        let acked = |p: i64, r: &crate::aftercare::AtRiskReason| -> bool {
+            conn.query_row(
+                "SELECT count(*) FROM aftercare_alert_acks WHERE patient_id = ?1 AND rule = ?2 AND trigger_key = ?3",
+                params![p, r.rule, r.trigger_key],
+                |x| x.get::<_, i64>(0),
+            )
+            .unwrap()
+                > 0
+        };
+        let mut one_by_one = Vec::new();
+        for p in conn
+            .prepare("SELECT patient_id FROM aftercare_plans WHERE status = 'active' ORDER BY patient_id")
+            .unwrap()
+            .query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+        {
+            let p = p.unwrap();
+            let mut reasons = crate::aftercare::risk::reasons_for(&conn, today, &rules, p).unwrap();
+            reasons.retain(|r| !acked(p, r));
+            if !reasons.is_empty() {
+                one_by_one.push((p, reasons));
+            }
+        }
+        let mut quick: Vec<_> = at_risk.iter().map(|e| (e.patient_id, e.reasons.clone())).collect();
+        quick.sort_by_key(|e| e.0);
+        assert_eq!(quick, one_by_one);
+        // A patient's sessions: the same as looking through every session.
+        let old_sessions = |p: i64| -> Vec<(NaiveDate, String, String, Option<String>)> {
+            let mut v: Vec<(NaiveDate, String, String, Option<String>)> = conn
+                .prepare(
+                    "SELECT s.date, s.start_time, g.name, a.status FROM group_sessions s
+                     JOIN group_series x ON x.id = s.series_id JOIN therapy_groups g ON g.id = x.group_id
+                     LEFT JOIN group_attendance a ON a.session_id = s.id AND a.patient_id = ?1
+                     WHERE s.cancelled = 0 AND s.held = 'held' AND (a.id IS NOT NULL OR EXISTS (
+                         SELECT 1 FROM group_memberships m WHERE m.group_id = x.group_id AND m.patient_id = ?1
+                           AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date)))",
+                )
+                .unwrap()
+                .query_map([p], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            v.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)).then(a.2.cmp(&b.2)));
+            v
+        };
+        for p in (1..=600).step_by(37) {
+            let quick = crate::groups::reports::patient_groups(&conn, &ctx, p).unwrap().sessions;
+            let all = old_sessions(p);
+            let mut q: Vec<_> = quick
+                .iter()
+                .map(|s| (s.date, s.start_time.clone(), s.group_name.clone(), s.mark.map(|m| m.as_str().to_owned())))
+                .collect();
+            // Up to the last date and time shown (ties at the cut may be either way).
+            let last = q.last().map(|x| (x.0, x.1.clone()));
+            let shown: Vec<_> =
+                all.iter().filter(|x| last.as_ref().is_none_or(|l| (x.0, x.1.clone()) > *l)).cloned().collect();
+            q.retain(|x| last.as_ref().is_none_or(|l| (x.0, x.1.clone()) > *l));
+            q.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)).then(a.2.cmp(&b.2)));
+            assert_eq!(q, shown, "patient {p}");
+            assert_eq!(quick.len(), all.len().min(100), "patient {p}");
+        }
+        // Members with their names in one query: as `describe` names them, in the same order.
+        for g in 1..=i64::from(Scale::SMALL.groups) {
+            let quick = crate::groups::membership::members(&conn, &ctx, g, today).unwrap();
+            let mut current = Vec::new();
+            let mut past = Vec::new();
+            for r in conn
+                .prepare("SELECT id, patient_id, family_member_id, left_on FROM group_memberships WHERE group_id = ?1 ORDER BY joined_on, id")
+                .unwrap()
+                .query_map([g], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<NaiveDate>>(3)?)))
+                .unwrap()
+            {
+                let (id, p, f, left) = r.unwrap();
+                let person = crate::groups::membership::Person::from_columns(p, f).unwrap();
+                let (name, detail) = crate::groups::membership::describe(&conn, person).unwrap();
+                if left.is_some_and(|l| l < today) { past.push((id, name, detail, left)) } else { current.push((id, name, detail, left)) }
+            }
+            current.sort_by_key(|a| a.1.to_lowercase());
+            past.sort_by_key(|b| std::cmp::Reverse(b.3));
+            let rows = |v: &[crate::groups::membership::MemberRow]| -> Vec<_> {
+                v.iter().map(|m| (m.membership_id, m.name.clone(), m.detail.clone(), m.left_on)).collect()
+            };
+            assert_eq!(rows(&quick.current), current, "group {g}");
+            assert_eq!(rows(&quick.past), past, "group {g}");
+        }
         assert!(!crate::groups::attendance::today(&conn, &ctx).unwrap().is_empty());
 
         // It never overwrites a file.
