@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -66,6 +66,32 @@ struct Row {
     risk: Option<RiskLevel>,
 }
 
+/// The statements the rules read, held while they run for many people: a statement
+/// given back to rusqlite's cache has its bindings cleared, and SQLite then compiled some
+/// of these again at every use (tens of microseconds a person).
+struct Reads<'c> {
+    attempts: CachedStatement<'c>,
+    missed: CachedStatement<'c>,
+    overdue: CachedStatement<'c>,
+}
+
+impl<'c> Reads<'c> {
+    fn new(conn: &'c Connection) -> Result<Reads<'c>> {
+        Ok(Reads {
+            attempts: conn.prepare_cached(
+                "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1
+                 ORDER BY id DESC LIMIT 50",
+            )?,
+            missed: groups_seam::missed_statement(conn)?,
+            overdue: conn.prepare_cached(
+                "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
+                 WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
+                 ORDER BY f.due_on, f.id LIMIT 1",
+            )?,
+        })
+    }
+}
+
 /// The reasons one person is at risk under `rules`, acknowledged ones included.
 pub(crate) fn reasons_for(
     conn: &Connection,
@@ -73,10 +99,12 @@ pub(crate) fn reasons_for(
     rules: &RiskRules,
     patient: i64,
 ) -> Result<Vec<AtRiskReason>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1 ORDER BY id DESC LIMIT 50",
-    )?;
-    let attempts = stmt
+    reasons_with(&mut Reads::new(conn)?, today, rules, patient)
+}
+
+fn reasons_with(reads: &mut Reads<'_>, today: NaiveDate, rules: &RiskRules, patient: i64) -> Result<Vec<AtRiskReason>> {
+    let attempts = reads
+        .attempts
         .query_map([patient], |r| {
             Ok(Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? })
         })?
@@ -107,7 +135,7 @@ pub(crate) fn reasons_for(
         });
     }
     if rules.missed_sessions > 0
-        && let Some((n, key)) = groups_seam::missed_aftercare_in_row(conn, patient)?
+        && let Some((n, key)) = groups_seam::missed_in_row_with(&mut reads.missed, patient)?
         && n >= rules.missed_sessions
     {
         out.push(AtRiskReason {
@@ -133,15 +161,8 @@ pub(crate) fn reasons_for(
         }
     }
     if rules.overdue_days > 0 {
-        let oldest: Option<(i64, NaiveDate)> = conn
-            .query_row(
-                "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
-                 WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
-                 ORDER BY f.due_on, f.id LIMIT 1",
-                [patient],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let oldest: Option<(i64, NaiveDate)> =
+            reads.overdue.query_row([patient], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         if let Some((id, due)) = oldest {
             let days = (today - due).num_days();
             if days > i64::from(rules.overdue_days) {
@@ -173,9 +194,10 @@ pub fn at_risk(conn: &Connection, ctx: &Ctx) -> Result<Vec<AtRiskEntry>> {
     let mut acked = conn.prepare_cached(
         "SELECT 1 FROM aftercare_alert_acks WHERE patient_id = ?1 AND rule = ?2 AND trigger_key = ?3",
     )?;
+    let mut reads = Reads::new(conn)?;
     let mut out = Vec::new();
     for (id, full, preferred, phone) in people {
-        let mut reasons = reasons_for(conn, ctx.today, &rules, id)?;
+        let mut reasons = reasons_with(&mut reads, ctx.today, &rules, id)?;
         reasons.retain(|r| !acked.exists(params![id, r.rule, r.trigger_key]).unwrap_or(false));
         if !reasons.is_empty() {
             out.push(AtRiskEntry { patient_id: id, name: super::display_name(&full, &preferred), phone, reasons });
@@ -244,10 +266,61 @@ pub(crate) fn flagged_among(conn: &Connection, today: NaiveDate, people: &[i64])
     let rules = super::get_settings(conn)?.rules;
     let mut on_plan =
         conn.prepare_cached("SELECT 1 FROM aftercare_plans WHERE patient_id = ?1 AND status = 'active'")?;
+    let mut reads = Reads::new(conn)?;
     for &patient in people {
-        if on_plan.exists([patient])? && !reasons_for(conn, today, &rules, patient)?.is_empty() {
+        if on_plan.exists([patient])? && !reasons_with(&mut reads, today, &rules, patient)?.is_empty() {
             out.insert(patient);
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::*;
+
+    /// Run for everyone on a plan, the rules' statements are compiled once, not once a
+    /// person (a statement handed back to rusqlite's cache was compiled again each time).
+    #[test]
+    fn the_rules_compile_their_statements_once_for_many_people() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let mut store = crate::Store::open_in_memory().unwrap();
+        crate::demo::generate(&mut store, today, 1).unwrap();
+        let conn = store.conn();
+        let people: Vec<i64> = conn
+            .prepare("SELECT patient_id FROM aftercare_plans WHERE status = 'active'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(people.len() > 5, "{} on a plan", people.len());
+        let rules = super::super::get_settings(conn).unwrap().rules;
+        let mut reads = Reads::new(conn).unwrap();
+        // The statements come from the connection's cache, counts and all.
+        let compiled =
+            |r: &Reads<'_>| [&r.attempts, &r.missed, &r.overdue].map(|s| s.get_status(StatementStatus::RePrepare));
+        let before = compiled(&reads);
+        let mut found = Vec::new();
+        for &p in &people {
+            found.push(reasons_with(&mut reads, today, &rules, p).unwrap());
+        }
+        // At most once more each (a statement handed back to the cache may come out of
+        // it needing that), not once a person.
+        for (after, before) in compiled(&reads).into_iter().zip(before) {
+            assert!(after <= before + 1, "compiled {} times for {} people", after - before, people.len());
+        }
+        drop(reads);
+        // The same reasons as one person at a time.
+        let mut flagged = 0;
+        for (&p, reasons) in people.iter().zip(&found) {
+            assert_eq!(reasons, &reasons_for(conn, today, &rules, p).unwrap());
+            flagged += usize::from(!reasons.is_empty());
+        }
+        assert!(flagged > 0);
+        let set = flagged_among(conn, today, &people).unwrap();
+        assert_eq!(set.len(), flagged);
+    }
 }
