@@ -15,7 +15,7 @@
 //! count when present but never as missed; cancelled sessions and sessions that did not
 //! take place are ignored.
 use chrono::{Days, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
 
 use super::roster::{GroupMember, group_section};
 use crate::error::Result;
@@ -65,7 +65,13 @@ fn family_last_attended(conn: &Connection, group: i64, family: i64, before: Naiv
 /// Only sessions since the person's latest aftercare plan started count, so misses from
 /// before a re-admission do not come back with the new plan.
 pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option<(u32, String)>> {
-    let mut stmt = conn.prepare_cached(
+    missed_in_row_with(&mut missed_statement(conn)?, patient)
+}
+
+/// The statement behind [`missed_aftercare_in_row`], to be run for many people in turn
+/// (see [`missed_in_row_with`]).
+pub(crate) fn missed_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
+    Ok(conn.prepare_cached(
         "SELECT s.id, a.status FROM therapy_groups g
          CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
          CROSS JOIN group_sessions s ON s.id = a.session_id
@@ -73,7 +79,13 @@ pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option
            AND a.status IN ('present', 'late', 'absent')
            AND s.date >= coalesce((SELECT max(pl.started_on) FROM aftercare_plans pl WHERE pl.patient_id = ?1), '')
          ORDER BY s.date DESC, s.start_time DESC, s.id DESC LIMIT ?2",
-    )?;
+    )?)
+}
+
+/// [`missed_aftercare_in_row`] with its statement held by the caller. (A statement given
+/// back to rusqlite's cache has its bindings cleared, which here made SQLite compile it
+/// again at every use: tens of microseconds a person.)
+pub(crate) fn missed_in_row_with(stmt: &mut CachedStatement<'_>, patient: i64) -> Result<Option<(u32, String)>> {
     let marks = stmt
         .query_map(params![patient, MISSED_LOOKBACK], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;

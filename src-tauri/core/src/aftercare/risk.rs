@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -66,6 +66,32 @@ struct Row {
     risk: Option<RiskLevel>,
 }
 
+/// The statements the rules read, held while they run for many people: a statement
+/// given back to rusqlite's cache has its bindings cleared, and SQLite then compiled some
+/// of these again at every use (tens of microseconds a person).
+struct Reads<'c> {
+    attempts: CachedStatement<'c>,
+    missed: CachedStatement<'c>,
+    overdue: CachedStatement<'c>,
+}
+
+impl<'c> Reads<'c> {
+    fn new(conn: &'c Connection) -> Result<Reads<'c>> {
+        Ok(Reads {
+            attempts: conn.prepare_cached(
+                "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1
+                 ORDER BY id DESC LIMIT 50",
+            )?,
+            missed: groups_seam::missed_statement(conn)?,
+            overdue: conn.prepare_cached(
+                "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
+                 WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
+                 ORDER BY f.due_on, f.id LIMIT 1",
+            )?,
+        })
+    }
+}
+
 /// The reasons one person is at risk under `rules`, acknowledged ones included.
 pub(crate) fn reasons_for(
     conn: &Connection,
@@ -73,7 +99,7 @@ pub(crate) fn reasons_for(
     rules: &RiskRules,
     patient: i64,
 ) -> Result<Vec<AtRiskReason>> {
-    reasons_with(conn, today, rules, patient, &Known::default())
+    reasons_with(&mut Reads::new(conn)?, today, rules, patient, &Known::default())
 }
 
 /// What the at-risk list already knows about everyone, found with one query each.
@@ -88,21 +114,18 @@ struct Known {
 
 /// [`reasons_for`], using what `known` holds instead of asking again.
 fn reasons_with(
-    conn: &Connection,
+    reads: &mut Reads<'_>,
     today: NaiveDate,
     rules: &RiskRules,
     patient: i64,
     known: &Known,
 ) -> Result<Vec<AtRiskReason>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, on_date, result, status, risk FROM aftercare_attempts WHERE patient_id = ?1 ORDER BY id DESC LIMIT 50",
-    )?;
     // The rules below look only at the newest attempts: up to the latest success that
     // recorded a status, the latest that recorded a risk, and the failures before the latest
     // success. Reading stops once all three are found (usually at the newest attempt).
     let mut attempts: Vec<Row> = Vec::new();
     let (mut status_seen, mut risk_seen, mut success_seen) = (false, false, false);
-    let mut rows = stmt.query([patient])?;
+    let mut rows = reads.attempts.query([patient])?;
     while let Some(r) = rows.next()? {
         let a = Row { id: r.get(0)?, on: r.get(1)?, result: r.get(2)?, status: r.get(3)?, risk: r.get(4)? };
         status_seen |= a.result.is_success() && a.status.is_some();
@@ -141,7 +164,7 @@ fn reasons_with(
     }
     if rules.missed_sessions > 0
         && known.aftercare_members.as_ref().is_none_or(|m| m.contains(&patient))
-        && let Some((n, key)) = groups_seam::missed_aftercare_in_row(conn, patient)?
+        && let Some((n, key)) = groups_seam::missed_in_row_with(&mut reads.missed, patient)?
         && n >= rules.missed_sessions
     {
         out.push(AtRiskReason {
@@ -169,14 +192,7 @@ fn reasons_with(
     if rules.overdue_days > 0 {
         let oldest: Option<(i64, NaiveDate)> = match &known.overdue {
             Some(all) => all.get(&patient).copied(),
-            None => conn
-                .prepare_cached(
-                    "SELECT f.id, f.due_on FROM aftercare_followups f JOIN aftercare_plans p ON p.id = f.plan_id
-                     WHERE f.patient_id = ?1 AND f.status = 'open' AND p.status = 'active'
-                     ORDER BY f.due_on, f.id LIMIT 1",
-                )?
-                .query_row([patient], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?,
+            None => reads.overdue.query_row([patient], |r| Ok((r.get(0)?, r.get(1)?))).optional()?,
         };
         if let Some((id, due)) = oldest {
             let days = (today - due).num_days();
@@ -232,9 +248,10 @@ pub fn at_risk(conn: &Connection, ctx: &Ctx) -> Result<Vec<AtRiskEntry>> {
     let mut acked = conn.prepare_cached(
         "SELECT 1 FROM aftercare_alert_acks WHERE patient_id = ?1 AND rule = ?2 AND trigger_key = ?3",
     )?;
+    let mut reads = Reads::new(conn)?;
     let mut out = Vec::new();
     for (id, full, preferred, phone) in people {
-        let mut reasons = reasons_with(conn, ctx.today, &rules, id, &known)?;
+        let mut reasons = reasons_with(&mut reads, ctx.today, &rules, id, &known)?;
         reasons.retain(|r| !acked.exists(params![id, r.rule, r.trigger_key]).unwrap_or(false));
         if !reasons.is_empty() {
             out.push(AtRiskEntry { patient_id: id, name: super::display_name(&full, &preferred), phone, reasons });
@@ -303,10 +320,63 @@ pub(crate) fn flagged_among(conn: &Connection, today: NaiveDate, people: &[i64])
     let rules = super::get_settings(conn)?.rules;
     let mut on_plan =
         conn.prepare_cached("SELECT 1 FROM aftercare_plans WHERE patient_id = ?1 AND status = 'active'")?;
+    let mut reads = Reads::new(conn)?;
     for &patient in people {
-        if on_plan.exists([patient])? && !reasons_for(conn, today, &rules, patient)?.is_empty() {
+        if on_plan.exists([patient])?
+            && !reasons_with(&mut reads, today, &rules, patient, &Known::default())?.is_empty()
+        {
             out.insert(patient);
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::*;
+
+    /// Run for everyone on a plan, the rules' statements are compiled once, not once a
+    /// person (a statement handed back to rusqlite's cache was compiled again each time).
+    #[test]
+    fn the_rules_compile_their_statements_once_for_many_people() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let mut store = crate::Store::open_in_memory().unwrap();
+        crate::demo::generate(&mut store, today, 1).unwrap();
+        let conn = store.conn();
+        let people: Vec<i64> = conn
+            .prepare("SELECT patient_id FROM aftercare_plans WHERE status = 'active'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(people.len() > 5, "{} on a plan", people.len());
+        let rules = super::super::get_settings(conn).unwrap().rules;
+        let mut reads = Reads::new(conn).unwrap();
+        // The statements come from the connection's cache, counts and all.
+        let compiled =
+            |r: &Reads<'_>| [&r.attempts, &r.missed, &r.overdue].map(|s| s.get_status(StatementStatus::RePrepare));
+        let before = compiled(&reads);
+        let mut found = Vec::new();
+        for &p in &people {
+            found.push(reasons_with(&mut reads, today, &rules, p, &Known::default()).unwrap());
+        }
+        // At most once more each (a statement handed back to the cache may come out of
+        // it needing that), not once a person.
+        for (after, before) in compiled(&reads).into_iter().zip(before) {
+            assert!(after <= before + 1, "compiled {} times for {} people", after - before, people.len());
+        }
+        drop(reads);
+        // The same reasons as one person at a time.
+        let mut flagged = 0;
+        for (&p, reasons) in people.iter().zip(&found) {
+            assert_eq!(reasons, &reasons_for(conn, today, &rules, p).unwrap());
+            flagged += usize::from(!reasons.is_empty());
+        }
+        assert!(flagged > 0);
+        let set = flagged_among(conn, today, &people).unwrap();
+        assert_eq!(set.len(), flagged);
+    }
 }

@@ -533,3 +533,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(strings_from(&spaced), want(&spaced));
     }
 }
+
+proptest::proptest! {
+    /// The quick date reader agrees with chrono's "%F" wherever it answers, and answers
+    /// for every plain ISO date.
+    #[test]
+    fn dates_read_as_chrono_reads_them(t in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{0,11}|[0-9]{4}-[0-9]-[0-9]{2}") {
+        let chrono = NaiveDate::parse_from_str(&t, "%F").ok();
+        match iso_date(t.as_bytes()) {
+            Some(d) => proptest::prop_assert_eq!(Some(d), chrono),
+            None => proptest::prop_assert!(chrono.is_none() || t.len() != 10, "{t:?} is {chrono:?}"),
+        }
+    }
+}
