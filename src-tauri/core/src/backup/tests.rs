@@ -418,3 +418,47 @@ fn the_preview_counts_groups_and_follow_ups_when_present() {
         assert_eq!(p.follow_ups, Some(2));
     }
 }
+
+/// The read-back compares every byte with the snapshot: a file on the stick that differs
+/// anywhere (a flipped byte, a lost tail, extra bytes) is never called verified.
+#[test]
+fn the_read_back_catches_any_difference_from_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain: Vec<u8> = (0..(3 * CHUNK + 12345)).map(|i| (i * 7 % 251) as u8).collect();
+    let snapshot = dir.path().join("snapshot.db");
+    std::fs::write(&snapshot, &plain).unwrap();
+    let identity = age::x25519::Identity::generate();
+    let seal = |content: &[u8], name: &str| -> PathBuf {
+        let path = dir.path().join(name);
+        let recipient = identity.to_public();
+        let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+        let mut out = enc.wrap_output(File::create(&path).unwrap()).unwrap();
+        out.write_all(content).unwrap();
+        out.finish().unwrap();
+        path
+    };
+    let verify = |sealed: &Path| {
+        let mut seen = Vec::new();
+        let mut note = |p: BackupProgress| seen.push(p.fraction);
+        let mut meter = Meter { start: Instant::now(), report: &mut note };
+        verify_partial(sealed, &snapshot, dir.path(), identity.clone(), &mut meter)
+    };
+    verify(&seal(&plain, "same")).unwrap();
+
+    let mut flipped = plain.clone();
+    flipped[2 * CHUNK + 99] ^= 1;
+    let short = &plain[..plain.len() - 1];
+    let mut long = plain.clone();
+    long.push(0);
+    for (content, name) in [(&flipped[..], "flipped"), (short, "short"), (&long[..], "long"), (&[][..], "empty")] {
+        match verify(&seal(content, name)) {
+            Err(Error::BackupNotVerified { detail, .. }) => assert!(detail.contains("differs"), "{name}: {detail}"),
+            other => panic!("{name}: a differing file was not caught: {other:?}"),
+        }
+    }
+    // A file that is not what was written (cut short on the stick) fails too.
+    let sealed = seal(&plain, "cut");
+    let bytes = std::fs::read(&sealed).unwrap();
+    std::fs::write(&sealed, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(matches!(verify(&sealed), Err(Error::BackupNotVerified { .. })));
+}
