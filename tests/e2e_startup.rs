@@ -38,6 +38,10 @@ fn ten_year_centre(dir: &std::path::Path) -> PathBuf {
     db
 }
 
+fn by_name(app: &App) -> Vec<(String, u64)> {
+    app.memory_by_process().into_iter().map(|(name, pss, _)| (name, pss)).collect()
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -60,6 +64,7 @@ async fn start_up_and_memory_next_to_a_minimal_tauri_window() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let (pss, rss) = app.memory_kib();
         assert!(pss > 10_000 && rss >= pss, "the minimal window's processes were found: {pss} / {rss} KiB");
+        eprintln!("startup: the minimal window's processes (name, PSS KiB): {:?}", by_name(&app));
         minimal_mem.push(pss as f64);
         app.quit().await;
 
@@ -75,6 +80,7 @@ async fn start_up_and_memory_next_to_a_minimal_tauri_window() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let (pss, rss) = app.memory_kib();
         assert!(pss > 10_000 && rss >= pss, "Saathi's processes were found: {pss} / {rss} KiB");
+        eprintln!("startup: Saathi's processes (name, PSS KiB): {:?}", by_name(&app));
         saathi_mem.push(pss as f64);
         app.quit().await;
     }

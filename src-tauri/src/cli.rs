@@ -109,6 +109,7 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::os::give_back_large_blocks();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

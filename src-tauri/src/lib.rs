@@ -3,6 +3,7 @@ mod backup_cli;
 mod backup_job;
 pub mod cli;
 mod commands;
+mod os;
 mod printouts;
 #[cfg(test)]
 mod role_matrix;

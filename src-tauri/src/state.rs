@@ -85,6 +85,7 @@ impl AppState {
         let snapshot = (store.is_ok() || tell.is_some()).then(|| {
             let dir = data_dir.clone();
             std::thread::spawn(move || {
+                crate::os::background_thread();
                 if let Some(tell) = tell {
                     let began = std::time::Instant::now();
                     let checked = saathi_core::db::integrity_check(&db);

@@ -132,9 +132,15 @@ impl App {
 
     /// Memory of the app's processes, summed: (PSS, RSS) in KiB.
     pub fn memory_kib(&self) -> (u64, u64) {
-        let mut pss = 0;
-        let mut rss = 0;
+        self.memory_by_process().iter().fold((0, 0), |(p, r), (_, pss, rss)| (p + pss, r + rss))
+    }
+
+    /// Each of the app's processes: its name, PSS and RSS in KiB.
+    pub fn memory_by_process(&self) -> Vec<(String, u64, u64)> {
+        let mut out = Vec::new();
         for pid in self.app_processes() {
+            let (mut pss, mut rss) = (0, 0);
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned();
             let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else { continue };
             for line in text.lines() {
                 let mut parts = line.split_whitespace();
@@ -147,8 +153,9 @@ impl App {
                     _ => {}
                 }
             }
+            out.push((name, pss, rss));
         }
-        (pss, rss)
+        out
     }
 
     /// First run: creates the centre and its administrator, then lands signed in.
