@@ -17,6 +17,7 @@
 mod drives;
 pub mod key;
 mod local;
+mod readback;
 mod restore;
 mod sheet;
 
@@ -50,6 +51,8 @@ const WORK_DIR: &str = "backup-work";
 /// Safety copies of the database made before a restore (kept until the next verified backup).
 pub const SAFETY_DIR: &str = "safety";
 const CHUNK: usize = 1 << 20;
+
+use readback::Written;
 
 /// Settings keys written into the snapshot (not the live database) to describe it.
 const META_MADE_AT: &str = "backup.made_at";
@@ -494,10 +497,38 @@ fn write_verified_timed(
     let partial = folder.join(format!("{file_name}{PARTIAL}"));
 
     let result = (|| -> Result<u64> {
-        let written = encrypt_to(snap, &partial, recipient, &folder, &mut meter)?;
-        snap.checked()?;
-        meter.at(BackupPhase::Verify, 0.0);
-        verify_partial(&partial, &snap.path, &folder, written, &mut meter)?;
+        let w = |e: std::io::Error| map_write_error(&folder, e);
+        let file = File::options().write(true).create_new(true).open(&partial).map_err(w)?;
+        let back = File::open(&partial).map_err(w)?;
+        // The read-back decrypts with a throw-away key of its own, on a thread of its own,
+        // following the write step by step (see `readback`).
+        let identity = age::x25519::Identity::generate();
+        let checker = identity.to_public();
+        let shared = Written::default();
+        std::thread::scope(|s| -> Result<()> {
+            let verifier = s.spawn(|| {
+                let sealed = readback::Durable { file: back, pos: 0, written: &shared };
+                verify_sealed(sealed, &snap.path, &folder, &identity, &mut |n| shared.verified(n))
+            });
+            let wrote = {
+                let _stopped = readback::StopGuard(&shared);
+                encrypt_to(snap, file, [recipient, &checker], &folder, &mut meter, &shared)
+            };
+            let checked = wrote.and_then(|()| snap.checked());
+            while !verifier.is_finished() {
+                let n = shared.wait_verified(std::time::Duration::from_millis(100));
+                meter.at(BackupPhase::Verify, n as f64 / snap.bytes.max(1) as f64);
+            }
+            let verified = verifier.join().unwrap_or_else(|_| {
+                Err(Error::BackupNotVerified {
+                    folder: folder.display().to_string(),
+                    detail: "the check stopped".into(),
+                })
+            });
+            checked?;
+            verified
+        })?;
+        meter.at(BackupPhase::Verify, 1.0);
         std::fs::rename(&partial, &finished).map_err(|e| map_write_error(&folder, e))?;
         sync_dir(&folder);
         Ok(std::fs::metadata(&finished).map_err(|e| map_write_error(&folder, e))?.len())
@@ -534,58 +565,49 @@ thread_local! {
 /// The backup file on the stick. In tests it can run out of room at a chosen byte
 /// (a portable stand-in for a full stick; the fault tests also use real small
 /// filesystems).
-struct StickWriter {
+struct StickWriter<'a> {
     file: File,
-    /// Bytes written, and how many of them the device has been asked to start writing.
-    written: u64,
-    started: u64,
+    /// Bytes written; the end of the last step handed to the device; the end of what is
+    /// known to be on it (published to the read-back).
+    bytes: u64,
+    queued: u64,
+    durable: u64,
+    shared: &'a Written,
     #[cfg(test)]
     left: Option<u64>,
 }
 
-/// How often the device is asked to start writing what it has been given.
-const WRITEBACK_STEP: u64 = 16 << 20;
-
-impl StickWriter {
-    fn new(file: File) -> StickWriter {
+impl StickWriter<'_> {
+    fn new(file: File, shared: &Written) -> StickWriter<'_> {
         StickWriter {
             file,
-            written: 0,
-            started: 0,
+            bytes: 0,
+            queued: 0,
+            durable: 0,
+            shared,
             #[cfg(test)]
             left: STICK_FULL_AFTER.with(|c| c.get()),
         }
     }
 
+    /// Every [`readback::STEP`] bytes: the step handed to the device last time is waited
+    /// for and published to the read-back, and the new one is handed to the device.
     fn wrote(&mut self, n: usize) {
-        self.written += n as u64;
-        if self.written - self.started >= WRITEBACK_STEP {
-            start_writeback(&self.file, self.started, self.written - self.started);
-            self.started = self.written;
+        self.bytes += n as u64;
+        if self.bytes - self.queued >= readback::STEP {
+            if self.queued > self.durable
+                && readback::settle_range(&self.file, self.durable, self.queued - self.durable)
+            {
+                self.durable = self.queued;
+                self.shared.durable_to(self.durable);
+            }
+            readback::start_writeback(&self.file, self.queued, self.bytes - self.queued);
+            self.queued = self.bytes;
         }
     }
 }
 
-/// Asks the OS to start writing a range of `file` to the device now, without waiting
-/// for it: the device works while the rest is encrypted, and the final sync has little
-/// left to do. (Linux only; elsewhere the final sync does it all. Only a start: the
-/// final `sync_all` is what makes the file safe.)
-fn start_writeback(file: &File, offset: u64, len: u64) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else { return };
-        // SAFETY: a valid open descriptor; with SYNC_FILE_RANGE_WRITE alone the call only
-        // queues the range for writing.
-        unsafe {
-            libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (file, offset, len);
-}
-
-impl Write for StickWriter {
+impl Write for StickWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         #[cfg(test)]
         if let Some(left) = self.left.as_mut() {
@@ -608,24 +630,21 @@ impl Write for StickWriter {
     }
 }
 
-/// Encrypts the snapshot to the centre's key and a throw-away key (kept in memory for
-/// the read-back), streaming into `partial`, then syncs it. Returns the throw-away key
-/// (verification only; never stored).
+/// Encrypts the snapshot to the centre's key and the throw-away key of the read-back
+/// (kept in memory, never stored), streaming into `file`, then syncs it and tells the
+/// read-back the whole file is on the device.
 fn encrypt_to(
     snap: &Snapshot,
-    partial: &Path,
-    recipient: &age::x25519::Recipient,
+    file: File,
+    recipients: [&dyn age::Recipient; 2],
     folder: &Path,
     meter: &mut Meter<'_>,
-) -> Result<age::x25519::Identity> {
+    shared: &Written,
+) -> Result<()> {
     let w = |e: std::io::Error| map_write_error(folder, e);
-    let ephemeral = age::x25519::Identity::generate();
-    let eph_recipient = ephemeral.to_public();
-    let recipients: [&dyn age::Recipient; 2] = [recipient, &eph_recipient];
     let enc = age::Encryptor::with_recipients(recipients.into_iter())
         .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
-    let file = File::options().write(true).create_new(true).open(partial).map_err(w)?;
-    let mut out = enc.wrap_output(BufWriter::with_capacity(CHUNK, StickWriter::new(file))).map_err(w)?;
+    let mut out = enc.wrap_output(BufWriter::with_capacity(CHUNK, StickWriter::new(file, shared))).map_err(w)?;
     let mut input = File::open(&snap.path)?;
     let mut buf = vec![0u8; CHUNK];
     let mut done = 0u64;
@@ -638,29 +657,28 @@ fn encrypt_to(
         done += n as u64;
         meter.at(BackupPhase::Encrypt, done as f64 / snap.bytes.max(1) as f64);
     }
-    let file = out.finish().map_err(w)?.into_inner().map_err(|e| w(e.into_error()))?.file;
-    file.sync_all().map_err(w)?;
-    drop_cache(&file);
-    Ok(ephemeral)
+    let stick = out.finish().map_err(w)?.into_inner().map_err(|e| w(e.into_error()))?;
+    stick.file.sync_all().map_err(w)?;
+    drop_cache(&stick.file);
+    shared.finish(true, stick.bytes);
+    Ok(())
 }
 
-/// Reads the written file back from the stick, decrypts it and compares it byte for byte
-/// with the snapshot (still in the work folder): equal means the stick holds exactly the
-/// checked database.
-fn verify_partial(
-    partial: &Path,
+/// Reads the backup back from the stick (`sealed`), decrypts it and compares it byte for
+/// byte with the snapshot (still in the work folder): equal means the stick holds exactly
+/// the checked database. Tells `progress` the plain bytes compared so far.
+fn verify_sealed(
+    sealed: impl Read,
     snapshot: &Path,
     folder: &Path,
-    identity: age::x25519::Identity,
-    meter: &mut Meter<'_>,
+    identity: &age::x25519::Identity,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<()> {
     let not_verified = |detail: String| Error::BackupNotVerified { folder: folder.display().to_string(), detail };
-    let file = File::open(partial).map_err(|e| map_write_error(folder, e))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(1).max(1);
-    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, file))
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, sealed))
         .map_err(|e| not_verified(format!("header: {e}")))?;
     let mut reader = dec
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .decrypt(std::iter::once(identity as &dyn age::Identity))
         .map_err(|e| not_verified(format!("decrypt: {e}")))?;
     let mut original = File::open(snapshot)?;
     let (mut got, mut want) = (vec![0u8; CHUNK], vec![0u8; CHUNK]);
@@ -672,13 +690,11 @@ fn verify_partial(
             return Err(not_verified("the content differs from the snapshot".into()));
         }
         if n == 0 {
-            break;
+            return Ok(());
         }
         done += n as u64;
-        meter.at(BackupPhase::Verify, done as f64 / total as f64);
+        progress(done);
     }
-    meter.at(BackupPhase::Verify, 1.0);
-    Ok(())
 }
 
 /// Reads until `buf` is full or the input ends; returns how much was read.
