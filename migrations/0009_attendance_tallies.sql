@@ -59,7 +59,7 @@ CREATE TRIGGER group_attendance_tally_insert AFTER INSERT ON group_attendance BE
         JOIN (SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE patient_id = new.patient_id
               UNION ALL
               SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE family_member_id = new.family_member_id
-        ) m ON m.group_id = x.group_id
+        ) m ON +m.group_id = x.group_id
         WHERE s.id = new.session_id AND s.cancelled = 0 AND s.held = 'held'
           AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date)
         ON CONFLICT (membership_id, month) DO UPDATE SET present = present + excluded.present,
@@ -81,7 +81,7 @@ BEGIN
         JOIN (SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE patient_id = old.patient_id
               UNION ALL
               SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE family_member_id = old.family_member_id
-        ) m ON m.group_id = x.group_id
+        ) m ON +m.group_id = x.group_id
         WHERE s.id = old.session_id AND s.cancelled = 0 AND s.held = 'held'
           AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date)
         ON CONFLICT (membership_id, month) DO UPDATE SET present = present + excluded.present,
@@ -93,7 +93,7 @@ BEGIN
         JOIN (SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE patient_id = new.patient_id
               UNION ALL
               SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE family_member_id = new.family_member_id
-        ) m ON m.group_id = x.group_id
+        ) m ON +m.group_id = x.group_id
         WHERE s.id = new.session_id AND s.cancelled = 0 AND s.held = 'held'
           AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date)
         ON CONFLICT (membership_id, month) DO UPDATE SET present = present + excluded.present,
@@ -109,7 +109,7 @@ BEGIN
         SELECT m.id, substr(old.date, 1, 7), -sum(a.status = 'present'), -sum(a.status = 'late'),
                -sum(a.status = 'absent'), -sum(a.status = 'excused')
         FROM group_attendance a JOIN group_series x ON x.id = old.series_id
-        JOIN group_memberships m ON m.group_id = x.group_id
+        JOIN group_memberships m ON +m.group_id = x.group_id
           AND (m.patient_id = a.patient_id OR m.family_member_id = a.family_member_id)
         WHERE a.session_id = old.id AND old.cancelled = 0 AND old.held = 'held'
           AND m.joined_on <= old.date AND (m.left_on IS NULL OR m.left_on >= old.date)
@@ -120,7 +120,7 @@ BEGIN
         SELECT m.id, substr(new.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
                sum(a.status = 'absent'), sum(a.status = 'excused')
         FROM group_attendance a JOIN group_series x ON x.id = new.series_id
-        JOIN group_memberships m ON m.group_id = x.group_id
+        JOIN group_memberships m ON +m.group_id = x.group_id
           AND (m.patient_id = a.patient_id OR m.family_member_id = a.family_member_id)
         WHERE a.session_id = new.id AND new.cancelled = 0 AND new.held = 'held'
           AND m.joined_on <= new.date AND (m.left_on IS NULL OR m.left_on >= new.date)

@@ -252,8 +252,8 @@ pub fn report(
         let (lo, hi) = if first_month == last_month {
             // One month, cut on both sides (when the sessions outside are fewer, the tally
             // less those).
-            first_in.extend(last_in.drain(..));
-            first_out.extend(last_out.drain(..));
+            first_in.append(&mut last_in);
+            first_out.append(&mut last_out);
             let e = edge_month(first_in, first_out);
             let sign = if e.use_tally { -1 } else { 1 };
             read.extend(e.read.into_iter().map(|(s, d)| (s, d, sign)));
