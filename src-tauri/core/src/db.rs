@@ -368,6 +368,66 @@ mod tests {
     }
 
     #[test]
+    fn a_centre_upgraded_to_0009_has_its_attendance_tallied_and_kept_tallied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        // A centre at version 8: one member, a window that ended, marks inside and outside it.
+        {
+            let c = Connection::open(&path).unwrap();
+            for (n, _, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 8) {
+                c.execute_batch(sql).unwrap_or_else(|e| panic!("migration {n}: {e}"));
+            }
+            c.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 8;
+                 INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+                   VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't');
+                 INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
+                   VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't');
+                 INSERT INTO group_series (id, group_id, lineage_id, freq, start_date, start_time, duration_min, valid_from, created_at)
+                   VALUES (1, 1, 1, 'weekly', '2026-01-05', '10:00', 60, '2026-01-05', 't');
+                 INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
+                   VALUES (1, 1, '2026-01-05', '2026-01-05', '10:00', 60, 'held', 0, 't'),
+                          (2, 1, '2026-01-12', '2026-01-12', '10:00', 60, 'held', 0, 't'),
+                          (3, 1, '2026-01-19', '2026-01-19', '10:00', 60, 'held', 1, 't'),
+                          (4, 1, '2026-02-02', '2026-02-02', '10:00', 60, 'held', 0, 't');
+                 INSERT INTO group_memberships (id, group_id, patient_id, joined_on, left_on, leave_reason, created_at)
+                   VALUES (1, 1, 1, '2026-01-06', '2026-01-31', 'completed', 't');
+                 INSERT INTO group_attendance (session_id, patient_id, status, recorded_at)
+                   VALUES (1, 1, 'present', 't'), (2, 1, 'late', 't'), (3, 1, 'present', 't'), (4, 1, 'absent', 't');
+                 INSERT INTO group_attendance (session_id, dropin_name, dropin, status, recorded_at)
+                   VALUES (2, 'Ravi', 1, 'present', 't');"
+            ))
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let tallies = |c: &Connection| -> Vec<(i64, String, i64, i64, i64, i64)> {
+            c.prepare("SELECT membership_id, month, present, late, absent, excused FROM group_membership_tallies ORDER BY 1, 2")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        let attended = |c: &Connection| -> Vec<(i64, i64)> {
+            c.prepare("SELECT session_id, attended FROM group_session_tallies ORDER BY 1")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        // Only the session of 12 January is inside the window, held and not cancelled.
+        assert_eq!(tallies(c), [(1, "2026-01".into(), 0, 1, 0, 0)], "existing marks are tallied");
+        assert_eq!(attended(c), [(1, 1), (2, 2), (3, 1), (4, 0)]);
+        // And kept: the cancelled session restored, a mark changed.
+        c.execute("UPDATE group_sessions SET cancelled = 0 WHERE id = 3", []).unwrap();
+        c.execute("UPDATE group_attendance SET status = 'excused' WHERE session_id = 2 AND patient_id = 1", []).unwrap();
+        assert_eq!(tallies(c), [(1, "2026-01".into(), 1, 0, 0, 1)]);
+        assert_eq!(attended(c), [(1, 1), (2, 1), (3, 1), (4, 0)]);
+    }
+
+    #[test]
     fn instance_lock_is_exclusive_per_folder() {
         let dir = tempfile::tempdir().unwrap();
         let first = InstanceLock::acquire(dir.path()).unwrap();
