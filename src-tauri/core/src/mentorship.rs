@@ -638,11 +638,17 @@ fn at_risk(conn: &Connection, today: NaiveDate) -> Result<HashSet<i64>> {
 }
 
 /// The aftercare groups each person belongs to now, by name (for the "same aftercare
-/// group" preference). Reached from the few aftercare groups, never by scanning members.
+/// group" preference). Reached from the few aftercare groups, never by scanning members:
+/// through the index on (group, left on), which finds the memberships not yet ended
+/// (`left_on IS NULL OR left_on >= today`, two look-ups) without reading the rows of
+/// the thousands that ended over the years (the index on (group, joined on) SQLite
+/// picks by itself reads them all, as every one joined before today).
 fn current_groups(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Vec<String>>> {
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT m.patient_id, g.name FROM therapy_groups g CROSS JOIN group_memberships m ON m.group_id = g.id
+        "SELECT m.patient_id, g.name
+         FROM therapy_groups g CROSS JOIN group_memberships m INDEXED BY group_memberships_by_group_left
+              ON m.group_id = g.id
          WHERE g.kind = 'aftercare' AND g.status = 'active' AND m.patient_id IS NOT NULL
            AND m.joined_on <= ?1 AND (m.left_on IS NULL OR m.left_on >= ?1)
          ORDER BY g.name",
