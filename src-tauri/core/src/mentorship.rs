@@ -281,8 +281,8 @@ pub fn save_profile(tx: &Transaction<'_>, ctx: &Ctx, patient: i64, p: &PeerProfi
 #[derive(Debug, Clone)]
 struct Person {
     id: i64,
-    full_name: String,
-    preferred_name: String,
+    /// As lists show it ([`display_name`]).
+    name: String,
     gender: Gender,
     phase: Phase,
     archived: bool,
@@ -374,11 +374,16 @@ fn strings_at(r: &rusqlite::Row<'_>, i: usize, null_is_empty: bool) -> rusqlite:
     Ok(strings_from(&r.get::<_, String>(i)?).unwrap_or_default())
 }
 
+/// A text column, borrowed from the row.
+fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    let v = r.get_ref(i)?;
+    v.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
+}
+
 fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
         id: r.get(0)?,
-        full_name: r.get(1)?,
-        preferred_name: r.get(2)?,
+        name: display_name(text_at(r, 1)?, text_at(r, 2)?),
         gender: r.get(3)?,
         phase: r.get(4)?,
         archived: r.get(5)?,
@@ -638,11 +643,17 @@ fn at_risk(conn: &Connection, today: NaiveDate) -> Result<HashSet<i64>> {
 }
 
 /// The aftercare groups each person belongs to now, by name (for the "same aftercare
-/// group" preference). Reached from the few aftercare groups, never by scanning members.
+/// group" preference). Reached from the few aftercare groups, never by scanning members:
+/// through the index on (group, left on), which finds the memberships not yet ended
+/// (`left_on IS NULL OR left_on >= today`, two look-ups) without reading the rows of
+/// the thousands that ended over the years (the index on (group, joined on) SQLite
+/// picks by itself reads them all, as every one joined before today).
 fn current_groups(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Vec<String>>> {
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT m.patient_id, g.name FROM therapy_groups g CROSS JOIN group_memberships m ON m.group_id = g.id
+        "SELECT m.patient_id, g.name
+         FROM therapy_groups g CROSS JOIN group_memberships m INDEXED BY group_memberships_by_group_left
+              ON m.group_id = g.id
          WHERE g.kind = 'aftercare' AND g.status = 'active' AND m.patient_id IS NOT NULL
            AND m.joined_on <= ?1 AND (m.left_on IS NULL OR m.left_on >= ?1)
          ORDER BY g.name",
@@ -723,14 +734,16 @@ struct World {
 }
 
 fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>, current: Current) -> Result<World> {
-    let People { settings, mentors, waiting: waiting_people, at_risk, active } = people(conn, today, include_mentee)?;
+    let People { settings, mut mentors, waiting: mut waiting_people, at_risk, active } =
+        people(conn, today, include_mentee)?;
     let groups = current_groups(conn, today)?;
     let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
-    let names: HashMap<i64, String> = mentors
-        .iter()
-        .chain(waiting_people.iter().map(|(p, _)| p))
-        .map(|p| (p.id, display_name(&p.full_name, &p.preferred_name)))
-        .collect();
+    // The names move here: the matcher does not need them. (Nobody is both a mentor and
+    // waiting; were someone listed twice, the first name is kept, not the emptied one.)
+    let mut names: HashMap<i64, String> = HashMap::with_capacity(mentors.len() + waiting_people.len());
+    for p in mentors.iter_mut().chain(waiting_people.iter_mut().map(|(p, _)| p)) {
+        names.entry(p.id).or_insert_with(|| std::mem::take(&mut p.name));
+    }
     let waiting: Vec<(i64, WaitReason)> = waiting_people.iter().map(|(p, why)| (p.id, *why)).collect();
     let waiting_ids: HashSet<i64> = waiting.iter().map(|(id, _)| *id).collect();
     // Active pairs of available mentors are kept (they use capacity).
@@ -1008,7 +1021,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
             }
             MentorRow {
                 patient_id: m.id,
-                name: display_name(&m.full_name, &m.preferred_name),
+                name: m.name,
                 gender: m.gender,
                 languages: m.languages,
                 locality: m.locality,
@@ -1028,7 +1041,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
         .into_iter()
         .map(|(p, reason)| WaitingRow {
             patient_id: p.id,
-            name: display_name(&p.full_name, &p.preferred_name),
+            name: p.name,
             gender: p.gender,
             phase: p.phase,
             languages: p.languages,

@@ -143,25 +143,35 @@ impl<'a> State<'a> {
         }
     }
 
-    /// The first pass for a new row: every column's distance from it and, in the same
-    /// pass, the nearest column as [`State::nearest`] would find it (every column is
-    /// still to do, in order, so its place is its number).
+    /// The first pass for a new row: every column's distance from it and the nearest
+    /// column as [`State::nearest`] would find it (every column is still to do, in
+    /// order, so its place is its number). The distances are worked out in a loop of
+    /// their own, without a branch (the compiler does several at once), then searched.
     fn first_pass(&mut self, cost: &[i32], new: u32) -> (usize, i64, usize) {
         let w = self.inst.row_weights[new as usize] as usize;
         let costs = &cost[w * self.ncols..(w + 1) * self.ncols];
         let base = self.pi_row[new as usize];
-        let (mut at, mut d, mut free_at) = (usize::MAX, INF, usize::MAX);
-        for (c, (((&k, dist), pred), &pi)) in
-            costs.iter().zip(self.dist.iter_mut()).zip(self.pred.iter_mut()).zip(self.pi_col.iter()).enumerate()
-        {
-            let dc = if k < 0 { INF } else { base + i64::from(k) - pi };
-            *dist = dc;
-            *pred = new;
+        for ((&k, dist), &pi) in costs.iter().zip(self.dist.iter_mut()).zip(self.pi_col.iter()) {
+            // INF where forbidden (k < 0), by a mask rather than a branch.
+            let forbidden = i64::from(k >> 31);
+            *dist = ((base + i64::from(k) - pi) & !forbidden) | (INF & forbidden);
+        }
+        self.pred.fill(new);
+        // The first column at the least distance…
+        let (mut at, mut d) = (usize::MAX, INF);
+        for (c, &dc) in self.dist.iter().enumerate() {
             if dc < d {
                 (at, d) = (c, dc);
-                free_at = if self.used[c] < self.inst.cap[c] { c } else { usize::MAX };
-            } else if dc == d && free_at == usize::MAX && self.used[c] < self.inst.cap[c] {
-                free_at = c;
+            }
+        }
+        // …and the first column with room at that distance (none before `at`).
+        let mut free_at = usize::MAX;
+        if at != usize::MAX {
+            for c in at..self.ncols {
+                if self.dist[c] == d && self.used[c] < self.inst.cap[c] {
+                    free_at = c;
+                    break;
+                }
             }
         }
         (at, d, free_at)

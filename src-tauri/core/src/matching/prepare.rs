@@ -86,15 +86,16 @@ struct Bits {
 
 impl Bits {
     fn new<'a>(words: usize, lists: impl Iterator<Item = &'a [String]>, interner: &Interner<'a>) -> Bits {
-        let mut bits = Vec::new();
+        // Each row set in place at the end of one vector (no vector of its own per person).
+        let mut bits = Vec::with_capacity(lists.size_hint().0 * words);
         for list in lists {
-            let mut row = vec![0u64; words];
+            let at = bits.len();
+            bits.resize(at + words, 0u64);
             for s in list {
                 if let Some(&i) = interner.ids.get(s.as_str()) {
-                    row[i as usize / 64] |= 1 << (i % 64);
+                    bits[at + i as usize / 64] |= 1 << (i % 64);
                 }
             }
-            bits.extend(row);
         }
         Bits { words, bits }
     }
