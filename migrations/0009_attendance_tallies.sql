@@ -9,6 +9,9 @@
 -- (a month cut in two) need individual marks.
 CREATE TABLE group_membership_tallies (
     membership_id  INTEGER NOT NULL REFERENCES group_memberships(id),
+    -- The window's group (a window never changes group), so that a group's tallies for a
+    -- range of months are read in one pass.
+    group_id       INTEGER NOT NULL REFERENCES therapy_groups(id),
     month          TEXT NOT NULL,
     present        INTEGER NOT NULL DEFAULT 0,
     late           INTEGER NOT NULL DEFAULT 0,
@@ -16,6 +19,9 @@ CREATE TABLE group_membership_tallies (
     excused        INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (membership_id, month)
 ) WITHOUT ROWID;
+
+CREATE INDEX group_membership_tallies_by_group ON group_membership_tallies
+    (group_id, month, membership_id, present, late, absent, excused);
 
 -- Per session: its marks "present" or "late", drop-ins included (mean attendance).
 CREATE TABLE group_session_tallies (
@@ -37,8 +43,8 @@ CREATE INDEX group_memberships_by_group_span ON group_memberships
 -- Existing data.
 INSERT INTO group_session_tallies (session_id, attended)
     SELECT session_id, sum(status IN ('present', 'late')) FROM group_attendance GROUP BY session_id;
-INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-    SELECT m.id, substr(s.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'), sum(a.status = 'absent'),
+INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+    SELECT m.id, m.group_id, substr(s.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'), sum(a.status = 'absent'),
            sum(a.status = 'excused')
     FROM group_memberships m
     JOIN group_attendance a ON a.group_id = m.group_id
@@ -52,8 +58,8 @@ INSERT INTO group_membership_tallies (membership_id, month, present, late, absen
 CREATE TRIGGER group_attendance_tally_insert AFTER INSERT ON group_attendance BEGIN
     INSERT INTO group_session_tallies (session_id, attended) VALUES (new.session_id, new.status IN ('present', 'late'))
         ON CONFLICT (session_id) DO UPDATE SET attended = attended + excluded.attended;
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT m.id, substr(s.date, 1, 7), new.status = 'present', new.status = 'late', new.status = 'absent',
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT m.id, m.group_id, substr(s.date, 1, 7), new.status = 'present', new.status = 'late', new.status = 'absent',
                new.status = 'excused'
         FROM group_sessions s JOIN group_series x ON x.id = s.series_id
         JOIN (SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE patient_id = new.patient_id
@@ -74,8 +80,8 @@ WHEN new.status IS NOT old.status OR new.patient_id IS NOT old.patient_id
 BEGIN
     UPDATE group_session_tallies SET attended = attended - (old.status IN ('present', 'late'))
         + (new.status IN ('present', 'late')) WHERE session_id = new.session_id;
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT m.id, substr(s.date, 1, 7), -(old.status = 'present'), -(old.status = 'late'), -(old.status = 'absent'),
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT m.id, m.group_id, substr(s.date, 1, 7), -(old.status = 'present'), -(old.status = 'late'), -(old.status = 'absent'),
                -(old.status = 'excused')
         FROM group_sessions s JOIN group_series x ON x.id = s.series_id
         JOIN (SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE patient_id = old.patient_id
@@ -86,8 +92,8 @@ BEGIN
           AND m.joined_on <= s.date AND (m.left_on IS NULL OR m.left_on >= s.date)
         ON CONFLICT (membership_id, month) DO UPDATE SET present = present + excluded.present,
             late = late + excluded.late, absent = absent + excluded.absent, excused = excused + excluded.excused;
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT m.id, substr(s.date, 1, 7), new.status = 'present', new.status = 'late', new.status = 'absent',
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT m.id, m.group_id, substr(s.date, 1, 7), new.status = 'present', new.status = 'late', new.status = 'absent',
                new.status = 'excused'
         FROM group_sessions s JOIN group_series x ON x.id = s.series_id
         JOIN (SELECT id, group_id, joined_on, left_on FROM group_memberships WHERE patient_id = new.patient_id
@@ -105,8 +111,8 @@ END;
 CREATE TRIGGER group_sessions_tally AFTER UPDATE OF cancelled, held, date ON group_sessions
 WHEN (old.cancelled = 0 AND old.held = 'held') OR (new.cancelled = 0 AND new.held = 'held')
 BEGIN
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT m.id, substr(old.date, 1, 7), -sum(a.status = 'present'), -sum(a.status = 'late'),
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT m.id, m.group_id, substr(old.date, 1, 7), -sum(a.status = 'present'), -sum(a.status = 'late'),
                -sum(a.status = 'absent'), -sum(a.status = 'excused')
         FROM group_attendance a JOIN group_series x ON x.id = old.series_id
         JOIN group_memberships m ON +m.group_id = x.group_id
@@ -116,8 +122,8 @@ BEGIN
         GROUP BY m.id
         ON CONFLICT (membership_id, month) DO UPDATE SET present = present + excluded.present,
             late = late + excluded.late, absent = absent + excluded.absent, excused = excused + excluded.excused;
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT m.id, substr(new.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT m.id, m.group_id, substr(new.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
                sum(a.status = 'absent'), sum(a.status = 'excused')
         FROM group_attendance a JOIN group_series x ON x.id = new.series_id
         JOIN group_memberships m ON +m.group_id = x.group_id
@@ -131,8 +137,8 @@ END;
 
 -- A new window: its person's marks in the group within it.
 CREATE TRIGGER group_memberships_tally_insert AFTER INSERT ON group_memberships BEGIN
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT new.id, substr(s.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT new.id, new.group_id, substr(s.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
                sum(a.status = 'absent'), sum(a.status = 'excused')
         FROM (SELECT session_id, status FROM group_attendance WHERE patient_id = new.patient_id AND group_id = new.group_id
               UNION ALL
@@ -147,8 +153,8 @@ END;
 -- A window ended (the only change 0004 allows): counted again.
 CREATE TRIGGER group_memberships_tally_update AFTER UPDATE ON group_memberships BEGIN
     DELETE FROM group_membership_tallies WHERE membership_id = old.id;
-    INSERT INTO group_membership_tallies (membership_id, month, present, late, absent, excused)
-        SELECT new.id, substr(s.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
+    INSERT INTO group_membership_tallies (membership_id, group_id, month, present, late, absent, excused)
+        SELECT new.id, new.group_id, substr(s.date, 1, 7), sum(a.status = 'present'), sum(a.status = 'late'),
                sum(a.status = 'absent'), sum(a.status = 'excused')
         FROM (SELECT session_id, status FROM group_attendance WHERE patient_id = new.patient_id AND group_id = new.group_id
               UNION ALL

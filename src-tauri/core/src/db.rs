@@ -48,6 +48,37 @@ fn statement_cache(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// An ISO date ("2026-11-26") read straight from its bytes: the lists read thousands, and
+/// chrono's format parser was a good part of their time.
+pub(crate) fn iso_date(t: &[u8]) -> Option<chrono::NaiveDate> {
+    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
+        return None;
+    }
+    let num = |s: &[u8]| s.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(num(&t[..4])?).ok()?, num(&t[5..7])?, num(&t[8..])?)
+}
+
+/// A date column: the usual form read by [`iso_date`], anything else (and NULL) exactly
+/// as rusqlite reads it.
+pub(crate) fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)?
+        && let Some(d) = iso_date(t)
+    {
+        return Ok(Some(d));
+    }
+    r.get(i)
+}
+
+/// A date column that is never NULL, read as [`date_at`] reads it.
+pub(crate) fn date_req(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<chrono::NaiveDate> {
+    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)?
+        && let Some(d) = iso_date(t)
+    {
+        return Ok(d);
+    }
+    r.get(i)
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -422,7 +453,8 @@ mod tests {
         assert_eq!(attended(c), [(1, 1), (2, 2), (3, 1), (4, 0)]);
         // And kept: the cancelled session restored, a mark changed.
         c.execute("UPDATE group_sessions SET cancelled = 0 WHERE id = 3", []).unwrap();
-        c.execute("UPDATE group_attendance SET status = 'excused' WHERE session_id = 2 AND patient_id = 1", []).unwrap();
+        c.execute("UPDATE group_attendance SET status = 'excused' WHERE session_id = 2 AND patient_id = 1", [])
+            .unwrap();
         assert_eq!(tallies(c), [(1, "2026-01".into(), 1, 0, 0, 1)]);
         assert_eq!(attended(c), [(1, 1), (2, 1), (3, 1), (4, 0)]);
     }

@@ -18,6 +18,7 @@ use ts_rs::TS;
 use crate::access::Action;
 use crate::audit::{self, entity};
 use crate::ctx::Ctx;
+use crate::db::date_at;
 use crate::enums::str_enum;
 use crate::error::{Error, Result};
 use crate::matching::{self, Day, Id, Mentee, Mentor, PairRef, Problem, Rules, Weights};
@@ -314,27 +315,6 @@ const PERSON_COLUMNS: &str = "
 
 /// People by patient: every query below reaches patients by id or through an index.
 const PERSON_SQL: &str = "FROM patients p LEFT JOIN peer_profiles pp ON pp.patient_id = p.id";
-
-/// An ISO date ("2026-11-26") read straight from its bytes: the lists read thousands, and
-/// chrono's format parser was a good part of their time.
-fn iso_date(t: &[u8]) -> Option<NaiveDate> {
-    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
-        return None;
-    }
-    let num = |s: &[u8]| s.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
-    NaiveDate::from_ymd_opt(i32::try_from(num(&t[..4])?).ok()?, num(&t[5..7])?, num(&t[8..])?)
-}
-
-/// A date column: the usual form read by [`iso_date`], anything else (and NULL) exactly
-/// as rusqlite reads it.
-fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    if let ValueRef::Text(t) = r.get_ref(i)?
-        && let Some(d) = iso_date(t)
-    {
-        return Ok(Some(d));
-    }
-    r.get(i)
-}
 
 /// A JSON list of strings as the columns hold them (`["Hindi","Punjabi"]`), read without
 /// the full parser; `None` for anything else (escapes, other values, odd spacing), which

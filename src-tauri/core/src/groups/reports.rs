@@ -12,9 +12,10 @@
 //! Per group: sessions held, mean attendance per held session (present + late,
 //! drop-ins included), members (anyone who was a member on some day of the range),
 //! drop-outs (left with reason "dropped out" within the range).
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -23,6 +24,7 @@ use super::attendance::Mark;
 use super::membership::{LeaveReason, Person};
 use crate::access::Action;
 use crate::ctx::Ctx;
+use crate::db::{date_at, date_req};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -140,6 +142,27 @@ fn edge_month(held_in: Vec<(i64, NaiveDate)>, held_out: Vec<(i64, NaiveDate)>) -
     }
 }
 
+fn lowercase(s: &str) -> String {
+    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
+}
+
+/// Each key's place when sorted by its text (equal texts share a place).
+fn ranks<K: std::hash::Hash + Eq>(items: impl Iterator<Item = (K, String)>) -> HashMap<K, u32> {
+    let mut all: Vec<(K, String)> = items.collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut out = HashMap::with_capacity(all.len());
+    let mut place = 0u32;
+    let mut last: Option<String> = None;
+    for (k, text) in all {
+        if last.as_ref().is_some_and(|l| *l != text) {
+            place += 1;
+        }
+        out.insert(k, place);
+        last = Some(text);
+    }
+    out
+}
+
 /// The report for `[from, to]`, all groups or one.
 ///
 /// What members' marks add up to comes from the per-window, per-month tallies (0009) for
@@ -171,35 +194,25 @@ pub fn report(
          LEFT JOIN group_session_tallies t ON t.session_id = s.id
          WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3",
     )?;
-    // Names as `describe` gives them, in the same query.
+    // The windows reaching into the range, whole from the index (names are read once
+    // per person at the end, not once per window).
     let mut windows_stmt = conn.prepare_cached(
-        "SELECT m.id, m.patient_id, m.family_member_id, m.joined_on, m.left_on, m.leave_reason,
-                CASE WHEN p.preferred_name <> '' THEN p.full_name || ' (' || p.preferred_name || ')' ELSE p.full_name END,
-                f.name
-         FROM (SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason
-               FROM group_memberships INDEXED BY group_memberships_by_group_span
-               WHERE group_id = ?1 AND left_on IS NULL AND joined_on <= ?3
-               UNION ALL
-               SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason
-               FROM group_memberships INDEXED BY group_memberships_by_group_span
-               WHERE group_id = ?1 AND left_on >= ?2 AND joined_on <= ?3) m
-         LEFT JOIN patients p ON p.id = m.patient_id
-         LEFT JOIN family_members f ON f.id = m.family_member_id",
+        "SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason
+         FROM group_memberships INDEXED BY group_memberships_by_group_span
+         WHERE group_id = ?1 AND left_on IS NULL AND joined_on <= ?3
+         UNION ALL
+         SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason
+         FROM group_memberships INDEXED BY group_memberships_by_group_span
+         WHERE group_id = ?1 AND left_on >= ?2 AND joined_on <= ?3",
     )?;
+    // A group's tallies for a run of months, in one pass over its index; those of windows
+    // outside the range are passed over.
     let mut tallies_stmt = conn.prepare_cached(
-        "SELECT t.membership_id, sum(t.present), sum(t.late), sum(t.absent), sum(t.excused)
-         FROM group_membership_tallies t
-         WHERE t.membership_id IN (
-             SELECT id FROM group_memberships INDEXED BY group_memberships_by_group_span
-             WHERE group_id = ?1 AND left_on IS NULL AND joined_on <= ?3
-             UNION ALL
-             SELECT id FROM group_memberships INDEXED BY group_memberships_by_group_span
-             WHERE group_id = ?1 AND left_on >= ?2 AND joined_on <= ?3)
-           AND t.month BETWEEN ?4 AND ?5
-         GROUP BY t.membership_id",
+        "SELECT membership_id, present, late, absent, excused FROM group_membership_tallies
+         WHERE group_id = ?1 AND month BETWEEN ?2 AND ?3",
     )?;
-    let mut session_marks_stmt = conn
-        .prepare_cached("SELECT patient_id, family_member_id, status FROM group_attendance WHERE session_id = ?1")?;
+    let mut session_marks_stmt =
+        conn.prepare_cached("SELECT patient_id, family_member_id, status FROM group_attendance WHERE session_id = ?1")?;
     let mut patient_marks_stmt = conn.prepare_cached(
         "SELECT s.date, a.status FROM group_attendance a JOIN group_sessions s ON s.id = a.session_id
          WHERE a.patient_id = ?1 AND a.group_id = ?2 AND s.date BETWEEN ?3 AND ?4 AND s.cancelled = 0 AND s.held = 'held'",
@@ -211,6 +224,7 @@ pub fn report(
     )?;
     let mut people = Vec::new();
     let mut group_rows = Vec::new();
+    let (mut patients, mut family) = (HashSet::new(), HashSet::new());
     for (gid, gname) in groups {
         let (mut held, mut not_held, mut cancelled) = (Vec::new(), 0u32, 0u32);
         let mut attended_total = 0i64;
@@ -218,8 +232,12 @@ pub fn report(
         let (mut first_in, mut first_out, mut last_in, mut last_out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut rows = sessions_stmt.query(params![gid, first_day, last_day])?;
         while let Some(r) = rows.next()? {
-            let (id, date, is_cancelled, state): (i64, NaiveDate, bool, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let (id, date, is_cancelled): (i64, NaiveDate, bool) = (r.get(0)?, date_req(r, 1)?, r.get(2)?);
+            let state = match r.get_ref(3)? {
+                ValueRef::Text(b"held") => "held",
+                ValueRef::Text(b"not_held") => "not_held",
+                _ => "",
+            };
             let is_held = !is_cancelled && state == "held";
             let inside = date >= from && date <= to;
             if is_held {
@@ -235,7 +253,7 @@ pub fn report(
             if !inside {
                 continue;
             }
-            match (is_cancelled, state.as_str()) {
+            match (is_cancelled, state) {
                 (true, _) => cancelled += 1,
                 (false, "held") => {
                     held.push(date);
@@ -260,8 +278,10 @@ pub fn report(
             if e.use_tally { (first_month.clone(), last_month.clone()) } else { (String::new(), String::new()) }
         } else {
             let (e1, e2) = (edge_month(first_in, first_out), edge_month(last_in, last_out));
-            let lo = if e1.use_tally { first_month.clone() } else { month_key(month_end(from).succ_opt().unwrap_or(from)) };
-            let hi = if e2.use_tally { last_month.clone() } else { month_key(month_start(to).pred_opt().unwrap_or(to)) };
+            let lo =
+                if e1.use_tally { first_month.clone() } else { month_key(month_end(from).succ_opt().unwrap_or(from)) };
+            let hi =
+                if e2.use_tally { last_month.clone() } else { month_key(month_start(to).pred_opt().unwrap_or(to)) };
             for e in [e1, e2] {
                 let sign = if e.use_tally { -1 } else { 1 };
                 read.extend(e.read.into_iter().map(|(s, d)| (s, d, sign)));
@@ -277,17 +297,19 @@ pub fn report(
         while let Some(r) = rows.next()? {
             let (mid, p, f): (i64, Option<i64>, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let (joined, left, reason): (NaiveDate, Option<NaiveDate>, Option<LeaveReason>) =
-                (r.get(3)?, r.get(4)?, r.get(5)?);
+                (date_req(r, 3)?, date_at(r, 4)?, r.get(5)?);
             if reason == Some(LeaveReason::DroppedOut) && left.is_some_and(|l| l >= from && l <= to) {
                 dropouts += 1;
             }
             let Some(person) = Person::from_columns(p, f) else { continue };
             let i = *index.entry(person).or_insert_with(|| tallies.len());
             if i == tallies.len() {
-                let name: Option<String> = if p.is_some() { r.get(6)? } else { r.get(7)? };
-                let name = name.ok_or(Error::NotFound { what: "The member" })?;
+                match person {
+                    Person::Patient(id) => patients.insert(id),
+                    Person::Family(id) => family.insert(id),
+                };
                 let t = Tally {
-                    name,
+                    name: String::new(),
                     windows: Vec::new(),
                     overlapping: false,
                     present: 0,
@@ -298,16 +320,17 @@ pub fn report(
                 tallies.push((person, t));
             }
             let t = &mut tallies[i].1;
-            let overlaps = t.windows.iter().any(|(j, l)| {
-                *j <= left.unwrap_or(NaiveDate::MAX) && joined <= l.unwrap_or(NaiveDate::MAX)
-            });
+            let overlaps = t
+                .windows
+                .iter()
+                .any(|(j, l)| *j <= left.unwrap_or(NaiveDate::MAX) && joined <= l.unwrap_or(NaiveDate::MAX));
             t.overlapping |= overlaps;
             t.windows.push((joined, left));
             window_of.insert(mid, i);
         }
         drop(rows);
         if lo <= hi && !lo.is_empty() {
-            let mut rows = tallies_stmt.query(params![gid, from, to, lo, hi])?;
+            let mut rows = tallies_stmt.query(params![gid, lo, hi])?;
             while let Some(r) = rows.next()? {
                 let Some(&i) = window_of.get(&r.get::<_, i64>(0)?) else { continue };
                 let t = &mut tallies[i].1;
@@ -392,7 +415,30 @@ pub fn report(
             dropouts,
         });
     }
-    people.sort_by_cached_key(|p| (p.name.to_lowercase(), p.group_name.clone()));
+    // Names as `describe` gives them, one read for everyone.
+    let mut names: HashMap<Person, String> = HashMap::with_capacity(patients.len() + family.len());
+    let ids = |set: HashSet<i64>| format!("[{}]", set.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+    let mut rows = conn
+        .prepare_cached(
+            "SELECT id, CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
+             FROM patients WHERE id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([ids(patients)], |r| Ok((Person::Patient(r.get(0)?), r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.extend(
+        conn.prepare_cached("SELECT id, name FROM family_members WHERE id IN (SELECT value FROM json_each(?1))")?
+            .query_map([ids(family)], |r| Ok((Person::Family(r.get(0)?), r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    );
+    names.extend(rows);
+    for p in &mut people {
+        p.name = names.get(&p.person).cloned().ok_or(Error::NotFound { what: "The member" })?;
+    }
+    // By name (ignoring case), then group: each person's and group's place in that order
+    // is found once, then the rows are sorted by the two places (a stable sort).
+    let by_name = ranks(names.iter().map(|(p, n)| (*p, lowercase(n))));
+    let by_group = ranks(group_rows.iter().map(|g| (g.group_id, g.group_name.clone())));
+    people.sort_by_cached_key(|p| (by_name.get(&p.person).copied(), by_group.get(&p.group_id).copied()));
     Ok(AttendanceReport { from, to, people, groups: group_rows })
 }
 
@@ -708,10 +754,26 @@ mod tests {
         ];
         ranges.extend(groups.iter().map(|g| (ago(365), today, Some(*g))));
         // Mid-month starts and ends, one month, a whole calendar month.
-        ranges.push((NaiveDate::from_ymd_opt(2026, 3, 17).unwrap(), NaiveDate::from_ymd_opt(2026, 9, 3).unwrap(), None));
-        ranges.push((NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(), None));
-        ranges.push((NaiveDate::from_ymd_opt(2026, 6, 3).unwrap(), NaiveDate::from_ymd_opt(2026, 6, 29).unwrap(), None));
-        ranges.push((NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), None));
+        ranges.push((
+            NaiveDate::from_ymd_opt(2026, 3, 17).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 9, 3).unwrap(),
+            None,
+        ));
+        ranges.push((
+            NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+            None,
+        ));
+        ranges.push((
+            NaiveDate::from_ymd_opt(2026, 6, 3).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 6, 29).unwrap(),
+            None,
+        ));
+        ranges.push((
+            NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            None,
+        ));
         let check = |conn: &Connection, when: &str| {
             for (from, to, group) in &ranges {
                 let quick = report(conn, &ctx, *from, *to, *group).unwrap();

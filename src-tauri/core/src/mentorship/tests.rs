@@ -1,6 +1,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::*;
+use crate::db::iso_date;
 use crate::patients::{self, NewPatient, PatientDetails, Substance};
 use crate::{Actor, Role, Store};
 
