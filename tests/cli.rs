@@ -58,3 +58,30 @@ fn errors_are_plain_sentences_with_a_failing_exit_code() {
     assert_eq!(code, 2);
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
+
+#[test]
+fn generate_writes_a_small_centre_and_says_what_is_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small.db");
+    let (code, text, err) =
+        saathi(&["generate", "--scale", "small", "--out", out.to_str().unwrap(), "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let c = rusqlite::Connection::open(&out).unwrap();
+    let count =
+        |table: &str| -> i64 { c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+    // What it says is what the file holds.
+    for (table, words) in [
+        ("patients", "patients"),
+        ("group_attendance", "attendance marks"),
+        ("aftercare_followups", "follow-ups"),
+        ("aftercare_attempts", "contact attempts"),
+    ] {
+        let n = count(table);
+        assert!(n > 0, "{table} is filled");
+        assert!(text.contains(&format!("{n} {words}")), "{table}: {n} {words} in {text}");
+    }
+    // An unknown scale is a plain error.
+    let (code, _, err) = saathi(&["generate", "--scale", "huge", "--out", dir.path().join("x.db").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no scale called"), "{err}");
+}

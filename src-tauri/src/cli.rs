@@ -217,14 +217,23 @@ fn run(cli: Cli) -> Result<(), String> {
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             let s = saathi_core::scale::generate(&out, &size, seed, today).map_err(|e| e.to_string())?;
             println!(
-                "Wrote {} ({} scale): {} patients, {} stays, {} audit entries, {} mentor pairs in {:.1} s.",
+                "Wrote {} ({} scale) in {:.1} s: {} patients, {} stays, {} audit entries, {} mentor pairs, \
+                 {} groups with {} memberships, {} sessions and {} attendance marks, {} aftercare plans with \
+                 {} follow-ups and {} contact attempts.",
                 out.display(),
                 size.name,
+                s.seconds,
                 s.patients,
                 s.stays,
                 s.audit_entries,
                 s.mentor_pairs,
-                s.seconds
+                s.groups,
+                s.memberships,
+                s.sessions,
+                s.attendance,
+                s.plans,
+                s.followups,
+                s.attempts
             );
             Ok(())
         }
