@@ -12,11 +12,11 @@
 //! Per group: sessions held, mean attendance per held session (present + late,
 //! drop-ins included), members (anyone who was a member on some day of the range),
 //! drop-outs (left with reason "dropped out" within the range).
-use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -147,10 +147,10 @@ fn lowercase(s: &str) -> String {
 }
 
 /// Each key's place when sorted by its text (equal texts share a place).
-fn ranks<K: std::hash::Hash + Eq>(items: impl Iterator<Item = (K, String)>) -> HashMap<K, u32> {
+fn ranks<K: std::hash::Hash + Eq>(items: impl Iterator<Item = (K, String)>) -> FxHashMap<K, u32> {
     let mut all: Vec<(K, String)> = items.collect();
-    all.sort_by(|a, b| a.1.cmp(&b.1));
-    let mut out = HashMap::with_capacity(all.len());
+    all.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    let mut out = FxHashMap::with_capacity_and_hasher(all.len(), Default::default());
     let mut place = 0u32;
     let mut last: Option<String> = None;
     for (k, text) in all {
@@ -224,7 +224,7 @@ pub fn report(
     )?;
     let mut people = Vec::new();
     let mut group_rows = Vec::new();
-    let (mut patients, mut family) = (HashSet::new(), HashSet::new());
+    let (mut patients, mut family): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
     for (gid, gname) in groups {
         let (mut held, mut not_held, mut cancelled) = (Vec::new(), 0u32, 0u32);
         let mut attended_total = 0i64;
@@ -290,8 +290,8 @@ pub fn report(
         };
         // Per person: all their windows in this group.
         let mut tallies: Vec<(Person, Tally)> = Vec::new();
-        let mut index: HashMap<Person, usize> = HashMap::new();
-        let mut window_of: HashMap<i64, usize> = HashMap::new();
+        let mut index: FxHashMap<Person, usize> = FxHashMap::default();
+        let mut window_of: FxHashMap<i64, usize> = FxHashMap::default();
         let mut dropouts = 0;
         let mut rows = windows_stmt.query(params![gid, from, to])?;
         while let Some(r) = rows.next()? {
@@ -305,9 +305,9 @@ pub fn report(
             let i = *index.entry(person).or_insert_with(|| tallies.len());
             if i == tallies.len() {
                 match person {
-                    Person::Patient(id) => patients.insert(id),
-                    Person::Family(id) => family.insert(id),
-                };
+                    Person::Patient(id) => patients.push(id),
+                    Person::Family(id) => family.push(id),
+                }
                 let t = Tally {
                     name: String::new(),
                     windows: Vec::new(),
@@ -416,8 +416,23 @@ pub fn report(
         });
     }
     // Names as `describe` gives them, one read for everyone.
-    let mut names: HashMap<Person, String> = HashMap::with_capacity(patients.len() + family.len());
-    let ids = |set: HashSet<i64>| format!("[{}]", set.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+    // In id order, so that the lookups walk the table's tree forwards.
+    let ids = |mut ids: Vec<i64>| {
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = String::with_capacity(ids.len() * 6 + 2);
+        out.push('[');
+        for (n, i) in ids.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&i.to_string());
+        }
+        out.push(']');
+        out
+    };
+    let mut names: FxHashMap<Person, String> =
+        FxHashMap::with_capacity_and_hasher(patients.len() + family.len(), Default::default());
     let mut rows = conn
         .prepare_cached(
             "SELECT id, CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
