@@ -216,3 +216,33 @@ fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
         saathi_tests::run_saathi(&["roster", "--data-dir", &data_s, "--week", "30-11-2026", "--out", &out_s]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// Nothing a caller needs is cut short: a whole mobile number with its country code, and
+/// row numbers past 99 (a busy week's call list runs to two hundred).
+#[test]
+fn long_phone_numbers_and_three_digit_row_numbers_print_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut people = members(120);
+    for (i, m) in people.iter_mut().enumerate() {
+        m.phone = format!("+91 98410 {:05}", 30000 + i);
+        m.consent_roster_name = true;
+    }
+    let section = roster::group_section(
+        "Thursday aftercare group",
+        date("2026-12-03"),
+        "17:00-18:30",
+        "Hall 2",
+        &["Meera Iyer".to_owned()],
+        &people,
+        false,
+    );
+    let bytes = pdf::render(&doc(vec![section]), "(continued)").unwrap();
+    let text = pdftotext(&write(dir.path(), "long.pdf", &bytes));
+    assert!(!text.contains('…'), "nothing is shortened:\n{text}");
+    for (i, m) in people.iter().enumerate() {
+        assert!(text.contains(&m.phone), "row {}: {} is printed whole", i + 1, m.phone);
+    }
+    for n in [99, 100, 120] {
+        assert!(text.lines().any(|l| l.trim_start().starts_with(&format!("{n} "))), "row {n}");
+    }
+}

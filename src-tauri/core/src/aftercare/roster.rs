@@ -23,13 +23,16 @@ fn col(title: &str, width: f32, kind: ColumnKind) -> Column {
 /// The columns of an aftercare group's attendance table.
 pub fn group_columns() -> Vec<Column> {
     vec![
-        col("No.", 4.0, ColumnKind::Text),
+        // Three digits: a busy week's call list runs past 99.
+        col("No.", 5.5, ColumnKind::Text),
         col("Name", 21.0, ColumnKind::Text),
-        col("Phone", 15.0, ColumnKind::Text),
+        // Wide enough for a whole Indian mobile number with its country code
+        // ("+91 98410 39210"): a cut number cannot be called.
+        col("Phone", 18.0, ColumnKind::Text),
         col("Last attended", 12.5, ColumnKind::Text),
         col("Follow-up due", 12.5, ColumnKind::Text),
         col("Present", 8.0, ColumnKind::TickBox),
-        col("Signature", 16.0, ColumnKind::Blank),
+        col("Signature", 11.5, ColumnKind::Blank),
     ]
 }
 
@@ -107,13 +110,13 @@ pub fn call_list_section(conn: &Connection, ctx: &Ctx, monday: NaiveDate, privac
     Ok(Section {
         heading: vec!["Follow-up calls".into(), format!("Due from {} to {} (and overdue)", dmy(monday), dmy(sunday))],
         columns: vec![
-            col("No.", 4.0, ColumnKind::Text),
+            col("No.", 5.5, ColumnKind::Text),
             col("Name", 21.0, ColumnKind::Text),
-            col("Phone", 15.0, ColumnKind::Text),
+            col("Phone", 18.0, ColumnKind::Text),
             col("Last contact", 12.0, ColumnKind::Text),
             col("Due", 16.0, ColumnKind::Text),
             col("Reached", 8.0, ColumnKind::TickBox),
-            col("Notes", 13.0, ColumnKind::Blank),
+            col("Notes", 10.0, ColumnKind::Blank),
         ],
         rows: out,
         empty_text: "No follow-ups due this week.".into(),
