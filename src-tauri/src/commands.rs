@@ -441,7 +441,7 @@ commands! {
     }
 
     fn attendance_report(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>) -> AttendanceReport {
-        state.read(|conn, ctx| reports::report(conn, ctx, from, to, group_id))
+        state.read_store(|store, ctx| reports::report_in(store, ctx, from, to, group_id))
     }
 
     /// Where the window suggests saving a CSV report (the user's Documents folder).

@@ -233,6 +233,17 @@ impl AppState {
         out.map_err(|e| self.report(&ctx, e))
     }
 
+    /// A read as the signed-in staff member that needs the store itself (to spread its
+    /// work over the store's connections).
+    pub fn read_store<T>(&self, f: impl FnOnce(&Store, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
+        let ctx = self.gate(false)?;
+        let out = {
+            let mut store = self.store()?;
+            f(store.get(), &ctx)
+        };
+        out.map_err(|e| self.report(&ctx, e))
+    }
+
     /// One transaction as the signed-in staff member.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
         let ctx = self.gate(false)?;

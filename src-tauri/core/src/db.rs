@@ -82,6 +82,9 @@ pub(crate) fn date_req(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<chro
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// A second, read-only connection to the same file, opened on first use by a read
+    /// that splits its work over both cores (see [`Store::second_reader`]).
+    second: std::sync::Mutex<Option<Connection>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -135,9 +138,24 @@ impl Store {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
         })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), second: Default::default() };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// A second, read-only connection to this store's file, for a read that splits its
+    /// work over both cores; `None` for a store in memory. Both connections see the same
+    /// data: the caller holds `&Store`, so nothing is written through this store
+    /// meanwhile, and no other program writes to the file while Saathi has it open.
+    pub fn second_reader(&self) -> Result<std::sync::MutexGuard<'_, Option<Connection>>> {
+        let mut second = self.second.lock().unwrap_or_else(|p| p.into_inner());
+        if second.is_none() && self.path != Path::new(":memory:") {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+            let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| damaged_or(&self.path, e))?;
+            apply_pragmas(&conn)?;
+            *second = Some(conn);
+        }
+        Ok(second)
     }
 
     /// A fresh database in memory (tests and benchmarks).
@@ -145,7 +163,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         statement_cache(&conn)?;
-        let mut store = Store { conn, path: PathBuf::from(":memory:") };
+        let mut store = Store { conn, path: PathBuf::from(":memory:"), second: Default::default() };
         store.migrate()?;
         Ok(store)
     }

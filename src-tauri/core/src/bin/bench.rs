@@ -242,11 +242,11 @@ fn attendance_report_year() -> Box<dyn FnMut()> {
     let store = open();
     let ctx = staff_ctx();
     let (from, to) = (bench_today() - Days::new(365), bench_today());
-    if let Ok(r) = reports::report(store.conn(), &ctx, from, to, None) {
+    if let Ok(r) = reports::report_in(&store, &ctx, from, to, None) {
         eprintln!("bench: report over a year: {} people rows, {} groups", r.people.len(), r.groups.len());
     }
     Box::new(move || {
-        black_box(reports::report(store.conn(), &ctx, from, to, None).ok());
+        black_box(reports::report_in(&store, &ctx, from, to, None).ok());
     })
 }
 

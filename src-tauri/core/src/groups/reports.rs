@@ -13,6 +13,8 @@
 //! drop-ins included), members (anyone who was a member on some day of the range),
 //! drop-outs (left with reason "dropped out" within the range).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use chrono::{Datelike, NaiveDate};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
@@ -178,12 +180,74 @@ pub fn report(
 ) -> Result<AttendanceReport> {
     ctx.require(Action::ViewGroups)?;
     check_range(from, to)?;
-    let groups: Vec<(i64, String)> = conn
+    let groups = groups_of(conn, group)?;
+    let order: Vec<i64> = groups.iter().map(|g| g.0).collect();
+    let part = part(conn, from, to, &groups, &AtomicUsize::new(0))?;
+    finish(from, to, &order, vec![part])
+}
+
+/// [`report`], with the groups shared over both cores: this thread and one on the store's
+/// second read connection each take the next group not yet taken. The answer is the
+/// same, row for row.
+pub fn report_in(
+    store: &crate::db::Store,
+    ctx: &Ctx,
+    from: NaiveDate,
+    to: NaiveDate,
+    group: Option<i64>,
+) -> Result<AttendanceReport> {
+    ctx.require(Action::ViewGroups)?;
+    check_range(from, to)?;
+    let conn = store.conn();
+    let groups = groups_of(conn, group)?;
+    let order: Vec<i64> = groups.iter().map(|g| g.0).collect();
+    let mut second = store.second_reader()?;
+    let other = match second.as_mut() {
+        Some(other) if groups.len() >= 4 => other,
+        _ => {
+            let part = part(conn, from, to, &groups, &AtomicUsize::new(0))?;
+            return finish(from, to, &order, vec![part]);
+        }
+    };
+    let next = AtomicUsize::new(0);
+    let (first, second_half) = std::thread::scope(|s| {
+        let (all, taken) = (&groups, &next);
+        let helper = s.spawn(move || part(other, from, to, all, taken));
+        let first = part(conn, from, to, &groups, &next);
+        (first, helper.join())
+    });
+    let second_half = second_half.map_err(|_| Error::Io(std::io::Error::other("the report stopped")))?;
+    finish(from, to, &order, vec![first?, second_half?])
+}
+
+fn groups_of(conn: &Connection, group: Option<i64>) -> Result<Vec<(i64, String)>> {
+    Ok(conn
         .prepare_cached(
             "SELECT id, name FROM therapy_groups WHERE ?1 IS NULL OR id = ?1 ORDER BY name COLLATE NOCASE, id",
         )?
         .query_map([group], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// What one set of groups adds to the report: its rows (names still to fill in), the
+/// groups' own rows, and the names of its people.
+struct Part {
+    people: Vec<PersonRow>,
+    groups: Vec<GroupRow>,
+    names: FxHashMap<Person, String>,
+    /// The names in lower case, for the sort (worked out here, on both cores).
+    lower: Vec<(Person, String)>,
+}
+
+/// Works out groups of `groups` in turn, each taking the next one not yet taken
+/// (`next`), until none is left: two threads sharing `next` share the work evenly.
+fn part(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    groups: &[(i64, String)],
+    next: &AtomicUsize,
+) -> Result<Part> {
     // The sessions of the months the range touches (whole months: the cut months are
     // made exact from their sessions on either side of the cut).
     let (first_day, last_day) = (month_start(from), month_end(to));
@@ -225,7 +289,8 @@ pub fn report(
     let mut people = Vec::new();
     let mut group_rows = Vec::new();
     let (mut patients, mut family): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
-    for (gid, gname) in groups {
+    while let Some((gid, gname)) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
+        let (gid, gname) = (*gid, gname.clone());
         let (mut held, mut not_held, mut cancelled) = (Vec::new(), 0u32, 0u32);
         let mut attended_total = 0i64;
         // Held sessions of the first and last month, inside and outside the range.
@@ -446,14 +511,35 @@ pub fn report(
             .collect::<rusqlite::Result<Vec<_>>>()?,
     );
     names.extend(rows);
+    let lower = names.iter().map(|(p, n)| (*p, lowercase(n))).collect();
+    Ok(Part { people, groups: group_rows, names, lower })
+}
+
+/// The parts put together, names filled in; the groups in `order` (the groups' order by
+/// name), the people by name, then group, then that order.
+fn finish(from: NaiveDate, to: NaiveDate, order: &[i64], parts: Vec<Part>) -> Result<AttendanceReport> {
+    let mut people = Vec::new();
+    let mut group_rows = Vec::new();
+    let mut names: FxHashMap<Person, String> = FxHashMap::default();
+    let mut lower: FxHashMap<Person, String> = FxHashMap::default();
+    for p in parts {
+        people.extend(p.people);
+        group_rows.extend(p.groups);
+        names.extend(p.names);
+        lower.extend(p.lower);
+    }
     for p in &mut people {
         p.name = names.get(&p.person).cloned().ok_or(Error::NotFound { what: "The member" })?;
     }
     // By name (ignoring case), then group: each person's and group's place in that order
     // is found once, then the rows are sorted by the two places (a stable sort).
-    let by_name = ranks(names.iter().map(|(p, n)| (*p, lowercase(n))));
+    let by_name = ranks(lower.into_iter());
     let by_group = ranks(group_rows.iter().map(|g| (g.group_id, g.group_name.clone())));
-    people.sort_by_cached_key(|p| (by_name.get(&p.person).copied(), by_group.get(&p.group_id).copied()));
+    let place: FxHashMap<i64, usize> = order.iter().enumerate().map(|(i, g)| (*g, i)).collect();
+    group_rows.sort_by_key(|g| place.get(&g.group_id).copied());
+    people.sort_by_cached_key(|p| {
+        (by_name.get(&p.person).copied(), by_group.get(&p.group_id).copied(), place.get(&p.group_id).copied())
+    });
     Ok(AttendanceReport { from, to, people, groups: group_rows })
 }
 
@@ -789,14 +875,19 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
             None,
         ));
+        // The screen's way too: the groups split over two connections.
+        let store = crate::db::Store::open(&path).unwrap();
         let check = |conn: &Connection, when: &str| {
             for (from, to, group) in &ranges {
                 let quick = report(conn, &ctx, *from, *to, *group).unwrap();
                 let old = reference(conn, *from, *to, *group).unwrap();
                 assert!(quick.people.len() > 5 || group.is_some(), "{from}..{to}: a real report");
                 assert_eq!(quick, old, "{when}: {from}..{to} {group:?}");
+                let split = report_in(&store, &ctx, *from, *to, *group).unwrap();
+                assert_eq!(split, old, "{when}, on two connections: {from}..{to} {group:?}");
             }
         };
+        assert!(store.second_reader().unwrap().is_some(), "a store on a file has a second reader");
         check(&conn, "as generated");
 
         // Then edits of every kind that changes which marks count, straight in the tables
