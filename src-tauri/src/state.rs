@@ -225,12 +225,7 @@ impl AppState {
 
     /// A read as the signed-in staff member.
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
-        let ctx = self.gate(false)?;
-        let out = {
-            let mut store = self.store()?;
-            f(store.conn(), &ctx)
-        };
-        out.map_err(|e| self.report(&ctx, e))
+        self.read_store(|store, ctx| f(store.conn(), ctx))
     }
 
     /// A read as the signed-in staff member that needs the store itself (to spread its
