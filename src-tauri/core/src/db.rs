@@ -366,19 +366,26 @@ mod tests {
         assert_eq!(app, APPLICATION_ID);
     }
 
+    /// A Saathi file with the migrations up to `version` applied, as that release made it.
+    fn at_version(path: &Path, version: u32) -> Connection {
+        let c = Connection::open(path).unwrap();
+        for (n, _, sql) in MIGRATIONS.iter().filter(|m| m.0 <= version) {
+            c.execute_batch(sql).unwrap_or_else(|e| panic!("migration {n}: {e}"));
+        }
+        c.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {version};"))
+            .unwrap();
+        c
+    }
+
     #[test]
     fn a_centre_upgraded_to_0007_has_every_mark_tied_to_its_group_for_good() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);
         // A centre at version 6 with two groups and marks in both.
         {
-            let c = Connection::open(&path).unwrap();
-            for (n, _, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 6) {
-                c.execute_batch(sql).unwrap_or_else(|e| panic!("migration {n}: {e}"));
-            }
-            c.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 6;
-                 INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+            let c = at_version(&path, 6);
+            c.execute_batch(
+                "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
                    VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't');
                  INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
                    VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't'), (2, 'After', 'aftercare', 'aftercare', 't', 't');
@@ -387,8 +394,8 @@ mod tests {
                           (2, 2, 2, 'weekly', '2026-01-05', '18:00', 60, '2026-01-05', 't');
                  INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, updated_at)
                    VALUES (1, 1, '2026-01-05', '2026-01-05', '10:00', 60, 't'), (2, 2, '2026-01-05', '2026-01-05', '18:00', 60, 't');
-                 INSERT INTO group_attendance (session_id, patient_id, status, recorded_at) VALUES (1, 1, 'present', 't'), (2, 1, 'absent', 't');"
-            ))
+                 INSERT INTO group_attendance (session_id, patient_id, status, recorded_at) VALUES (1, 1, 'present', 't'), (2, 1, 'absent', 't');",
+            )
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
@@ -422,13 +429,9 @@ mod tests {
         let path = dir.path().join(DB_FILE);
         // A centre at version 8: one member, a window that ended, marks inside and outside it.
         {
-            let c = Connection::open(&path).unwrap();
-            for (n, _, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 8) {
-                c.execute_batch(sql).unwrap_or_else(|e| panic!("migration {n}: {e}"));
-            }
-            c.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 8;
-                 INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+            let c = at_version(&path, 8);
+            c.execute_batch(
+                "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
                    VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't');
                  INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
                    VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't');
@@ -444,8 +447,8 @@ mod tests {
                  INSERT INTO group_attendance (session_id, patient_id, status, recorded_at)
                    VALUES (1, 1, 'present', 't'), (2, 1, 'late', 't'), (3, 1, 'present', 't'), (4, 1, 'absent', 't');
                  INSERT INTO group_attendance (session_id, dropin_name, dropin, status, recorded_at)
-                   VALUES (2, 'Ravi', 1, 'present', 't');"
-            ))
+                   VALUES (2, 'Ravi', 1, 'present', 't');",
+            )
             .unwrap();
         }
         let store = Store::open(&path).unwrap();

@@ -106,15 +106,7 @@ pub fn roster_sections(conn: &Connection, monday: NaiveDate, privacy: bool) -> R
     for g in aftercare {
         sessions.extend(series::occurrences(conn, monday, sunday, Some(g))?);
     }
-    sessions.sort_by(|a, b| {
-        (a.date, &a.start_time, &a.group_name, a.series_id, a.original_date).cmp(&(
-            b.date,
-            &b.start_time,
-            &b.group_name,
-            b.series_id,
-            b.original_date,
-        ))
-    });
+    series::in_schedule_order(&mut sessions);
     let mut out = Vec::with_capacity(sessions.len());
     for o in &sessions {
         out.push(session_section(conn, o, privacy)?);

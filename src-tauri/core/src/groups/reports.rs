@@ -201,9 +201,10 @@ pub fn report_in(
     let conn = store.conn();
     let groups = groups_of(conn, group)?;
     let order: Vec<i64> = groups.iter().map(|g| g.0).collect();
-    let mut second = store.second_reader()?;
-    let other = match second.as_mut() {
-        Some(other) if groups.len() >= 4 => other,
+    // A few groups are quicker on one thread (and need no second connection).
+    let mut second = if groups.len() >= 4 { Some(store.second_reader()?) } else { None };
+    let other = match second.as_mut().and_then(|s| s.as_mut()) {
+        Some(other) => other,
         _ => {
             let part = part(conn, from, to, &groups, &AtomicUsize::new(0))?;
             return finish(from, to, &order, vec![part]);

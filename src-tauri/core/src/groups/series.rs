@@ -807,15 +807,7 @@ pub fn occurrences(conn: &Connection, from: NaiveDate, to: NaiveDate, group: Opt
             conflict: false,
         });
     }
-    out.sort_by(|a, b| {
-        (a.date, &a.start_time, &a.group_name, a.series_id, a.original_date).cmp(&(
-            b.date,
-            &b.start_time,
-            &b.group_name,
-            b.series_id,
-            b.original_date,
-        ))
-    });
+    in_schedule_order(&mut out);
     Ok(out)
 }
 
@@ -848,4 +840,18 @@ pub fn occurrence(conn: &Connection, series_id: i64, original_date: NaiveDate) -
         .into_iter()
         .find(|o| o.series_id == series_id && o.original_date == original_date)
         .ok_or(Error::NotFound { what: "That session" })
+}
+
+/// Sorts sessions as the schedule lists them: by day, start time, group, schedule and
+/// original day.
+pub(crate) fn in_schedule_order(sessions: &mut [Occurrence]) {
+    sessions.sort_by(|a, b| {
+        (a.date, &a.start_time, &a.group_name, a.series_id, a.original_date).cmp(&(
+            b.date,
+            &b.start_time,
+            &b.group_name,
+            b.series_id,
+            b.original_date,
+        ))
+    });
 }
