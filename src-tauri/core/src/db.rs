@@ -481,6 +481,77 @@ mod tests {
     }
 
     #[test]
+    fn a_centre_upgraded_to_0010_has_each_windows_tallies_summed_and_its_history_still_guarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        // A centre at version 9: an ended window and an open one, marks in both.
+        {
+            let c = at_version(&path, 9);
+            c.execute_batch(
+                "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+                   VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't'), (2, 'Ravi', 'male', 'inpatient', 'ravi', 't', 't');
+                 INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
+                   VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't');
+                 INSERT INTO group_series (id, group_id, lineage_id, freq, start_date, start_time, duration_min, valid_from, created_at)
+                   VALUES (1, 1, 1, 'weekly', '2026-01-05', '10:00', 60, '2026-01-05', 't');
+                 INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
+                   VALUES (1, 1, '2026-01-05', '2026-01-05', '10:00', 60, 'held', 0, 't'),
+                          (2, 1, '2026-01-12', '2026-01-12', '10:00', 60, 'held', 0, 't'),
+                          (3, 1, '2026-02-02', '2026-02-02', '10:00', 60, 'held', 0, 't');
+                 INSERT INTO group_memberships (id, group_id, patient_id, joined_on, left_on, leave_reason, created_at)
+                   VALUES (1, 1, 1, '2026-01-01', '2026-01-31', 'completed', 't');
+                 INSERT INTO group_memberships (id, group_id, patient_id, joined_on, created_at)
+                   VALUES (2, 1, 2, '2026-01-01', 't');
+                 INSERT INTO group_attendance (session_id, patient_id, status, recorded_at)
+                   VALUES (1, 1, 'present', 't'), (2, 1, 'late', 't'), (3, 1, 'present', 't'),
+                          (1, 2, 'absent', 't'), (2, 2, 'present', 't'), (3, 2, 'excused', 't');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let sums = |c: &Connection| -> Vec<(i64, i64, i64, i64, i64)> {
+            c.prepare(
+                "SELECT id, tally_present, tally_late, tally_absent, tally_excused FROM group_memberships ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+        };
+        // Asha's window ended in January: her February mark is not hers to count.
+        assert_eq!(sums(c), [(1, 1, 1, 0, 0), (2, 1, 0, 1, 1)], "existing tallies are summed");
+        // Kept: a mark changed, a session cancelled, a new mark, Ravi's window ended.
+        c.execute("UPDATE group_attendance SET status = 'absent' WHERE session_id = 1 AND patient_id = 1", []).unwrap();
+        c.execute("UPDATE group_sessions SET cancelled = 1 WHERE id = 2", []).unwrap();
+        assert_eq!(sums(c), [(1, 0, 0, 1, 0), (2, 0, 0, 1, 1)]);
+        c.execute("INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
+                   VALUES (4, 1, '2026-02-09', '2026-02-09', '10:00', 60, 'held', 0, 't')", [])
+            .unwrap();
+        c.execute(
+            "INSERT INTO group_attendance (session_id, patient_id, status, recorded_at) VALUES (4, 2, 'late', 't')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(sums(c)[1], (2, 0, 1, 1, 1));
+        c.execute("UPDATE group_memberships SET left_on = '2026-02-03', leave_reason = 'completed' WHERE id = 2", [])
+            .unwrap();
+        assert_eq!(sums(c)[1], (2, 0, 0, 1, 1), "the mark after he left no longer counts");
+        // History is still guarded: an ended window is not ended again, nor moved.
+        for sql in [
+            "UPDATE group_memberships SET left_on = '2026-02-20' WHERE id = 1",
+            "UPDATE group_memberships SET leave_reason = 'other' WHERE id = 1",
+            "UPDATE group_memberships SET joined_on = '2026-01-02' WHERE id = 2",
+            "UPDATE group_memberships SET patient_id = 1 WHERE id = 2",
+            "UPDATE group_membership_tallies SET month = '2026-03' WHERE membership_id = 2",
+        ] {
+            let e = c.execute(sql, []).unwrap_err().to_string();
+            assert!(e.contains("only changes by ending it") || e.contains("stays with its window"), "{sql}: {e}");
+        }
+    }
+
+    #[test]
     fn instance_lock_is_exclusive_per_folder() {
         let dir = tempfile::tempdir().unwrap();
         let first = InstanceLock::acquire(dir.path()).unwrap();

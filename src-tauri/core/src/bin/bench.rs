@@ -52,6 +52,7 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_week_view", prepare: week_view },
         Measurement { name: "screen_attendance_sheet", prepare: attendance_sheet },
         Measurement { name: "screen_attendance_report_year", prepare: attendance_report_year },
+        Measurement { name: "attendance_report_year_one_thread", prepare: attendance_report_year_one_thread },
         Measurement { name: "screen_group_members", prepare: group_members },
         Measurement { name: "screen_patient_groups", prepare: patient_groups },
         Measurement { name: "screen_aftercare_worklist", prepare: aftercare_worklist },
@@ -247,6 +248,17 @@ fn attendance_report_year() -> Box<dyn FnMut()> {
     }
     Box::new(move || {
         black_box(reports::report_in(&store, &ctx, from, to, None).ok());
+    })
+}
+
+/// The same report on one connection and one thread (what it costs when the other core
+/// is busy).
+fn attendance_report_year_one_thread() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    let (from, to) = (bench_today() - Days::new(365), bench_today());
+    Box::new(move || {
+        black_box(reports::report(store.conn(), &ctx, from, to, None).ok());
     })
 }
 

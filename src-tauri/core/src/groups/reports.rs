@@ -20,6 +20,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use ts_rs::TS;
 
 use super::attendance::Mark;
@@ -83,8 +84,8 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
 
 /// One person's membership windows in one group, and what their marks add up to.
 struct Tally {
-    name: String,
-    windows: Vec<(NaiveDate, Option<NaiveDate>)>,
+    /// Almost everyone has one window in a group over a range: kept inline.
+    windows: SmallVec<[(NaiveDate, Option<NaiveDate>); 2]>,
     /// Two of the windows share a day: the per-window tallies would count that day's
     /// mark twice, so this person's marks are read one by one instead.
     overlapping: bool,
@@ -144,8 +145,15 @@ fn edge_month(held_in: Vec<(i64, NaiveDate)>, held_out: Vec<(i64, NaiveDate)>) -
     }
 }
 
+/// `s` in lower case. Latin letters are the only cased ones in most names here: text that
+/// is otherwise in the Indic blocks (U+0900–U+0DFF, which have no case) only needs its
+/// ASCII letters lowered.
 fn lowercase(s: &str) -> String {
-    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
+    if s.chars().all(|c| c.is_ascii() || ('\u{0900}'..='\u{0DFF}').contains(&c)) {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// Each key's place when sorted by its text (equal texts share a place).
@@ -230,13 +238,12 @@ fn groups_of(conn: &Connection, group: Option<i64>) -> Result<Vec<(i64, String)>
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// What one set of groups adds to the report: its rows (names still to fill in), the
-/// groups' own rows, and the names of its people.
+/// What one set of groups adds to the report: its rows (names filled in, not yet in
+/// order) and the groups' own rows.
 struct Part {
     people: Vec<PersonRow>,
     groups: Vec<GroupRow>,
-    names: FxHashMap<Person, String>,
-    /// The names in lower case, for the sort (worked out here, on both cores).
+    /// Its people's names in lower case, for the sort (worked out here, on both cores).
     lower: Vec<(Person, String)>,
 }
 
@@ -262,19 +269,29 @@ fn part(
     // The windows reaching into the range, whole from the index (names are read once
     // per person at the end, not once per window).
     let mut windows_stmt = conn.prepare_cached(
-        "SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason
+        "SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason,
+                tally_present, tally_late, tally_absent, tally_excused
          FROM group_memberships INDEXED BY group_memberships_by_group_span
          WHERE group_id = ?1 AND left_on IS NULL AND joined_on <= ?3
          UNION ALL
-         SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason
+         SELECT id, patient_id, family_member_id, joined_on, left_on, leave_reason,
+                tally_present, tally_late, tally_absent, tally_excused
          FROM group_memberships INDEXED BY group_memberships_by_group_span
          WHERE group_id = ?1 AND left_on >= ?2 AND joined_on <= ?3",
     )?;
-    // A group's tallies for a run of months, in one pass over its index; those of windows
-    // outside the range are passed over.
+    // The last month a group has tallies for (none later: a window reaching past the
+    // counted months has all its tallies inside them).
+    let mut last_tally_stmt =
+        conn.prepare_cached("SELECT max(month) FROM group_membership_tallies WHERE group_id = ?1")?;
+    // A group's tallies for a run of months, in one pass over its index (those of windows
+    // not asked for are passed over); or those of a list of windows, each found by its key.
     let mut tallies_stmt = conn.prepare_cached(
         "SELECT membership_id, present, late, absent, excused FROM group_membership_tallies
          WHERE group_id = ?1 AND month BETWEEN ?2 AND ?3",
+    )?;
+    let mut window_tallies_stmt = conn.prepare_cached(
+        "SELECT t.membership_id, t.present, t.late, t.absent, t.excused
+         FROM json_each(?1) j JOIN group_membership_tallies t ON t.membership_id = j.value AND t.month BETWEEN ?2 AND ?3",
     )?;
     let mut session_marks_stmt =
         conn.prepare_cached("SELECT patient_id, family_member_id, status FROM group_attendance WHERE session_id = ?1")?;
@@ -290,6 +307,12 @@ fn part(
     let mut people = Vec::new();
     let mut group_rows = Vec::new();
     let (mut patients, mut family): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
+    // Per person in the group at hand (emptied for each group, their room kept).
+    let mut tallies: Vec<(Person, Tally)> = Vec::new();
+    let mut index: FxHashMap<Person, usize> = FxHashMap::default();
+    let mut window_of: FxHashMap<i64, usize> = FxHashMap::default();
+    // Each window read: its id, its person's place in `tallies`, its days and its sums.
+    let mut spans: Vec<(i64, usize, NaiveDate, Option<NaiveDate>, [i64; 4])> = Vec::new();
     while let Some((gid, gname)) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
         let (gid, gname) = (*gid, gname.clone());
         let (mut held, mut not_held, mut cancelled) = (Vec::new(), 0u32, 0u32);
@@ -333,7 +356,9 @@ fn part(
         held.sort_unstable();
         // Which months' tallies count whole, and which sessions' marks are read.
         let mut read: Vec<(i64, NaiveDate, i64)> = Vec::new();
-        let (lo, hi) = if first_month == last_month {
+        // The whole months whose tallies count: from the first day of the first to the last
+        // day of the last (none when no month's tally is used).
+        let counted: Option<(NaiveDate, NaiveDate)> = if first_month == last_month {
             // One month, cut on both sides (when the sessions outside are fewer, the tally
             // less those).
             first_in.append(&mut last_in);
@@ -341,23 +366,22 @@ fn part(
             let e = edge_month(first_in, first_out);
             let sign = if e.use_tally { -1 } else { 1 };
             read.extend(e.read.into_iter().map(|(s, d)| (s, d, sign)));
-            if e.use_tally { (first_month.clone(), last_month.clone()) } else { (String::new(), String::new()) }
+            e.use_tally.then(|| (month_start(from), month_end(to)))
         } else {
             let (e1, e2) = (edge_month(first_in, first_out), edge_month(last_in, last_out));
-            let lo =
-                if e1.use_tally { first_month.clone() } else { month_key(month_end(from).succ_opt().unwrap_or(from)) };
-            let hi =
-                if e2.use_tally { last_month.clone() } else { month_key(month_start(to).pred_opt().unwrap_or(to)) };
+            let lo = if e1.use_tally { month_start(from) } else { month_end(from).succ_opt().unwrap_or(from) };
+            let hi = if e2.use_tally { month_end(to) } else { month_start(to).pred_opt().unwrap_or(to) };
             for e in [e1, e2] {
                 let sign = if e.use_tally { -1 } else { 1 };
                 read.extend(e.read.into_iter().map(|(s, d)| (s, d, sign)));
             }
-            (lo, hi)
+            (lo <= hi).then_some((lo, hi))
         };
         // Per person: all their windows in this group.
-        let mut tallies: Vec<(Person, Tally)> = Vec::new();
-        let mut index: FxHashMap<Person, usize> = FxHashMap::default();
-        let mut window_of: FxHashMap<i64, usize> = FxHashMap::default();
+        tallies.clear();
+        index.clear();
+        window_of.clear();
+        spans.clear();
         let mut dropouts = 0;
         let mut rows = windows_stmt.query(params![gid, from, to])?;
         while let Some(r) = rows.next()? {
@@ -374,15 +398,8 @@ fn part(
                     Person::Patient(id) => patients.push(id),
                     Person::Family(id) => family.push(id),
                 }
-                let t = Tally {
-                    name: String::new(),
-                    windows: Vec::new(),
-                    overlapping: false,
-                    present: 0,
-                    late: 0,
-                    absent: 0,
-                    excused: 0,
-                };
+                let t =
+                    Tally { windows: SmallVec::new(), overlapping: false, present: 0, late: 0, absent: 0, excused: 0 };
                 tallies.push((person, t));
             }
             let t = &mut tallies[i].1;
@@ -392,11 +409,50 @@ fn part(
                 .any(|(j, l)| *j <= left.unwrap_or(NaiveDate::MAX) && joined <= l.unwrap_or(NaiveDate::MAX));
             t.overlapping |= overlaps;
             t.windows.push((joined, left));
-            window_of.insert(mid, i);
+            spans.push((mid, i, joined, left, [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?]));
         }
         drop(rows);
-        if lo <= hi && !lo.is_empty() {
-            let mut rows = tallies_stmt.query(params![gid, lo, hi])?;
+        if let Some((lo, hi)) = counted {
+            // A window wholly inside the counted months counts all its tallies: its sums.
+            // So does one that goes on past them when the group has no tallies later.
+            let later: Option<String> = last_tally_stmt.query_row([gid], |r| r.get(0))?;
+            let none_later = later.is_none_or(|m| m <= month_key(hi));
+            for &(mid, i, joined, left, sums) in &spans {
+                let t = &mut tallies[i].1;
+                if t.overlapping {
+                    continue;
+                }
+                if joined >= lo && (none_later || left.is_some_and(|l| l <= hi)) {
+                    let [present, late, absent, excused] = sums;
+                    t.present += present;
+                    t.late += late;
+                    t.absent += absent;
+                    t.excused += excused;
+                } else {
+                    window_of.insert(mid, i);
+                }
+            }
+        }
+        if let Some((lo, hi)) = counted.filter(|_| !window_of.is_empty()) {
+            // The others' tallies in those months: found one window at a time when they are
+            // few, else in one pass over the group's months.
+            let (lo, hi) = (month_key(lo), month_key(hi));
+            let mut rows = if window_of.len() * 4 < spans.len() {
+                let mut wanted: Vec<i64> = window_of.keys().copied().collect();
+                wanted.sort_unstable();
+                let mut ids = String::with_capacity(wanted.len() * 7 + 2);
+                ids.push('[');
+                for (n, mid) in wanted.iter().enumerate() {
+                    if n > 0 {
+                        ids.push(',');
+                    }
+                    ids.push_str(&mid.to_string());
+                }
+                ids.push(']');
+                window_tallies_stmt.query(params![ids, lo, hi])?
+            } else {
+                tallies_stmt.query(params![gid, lo, hi])?
+            };
             while let Some(r) = rows.next()? {
                 let Some(&i) = window_of.get(&r.get::<_, i64>(0)?) else { continue };
                 let t = &mut tallies[i].1;
@@ -438,7 +494,7 @@ fn part(
         let members = tallies.len() as u32;
         // Patients then family, by id: equal names keep this order after the sort by name.
         tallies.sort_unstable_by_key(|t| t.0);
-        for (person, t) in tallies {
+        for (person, t) in tallies.drain(..) {
             // Sessions held on a day they were a member (windows may overlap: count each
             // session once).
             let expected = if t.windows.len() == 1 {
@@ -456,7 +512,7 @@ fn part(
             let base = expected - excused.min(expected);
             people.push(PersonRow {
                 person,
-                name: t.name,
+                name: String::new(),
                 group_id: gid,
                 group_name: gname.clone(),
                 expected,
@@ -512,8 +568,11 @@ fn part(
             .collect::<rusqlite::Result<Vec<_>>>()?,
     );
     names.extend(rows);
-    let lower = names.iter().map(|(p, n)| (*p, lowercase(n))).collect();
-    Ok(Part { people, groups: group_rows, names, lower })
+    for p in &mut people {
+        p.name = names.get(&p.person).cloned().ok_or(Error::NotFound { what: "The member" })?;
+    }
+    let lower = names.into_iter().map(|(p, n)| (p, lowercase(&n))).collect();
+    Ok(Part { people, groups: group_rows, lower })
 }
 
 /// The parts put together, names filled in; the groups in `order` (the groups' order by
@@ -521,16 +580,11 @@ fn part(
 fn finish(from: NaiveDate, to: NaiveDate, order: &[i64], parts: Vec<Part>) -> Result<AttendanceReport> {
     let mut people = Vec::new();
     let mut group_rows = Vec::new();
-    let mut names: FxHashMap<Person, String> = FxHashMap::default();
     let mut lower: FxHashMap<Person, String> = FxHashMap::default();
     for p in parts {
         people.extend(p.people);
         group_rows.extend(p.groups);
-        names.extend(p.names);
         lower.extend(p.lower);
-    }
-    for p in &mut people {
-        p.name = names.get(&p.person).cloned().ok_or(Error::NotFound { what: "The member" })?;
     }
     // By name (ignoring case), then group: each person's and group's place in that order
     // is found once, then the rows are sorted by the two places (a stable sort).
@@ -973,5 +1027,17 @@ mod tests {
              GROUP BY 1, 2 ORDER BY 1, 2",
         );
         assert_eq!(kept, fresh);
+        // And each window's sums are its tallies added up.
+        let sums = recount(
+            "SELECT id, '', tally_present, tally_late, tally_absent, tally_excused FROM group_memberships ORDER BY id",
+        );
+        let added = recount(
+            "SELECT m.id, '', coalesce(sum(t.present), 0), coalesce(sum(t.late), 0), coalesce(sum(t.absent), 0),
+                    coalesce(sum(t.excused), 0)
+             FROM group_memberships m LEFT JOIN group_membership_tallies t ON t.membership_id = m.id
+             GROUP BY m.id ORDER BY m.id",
+        );
+        assert_eq!(sums, added);
+        assert!(sums.iter().filter(|s| s.2 > 0).count() > 100, "the sums are real");
     }
 }
