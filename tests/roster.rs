@@ -211,6 +211,17 @@ fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
     assert_eq!(code, 0, "{err}");
     let private = pdftotext(&out);
     assert!(full.matches("98").count() > private.matches("98").count(), "phones only in the full roster");
+    // A copy that cannot be replaced (on Windows: open in a viewer; here a directory of
+    // that name): the roster goes beside it, and the command says where.
+    let held = dir.path().join("held.pdf");
+    std::fs::create_dir(&held).unwrap();
+    std::fs::write(held.join("x"), b"x").unwrap();
+    let held_s = held.display().to_string();
+    let (code, stdout, err) =
+        saathi_tests::run_saathi(&["roster", "--data-dir", &data_s, "--week", "2026-11-30", "--out", &held_s]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("held-2.pdf"), "{stdout}");
+    assert!(pdftotext(&dir.path().join("held-2.pdf")).contains("Page 1 of"));
     // A mistyped week is refused plainly.
     let (code, _, err) =
         saathi_tests::run_saathi(&["roster", "--data-dir", &data_s, "--week", "30-11-2026", "--out", &out_s]);

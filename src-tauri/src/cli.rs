@@ -189,11 +189,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let bytes = store
                 .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &system, week, choice))
                 .map_err(|e| e.to_string())?;
-            let partial = out.with_extension("pdf.partial");
-            std::fs::write(&partial, &bytes)
-                .and_then(|()| std::fs::rename(&partial, &out))
+            let written = crate::printouts::write_whole(&out, &bytes)
                 .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;
-            println!("Wrote {} ({} KB)", out.display(), bytes.len().div_ceil(1024));
+            println!("Wrote {} ({} KB)", written.display(), bytes.len().div_ceil(1024));
             Ok(())
         }
         Some(Command::Match { problem, all_scores }) => {

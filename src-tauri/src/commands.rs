@@ -553,7 +553,8 @@ commands! {
 
     /// Writes the week's roster PDF: to `path` (chosen in the save dialog, must end in
     /// .pdf), or into the data folder's `printouts` folder and opens it in the system's
-    /// PDF viewer. Returns where it was written.
+    /// PDF viewer. Returns where it was written (a numbered name beside the usual one
+    /// when the previous copy cannot be replaced, e.g. it is open in a viewer).
     fn print_roster(state, week: NaiveDate, privacy: Option<bool>, path: Option<String>) -> String {
         let bytes = state.write(|tx, ctx| roster::roster_pdf(tx, ctx, week, privacy))?;
         let (target, open) = match path {
@@ -563,11 +564,12 @@ commands! {
                 (state.data_dir.join("printouts").join(name), true)
             }
         };
-        crate::printouts::write_pdf(&target, &bytes).map_err(|e| e.payload())?;
+        // Where it was written: another name when the old copy is held open (Windows).
+        let written = crate::printouts::write_pdf(&target, &bytes).map_err(|e| e.payload())?;
         if open {
-            crate::printouts::open(&target);
+            crate::printouts::open(&written);
         }
-        Ok(target.display().to_string())
+        Ok(written.display().to_string())
     }
 
     // ------------------------------------------------------------ audit
@@ -727,6 +729,9 @@ commands! {
     /// Admin: replaces the live database with the prepared backup (a safety copy of the
     /// current one is kept), reopens it, and signs out.
     fn confirm_restore(state) -> () {
+        // The start-up check and daily snapshot read the database file through handles
+        // of their own; Windows cannot replace or delete a file that is still open.
+        state.wait_for_snapshot();
         let (ctx, _) = restore_ctx(state)?;
         let prepared = {
             let mut jobs = crate::state::lock(&state.backup);

@@ -1,21 +1,51 @@
 //! Printed papers on disk: written whole (a `.partial` file renamed into place) and opened
 //! in the system's PDF viewer from the Rust side, so the window needs no permission to
 //! open files itself.
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use saathi_core::Error;
 
-pub fn write_pdf(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// Writes `bytes` to `path` (which must end in .pdf). Returns the path actually written:
+/// `path` itself, or a free name beside it when `path` cannot be replaced.
+pub fn write_pdf(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
     if path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() != Some("pdf") {
         return Err(Error::invalid("pdf_name", "path", "The file name must end in .pdf."));
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    Ok(write_whole(path, bytes)?)
+}
+
+/// Writes `bytes` beside `path` and renames the file into place. When the rename fails
+/// although `path` exists (on Windows: the previous copy is still open in a PDF viewer),
+/// the file goes to the first free `<stem>-2.<ext>`, `<stem>-3.<ext>`, … instead.
+/// Returns the path written.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let partial = path.with_extension("pdf.partial");
     std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, path)?;
-    Ok(())
+    let result = match std::fs::rename(&partial, path) {
+        Ok(()) => Ok(path.to_path_buf()),
+        Err(e) if path.exists() => match (2..100).map(|n| numbered(path, n)).find(|p| !p.exists()) {
+            Some(free) => std::fs::rename(&partial, &free).map(|()| free),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+/// `dir/roster-2024-06-03.pdf` → `dir/roster-2024-06-03-2.pdf`.
+fn numbered(path: &Path, n: u32) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{n}"),
+    };
+    path.with_file_name(name)
 }
 
 /// Opens the file in the system's viewer. A PC without a PDF viewer is not an error: the
@@ -23,5 +53,39 @@ pub fn write_pdf(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 pub fn open(path: &Path) {
     if let Err(e) = tauri_plugin_opener::open_path(path, None::<&str>) {
         tracing::warn!(error = %e, "could not open the printout in a viewer");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_previous_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("printouts").join("roster-2024-06-03.pdf");
+        assert_eq!(write_pdf(&path, b"one").unwrap(), path);
+        assert_eq!(write_pdf(&path, b"two").unwrap(), path);
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert!(!path.with_extension("pdf.partial").exists());
+        assert!(write_pdf(&dir.path().join("roster.txt"), b"x").is_err());
+    }
+
+    /// A copy that cannot be replaced (on Windows: open in a viewer; here: a directory of
+    /// that name, which rename cannot replace either) leaves the printout at a free name.
+    #[test]
+    fn an_unreplaceable_copy_gets_a_numbered_name_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster-2024-06-03.pdf");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("held"), b"x").unwrap();
+        let second = dir.path().join("roster-2024-06-03-2.pdf");
+        assert_eq!(write_pdf(&path, b"one").unwrap(), second);
+        assert_eq!(std::fs::read(&second).unwrap(), b"one");
+        // -2 is taken (not held): the next one goes to -3, and -2 is left as it was.
+        assert_eq!(write_pdf(&path, b"two").unwrap(), dir.path().join("roster-2024-06-03-3.pdf"));
+        assert_eq!(std::fs::read(&second).unwrap(), b"one");
+        assert!(!path.with_extension("pdf.partial").exists());
+        assert_eq!(numbered(Path::new("d/out"), 2), Path::new("d/out-2"));
     }
 }

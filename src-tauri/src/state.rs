@@ -335,6 +335,23 @@ mod tests {
         state.wait_for_snapshot();
     }
 
+    /// A restore first waits for the start-up check and snapshot (on Windows their open
+    /// handles would stop the database file being replaced).
+    #[test]
+    fn a_restore_waits_for_the_start_up_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = demo_centre(dir.path());
+        let copy = tempfile::tempdir().unwrap();
+        let source = copy.path().join("copy.db");
+        std::fs::copy(&db, &source).unwrap();
+        let state = AppState::open(dir.path().to_path_buf());
+        state.sign_in_for_test(1, saathi_core::Role::Admin);
+        h::prepare_restore(&state, source.display().to_string(), String::new()).unwrap();
+        h::confirm_restore(&state).unwrap();
+        assert!(lock(&state.snapshot).is_none(), "the snapshot thread was joined before the restore");
+        assert!(state.startup_error().is_none());
+    }
+
     /// Damage inside the file passes the quick look at its header; the check then stops
     /// every write, the window is told, and the file is left exactly as it was.
     #[test]

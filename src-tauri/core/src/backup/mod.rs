@@ -284,7 +284,8 @@ pub(crate) fn copy_database(src: &Connection, dest: &Path, meta: &[(&str, &str)]
     // A copy that is kept is synced; a backup's working copy is not (if the power goes,
     // that backup is simply not made, and the stick's file is synced on its own).
     if durable {
-        File::open(&partial)?.sync_all()?;
+        // Windows flushes a file only through a handle opened for writing.
+        File::options().write(true).open(&partial)?.sync_all()?;
     }
     std::fs::rename(&partial, dest)?;
     if durable && let Some(dir) = dest.parent() {

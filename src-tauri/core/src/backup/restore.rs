@@ -253,7 +253,8 @@ pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option
                 {
                     if from.exists() {
                         std::fs::copy(&from, &to)?;
-                        File::open(&to)?.sync_all()?;
+                        // A write handle: Windows refuses to flush a read-only one.
+                        File::options().write(true).open(&to)?.sync_all()?;
                     }
                 }
             }

@@ -299,6 +299,34 @@ fn an_older_schema_is_migrated_after_restore() {
     assert_eq!(n, 1, "the restored backup is recorded as verified");
 }
 
+/// When the live database could not be opened, its files are copied as they are into the
+/// safety folder (each synced through a handle that may write: Windows flushes no other)
+/// before the restored file takes its place.
+#[test]
+fn a_restore_without_an_open_store_keeps_the_files_as_they_were() {
+    let data = tempfile::tempdir().unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    let store = demo_store(data.path());
+    let source = copy.path().join("copy.db");
+    copy_database(store.conn(), &source, &[], true).unwrap();
+    drop(store);
+    let db = crate::paths::db_path(data.path());
+    let wal = with_suffix(&db, "-wal");
+    std::fs::write(&wal, b"not a real wal").unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let admin = ctx_at("2026-11-26T10:00:00Z");
+    let prepared = prepare_local(&admin, &source, data.path()).unwrap();
+    let (store, _) = apply(&admin, prepared, data.path(), None).unwrap();
+    let safety: Vec<PathBuf> =
+        std::fs::read_dir(data.path().join(SAFETY_DIR)).unwrap().map(|e| e.unwrap().path()).collect();
+    let kept = safety.iter().find(|p| p.extension().is_some_and(|e| e == "db")).expect("safety copy");
+    assert_eq!(std::fs::read(kept).unwrap(), before);
+    assert_eq!(std::fs::read(with_suffix(kept, "-wal")).unwrap(), b"not a real wal");
+    assert!(!wal.exists() || std::fs::read(&wal).unwrap() != b"not a real wal");
+    let centre: String = store.conn().query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(centre, "Asha Kendra");
+}
+
 /// A stick that fills up at any byte of the backup file (header, body, last chunk):
 /// every time a plain error, no finished-looking file, the older backup intact, the
 /// live database's data unchanged.
