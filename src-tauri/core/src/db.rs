@@ -377,6 +377,21 @@ mod tests {
         c
     }
 
+    /// Asha (patient 1) and a weekly sharing circle (group 1, series 1), as any version
+    /// since 0006 holds them.
+    const ASHA_AND_A_CIRCLE: &str = "
+        INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+          VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't');
+        INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
+          VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't');
+        INSERT INTO group_series (id, group_id, lineage_id, freq, start_date, start_time, duration_min, valid_from, created_at)
+          VALUES (1, 1, 1, 'weekly', '2026-01-05', '10:00', 60, '2026-01-05', 't');";
+
+    /// Every row `sql` gives, each read by `f`.
+    fn rows<T>(c: &Connection, sql: &str, f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Vec<T> {
+        c.prepare(sql).unwrap().query_map([], f).unwrap().map(|r| r.unwrap()).collect()
+    }
+
     #[test]
     fn a_centre_upgraded_to_0007_has_every_mark_tied_to_its_group_for_good() {
         let dir = tempfile::tempdir().unwrap();
@@ -401,12 +416,7 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let c = store.conn();
         let groups = |c: &Connection| -> Vec<(i64, Option<i64>)> {
-            c.prepare("SELECT session_id, group_id FROM group_attendance ORDER BY id")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect()
+            rows(c, "SELECT session_id, group_id FROM group_attendance ORDER BY id", |r| Ok((r.get(0)?, r.get(1)?)))
         };
         assert_eq!(groups(c), [(1, Some(1)), (2, Some(2))], "existing marks are filled in");
         c.execute("INSERT INTO group_attendance (session_id, dropin_name, dropin, status, recorded_at) VALUES (2, 'Ravi', 1, 'present', 't')", [])
@@ -430,14 +440,9 @@ mod tests {
         // A centre at version 8: one member, a window that ended, marks inside and outside it.
         {
             let c = at_version(&path, 8);
+            c.execute_batch(ASHA_AND_A_CIRCLE).unwrap();
             c.execute_batch(
-                "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
-                   VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't');
-                 INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
-                   VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't');
-                 INSERT INTO group_series (id, group_id, lineage_id, freq, start_date, start_time, duration_min, valid_from, created_at)
-                   VALUES (1, 1, 1, 'weekly', '2026-01-05', '10:00', 60, '2026-01-05', 't');
-                 INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
+                "INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
                    VALUES (1, 1, '2026-01-05', '2026-01-05', '10:00', 60, 'held', 0, 't'),
                           (2, 1, '2026-01-12', '2026-01-12', '10:00', 60, 'held', 0, 't'),
                           (3, 1, '2026-01-19', '2026-01-19', '10:00', 60, 'held', 1, 't'),
@@ -454,20 +459,14 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let c = store.conn();
         let tallies = |c: &Connection| -> Vec<(i64, String, i64, i64, i64, i64)> {
-            c.prepare("SELECT membership_id, month, present, late, absent, excused FROM group_membership_tallies ORDER BY 1, 2")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect()
+            rows(
+                c,
+                "SELECT membership_id, month, present, late, absent, excused FROM group_membership_tallies ORDER BY 1, 2",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
         };
         let attended = |c: &Connection| -> Vec<(i64, i64)> {
-            c.prepare("SELECT session_id, attended FROM group_session_tallies ORDER BY 1")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect()
+            rows(c, "SELECT session_id, attended FROM group_session_tallies ORDER BY 1", |r| Ok((r.get(0)?, r.get(1)?)))
         };
         // Only the session of 12 January is inside the window, held and not cancelled.
         assert_eq!(tallies(c), [(1, "2026-01".into(), 0, 1, 0, 0)], "existing marks are tallied");
@@ -487,13 +486,10 @@ mod tests {
         // A centre at version 9: an ended window and an open one, marks in both.
         {
             let c = at_version(&path, 9);
+            c.execute_batch(ASHA_AND_A_CIRCLE).unwrap();
             c.execute_batch(
                 "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
-                   VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 't', 't'), (2, 'Ravi', 'male', 'inpatient', 'ravi', 't', 't');
-                 INSERT INTO therapy_groups (id, name, kind, audience, created_at, updated_at)
-                   VALUES (1, 'Circle', 'sharing_circle', 'inpatients', 't', 't');
-                 INSERT INTO group_series (id, group_id, lineage_id, freq, start_date, start_time, duration_min, valid_from, created_at)
-                   VALUES (1, 1, 1, 'weekly', '2026-01-05', '10:00', 60, '2026-01-05', 't');
+                   VALUES (2, 'Ravi', 'male', 'inpatient', 'ravi', 't', 't');
                  INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
                    VALUES (1, 1, '2026-01-05', '2026-01-05', '10:00', 60, 'held', 0, 't'),
                           (2, 1, '2026-01-12', '2026-01-12', '10:00', 60, 'held', 0, 't'),
@@ -511,14 +507,11 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let c = store.conn();
         let sums = |c: &Connection| -> Vec<(i64, i64, i64, i64, i64)> {
-            c.prepare(
+            rows(
+                c,
                 "SELECT id, tally_present, tally_late, tally_absent, tally_excused FROM group_memberships ORDER BY id",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
         };
         // Asha's window ended in January: her February mark is not hers to count.
         assert_eq!(sums(c), [(1, 1, 1, 0, 0), (2, 1, 0, 1, 1)], "existing tallies are summed");
