@@ -461,7 +461,15 @@ fn read_people(
 /// Mentors (marked, any state) and who is waiting (not archived, not a mentor, no active
 /// mentor, and an in-patient, recently discharged or marked as wanting one). A mentee
 /// asked about by hand (`include_mentee`) who is not waiting is added as asking.
-fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> Result<People> {
+///
+/// With `other` (a second connection to the same file that nothing writes meanwhile),
+/// the recently discharged, the longest list, are read on a thread of their own.
+fn people(
+    conn: &Connection,
+    other: Option<&mut Connection>,
+    today: NaiveDate,
+    include_mentee: Option<i64>,
+) -> Result<People> {
     let settings = get_settings(conn)?;
     let recent_days = settings.recent_discharge_days;
     let mut active = Vec::new();
@@ -476,57 +484,93 @@ fn people(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>) -> R
             active.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
         }
     }
-    let mentors = read_people(
-        conn,
-        today,
-        &format!(
-            "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
-             WHERE pp.is_mentor = 1"
-        ),
-        None,
-        |_| true,
-    )?;
+    let has_mentor: HashSet<i64> = active.iter().map(|(_, e)| *e).collect();
+    let no_mentor = |id: i64| !has_mentor.contains(&id);
+    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
+    let cutoff = today - Days::new(u64::from(recent_days));
+    let discharged_sql = format!(
+        "{PERSON_COLUMNS}, st.discharged_on FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
+         LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
+         WHERE st.discharged_on >= ?1 AND st.discharged_on < ?2 AND p.archived_at IS NULL AND p.phase = 'aftercare'
+           AND {not_declined}"
+    );
+    // Discharged in [from, until), in the index's order.
+    let discharged = |conn: &Connection, from: NaiveDate, until: NaiveDate| -> Result<Vec<Person>> {
+        let mut stmt = conn.prepare_cached(&discharged_sql)?;
+        let mut rows = stmt.query(params![from, until])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            if no_mentor(r.get(0)?) {
+                out.push(person_from_row(today, r)?);
+            }
+        }
+        Ok(out)
+    };
+    let read_the_rest = || -> Result<(Vec<Person>, Vec<Person>, Vec<Person>)> {
+        let mentors = read_people(
+            conn,
+            today,
+            &format!(
+                "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+                 WHERE pp.is_mentor = 1"
+            ),
+            None,
+            |_| true,
+        )?;
+        let inpatients = read_people(
+            conn,
+            today,
+            &format!(
+                "{PERSON_COLUMNS}, NULL FROM patients p INDEXED BY patients_by_phase
+                 LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
+                 WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {not_declined}"
+            ),
+            None,
+            no_mentor,
+        )?;
+        let asking = read_people(
+            conn,
+            today,
+            &format!(
+                "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
+                 WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL"
+            ),
+            None,
+            no_mentor,
+        )?;
+        Ok((mentors, inpatients, asking))
+    };
+    // An end past any discharge (as text: dates are compared as ISO strings).
+    let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(today);
+    let (rest, discharged) = match other {
+        // The helper takes the later three quarters of the period; this thread the rest
+        // of the lists and the first quarter (about an even share of the rows).
+        Some(other) => std::thread::scope(|s| {
+            let split = cutoff + Days::new(u64::from(recent_days) / 4);
+            let helper = s.spawn(move || discharged(other, split, end));
+            let rest = read_the_rest();
+            let first = discharged(conn, cutoff, split);
+            let later = helper.join().unwrap_or_else(|_| Err(Error::Io(std::io::Error::other("reading stopped"))));
+            (
+                rest,
+                first.and_then(|mut first| {
+                    later.map(|later| {
+                        first.extend(later);
+                        first
+                    })
+                }),
+            )
+        }),
+        None => (read_the_rest(), discharged(conn, cutoff, end)),
+    };
+    let ((mentors, inpatients, asking), discharged) = (rest?, discharged?);
     // Waiting: in-patients (phase index), aftercare patients discharged recently (the
     // discharge-date index, which also gives the patient), anyone marked "wants a mentor"
-    // (their profile); each once, and nobody who has a mentor now (the few active pairs,
-    // read above, rather than a look-up for every row).
-    let has_mentor: HashSet<i64> = active.iter().map(|(_, e)| *e).collect();
+    // (their profile); each once, in that order, and nobody who has a mentor now (the
+    // few active pairs, read above, rather than a look-up for every row).
     let mut seen = HashSet::new();
-    let mut waiting_only = |id: i64| !has_mentor.contains(&id) && seen.insert(id);
-    let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
-    let mut candidates = read_people(
-        conn,
-        today,
-        &format!(
-            "{PERSON_COLUMNS}, NULL FROM patients p INDEXED BY patients_by_phase
-             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-             WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {not_declined}"
-        ),
-        None,
-        &mut waiting_only,
-    )?;
-    let cutoff = today - Days::new(u64::from(recent_days));
-    candidates.extend(read_people(
-        conn,
-        today,
-        &format!(
-            "{PERSON_COLUMNS}, st.discharged_on FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
-             LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
-             WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare' AND {not_declined}"
-        ),
-        Some(cutoff),
-        &mut waiting_only,
-    )?);
-    candidates.extend(read_people(
-        conn,
-        today,
-        &format!(
-            "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
-             WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL"
-        ),
-        None,
-        &mut waiting_only,
-    )?);
+    let candidates: Vec<Person> =
+        inpatients.into_iter().chain(discharged).chain(asking).filter(|p| seen.insert(p.id)).collect();
     let mut waiting: Vec<(Person, WaitReason)> = Vec::new();
     for p in candidates {
         if let Some(why) = p.waiting_because(today, recent_days) {
@@ -713,9 +757,15 @@ struct World {
     rejected: u32,
 }
 
-fn world(conn: &Connection, today: NaiveDate, include_mentee: Option<i64>, current: Current) -> Result<World> {
+fn world(
+    conn: &Connection,
+    other: Option<&mut Connection>,
+    today: NaiveDate,
+    include_mentee: Option<i64>,
+    current: Current,
+) -> Result<World> {
     let People { settings, mut mentors, waiting: mut waiting_people, at_risk, active } =
-        people(conn, today, include_mentee)?;
+        people(conn, other, today, include_mentee)?;
     let groups = current_groups(conn, today)?;
     let available: HashSet<i64> = mentors.iter().filter(|m| m.unavailable(&at_risk).is_empty()).map(|m| m.id).collect();
     // The names move here: the matcher does not need them. (Nobody is both a mentor and
@@ -979,7 +1029,7 @@ fn name_sort(name: &str) -> String {
 pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
     ctx.require(Action::ViewMentorship)?;
     let (p, active_pairs, exclusions, rejected) = snapshot(conn, || {
-        let p = people(conn, ctx.today, None)?;
+        let p = people(conn, None, ctx.today, None)?;
         let rejected: u32 = conn
             .prepare_cached("SELECT count(*) FROM mentor_rejections WHERE cleared_at IS NULL")?
             .query_row([], |r| r.get(0))?;
@@ -1035,7 +1085,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
 
 // ------------------------------------------------------------------ suggestions
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MentorSuggestion {
     #[ts(type = "number")]
@@ -1049,7 +1099,7 @@ pub struct MentorSuggestion {
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct UnmatchedMentee {
     #[ts(type = "number")]
@@ -1058,7 +1108,7 @@ pub struct UnmatchedMentee {
     pub why: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MentorSuggestions {
     /// Best first (by score), then by mentee name.
@@ -1079,7 +1129,22 @@ fn id_num(id: &Id) -> i64 {
 /// reason for each mentee left without one. Changes nothing.
 pub fn suggest(conn: &Connection, ctx: &Ctx) -> Result<MentorSuggestions> {
     ctx.require(Action::ViewMentorship)?;
-    let w = snapshot(conn, || world(conn, ctx.today, None, Current::PlacesTaken))?;
+    let w = snapshot(conn, || world(conn, None, ctx.today, None, Current::PlacesTaken))?;
+    suggestions(w)
+}
+
+/// [`suggest`], reading the people on both cores: the recently discharged through the
+/// store's second read connection. The answer is the same.
+pub fn suggest_in(store: &crate::db::Store, ctx: &Ctx) -> Result<MentorSuggestions> {
+    ctx.require(Action::ViewMentorship)?;
+    let conn = store.conn();
+    let mut second = store.second_reader()?;
+    let w = snapshot(conn, || world(conn, second.as_mut(), ctx.today, None, Current::PlacesTaken))?;
+    suggestions(w)
+}
+
+/// The suggested pairs and the mentees left waiting, named and in order.
+fn suggestions(w: World) -> Result<MentorSuggestions> {
     let solution = matching::solve(&w.problem);
     let name = |id: i64| w.names.get(&id).cloned().unwrap_or_default();
     let waiting: HashSet<i64> = w.waiting.iter().map(|(id, _)| *id).collect();
@@ -1183,7 +1248,7 @@ fn check(conn: &Connection, ctx: &Ctx, mentor: i64, mentee: i64) -> Result<PairC
             "This person already has a mentor. End that pair first if it should change.",
         ));
     }
-    let mut w = world(conn, ctx.today, Some(mentee), Current::Kept)?;
+    let mut w = world(conn, None, ctx.today, Some(mentee), Current::Kept)?;
     let mut broken = mentor_person.unavailable(&w.at_risk);
     if !broken.is_empty() {
         // Left out of the problem as unavailable: add them back to score and check.

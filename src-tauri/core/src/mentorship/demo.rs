@@ -91,7 +91,7 @@ pub(crate) fn generate(
     }
 
     // History: pairs from the last year, ended for different reasons.
-    let w = world(tx, today, None, Current::PlacesTaken)?;
+    let w = world(tx, None, today, None, Current::PlacesTaken)?;
     let mut solution = matching::solve(&w.problem);
     solution.pairs.retain(|p| !p.kept);
     let mut made = 0;
@@ -117,7 +117,7 @@ pub(crate) fn generate(
         }
     }
     // Two known exclusions: relatives, and a quarrel outside the centre.
-    let w = world(tx, today, None, Current::PlacesTaken)?;
+    let w = world(tx, None, today, None, Current::PlacesTaken)?;
     let pairs = matching::solve(&w.problem).pairs;
     for (p, (kind, note)) in pairs
         .iter()
@@ -127,7 +127,7 @@ pub(crate) fn generate(
         add_exclusion(tx, &now, id_num(&p.mentor), id_num(&p.mentee), kind, note)?;
     }
     // Not everyone wants a mentor in the first days: keep about 30 waiting.
-    let w = world(tx, today, None, Current::PlacesTaken)?;
+    let w = world(tx, None, today, None, Current::PlacesTaken)?;
     let mut newest: Vec<(NaiveDate, i64)> = Vec::new();
     for (id, reason) in &w.waiting {
         if *reason == WaitReason::Inpatient {

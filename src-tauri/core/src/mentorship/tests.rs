@@ -488,8 +488,8 @@ fn the_screen_reads_one_snapshot_and_leaves_no_transaction_open() {
 /// Suggestions from a world that keeps the current pairs, and from one that only counts
 /// the places they take: the same suggestions and reasons for everyone waiting.
 fn same_suggestions_either_way(s: &Store) {
-    let a = world(s.conn(), today(), None, Current::Kept).unwrap();
-    let b = world(s.conn(), today(), None, Current::PlacesTaken).unwrap();
+    let a = world(s.conn(), None, today(), None, Current::Kept).unwrap();
+    let b = world(s.conn(), None, today(), None, Current::PlacesTaken).unwrap();
     assert!(!a.problem.keep.is_empty() && b.problem.keep.is_empty());
     assert_eq!(a.waiting, b.waiting);
     let (sa, sb) = (matching::solve(&a.problem), matching::solve(&b.problem));
@@ -596,4 +596,34 @@ fn current_groups_read_by_the_open_memberships_are_the_same_as_before() {
         )
         .unwrap();
     assert!(ended_later > 0);
+}
+
+/// The screen's suggestions, read on two connections, are the one-connection ones, on a
+/// generated centre with hundreds waiting (recently discharged among them) and again after
+/// pairs are made and ended.
+#[test]
+fn suggestions_read_on_two_connections_are_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    crate::scale::generate(&path, &crate::scale::Scale::SMALL, 4, day).unwrap();
+    let store = Store::open(&path).unwrap();
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Counsellor }, day);
+    let one = suggest(store.conn(), &ctx).unwrap();
+    let two = suggest_in(&store, &ctx).unwrap();
+    assert!(store.second_reader().unwrap().is_some());
+    assert!(one.pairs.len() > 10 && !one.unmatched.is_empty(), "a real problem: {} pairs", one.pairs.len());
+    let discharged: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM stays WHERE discharged_on >= date(?1, '-90 days')", [day], |r| r.get(0))
+        .unwrap();
+    assert!(discharged > 5, "some were discharged recently");
+    assert_eq!(one, two);
+    // Accept a few suggestions, end one pair: still the same.
+    for p in one.pairs.iter().take(3) {
+        let tx = store.conn().unchecked_transaction().unwrap();
+        accept(&tx, &Ctx::at(Actor { staff_id: None, role: Role::Admin }, day), p.mentor_id, p.mentee_id).unwrap();
+        tx.commit().unwrap();
+    }
+    assert_eq!(suggest(store.conn(), &ctx).unwrap(), suggest_in(&store, &ctx).unwrap());
 }
