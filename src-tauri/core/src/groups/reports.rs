@@ -24,6 +24,7 @@ use smallvec::SmallVec;
 use ts_rs::TS;
 
 use super::attendance::Mark;
+use super::json_ids;
 use super::membership::{LeaveReason, Person};
 use crate::access::Action;
 use crate::ctx::Ctx;
@@ -440,16 +441,7 @@ fn part(
             let mut rows = if window_of.len() * 4 < spans.len() {
                 let mut wanted: Vec<i64> = window_of.keys().copied().collect();
                 wanted.sort_unstable();
-                let mut ids = String::with_capacity(wanted.len() * 7 + 2);
-                ids.push('[');
-                for (n, mid) in wanted.iter().enumerate() {
-                    if n > 0 {
-                        ids.push(',');
-                    }
-                    ids.push_str(&mid.to_string());
-                }
-                ids.push(']');
-                window_tallies_stmt.query(params![ids, lo, hi])?
+                window_tallies_stmt.query(params![json_ids(&wanted), lo, hi])?
             } else {
                 tallies_stmt.query(params![gid, lo, hi])?
             };
@@ -542,16 +534,7 @@ fn part(
     let ids = |mut ids: Vec<i64>| {
         ids.sort_unstable();
         ids.dedup();
-        let mut out = String::with_capacity(ids.len() * 6 + 2);
-        out.push('[');
-        for (n, i) in ids.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            out.push_str(&i.to_string());
-        }
-        out.push(']');
-        out
+        json_ids(&ids)
     };
     let mut names: FxHashMap<Person, String> =
         FxHashMap::with_capacity_and_hasher(patients.len() + family.len(), Default::default());
