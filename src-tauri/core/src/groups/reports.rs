@@ -20,7 +20,6 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use smallvec::SmallVec;
 use ts_rs::TS;
 
 use super::attendance::Mark;
@@ -85,8 +84,7 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
 
 /// One person's membership windows in one group, and what their marks add up to.
 struct Tally {
-    /// Almost everyone has one window in a group over a range: kept inline.
-    windows: SmallVec<[(NaiveDate, Option<NaiveDate>); 2]>,
+    windows: Vec<(NaiveDate, Option<NaiveDate>)>,
     /// Two of the windows share a day: the per-window tallies would count that day's
     /// mark twice, so this person's marks are read one by one instead.
     overlapping: bool,
@@ -400,7 +398,7 @@ fn part(
                     Person::Family(id) => family.push(id),
                 }
                 let t =
-                    Tally { windows: SmallVec::new(), overlapping: false, present: 0, late: 0, absent: 0, excused: 0 };
+                    Tally { windows: Vec::new(), overlapping: false, present: 0, late: 0, absent: 0, excused: 0 };
                 tallies.push((person, t));
             }
             let t = &mut tallies[i].1;
