@@ -24,8 +24,10 @@ UPDATE group_memberships SET (tally_present, tally_late, tally_absent, tally_exc
 );
 
 CREATE TRIGGER group_memberships_leave_once
-BEFORE UPDATE OF group_id, patient_id, family_member_id, joined_on, left_on, leave_reason ON group_memberships
-WHEN (old.left_on IS NOT NULL AND (new.left_on IS NOT old.left_on OR new.leave_reason IS NOT old.leave_reason))
+BEFORE UPDATE OF group_id, patient_id, family_member_id, joined_on, left_on, leave_reason, created_at, created_by
+ON group_memberships
+WHEN (old.left_on IS NOT NULL AND (new.left_on IS NOT old.left_on OR new.leave_reason IS NOT old.leave_reason
+                                   OR new.created_at IS NOT old.created_at OR new.created_by IS NOT old.created_by))
   OR new.joined_on IS NOT old.joined_on OR new.group_id IS NOT old.group_id
   OR new.patient_id IS NOT old.patient_id OR new.family_member_id IS NOT old.family_member_id
 BEGIN

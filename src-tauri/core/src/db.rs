@@ -537,6 +537,7 @@ mod tests {
             "UPDATE group_memberships SET leave_reason = 'other' WHERE id = 1",
             "UPDATE group_memberships SET joined_on = '2026-01-02' WHERE id = 2",
             "UPDATE group_memberships SET patient_id = 1 WHERE id = 2",
+            "UPDATE group_memberships SET created_at = 'later' WHERE id = 1",
             "UPDATE group_membership_tallies SET month = '2026-03' WHERE membership_id = 2",
         ] {
             let e = c.execute(sql, []).unwrap_err().to_string();
