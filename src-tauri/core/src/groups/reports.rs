@@ -397,8 +397,7 @@ fn part(
                     Person::Patient(id) => patients.push(id),
                     Person::Family(id) => family.push(id),
                 }
-                let t =
-                    Tally { windows: Vec::new(), overlapping: false, present: 0, late: 0, absent: 0, excused: 0 };
+                let t = Tally { windows: Vec::new(), overlapping: false, present: 0, late: 0, absent: 0, excused: 0 };
                 tallies.push((person, t));
             }
             let t = &mut tallies[i].1;
