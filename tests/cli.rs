@@ -85,3 +85,35 @@ fn generate_writes_a_small_centre_and_says_what_is_in_it() {
     assert_eq!(code, 1);
     assert!(err.contains("no scale called"), "{err}");
 }
+
+/// `saathi-cli` is the same command line (the console build for Windows): the same help,
+/// the same work, the same plain errors and exit codes.
+#[test]
+fn the_console_build_is_the_same_command_line() {
+    let run = |bin: &std::path::Path, args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("SAATHI_DATA_DIR")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let cli = saathi_tests::built_bin("saathi-cli");
+    let (code, help, _) = run(&cli, &["--help"]);
+    assert_eq!((code, help.replace("Usage: saathi-cli ", "Usage: saathi ")), (0, saathi(&["--help"]).1));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&cli, &["demo", "--data-dir", d, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("40 in-patients"), "{out}");
+    assert_eq!(run(&cli, &["check", "--data-dir", d]), saathi(&["check", "--data-dir", d]));
+    let (code, _, err) = run(&cli, &["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unrecognized subcommand"), "{err}");
+}

@@ -87,9 +87,14 @@ pub fn saathi_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("SAATHI_BIN") {
         return PathBuf::from(p);
     }
+    built_bin("saathi")
+}
+
+/// A binary of the workspace's debug build, by name.
+pub fn built_bin(name: &str) -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
-    let bin = target.join("debug").join(if cfg!(windows) { "saathi.exe" } else { "saathi" });
+    let bin = target.join("debug").join(if cfg!(windows) { format!("{name}.exe") } else { name.to_owned() });
     assert!(bin.exists(), "{} is missing: run `cargo build --workspace --all-targets` first", bin.display());
     bin
 }
