@@ -188,9 +188,7 @@ pub fn report(
     ctx.require(Action::ViewGroups)?;
     check_range(from, to)?;
     let groups = groups_of(conn, group)?;
-    let order: Vec<i64> = groups.iter().map(|g| g.0).collect();
-    let part = part(conn, from, to, &groups, &AtomicUsize::new(0))?;
-    finish(from, to, &order, vec![part])
+    run(conn, None, from, to, &groups)
 }
 
 /// [`report`], with the groups shared over both cores: this thread and one on the store's
@@ -207,21 +205,29 @@ pub fn report_in(
     check_range(from, to)?;
     let conn = store.conn();
     let groups = groups_of(conn, group)?;
-    let order: Vec<i64> = groups.iter().map(|g| g.0).collect();
     // A few groups are quicker on one thread (and need no second connection).
     let mut second = if groups.len() >= 4 { Some(store.second_reader()?) } else { None };
-    let other = match second.as_mut().and_then(|s| s.as_mut()) {
-        Some(other) => other,
-        _ => {
-            let part = part(conn, from, to, &groups, &AtomicUsize::new(0))?;
-            return finish(from, to, &order, vec![part]);
-        }
-    };
+    run(conn, second.as_mut().and_then(|s| s.as_mut()), from, to, &groups)
+}
+
+/// The report over `groups` on `conn`, or shared with a thread on `other` (each takes the
+/// next group not yet taken).
+fn run(
+    conn: &Connection,
+    other: Option<&mut Connection>,
+    from: NaiveDate,
+    to: NaiveDate,
+    groups: &[(i64, String)],
+) -> Result<AttendanceReport> {
+    let order: Vec<i64> = groups.iter().map(|g| g.0).collect();
     let next = AtomicUsize::new(0);
+    let Some(other) = other else {
+        return finish(from, to, &order, vec![part(conn, from, to, groups, &next)?]);
+    };
     let (first, second_half) = std::thread::scope(|s| {
-        let (all, taken) = (&groups, &next);
-        let helper = s.spawn(move || part(other, from, to, all, taken));
-        let first = part(conn, from, to, &groups, &next);
+        let taken = &next;
+        let helper = s.spawn(move || part(other, from, to, groups, taken));
+        let first = part(conn, from, to, groups, &next);
         (first, helper.join())
     });
     let second_half = second_half.map_err(|_| Error::Io(std::io::Error::other("the report stopped")))?;
