@@ -441,14 +441,11 @@ fn read_people(
     conn: &Connection,
     today: NaiveDate,
     sql: &str,
-    arg: Option<NaiveDate>,
+    params: impl rusqlite::Params,
     mut keep: impl FnMut(i64) -> bool,
 ) -> Result<Vec<Person>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = match arg {
-        Some(d) => stmt.query([d])?,
-        None => stmt.query([])?,
-    };
+    let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         if keep(r.get(0)?) {
@@ -495,16 +492,8 @@ fn people(
            AND {not_declined}"
     );
     // Discharged in [from, until), in the index's order.
-    let discharged = |conn: &Connection, from: NaiveDate, until: NaiveDate| -> Result<Vec<Person>> {
-        let mut stmt = conn.prepare_cached(&discharged_sql)?;
-        let mut rows = stmt.query(params![from, until])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            if no_mentor(r.get(0)?) {
-                out.push(person_from_row(today, r)?);
-            }
-        }
-        Ok(out)
+    let discharged = |conn: &Connection, from: NaiveDate, until: NaiveDate| {
+        read_people(conn, today, &discharged_sql, params![from, until], no_mentor)
     };
     let read_the_rest = || -> Result<(Vec<Person>, Vec<Person>, Vec<Person>)> {
         let mentors = read_people(
@@ -514,7 +503,7 @@ fn people(
                 "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
                  WHERE pp.is_mentor = 1"
             ),
-            None,
+            [],
             |_| true,
         )?;
         let inpatients = read_people(
@@ -525,7 +514,7 @@ fn people(
                  LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
                  WHERE p.archived_at IS NULL AND p.phase = 'inpatient' AND {not_declined}"
             ),
-            None,
+            [],
             no_mentor,
         )?;
         let asking = read_people(
@@ -535,7 +524,7 @@ fn people(
                 "{PERSON_COLUMNS}, NULL FROM peer_profiles pp CROSS JOIN patients p ON p.id = pp.patient_id
                  WHERE pp.wants_mentor = 1 AND pp.is_mentor = 0 AND p.archived_at IS NULL"
             ),
-            None,
+            [],
             no_mentor,
         )?;
         Ok((mentors, inpatients, asking))
