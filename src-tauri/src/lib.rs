@@ -8,6 +8,7 @@ mod printouts;
 #[cfg(test)]
 mod role_matrix;
 mod state;
+mod webview;
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +63,7 @@ pub(crate) fn log_first_call() {
 pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
     let _guard = init_logging(&data_dir);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting the window");
+    webview::check()?;
     let began = STARTED.get_or_init(std::time::Instant::now);
     let state = state::AppState::open(data_dir);
     tracing::info!(ms = began.elapsed().as_millis() as u64, "database opened");
