@@ -88,4 +88,25 @@ mod tests {
         assert!(!path.with_extension("pdf.partial").exists());
         assert_eq!(numbered(Path::new("d/out"), 2), Path::new("d/out-2"));
     }
+
+    /// The real case on Windows: a PDF viewer holds the previous copy open without
+    /// letting it be deleted or renamed over (share mode read only, as Adobe Reader does).
+    /// The new printout goes beside it, and the copy in the viewer is left as it was.
+    #[cfg(windows)]
+    #[test]
+    fn a_copy_open_in_a_viewer_gets_a_numbered_name() {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_SHARE_READ: u32 = 1;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster-2024-06-03.pdf");
+        write_pdf(&path, b"one").unwrap();
+        let viewer = std::fs::File::options().read(true).share_mode(FILE_SHARE_READ).open(&path).unwrap();
+        let second = dir.path().join("roster-2024-06-03-2.pdf");
+        assert_eq!(write_pdf(&path, b"two").unwrap(), second);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        assert_eq!(std::fs::read(&second).unwrap(), b"two");
+        assert!(!path.with_extension("pdf.partial").exists());
+        drop(viewer);
+        assert_eq!(write_pdf(&path, b"three").unwrap(), path, "closed in the viewer: replaced again");
+    }
 }

@@ -44,3 +44,18 @@ pub fn db_path(data_dir: &Path) -> PathBuf {
 pub fn log_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("logs")
 }
+
+#[cfg(all(test, windows))]
+mod tests {
+    /// On Windows the data lives in the user's local (not roaming) application data: a
+    /// roaming profile would copy the centre's records to a domain server at sign-out.
+    #[test]
+    fn the_data_folder_is_under_localappdata() {
+        let local = std::env::var_os("LOCALAPPDATA").expect("Windows sets LOCALAPPDATA");
+        let dir = super::default_data_dir().unwrap();
+        assert!(dir.starts_with(&local), "{} under {}", dir.display(), local.to_string_lossy());
+        assert!(dir.ends_with(r"Saathi\Saathi\data"), "{}", dir.display());
+        let demo = super::default_demo_dir().unwrap();
+        assert!(demo.starts_with(&local) && demo.ends_with(r"Saathi\SaathiDemo\data"), "{}", demo.display());
+    }
+}

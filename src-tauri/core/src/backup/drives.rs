@@ -43,3 +43,32 @@ pub fn drives() -> Result<Vec<Drive>> {
     out.dedup_by(|a, b| a.mount_point == b.mount_point);
     Ok(out)
 }
+
+#[cfg(all(test, windows))]
+mod tests {
+    /// Drives are listed by letter, the system drive as fixed. With a stick named in
+    /// SAATHI_TEST_USB_DRIVE (e.g. `E:\`), it must come first and be marked removable:
+    /// that is what the Backup screen offers.
+    ///
+    /// Wine cannot imitate this: sysinfo finds drives through their volume GUIDs, and
+    /// Wine 8 lists none for its drive letters, so under Wine (CI) the list is empty and
+    /// only the call itself is checked. Real Windows lists every mounted volume.
+    #[test]
+    fn drives_have_letters_and_a_stick_comes_first() {
+        let list = super::drives().unwrap();
+        if std::path::Path::new(r"C:\windows\system32\winecfg.exe").exists() {
+            eprintln!("under Wine: {} drives listed (Wine has no volume GUIDs for its drives)", list.len());
+            return;
+        }
+        let c = list
+            .iter()
+            .find(|d| d.mount_point.as_os_str().eq_ignore_ascii_case(r"C:\"))
+            .unwrap_or_else(|| panic!("C:\\ is listed: {list:?}"));
+        assert!(!c.removable, "{c:?}");
+        assert!(list.iter().all(|d| d.mount_point.to_string_lossy().ends_with(":\\")), "{list:?}");
+        if let Some(stick) = std::env::var_os("SAATHI_TEST_USB_DRIVE") {
+            let first = &list[0];
+            assert!(first.mount_point.as_os_str().eq_ignore_ascii_case(&stick) && first.removable, "{list:?}");
+        }
+    }
+}

@@ -488,3 +488,47 @@ fn the_read_back_catches_any_difference_from_the_snapshot() {
     std::fs::write(&sealed, &bytes[..bytes.len() / 2]).unwrap();
     assert!(matches!(verify(&sealed), Err(Error::BackupNotVerified { .. })));
 }
+
+/// What only Windows does. Under Wine (CI) these run against Wine's imitation of the
+/// Windows file APIs; where Wine is laxer than Windows, the test says so.
+#[cfg(windows)]
+mod windows {
+    use super::*;
+
+    /// Windows refuses FlushFileBuffers on a handle opened only for reading, which is why
+    /// every sync of a finished copy (snapshot, safety copy, key file) opens the file for
+    /// writing. Wine 8 flushes a read-only handle without complaint, so only the half
+    /// that must work everywhere is asserted: a durable copy is made and synced.
+    #[test]
+    fn a_durable_copy_is_synced_through_a_write_handle() {
+        let data = tempfile::tempdir().unwrap();
+        let store = demo_store(data.path());
+        let dest = data.path().join("copy.db");
+        copy_database(store.conn(), &dest, &[], true).unwrap();
+        assert!(!with_suffix(&dest, PARTIAL).exists());
+        check_copy_quick(&dest).unwrap();
+        File::options().write(true).open(&dest).unwrap().sync_all().unwrap();
+    }
+
+    /// A data folder deeper than the old 260-character limit (a long user name, nested
+    /// folders): the database, its daily snapshot and a backup beside it all work, since
+    /// std and SQLite both use the wide-character calls that take long paths.
+    #[test]
+    fn a_data_folder_past_260_characters() {
+        let base = tempfile::tempdir().unwrap();
+        let mut deep = base.path().to_path_buf();
+        while deep.as_os_str().len() < 300 {
+            deep.push("साथी-केंद्र-का-डेटा-फ़ोल्डर");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        let mut store = demo_store(&deep);
+        let ctx = ctx_at("2026-11-26T10:00:00Z");
+        let snap = local::local_snapshot_if_due(store.conn(), &deep, &ctx).unwrap().expect("a snapshot");
+        assert!(snap.as_os_str().len() > 300 && snap.exists(), "{}", snap.display());
+        let stick = deep.join("stick");
+        std::fs::create_dir(&stick).unwrap();
+        let done = back_up(&mut store, &deep, &stick, &ctx, &mut |_| {}).unwrap();
+        assert!(std::path::Path::new(&done.path).exists());
+        assert_eq!(list(store.conn(), &ctx, &stick).unwrap().len(), 1);
+    }
+}
