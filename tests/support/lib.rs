@@ -90,11 +90,14 @@ pub fn saathi_bin() -> PathBuf {
     built_bin("saathi")
 }
 
+/// Cargo's target folder: CARGO_TARGET_DIR (CI keeps it outside the clone), else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
 /// A binary of the workspace's debug build, by name.
 pub fn built_bin(name: &str) -> PathBuf {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
-    let bin = target.join("debug").join(if cfg!(windows) { format!("{name}.exe") } else { name.to_owned() });
+    let bin = target_dir().join("debug").join(if cfg!(windows) { format!("{name}.exe") } else { name.to_owned() });
     assert!(bin.exists(), "{} is missing: run `cargo build --workspace --all-targets` first", bin.display());
     bin
 }
