@@ -18,7 +18,8 @@ fn minimal_bin() -> PathBuf {
 
 /// The ten-year centre, copied into `dir`: the benchmark's cached copy (same generator,
 /// same seed) in the target folder's bench/, generated there first when missing, so that
-/// the tests here and later runs (CI's too: its target folder outlives the clone) share one. `SAATHI_STARTUP_SCALE=small` for a quick look.
+/// the tests here, the bench and later runs (CI's too: its target folder outlives the
+/// clone) share one. `SAATHI_STARTUP_SCALE=small` for a quick look.
 fn ten_year_centre(dir: &std::path::Path) -> PathBuf {
     let size = std::env::var("SAATHI_STARTUP_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
     let db = dir.join(saathi_core::db::DB_FILE);

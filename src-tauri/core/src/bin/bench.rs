@@ -72,7 +72,8 @@ fn bench_today() -> NaiveDate {
     NaiveDate::from_ymd_opt(BENCH_DAY.0, BENCH_DAY.1, BENCH_DAY.2).unwrap_or(NaiveDate::MIN)
 }
 
-/// The ten-year centre, generated once into target/bench/ and reused by later runs
+/// The ten-year centre, generated once into the target folder's bench/ (CARGO_TARGET_DIR,
+/// else target/, as the e2e start-up test looks for it) and reused by later runs
 /// (`SAATHI_BENCH_DB` names another file; `SAATHI_BENCH_SCALE=small` for a quick run).
 fn centre() -> &'static PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -81,7 +82,10 @@ fn centre() -> &'static PathBuf {
             return PathBuf::from(p);
         }
         let size = std::env::var("SAATHI_BENCH_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+        let dir = target.join("bench");
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join(scale::cache_name(&size));
         if !path.exists() {
