@@ -283,7 +283,7 @@ impl AppState {
                 let _ =
                     self.store().map(|mut s| s.write(|tx| audit::record(tx, ctx, "access_denied", "", None, &detail)));
             }
-            Error::Invalid { .. } | Error::NotFound { .. } => {}
+            Error::Invalid { .. } | Error::InvalidWith { .. } | Error::NotFound { .. } => {}
             other => tracing::error!(code = other.code(), error = %other, "command failed"),
         }
         e.payload()

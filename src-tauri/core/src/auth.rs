@@ -57,7 +57,8 @@ pub fn check_password_rules(password: &str, username: &str) -> Result<()> {
             "password_too_short",
             "password",
             format!("The password must have at least {MIN_PASSWORD} characters."),
-        ));
+        )
+        .with("min", MIN_PASSWORD));
     }
     if password.trim().eq_ignore_ascii_case(username.trim()) {
         return Err(Error::invalid(

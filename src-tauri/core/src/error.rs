@@ -1,5 +1,7 @@
 //! Errors with a stable code (for programs and translations) and a plain sentence (for
 //! the person at the front desk).
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -10,6 +12,15 @@ pub enum Error {
     /// Something the user typed or chose breaks a rule; `field` names the form field.
     #[error("{message}")]
     Invalid { code: &'static str, field: Option<&'static str>, message: String },
+    /// `Invalid` with the values its sentence names (a date, a limit), so the window can say
+    /// them in either language. Made by [`Error::with`].
+    #[error("{message}")]
+    InvalidWith {
+        code: &'static str,
+        field: Option<&'static str>,
+        message: String,
+        params: Vec<(&'static str, String)>,
+    },
     #[error("{what} was not found. It may have been archived or never existed.")]
     NotFound { what: &'static str },
     #[error("Your role ({role}) is not allowed to {action}. Ask an administrator if you need this.")]
@@ -103,10 +114,25 @@ impl Error {
         Error::Invalid { code, field: Some(field), message: message.into() }
     }
 
+    /// Adds a value the message names (`{name}` in the window's texts) to an `Invalid` error;
+    /// other errors are returned unchanged.
+    pub fn with(self, name: &'static str, value: impl ToString) -> Self {
+        match self {
+            Error::Invalid { code, field, message } => {
+                Error::InvalidWith { code, field, message, params: vec![(name, value.to_string())] }
+            }
+            Error::InvalidWith { code, field, message, mut params } => {
+                params.push((name, value.to_string()));
+                Error::InvalidWith { code, field, message, params }
+            }
+            other => other,
+        }
+    }
+
     /// The stable code. Never change one once shipped; the UI translates by code.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Invalid { code, .. } => code,
+            Error::Invalid { code, .. } | Error::InvalidWith { code, .. } => code,
             Error::NotFound { .. } => "not_found",
             Error::Forbidden { .. } => "forbidden",
             Error::NewerDatabase { .. } => "database_newer",
@@ -136,13 +162,40 @@ impl Error {
 
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Error::Invalid { field, .. } => *field,
+            Error::Invalid { field, .. } | Error::InvalidWith { field, .. } => *field,
             _ => None,
         }
     }
 
+    /// The values the message names, by name, for the window to put in its own texts.
+    pub fn params(&self) -> BTreeMap<String, String> {
+        let list: Vec<(&str, String)> = match self {
+            Error::InvalidWith { params, .. } => params.clone(),
+            Error::NotFound { what } => vec![("what", (*what).to_owned())],
+            Error::Forbidden { role, action } => vec![("role", (*role).to_owned()), ("action", (*action).to_owned())],
+            Error::NewerDatabase { found, supported } | Error::BackupNewer { found, supported } => {
+                vec![("found", found.to_string()), ("supported", supported.to_string())]
+            }
+            Error::NotSaathi { path } | Error::AlreadyOpen { path } => vec![("path", path.clone())],
+            Error::Damaged { path, detail } => vec![("path", path.clone()), ("detail", detail.clone())],
+            Error::SignInWait { seconds } => vec![("seconds", seconds.to_string())],
+            Error::BackupWriteFailed { folder, reason } => vec![("folder", folder.clone()), ("detail", reason.clone())],
+            Error::BackupNotVerified { folder, detail } => vec![("folder", folder.clone()), ("detail", detail.clone())],
+            Error::BackupDamaged { detail } | Error::Pdf(detail) => vec![("detail", detail.clone())],
+            Error::Io(e) => vec![("detail", e.to_string())],
+            Error::Sqlite(e) => vec![("detail", e.to_string())],
+            _ => Vec::new(),
+        };
+        list.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload { code: self.code().to_owned(), message: self.to_string(), field: self.field().map(str::to_owned) }
+        ErrorPayload {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+            field: self.field().map(str::to_owned),
+            params: self.params(),
+        }
     }
 }
 
@@ -153,4 +206,32 @@ pub struct ErrorPayload {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// The values the message names (`{name}` in the window's texts); empty when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(optional, as = "Option<BTreeMap<String, String>>")]
+    pub params: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_carries_the_values_the_message_names() {
+        let e = Error::invalid("password_too_short", "password", "The password must have at least 8 characters.")
+            .with("min", 8);
+        let p = e.payload();
+        assert_eq!((p.code.as_str(), p.field.as_deref()), ("password_too_short", Some("password")));
+        assert_eq!(p.params.get("min").map(String::as_str), Some("8"));
+        assert_eq!(p.message, "The password must have at least 8 characters.");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["params"]["min"], "8");
+
+        let wait = Error::SignInWait { seconds: 30 }.payload();
+        assert_eq!(wait.params.get("seconds").map(String::as_str), Some("30"));
+
+        // Without values, no `params` crosses at all.
+        let plain = serde_json::to_value(Error::invalid("name_empty", "full_name", "x").payload()).unwrap();
+        assert!(plain.get("params").is_none(), "{plain}");
+    }
 }

@@ -421,7 +421,8 @@ pub fn discharge(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate, kind: 
                 "The discharge date cannot be before the admission date ({}).",
                 stay.admitted_on.format("%d-%m-%Y")
             ),
-        ));
+        )
+        .with("date", stay.admitted_on.format("%d-%m-%Y")));
     }
     if on > ctx.today {
         return Err(Error::invalid("discharge_future", "discharged_on", "The discharge date cannot be in the future."));
@@ -454,7 +455,8 @@ pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Resul
             "readmission_before_discharge",
             "admitted_on",
             format!("The new admission date cannot be before the last discharge ({}).", out.format("%d-%m-%Y")),
-        ));
+        )
+        .with("date", out.format("%d-%m-%Y")));
     }
     tx.execute(
         "INSERT INTO stays (patient_id, admitted_on, created_at, created_by) VALUES (?1, ?2, ?3, ?4)",

@@ -79,10 +79,13 @@ import type { WorklistRow } from './bindings/WorklistRow';
 export class ApiError extends Error {
   readonly code: string;
   readonly field: string | null;
+  /** The values the message names, for `{name}` in the catalogue's `err.<code>` text. */
+  readonly params: Record<string, string>;
   constructor(p: ErrorPayload) {
     super(p.message);
     this.code = p.code;
     this.field = p.field;
+    this.params = p.params ?? {};
   }
 }
 
@@ -103,7 +106,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    const err = isPayload(e) ? new ApiError(e) : new ApiError({ code: 'ipc', message: String(e), field: null });
+    const err = isPayload(e)
+      ? new ApiError(e)
+      : new ApiError({ code: 'ipc', message: String(e), field: null, params: { detail: String(e) } });
     if (SESSION_CODES.has(err.code)) sessionListener?.(err.code);
     throw err;
   }
@@ -253,7 +258,12 @@ export const api = {
   /** Writes the PDF to `path`, or (null) into the data folder's printouts and opens it. */
   printRoster: (week: string, privacy: boolean | null, path: string | null) =>
     call<string>('print_roster', { week, privacy, path }),
-  /** The system's save dialog (tauri-plugin-dialog; the window may only open this one). */
+  /** The system's folder picker (tauri-plugin-dialog's `open`, folders only). */
+  chooseFolder: (title: string) => call<string | null>('plugin:dialog|open', { options: { title, directory: true } }),
+  /** The system's file picker for a backup file (`*.saathi`). */
+  chooseBackupFile: (title: string, kind: string) =>
+    call<string | null>('plugin:dialog|open', { options: { title, filters: [{ name: kind, extensions: ['saathi'] }] } }),
+  /** The system's save dialog (tauri-plugin-dialog; the window may open only this and `open`). */
   chooseSavePath: (defaultPath: string) =>
     call<string | null>('plugin:dialog|save', {
       options: { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] },

@@ -24,12 +24,16 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 
-/** A plain sentence for a failed command, in the chosen language when we have it. */
+/**
+ * A plain sentence for a failed command, in the chosen language, with the values the core
+ * sent (`{min}`, `{date}` …) put in. The core's own English sentence is shown only for a
+ * code the catalogue does not know.
+ */
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
-    const key = `err.${e.code}` as MessageKey;
-    if (current !== 'en' && key in catalogues[current]) return catalogues[current][key];
-    return e.message;
+    const key = `err.${e.code}`;
+    if (!(key in en)) return e.message;
+    return catalogues[current][key as MessageKey].replace(/\{(\w+)\}/g, (_, name: string) => e.params[name] ?? '…');
   }
   return String(e);
 }

@@ -1,10 +1,12 @@
-// Helpers for the group screens: ISO dates for week arithmetic, and the schedule form's
-// draft ⇄ the core's SeriesInput. No business rules: the core validates everything.
+// Helpers for the group screens: ISO dates for week arithmetic, the schedule form's
+// draft ⇄ the core's SeriesInput, and a schedule in words. No business rules: the core
+// validates everything.
 import type { Day } from './bindings/Day';
 import type { Freq } from './bindings/Freq';
 import type { Series } from './bindings/Series';
 import type { SeriesInput } from './bindings/SeriesInput';
 import { parseDate, showDate } from './dates';
+import type { MessageKey } from './messages/en';
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 
@@ -105,4 +107,49 @@ export function toInput(d: Draft): SeriesInput | { badDate: 'start' | 'until' } 
     room_id: d.roomId,
     facilitators: d.facilitators,
   };
+}
+
+/** A catalogue lookup: `t` in the window, a fixed language in the tests. */
+export type Text = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+/** "11:00" + 75 minutes → "12:15" (past midnight wraps round). */
+export function endTime(start: string, minutes: number): string {
+  const [h, m] = start.split(':').map(Number);
+  const end = (h * 60 + m + minutes) % (24 * 60);
+  return `${p2(Math.floor(end / 60))}:${p2(end % 60)}`;
+}
+
+/** ["Tuesday", "Friday", "Sunday"] → "Tuesday, Friday and Sunday". */
+function list(names: string[], text: Text): string {
+  if (names.length < 2) return names.join('');
+  return `${names.slice(0, -1).join(', ')} ${text('sched.and')} ${names[names.length - 1]}`;
+}
+
+/**
+ * A schedule in words, in the catalogue's language: "Every Tuesday and Friday,
+ * 11:00–12:15", "First Sunday of the month, 10:00–11:00", with its end when it has one.
+ */
+export function describeSchedule(s: Pick<Series, 'input' | 'total_count'>, text: Text): string {
+  const r = s.input.rule;
+  const n = r.interval;
+  const days = list(
+    (r.weekdays.length ? r.weekdays : [DAYS[weekdayIndex(r.start)]]).map((d) => text(`sched.day_${d}` as MessageKey)),
+    text,
+  );
+  let rule: string;
+  if (r.freq === 'once') rule = text('sched.once', { date: showDate(r.start) });
+  else if (r.freq === 'daily') rule = n > 1 ? text('sched.daily_n', { n }) : text('sched.daily');
+  else if (r.freq === 'weekly') rule = n > 1 ? text('sched.weekly_n', { n, days }) : text('sched.weekly', { days });
+  else if (r.month_week != null && r.weekdays.length) {
+    const nth = text(`sched.nth_${r.month_week}` as MessageKey);
+    rule = n > 1 ? text('sched.monthly_nth_n', { n, nth, days }) : text('sched.monthly_nth', { nth, days });
+  } else {
+    const day = Number(r.start.slice(8, 10));
+    rule = n > 1 ? text('sched.monthly_day_n', { n, day }) : text('sched.monthly_day', { day });
+  }
+  const parts = [rule, `${s.input.start_time}–${endTime(s.input.start_time, s.input.duration_min)}`];
+  if (r.until) parts.push(text('sched.until', { date: showDate(r.until) }));
+  const count = s.total_count ?? r.count;
+  if (count) parts.push(text('sched.count', { n: count }));
+  return parts.join(', ');
 }

@@ -67,7 +67,8 @@ pub fn set_up_with_work_factor(
             format!(
                 "The passphrase needs at least {MIN_PASSPHRASE_CHARS} characters; a few words are easiest to remember."
             ),
-        ));
+        )
+        .with("min", MIN_PASSPHRASE_CHARS));
     }
     if !replace && get_raw(tx, SETTING_RECIPIENT)?.is_some() {
         return Err(Error::invalid(

@@ -115,7 +115,8 @@ pub fn prepare(
             format!(
                 "No backup key file ({KEY_FILE}) was found beside this backup. Copy it from the stick into the same folder."
             ),
-        ));
+        )
+        .with("file", KEY_FILE));
     }
     let mut identities = Vec::new();
     let mut last_err = Error::WrongPassphrase;

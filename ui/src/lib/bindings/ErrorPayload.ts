@@ -3,4 +3,8 @@
 /**
  * What crosses to the UI when a command fails.
  */
-export type ErrorPayload = { code: string, message: string, field: string | null, };
+export type ErrorPayload = { code: string, message: string, field: string | null, 
+/**
+ * The values the message names (`{name}` in the window's texts); empty when none.
+ */
+params?: { [key in string]: string }, };
