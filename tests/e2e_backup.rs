@@ -29,6 +29,15 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     // Back up to a folder.
     app.click("[data-nav='backup']").await;
     app.find("[data-testid='backup-key-ready']").await;
+    // The system's folder and file pickers stand beside the typed paths. (The native
+    // dialog they open cannot be driven over WebDriver, so the test types the paths.)
+    app.find("[data-testid='backup-folder-pick']").await;
+    app.find("[data-testid='restore-file-pick']").await;
+    // "Back up when Saathi is closed": the box and its words share a line.
+    let (bx, by, bw, bh) = app.rect("[data-testid='backup-on-close']").await;
+    let (lx, ly, _, lh) = app.rect("[data-testid='backup-on-close-label']").await;
+    assert!(lx >= bx + bw - 1.0 && lx - (bx + bw) < 24.0, "the words start just right of the box: {bx},{bw} / {lx}");
+    assert!(ly < by + bh && by < ly + lh, "the box ({by}+{bh}) and its words ({ly}+{lh}) on one line");
     app.type_into("[data-testid='backup-folder']", stick.path().to_str().unwrap()).await;
     app.click("[data-testid='backup-now']").await;
     let notice = app

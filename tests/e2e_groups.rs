@@ -240,3 +240,50 @@ async fn a_room_clash_is_shown_with_its_dates_and_saved_only_with_a_reason() {
     app.screenshot(&saathi_tests::workspace_root().join("target").join("screenshots").join("groups-clash.png")).await;
     app.quit().await;
 }
+
+/// Schedules are shown in words, never as RFC 5545 text, on the list and on a group's
+/// page, in English and in Hindi; the left menu leads from a group's page back to the list.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
+async fn schedules_read_in_words_in_both_languages_and_the_menu_returns_to_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let out = std::process::Command::new(saathi_tests::saathi_bin())
+        .args(["demo", "--data-dir", dir.path().to_str().unwrap(), "--date", &today])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let app = App::launch(dir.path()).await;
+    app.sign_in("admin", "demo-admin-1").await;
+
+    for (lang, monthly) in
+        [("en", "First Sunday of the month, 11:00–13:00"), ("hi", "महीने का पहला रविवार, 11:00–13:00")]
+    {
+        if lang == "hi" {
+            app.click("[data-nav='settings']").await;
+            app.click("[data-testid='lang-hi']").await;
+            app.wait_texts("[data-nav='groups']", "Hindi navigation", |t| t == ["समूह"]).await;
+        }
+        app.click("[data-nav='groups']").await;
+        let words = app.wait_texts("[data-testid='schedule-words']", "the schedules", |t| t.len() >= 10).await;
+        assert!(words.iter().any(|w| w.starts_with(monthly)), "{lang}: {words:?}");
+        let every = if lang == "en" { "Every " } else { "हर " };
+        assert!(words.iter().any(|w| w.starts_with(every)), "{lang}: {words:?}");
+        let list = app.page_text().await;
+        assert!(!list.contains("FREQ=") && !list.contains("BYDAY"), "{lang}: RFC 5545 text on the list: {list}");
+
+        // A group's page.
+        app.click("[data-testid='group-row']").await;
+        app.find("[data-testid='group-title']").await;
+        let words = app.wait_texts("[data-testid='schedule-words']", "the group's schedule", |t| !t.is_empty()).await;
+        assert!(words.iter().all(|w| !w.contains("FREQ=")), "{lang}: {words:?}");
+        let page = app.page_text().await;
+        assert!(!page.contains("FREQ=") && !page.contains("BYDAY"), "{lang}: RFC 5545 text on the group: {page}");
+
+        // The left menu's "Groups" leads back to the list.
+        app.click("[data-nav='groups']").await;
+        app.wait_texts("[data-testid='group-row-name']", "the list again", |t| t.len() == 10).await;
+        assert!(app.texts("[data-testid='group-title']").await.is_empty(), "{lang}: still on the group's page");
+    }
+    app.quit().await;
+}

@@ -14,6 +14,7 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
     app.click("[data-nav='patients']").await;
     app.click("[data-testid='add-patient']").await;
     app.type_into("[data-testid='full-name']", "Gurpreet Singh").await;
+    app.select("[data-testid='gender']", "male").await;
     app.click("[data-testid='save-patient']").await;
     app.find("[data-testid='profile-name']").await;
     app.click("[data-testid='show-notes']").await;

@@ -113,7 +113,7 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
 mod tests {
     use super::COMMANDS;
 
-    const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-save"];
+    const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-open", "dialog:allow-save"];
 
     /// The permission list names exactly the commands that exist.
     #[test]
@@ -132,7 +132,7 @@ mod tests {
         let mut listed: Vec<String> =
             cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
         let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-        // Plugin permissions, each as narrow as it goes: the save dialog only (the PDF
+        // Plugin permissions, each as narrow as it goes: the open and save dialogs only (the PDF
         // viewer is opened from Rust, so the window has no opener permission).
         expected.extend(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()));
         listed.sort();

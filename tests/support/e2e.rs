@@ -288,6 +288,23 @@ impl App {
         }
     }
 
+    /// Chooses the option with `value` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        let el = self.find(css).await;
+        el.select_by_value(value).await.unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+    }
+
+    /// All the text the page shows right now (what a reader of the screen sees).
+    pub async fn page_text(&self) -> String {
+        let text = self.client.execute("return document.body.innerText", vec![]).await.expect("the page's text");
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The box of the first element matching `css` on the page: (x, y, width, height).
+    pub async fn rect(&self, css: &str) -> (f64, f64, f64, f64) {
+        self.find(css).await.rectangle().await.unwrap_or_else(|e| panic!("box of {css}: {e}"))
+    }
+
     /// A PNG of the window, for looking at what a test saw.
     pub async fn screenshot(&self, path: &Path) {
         if let Ok(png) = self.client.screenshot().await {
