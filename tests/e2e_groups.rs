@@ -273,7 +273,7 @@ async fn schedules_read_in_words_in_both_languages_and_the_menu_returns_to_the_l
         assert!(!list.contains("FREQ=") && !list.contains("BYDAY"), "{lang}: RFC 5545 text on the list: {list}");
 
         // A group's page.
-        app.click("[data-testid='group-row']").await;
+        app.click("[data-testid='group-row-name']").await;
         app.find("[data-testid='group-title']").await;
         let words = app.wait_texts("[data-testid='schedule-words']", "the group's schedule", |t| !t.is_empty()).await;
         assert!(words.iter().all(|w| !w.contains("FREQ=")), "{lang}: {words:?}");
