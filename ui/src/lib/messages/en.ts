@@ -849,6 +849,8 @@ const en = {
   "backup.choose_folder": "Choose a folder…",
   "restore.choose_file": "Choose a backup file…",
   "restore.file_kind": "Saathi backup",
+  "audit.intact": "All {n} entries of the audit log are intact.",
+  "audit.broken": "The audit log has been tampered with at entry {id}. Keep this database as it is and tell the centre's owner.",
 } as const;
 
 export type MessageKey = keyof typeof en;
