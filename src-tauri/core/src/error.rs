@@ -155,6 +155,8 @@ impl Error {
             Error::BackupOtherKey => "backup_other_key",
             Error::BackupRunning => "backup_running",
             Error::Pdf(_) => "pdf",
+            // A file that is not there (a mistyped path) is worth its own plain sentence.
+            Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => "file_missing",
             Error::Io(_) => "io",
             Error::Sqlite(_) => "database",
         }
@@ -226,6 +228,9 @@ mod tests {
         assert_eq!(p.message, "The password must have at least 8 characters.");
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["params"]["min"], "8");
+
+        let missing = Error::from(std::io::Error::from(std::io::ErrorKind::NotFound)).payload();
+        assert_eq!(missing.code, "file_missing");
 
         let wait = Error::SignInWait { seconds: 30 }.payload();
         assert_eq!(wait.params.get("seconds").map(String::as_str), Some("30"));

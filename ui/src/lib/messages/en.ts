@@ -227,6 +227,7 @@ const en = {
   "err.exclusion_lift_reason": "Write why this exclusion is lifted.",
   "err.exclusion_note": "Write the reason for this exclusion.",
   "err.facilitator_unknown": "A chosen facilitator is not on the staff list.",
+  "err.file_missing": "That file or folder was not found. Check the name and where it is.",
   "err.family_phone_missing": "There is no family contact number on this person's record.",
   "err.generate_clash": "A generated schedule clashes with another group.",
   "err.generate_exists": "That file already exists. Choose a new file name; nothing was changed.",

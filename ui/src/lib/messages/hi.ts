@@ -228,6 +228,7 @@ const hi: Record<MessageKey, string> = {
   "err.exclusion_lift_reason": "लिखें कि यह रोक क्यों हटाई जा रही है।",
   "err.exclusion_note": "इस रोक का कारण लिखें।",
   "err.facilitator_unknown": "चुना गया एक संचालक स्टाफ़ की सूची में नहीं है।",
+  "err.file_missing": "वह फ़ाइल या फ़ोल्डर नहीं मिला। नाम और जगह जाँच लें।",
   "err.family_phone_missing": "इस व्यक्ति के रिकॉर्ड में परिवार का कोई फ़ोन नंबर नहीं है।",
   "err.generate_clash": "बनाया गया समय किसी दूसरे समूह से टकराता है।",
   "err.generate_exists": "यह फ़ाइल पहले से है। नया नाम चुनें; कुछ नहीं बदला गया।",
