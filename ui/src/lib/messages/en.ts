@@ -714,6 +714,8 @@ const en = {
   "unit.day": "day(s)",
   "unit.week": "week(s)",
   "unit.month": "month(s)",
+  // The shell (issue 14): a command that stopped unexpectedly.
+  'err.internal': 'Something went wrong inside Saathi. Please try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -715,6 +715,8 @@ const hi: Record<MessageKey, string> = {
   "unit.day": "दिन",
   "unit.week": "हफ़्ते",
   "unit.month": "महीने",
+  // The shell (issue 14): a command that stopped unexpectedly.
+  'err.internal': 'साथी में कुछ गड़बड़ हो गई। कृपया दोबारा कोशिश करें।',
 };
 
 export default hi;
