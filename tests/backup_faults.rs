@@ -5,7 +5,9 @@
 //!
 //! The stick tests mount small tmpfs filesystems and need root (CI runs as root). Where
 //! mounting is impossible they fail loudly, unless SAATHI_SKIP_MOUNT_TESTS=1 says to skip
-//! them. Needs the debug `saathi` binary (`cargo build -p saathi`).
+//! them. Needs the debug `saathi` binary with the test hooks (`crash-writer`, the switch
+//! that skips the early free-space check): `cargo build --workspace --all-targets`, or
+//! `cargo build -p saathi --features dev-tools`.
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,6 +16,18 @@ use std::time::{Duration, Instant};
 use saathi_tests::{run_saathi, saathi_bin};
 
 const DEMO_PASS: &str = "demo-backup-passphrase";
+
+/// The `saathi` binary, once it is known to have the test hooks (without them the crash
+/// test could not run and the full-stick test would only see the early refusal).
+fn saathi_with_hooks() -> PathBuf {
+    let out = Command::new(saathi_bin()).args(["crash-writer", "--help"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{} has no test hooks: build it with `cargo build -p saathi --features dev-tools`",
+        saathi_bin().display()
+    );
+    saathi_bin()
+}
 
 /// A small deterministic random source (the seed is printed, so a failure can be replayed).
 struct Rng(u64);
@@ -169,6 +183,7 @@ fn a_full_stick_at_many_sizes_gives_a_plain_error_and_leaves_no_finished_file() 
     let mut failures = 0;
     // From "only the older backup fits" up to "room for both", in 12 steps; the early
     // free-space check is switched off so the write itself runs out at many points.
+    let saathi = saathi_with_hooks();
     for step in 0..12u64 {
         let stick_size = (size + 16 * 1024 + step * (size + 64 * 1024) / 11).div_ceil(4096) * 4096;
         let stick = Mount::tmpfs(stick_size);
@@ -176,7 +191,7 @@ fn a_full_stick_at_many_sizes_gives_a_plain_error_and_leaves_no_finished_file() 
         std::fs::create_dir_all(&folder).unwrap();
         let kept = folder.join(older.file_name().unwrap());
         std::fs::write(&kept, &older_bytes).unwrap();
-        let out = Command::new(saathi_bin())
+        let out = Command::new(&saathi)
             .args(["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()])
             .env("SAATHI_TEST_NO_SPACE_CHECK", "1")
             .output()
@@ -358,8 +373,9 @@ fn kill_9_mid_transaction_200_times_loses_no_acknowledged_write() {
     let dir = data.path().to_str().unwrap();
     let mut rng = Rng::new();
     let mut acknowledged: Vec<i64> = Vec::new();
+    let saathi = saathi_with_hooks();
     for cycle in 0..200 {
-        let mut child = Command::new(saathi_bin())
+        let mut child = Command::new(&saathi)
             .args(["crash-writer", "--data-dir", dir])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

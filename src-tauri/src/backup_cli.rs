@@ -117,6 +117,7 @@ pub fn restore(data_dir: &Path, file: &Path, passphrase_file: Option<&Path>, yes
 }
 
 /// For the crash tests: one patient per transaction, its id printed after the commit.
+#[cfg(feature = "dev-tools")]
 pub fn crash_writer(data_dir: &Path) -> Result<(), String> {
     let mut store = Store::open(&paths::db_path(data_dir)).map_err(|e| e.to_string())?;
     let ctx = system();

@@ -53,7 +53,9 @@ enum Command {
         all_scores: bool,
     },
     /// Write a generated centre with years of history into a new database file, for
-    /// benchmarks and tests (fictional data; the same seed gives the same file)
+    /// benchmarks and tests (fictional data; the same seed gives the same file). Only in
+    /// builds with the `dev-tools` feature.
+    #[cfg(feature = "dev-tools")]
     Generate {
         /// How big: "ten-years" (20,000 patients) or "small"
         #[arg(long, default_value = "ten-years")]
@@ -87,7 +89,8 @@ enum Command {
         yes: bool,
     },
     /// Test helper: registers patients one transaction at a time and prints each id once
-    /// it is committed, until killed.
+    /// it is committed, until killed. Only in builds with the `dev-tools` feature.
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     CrashWriter,
     /// Print the week's aftercare roster and follow-up call list to a PDF file
@@ -167,6 +170,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes)
         }
+        #[cfg(feature = "dev-tools")]
         Some(Command::CrashWriter) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             crate::backup_cli::crash_writer(&dir)
@@ -208,6 +212,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{json}");
             Ok(())
         }
+        #[cfg(feature = "dev-tools")]
         Some(Command::Generate { scale, out, seed, date }) => {
             let Some(size) = saathi_core::scale::Scale::named(&scale) else {
                 return Err(format!("There is no scale called {scale:?}; use \"ten-years\" or \"small\"."));

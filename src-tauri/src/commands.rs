@@ -2,7 +2,13 @@
 //! error to `{code, message, field}`. The `commands!` macro writes every command twice
 //! from one definition: as a plain function in `handlers` (what tests call) and as the
 //! `#[tauri::command]` the window invokes; it also lists their names (`DEFINED`, checked
-//! against the permission list) and builds the invoke handler.
+//! against the commands' table, src-tauri/commands.rs) and builds the invoke handler.
+//!
+//! No command runs on the main (window) thread: Tauri runs a plain `fn` command there,
+//! so a password check, a restore preview or the wait for the start-up check would
+//! freeze the window. Each generated command is `async` and runs its handler on the
+//! blocking pool (`spawn_blocking`), so commands also run at the same time: state.rs
+//! says how its locks keep that correct.
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -35,7 +41,8 @@ use saathi_core::patients::{
 use saathi_core::pdf::RosterDoc;
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
-use saathi_core::{Actor, Ctx, Error};
+use saathi_core::{Actor, Ctx, Error, ErrorPayload};
+use tauri::Manager;
 
 use crate::state::{AppState, Res};
 
@@ -49,11 +56,8 @@ macro_rules! commands {
 
         $(
             #[tauri::command]
-            pub fn $name(state: tauri::State<'_, AppState> $(, $arg: $ty)*) -> Res<$ret> {
-                let began = std::time::Instant::now();
-                let out = handlers::$name(&state $(, $arg)*);
-                tracing::debug!(command = stringify!($name), us = began.elapsed().as_micros() as u64, "command");
-                out
+            pub async fn $name<R: tauri::Runtime>(app: tauri::AppHandle<R> $(, $arg: $ty)*) -> Res<$ret> {
+                off_the_main_thread(app, stringify!($name), move |state| handlers::$name(state $(, $arg)*)).await
             }
         )*
 
@@ -65,6 +69,31 @@ macro_rules! commands {
             tauri::generate_handler![$($name),*]
         }
     };
+}
+
+/// Runs one command's handler on the blocking pool and waits for it without holding a
+/// thread (the main thread and the async workers stay free). A handler that panicked
+/// answers with the code `internal` (a transaction it had begun was rolled back).
+async fn off_the_main_thread<R: tauri::Runtime, T: Send + 'static>(
+    app: tauri::AppHandle<R>,
+    name: &'static str,
+    handler: impl FnOnce(&AppState) -> Res<T> + Send + 'static,
+) -> Res<T> {
+    let ran = tauri::async_runtime::spawn_blocking(move || {
+        let began = std::time::Instant::now();
+        let out = handler(&app.state::<AppState>());
+        tracing::debug!(command = name, us = began.elapsed().as_micros() as u64, "command");
+        out
+    })
+    .await;
+    ran.unwrap_or_else(|_| {
+        tracing::error!(command = name, "the command stopped (panicked)");
+        Err(ErrorPayload {
+            code: "internal".into(),
+            message: "Something went wrong inside Saathi. Please try again.".into(),
+            field: None,
+        })
+    })
 }
 
 fn system_now() -> Ctx {
@@ -785,12 +814,20 @@ fn restore_ctx(state: &AppState) -> Res<(Ctx, Option<String>)> {
     })
 }
 
+/// Reads the signed-in staff member's details again (after a change of password or PIN).
+/// Works on a copy, so the session is never held while the store is used.
 fn refresh_session(state: &AppState) -> Res<SessionInfo> {
-    let store_info = {
-        let mut guard = state.session();
-        let s = guard.as_mut().ok_or_else(|| Error::NotSignedIn.payload())?;
-        state.read_open(|conn| s.refresh(conn))?;
-        s.info().clone()
-    };
-    Ok(store_info)
+    let mut fresh = state.session().clone().ok_or_else(|| Error::NotSignedIn.payload())?;
+    state.read_open(|conn| fresh.refresh(conn))?;
+    let mut guard = state.session();
+    let current = guard
+        .as_mut()
+        .filter(|s| s.info().staff_id == fresh.info().staff_id)
+        .ok_or_else(|| Error::NotSignedIn.payload())?;
+    // Locked meanwhile (by hand or when idle): it stays locked.
+    if current.info().locked {
+        fresh.lock();
+    }
+    *current = fresh;
+    Ok(current.info().clone())
 }

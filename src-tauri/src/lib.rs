@@ -14,7 +14,14 @@ use std::path::{Path, PathBuf};
 
 use tauri::Manager;
 
-include!("../commands.rs");
+/// The commands' one table (name, who may call it): see src-tauri/commands.rs. build.rs
+/// makes the permissions and the capability from it; here the tests check against it.
+#[cfg(test)]
+mod command_table {
+    include!("../commands.rs");
+}
+#[cfg(test)]
+use command_table::{COMMANDS, Who};
 
 /// Sends `tracing` output to a daily file in `<data dir>/logs` (14 kept). Only ids and
 /// codes are ever logged, never names, phone numbers or notes.
@@ -113,28 +120,33 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
 mod tests {
     use super::COMMANDS;
 
-    const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-open", "dialog:allow-save"];
-
-    /// The permission list names exactly the commands that exist.
+    /// The table names exactly the commands that exist, each once.
     #[test]
-    fn permission_list_matches_defined_commands() {
+    fn the_table_lists_exactly_the_defined_commands() {
         let mut defined: Vec<&str> = crate::commands::DEFINED.to_vec();
-        let mut declared: Vec<&str> = COMMANDS.to_vec();
+        let mut declared: Vec<&str> = COMMANDS.iter().map(|c| c.0).collect();
         defined.sort_unstable();
         declared.sort_unstable();
+        let before = declared.len();
+        declared.dedup();
+        assert_eq!(declared.len(), before, "a command is in the table twice");
         assert_eq!(defined, declared);
     }
 
-    /// Every command is allowed by name in the capability file, and nothing else is.
+    /// The capability build.rs writes allows every command by name, the open and save dialogs, and
+    /// nothing else, to the main window only.
     #[test]
-    fn capability_lists_exactly_our_commands() {
-        let cap: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+    fn the_generated_capability_allows_exactly_our_commands() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/capabilities/main.json"))).unwrap();
+        assert_eq!(cap["identifier"], "main");
+        assert_eq!(cap["windows"], serde_json::json!(["main"]));
         let mut listed: Vec<String> =
             cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
-        let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-        // Plugin permissions, each as narrow as it goes: the open and save dialogs only (the PDF
-        // viewer is opened from Rust, so the window has no opener permission).
-        expected.extend(PLUGIN_PERMISSIONS.iter().map(|p| (*p).to_owned()));
+        let mut expected: Vec<String> =
+            crate::commands::DEFINED.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        // The open and save dialogs only (the PDF viewer is opened from Rust).
+        expected.extend(["dialog:allow-open".to_owned(), "dialog:allow-save".to_owned()]);
         listed.sort();
         expected.sort();
         assert_eq!(listed, expected);

@@ -1,7 +1,29 @@
 //! What the window's commands share: the open store (or why it could not be opened) and
 //! the signed-in staff member's session.
+//!
+//! Commands run at the same time, each on a thread of the blocking pool (see
+//! `commands.rs`), so every lock here is held briefly, or only by the command that needs
+//! what it guards. The order in which locks may be nested (never the reverse):
+//!
+//!   session → backup jobs → answer → store → early
+//!
+//! - `session`: held only to read or swap the session (never while the store is used:
+//!   `refresh_session` and `unlock` work on a copy and swap it back).
+//! - `backup` jobs (backup_job.rs): `hold_close` reads the close setting under it.
+//! - `answer`: held by whoever waits for the start-up check (`settle(true)`), and while
+//!   the store is opened after it; callers that must not wait only `try_lock` it and
+//!   then report "still checking".
+//! - `store`: the one connection that writes; held for the length of one read or
+//!   transaction (or a restore).
+//! - `early`: the read-only connection of the first screen while the check runs.
+//! - `snapshot` is taken alone, to join the start-up thread (which takes no lock here).
+//!
+//! So a quick command (`app_info`, `session_info`, `setup_status`) never waits for a
+//! slow one, except on the store itself once the store is what it reads.
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use rusqlite::{Connection, Transaction};
 use saathi_core::auth::{Gate, Session};
@@ -21,16 +43,14 @@ pub struct AppState {
     /// The daily local snapshot, taken on a thread of its own so that the window does not
     /// wait for a copy of the whole database.
     snapshot: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// While the integrity check of a large database runs beside the first screen: a
-    /// read-only connection for that screen's reads, and where the check's answer comes.
-    /// Nothing is written before the answer is in.
-    checking: Mutex<Option<Checking>>,
+    /// While the integrity check of a large database runs beside the first screen: where
+    /// its answer comes. Nothing is written before the answer is in.
+    answer: Mutex<Option<Receiver<saathi_core::Result<()>>>>,
+    /// Meanwhile, a read-only connection for the first screen's reads.
+    early: Mutex<Option<Connection>>,
+    /// The check's answer is in (or there was none to wait for): `store` is final.
+    settled: AtomicBool,
     _lock: Option<InstanceLock>,
-}
-
-struct Checking {
-    early: Connection,
-    answer: std::sync::mpsc::Receiver<saathi_core::Result<()>>,
 }
 
 /// A poisoned lock only means a command panicked; SQLite rolled its transaction back,
@@ -60,29 +80,28 @@ impl StoreGuard<'_> {
     }
 }
 
+/// What [`AppState::open`] found, before the state is put together.
+struct Opened {
+    lock: Option<InstanceLock>,
+    store: Result<Store, ErrorPayload>,
+    /// The read-only connection while the check is still to do.
+    early: Option<Connection>,
+}
+
 impl AppState {
     pub fn open(data_dir: PathBuf) -> AppState {
         let db = saathi_core::paths::db_path(&data_dir);
-        let (lock, opening) = match InstanceLock::acquire_within(&data_dir, std::time::Duration::from_secs(5)) {
-            Ok(lock) => (Some(lock), Store::open_in_stages(&db)),
-            Err(e) => (None, Err(e)),
-        };
-        let (store, checking, tell) = match opening {
-            Ok(Opening::Ready(store)) => (Ok(store), None, None),
-            // Until the check answers, `store()` waits for it rather than use this.
-            Ok(Opening::Unchecked(early)) => {
-                let (tell, answer) = std::sync::mpsc::channel();
-                (Err(Error::Busy.payload()), Some(Checking { early, answer }), Some(tell))
-            }
-            Err(e) => {
-                tracing::error!(code = e.code(), "the database could not be opened");
-                (Err(e.payload()), None, None)
-            }
+        let opened = Self::look(&data_dir);
+        let (tell, answer) = if opened.early.is_some() {
+            let (tell, answer) = std::sync::mpsc::channel();
+            (Some(tell), Some(answer))
+        } else {
+            (None, None)
         };
         // On a thread of its own while the window starts: the integrity check (when it is
         // still to do), then the local safety net, at most one snapshot a day in the data
         // folder, read through a connection of its own.
-        let snapshot = (store.is_ok() || tell.is_some()).then(|| {
+        let snapshot = (opened.store.is_ok() || tell.is_some()).then(|| {
             let dir = data_dir.clone();
             std::thread::spawn(move || {
                 crate::os::background_thread();
@@ -104,41 +123,86 @@ impl AppState {
                 }
             })
         });
+        Self::assemble(data_dir, opened, answer, snapshot)
+    }
+
+    /// Takes the data folder's lock and looks at its database: open and ready, or still
+    /// to be checked (then `store` says "busy" until the answer is in), or why not.
+    fn look(data_dir: &std::path::Path) -> Opened {
+        let db = saathi_core::paths::db_path(data_dir);
+        let (lock, opening) = match InstanceLock::acquire_within(data_dir, std::time::Duration::from_secs(5)) {
+            Ok(lock) => (Some(lock), Store::open_in_stages(&db)),
+            Err(e) => (None, Err(e)),
+        };
+        let (store, early) = match opening {
+            Ok(Opening::Ready(store)) => (Ok(store), None),
+            // Until the check answers, `store()` waits for it rather than use this.
+            Ok(Opening::Unchecked(early)) => (Err(Error::Busy.payload()), Some(early)),
+            Err(e) => {
+                tracing::error!(code = e.code(), "the database could not be opened");
+                (Err(e.payload()), None)
+            }
+        };
+        Opened { lock, store, early }
+    }
+
+    fn assemble(
+        data_dir: PathBuf,
+        opened: Opened,
+        answer: Option<Receiver<saathi_core::Result<()>>>,
+        snapshot: Option<std::thread::JoinHandle<()>>,
+    ) -> AppState {
         AppState {
             data_dir,
-            store: Mutex::new(store),
+            store: Mutex::new(opened.store),
             session: Mutex::new(None),
             backup: Arc::default(),
             snapshot: Mutex::new(snapshot),
-            checking: Mutex::new(checking),
-            _lock: lock,
+            settled: AtomicBool::new(answer.is_none()),
+            answer: Mutex::new(answer),
+            early: Mutex::new(opened.early),
+            _lock: opened.lock,
         }
     }
 
     /// Takes in the integrity check's answer, waiting for it when `wait` (before any use
     /// of the store), and opens the store for writing when the file is whole. Returns
-    /// whether the check is still running (only when not waiting).
+    /// whether the check is still running (only when not waiting). Not waiting never
+    /// blocks: while another command waits for the answer, the check is still running.
     fn settle(&self, wait: bool) -> bool {
-        let mut checking = lock(&self.checking);
-        let Some(c) = checking.as_ref() else { return false };
-        let db = saathi_core::paths::db_path(&self.data_dir);
-        let answer = if wait {
-            c.answer.recv().ok()
+        if self.settled.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut answer = if wait {
+            lock(&self.answer)
         } else {
-            match c.answer.try_recv() {
+            match self.answer.try_lock() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return true,
+            }
+        };
+        let Some(rx) = answer.as_ref() else { return false };
+        let db = saathi_core::paths::db_path(&self.data_dir);
+        let got = if wait {
+            rx.recv().ok()
+        } else {
+            match rx.try_recv() {
                 Ok(a) => Some(a),
-                Err(std::sync::mpsc::TryRecvError::Empty) => return true,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Disconnected) => None,
             }
         };
         // A check thread that ended without answering: check here instead.
-        let answer = answer.unwrap_or_else(|| saathi_core::db::integrity_check(&db));
-        *checking = None;
-        let opened = answer.and_then(|()| Store::open_checked(&db)).map_err(|e| {
+        let got = got.unwrap_or_else(|| saathi_core::db::integrity_check(&db));
+        let opened = got.and_then(|()| Store::open_checked(&db)).map_err(|e| {
             tracing::error!(code = e.code(), "the database could not be opened");
             e.payload()
         });
         *lock(&self.store) = opened;
+        *answer = None;
+        self.settled.store(true, Ordering::Release);
+        *lock(&self.early) = None;
         false
     }
 
@@ -263,12 +327,13 @@ impl AppState {
         out.map_err(|e| self.report(ctx, e))
     }
 
-    /// A read that needs no session (set-up status, language, app info).
+    /// A read that needs no session (set-up status, language, app info). While the
+    /// start-up check runs it reads through the early read-only connection.
     pub fn read_open<T>(&self, f: impl FnOnce(&Connection) -> saathi_core::Result<T>) -> Res<T> {
         if self.settle(false) {
-            let checking = lock(&self.checking);
-            if let Some(c) = checking.as_ref() {
-                return f(&c.early).map_err(|e| e.payload());
+            let early = lock(&self.early);
+            if let Some(conn) = early.as_ref() {
+                return f(conn).map_err(|e| e.payload());
             }
         }
         let mut store = self.store()?;
@@ -287,6 +352,16 @@ impl AppState {
             other => tracing::error!(code = other.code(), error = %other, "command failed"),
         }
         e.payload()
+    }
+
+    /// For tests: the state of a window whose start-up check is still running, and the
+    /// sender of its answer (the check "runs" until the test sends it).
+    #[cfg(test)]
+    pub fn open_with_check_pending(data_dir: PathBuf) -> (AppState, std::sync::mpsc::Sender<saathi_core::Result<()>>) {
+        let opened = Self::look(&data_dir);
+        assert!(opened.early.is_some(), "an existing, current database is checked in the background");
+        let (tell, answer) = std::sync::mpsc::channel();
+        (Self::assemble(data_dir, opened, Some(answer), None), tell)
     }
 
     /// For tests: a signed-in session of `role` without a password check.
@@ -333,6 +408,69 @@ mod tests {
         assert_eq!(session.username, "admin");
         assert!(!h::app_info(&state).unwrap().checking, "a write waited for the check");
         state.wait_for_snapshot();
+    }
+
+    /// Commands run at the same time. While one waits for the start-up check (slow on a
+    /// large centre; here it answers only when the test says so), the first screen's
+    /// quick commands answer from the early connection; while one holds the store, the
+    /// session still answers. (Each wait is bounded only to fail rather than hang.)
+    #[test]
+    fn quick_commands_answer_while_another_waits_for_the_check_or_the_store() {
+        use std::sync::mpsc::channel;
+        use std::time::Duration;
+        const HANG: Duration = Duration::from_secs(120);
+        let dir = tempfile::tempdir().unwrap();
+        demo_centre(dir.path());
+        let (state, tell) = AppState::open_with_check_pending(dir.path().to_path_buf());
+        let state = Arc::new(state);
+
+        let s = Arc::clone(&state);
+        let signing_in = std::thread::spawn(move || h::sign_in(&s, "admin".into(), "demo-admin-1".into()));
+        // Until the sign-in waits for the check's answer (it holds that lock meanwhile).
+        while state.answer.try_lock().is_ok() {
+            assert!(!signing_in.is_finished(), "the sign-in waits for the check");
+            std::thread::yield_now();
+        }
+        let (said, heard) = channel();
+        let s = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let _ = said.send((h::app_info(&s), h::session_info(&s), h::setup_status(&s), h::get_settings(&s)));
+        });
+        let (info, session, setup, settings) =
+            heard.recv_timeout(HANG).expect("quick commands answer during the check");
+        let info = info.unwrap();
+        assert!(info.checking && info.startup_error.is_none(), "the window is told the check runs");
+        assert!(info.demo, "read through the early connection");
+        assert_eq!(session.unwrap(), None);
+        assert!(!setup.unwrap().needs_setup);
+        settings.unwrap();
+        assert!(!signing_in.is_finished(), "the sign-in still waits for the check");
+        tell.send(Ok(())).unwrap();
+        assert_eq!(signing_in.join().unwrap().unwrap().username, "admin");
+        assert!(!h::app_info(&state).unwrap().checking);
+
+        // A slow command holds the store (a transaction that waits for the test).
+        let (entered, inside) = channel();
+        let (release, released) = channel::<()>();
+        let s = Arc::clone(&state);
+        let slow = std::thread::spawn(move || {
+            s.write(|_, _| {
+                entered.send(()).unwrap();
+                released.recv().unwrap();
+                Ok(())
+            })
+        });
+        inside.recv_timeout(HANG).unwrap();
+        let (said, heard) = channel();
+        let s = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let _ = said.send((h::session_info(&s), h::touch(&s), s.checking()));
+        });
+        let (session, touched, checking) = heard.recv_timeout(HANG).expect("the session answers beside the store");
+        assert_eq!(session.unwrap().map(|i| i.username), Some("admin".to_owned()));
+        assert!(touched.is_ok() && !checking);
+        release.send(()).unwrap();
+        slow.join().unwrap().unwrap();
     }
 
     /// A restore first waits for the start-up check and snapshot (on Windows their open

@@ -19,6 +19,8 @@ pub mod notes;
 pub mod paths;
 pub mod patients;
 pub mod pdf;
+/// The generated centres with years of history, for the benchmark and the tests only.
+#[cfg(any(test, feature = "dev-tools"))]
 pub mod scale;
 pub mod settings;
 pub mod staff;

@@ -474,8 +474,7 @@ fn write_verified_timed(
     }
     std::fs::create_dir_all(&folder).map_err(|e| map_write_error(&folder, e))?;
     remove_partials(&folder);
-    // (The fault tests switch this early check off to make the write itself run out.)
-    if std::env::var_os("SAATHI_TEST_NO_SPACE_CHECK").is_none()
+    if space_check_wanted()
         && let Some(free) = free_space(&folder)
         && free < snap.bytes + 64 * 1024
     {
@@ -553,6 +552,17 @@ fn write_verified_timed(
     })
 }
 
+/// Whether to refuse early a stick without room for the backup. The fault tests switch
+/// this off (SAATHI_TEST_NO_SPACE_CHECK, in `dev-tools` builds only) to make the write
+/// itself run out of room.
+fn space_check_wanted() -> bool {
+    #[cfg(feature = "dev-tools")]
+    if std::env::var_os("SAATHI_TEST_NO_SPACE_CHECK").is_some() {
+        return false;
+    }
+    true
+}
+
 fn mb(b: u64) -> u64 {
     b.div_ceil(1 << 20)
 }
@@ -573,29 +583,32 @@ struct StickWriter<'a> {
     bytes: u64,
     queued: u64,
     durable: u64,
+    /// How many bytes make a step (see `readback::step_for`).
+    step: u64,
     shared: &'a Written,
     #[cfg(test)]
     left: Option<u64>,
 }
 
 impl StickWriter<'_> {
-    fn new(file: File, shared: &Written) -> StickWriter<'_> {
+    fn new(file: File, shared: &Written, step: u64) -> StickWriter<'_> {
         StickWriter {
             file,
             bytes: 0,
             queued: 0,
             durable: 0,
+            step,
             shared,
             #[cfg(test)]
             left: STICK_FULL_AFTER.with(|c| c.get()),
         }
     }
 
-    /// Every [`readback::STEP`] bytes: the step handed to the device last time is waited
+    /// Every `step` bytes: the step handed to the device last time is waited
     /// for and published to the read-back, and the new one is handed to the device.
     fn wrote(&mut self, n: usize) {
         self.bytes += n as u64;
-        if self.bytes - self.queued >= readback::STEP {
+        if self.bytes - self.queued >= self.step {
             if self.queued > self.durable
                 && readback::settle_range(&self.file, self.durable, self.queued - self.durable)
             {
@@ -645,7 +658,9 @@ fn encrypt_to(
     let w = |e: std::io::Error| map_write_error(folder, e);
     let enc = age::Encryptor::with_recipients(recipients.into_iter())
         .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
-    let mut out = enc.wrap_output(BufWriter::with_capacity(CHUNK, StickWriter::new(file, shared))).map_err(w)?;
+    let mut out = enc
+        .wrap_output(BufWriter::with_capacity(CHUNK, StickWriter::new(file, shared, readback::step_for(snap.bytes))))
+        .map_err(w)?;
     let mut input = File::open(&snap.path)?;
     let mut buf = vec![0u8; CHUNK];
     let mut done = 0u64;

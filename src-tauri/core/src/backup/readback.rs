@@ -1,6 +1,6 @@
 //! Reading the backup back from the stick while the rest of it is still being written.
 //!
-//! The writer hands the device the file in steps ([`STEP`] bytes). Once a step has been
+//! The writer hands the device the file in steps (see [`step_for`]). Once a step has been
 //! written to the device (Linux: `sync_file_range` waited on) its pages are dropped from
 //! the OS's cache and the step is published here; the checking thread reads only
 //! published bytes, so what it reads comes from the device, not from memory. The file's
@@ -11,9 +11,12 @@ use std::io::Read;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// How often the device is asked to write what it has been given (small in tests, so
-/// that their small centres are written in many steps).
-pub(crate) const STEP: u64 = if cfg!(test) { 32 << 10 } else { 16 << 20 };
+/// How often the device is asked to write what it has been given, for a file of about
+/// `bytes`: in about 32 steps, of 64 KiB to 16 MiB. A small centre (and so every test's)
+/// is written in many steps too, through the same code as a large one.
+pub(crate) fn step_for(bytes: u64) -> u64 {
+    (bytes / 32).clamp(64 << 10, 16 << 20)
+}
 
 #[derive(Default)]
 struct State {

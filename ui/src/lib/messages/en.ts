@@ -933,6 +933,8 @@ const en = {
   "audit.entity.mentor_exclusion": "Mentoring exclusion",
   "audit.entity.group": "Group",
   "audit.entity.family": "Family member",
+  // The shell (issue 14): a command that stopped unexpectedly.
+  'err.internal': 'Something went wrong inside Saathi. Please try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -934,6 +934,8 @@ const hi: Record<MessageKey, string> = {
   "audit.entity.mentor_exclusion": "मार्गदर्शन पर रोक",
   "audit.entity.group": "समूह",
   "audit.entity.family": "परिवार का सदस्य",
+  // The shell (issue 14): a command that stopped unexpectedly.
+  'err.internal': 'साथी में कुछ गड़बड़ हो गई। कृपया दोबारा कोशिश करें।',
 };
 
 export default hi;
