@@ -714,6 +714,9 @@ const en = {
   "unit.day": "day(s)",
   "unit.week": "week(s)",
   "unit.month": "month(s)",
+  // Core (issue 14): whose relative a family member is.
+  "g.family_of": "family of {name}",
+  "g.relation_of": "{relation} of {name}",
 } as const;
 
 export type MessageKey = keyof typeof en;

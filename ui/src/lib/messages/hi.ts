@@ -715,6 +715,9 @@ const hi: Record<MessageKey, string> = {
   "unit.day": "दिन",
   "unit.week": "हफ़्ते",
   "unit.month": "महीने",
+  // Core (issue 14): whose relative a family member is.
+  "g.family_of": "{name} का परिवार",
+  "g.relation_of": "{relation} ({name} का परिवार)",
 };
 
 export default hi;
