@@ -124,3 +124,53 @@ fn a_month_of_a_group_survives_a_restart_and_exports_as_csv() {
     }
     assert!(conn.execute("UPDATE group_memberships SET joined_on = '2020-01-01'", []).is_err());
 }
+
+/// `saathi check` recounts the attendance tallies from the marks: on a generated centre
+/// they agree; one tally changed behind Saathi's back is reported (with what it holds and
+/// what the marks add up to), and the file is opened as before, nothing repaired.
+#[test]
+fn a_wrong_attendance_tally_is_reported_by_the_check_and_left_as_it_is() {
+    use saathi_core::groups::tallies::{Disagreement, recount};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(saathi_core::db::DB_FILE);
+    saathi_core::scale::generate(&path, &saathi_core::scale::Scale::SMALL, 5, saathi_tests::today()).unwrap();
+    let store = saathi_core::Store::open(&path).unwrap();
+    assert_eq!(recount(store.conn()).unwrap(), [], "a generated centre's tallies agree with its marks");
+    let (window, month, present): (i64, String, i64) = store
+        .conn()
+        .query_row(
+            "SELECT membership_id, month, present FROM group_membership_tallies WHERE present > 1 ORDER BY 1, 2 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let (session, attended): (i64, i64) = store
+        .conn()
+        .query_row("SELECT session_id, attended FROM group_session_tallies WHERE attended > 0 LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    drop(store);
+    {
+        // Another program (or a bug) changes two tallies.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute(
+            "UPDATE group_membership_tallies SET present = present - 1 WHERE membership_id = ?1 AND month = ?2",
+            rusqlite::params![window, month],
+        )
+        .unwrap();
+        c.execute("UPDATE group_session_tallies SET attended = attended + 3 WHERE session_id = ?1", [session]).unwrap();
+    }
+    let store = saathi_core::Store::open(&path).unwrap();
+    let found = recount(store.conn()).unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    let Disagreement::Window { membership_id, month: m, kept, counted } = &found[0] else { panic!("{found:?}") };
+    assert_eq!((*membership_id, m.as_str(), kept[0], counted[0]), (window, month.as_str(), present - 1, present));
+    assert_eq!(kept[1..], counted[1..]);
+    assert_eq!(found[1], Disagreement::Session { session_id: session, kept: attended + 3, counted: attended });
+    let still: i64 = store
+        .conn()
+        .query_row("SELECT attended FROM group_session_tallies WHERE session_id = ?1", [session], |r| r.get(0))
+        .unwrap();
+    assert_eq!(still, attended + 3, "reported, not repaired");
+}

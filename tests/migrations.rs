@@ -139,3 +139,53 @@ fn migrations_apply_atomically_from_an_empty_file() {
         .unwrap();
     assert_eq!(tables, 1);
 }
+
+/// A first start that stopped half-way (the disk filled while the new database was being
+/// created) leaves a SQLite file with nothing in it: no table, no owner, no version. The
+/// next start finishes creating it, the staged start included.
+#[test]
+fn a_database_whose_creation_stopped_half_way_is_finished_at_the_next_start() {
+    for staged in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            // What SQLite wrote before the first migration: the header, in WAL mode.
+            let c = Connection::open(&path).unwrap();
+            let mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).unwrap();
+            assert_eq!(mode, "wal");
+        }
+        assert!(std::fs::metadata(&path).unwrap().len() >= 100, "a real SQLite header");
+        let store = if staged {
+            match Store::open_in_stages(&path).unwrap() {
+                saathi_core::db::Opening::Ready(store) => store,
+                saathi_core::db::Opening::Unchecked(_) => panic!("a blank file is not up to date"),
+            }
+        } else {
+            Store::open(&path).unwrap()
+        };
+        let app: i32 = store.conn().query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+        let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!((app, v), (APPLICATION_ID, schema_version()));
+        let mut ts = TempStore { dir, store };
+        ts.store.write(|tx| patients::create(tx, &ctx(), &new_patient("Asha", "2026-11-01"))).unwrap();
+        let ts = ts.reopen();
+        let n: i64 = ts.store.conn().query_row("SELECT count(*) FROM patients", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+    }
+}
+
+/// A blank file is only one with nothing of anyone's in it: an empty schema that another
+/// program marked (its own application id or version) is still refused, untouched.
+#[test]
+fn an_empty_sqlite_file_marked_by_another_program_is_still_refused() {
+    for mark in ["PRAGMA application_id = 1234", "PRAGMA user_version = 3"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        Connection::open(&path).unwrap().execute_batch(mark).unwrap();
+        let before = file_bytes(&path);
+        assert!(before.len() >= 100, "{mark}: written");
+        let err = Store::open(&path).unwrap_err();
+        assert_eq!(err.code(), "database_not_saathi", "{mark}");
+        assert_eq!(file_bytes(&path), before, "{mark}");
+    }
+}

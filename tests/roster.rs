@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::NaiveDate;
-use saathi_core::aftercare::{plans, roster, templates};
+use saathi_core::aftercare::{roster, templates};
 use saathi_core::patients::{self, DischargeType};
 use saathi_core::pdf::{self, RosterDoc, Section};
 use saathi_core::{Actor, Ctx, Role};
@@ -166,7 +166,15 @@ fn the_week_call_list_comes_from_the_worklist() {
                 let id =
                     patients::create(tx, &desk, &patients::NewPatient { details: d, admitted_on: date("2026-10-01") })?;
                 let out = date(if i == 2 { "2026-11-24" } else { "2026-11-20" });
-                plans::discharge_with_plan(tx, &desk, id, out, DischargeType::Completed, Some(t), None)
+                saathi_core::admissions::discharge_with_plan(
+                    tx,
+                    &desk,
+                    id,
+                    out,
+                    DischargeType::Completed,
+                    Some(t),
+                    None,
+                )
             })
             .unwrap();
     }

@@ -160,7 +160,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 "Patients: {} in-patient, {} aftercare, {} alumni, {} inactive",
                 c.inpatients, c.aftercare, c.alumni, c.inactive
             );
-            Ok(())
+            let off = saathi_core::groups::tallies::recount(store.conn()).map_err(|e| e.to_string())?;
+            if off.is_empty() {
+                println!("Attendance tallies: recounted from the marks, all agree");
+                return Ok(());
+            }
+            for d in &off {
+                println!("Attendance tally disagrees with the marks: {}", tally_line(d));
+            }
+            Err(format!("{} attendance tallies disagree with the marks (nothing was changed)", off.len()))
         }
         Some(Command::Backup { to }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
@@ -286,5 +294,18 @@ fn print_demo_accounts() {
     println!("Demo accounts (for the demo centre only):");
     for (role, username, password) in demo::DEMO_ACCOUNTS {
         println!("  {:<14} username {:<11} password {}", role.describe(), username, password);
+    }
+}
+
+/// One tally that `check` found wrong, as a line (kept, then counted).
+fn tally_line(d: &saathi_core::groups::tallies::Disagreement) -> String {
+    use saathi_core::groups::tallies::Disagreement;
+    match d {
+        Disagreement::Window { membership_id, month, kept, counted } => format!(
+            "membership {membership_id}, {month}: present/late/absent/excused {kept:?} kept, {counted:?} counted"
+        ),
+        Disagreement::Session { session_id, kept, counted } => {
+            format!("session {session_id}: attended {kept} kept, {counted} counted")
+        }
     }
 }

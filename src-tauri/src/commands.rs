@@ -255,7 +255,7 @@ commands! {
 
     fn readmit_patient(state, id: i64, on: NaiveDate) -> Patient {
         state.write(|tx, ctx| {
-            patients::readmit(tx, ctx, id, on)?;
+            saathi_core::admissions::readmit(tx, ctx, id, on)?;
             patients::get(tx, ctx, id)
         })
     }
@@ -470,7 +470,7 @@ commands! {
     }
 
     fn attendance_report(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>) -> AttendanceReport {
-        state.read_store(|store, ctx| reports::report_in(store, ctx, from, to, group_id))
+        state.read(|conn, ctx| reports::report(conn, ctx, from, to, group_id))
     }
 
     /// Where the window suggests saving a CSV report (the user's Documents folder).
@@ -526,7 +526,7 @@ commands! {
     /// Discharges and, when a template is chosen, starts an aftercare plan.
     fn discharge_with_plan(state, id: i64, on: NaiveDate, kind: DischargeType, template_id: Option<i64>, group_id: Option<i64>) -> Patient {
         state.write(|tx, ctx| {
-            plans::discharge_with_plan(tx, ctx, id, on, kind, template_id, group_id)?;
+            saathi_core::admissions::discharge_with_plan(tx, ctx, id, on, kind, template_id, group_id)?;
             patients::get(tx, ctx, id)
         })
     }

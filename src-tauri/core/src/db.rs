@@ -37,19 +37,15 @@ fn apply_pragmas(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Cached statements stay prepared. Without the planner's stability guarantee SQLite
-/// re-prepares a statement whose plan looked at a bound value (a `LIMIT ?`, a parameter
-/// compared with a partial index's condition) every time the cache hands it out again,
-/// which on the ten-year centre made the per-person queries of the at-risk list cost more
-/// to parse than to run. The plans do not depend on bound values anyway.
+/// Statements the screens run again and again stay prepared.
 fn statement_cache(conn: &Connection) -> Result<()> {
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
 
-/// An ISO date ("2026-11-26") read straight from its bytes: the lists read thousands, and
-/// chrono's format parser was a good part of their time.
+/// An ISO date ("2026-11-26") read straight from its bytes. Only mentorship still reads
+/// dates this way (its own module is being reworked); everything else reads them with
+/// chrono through rusqlite.
 pub(crate) fn iso_date(t: &[u8]) -> Option<chrono::NaiveDate> {
     if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
         return None;
@@ -65,16 +61,6 @@ pub(crate) fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Optio
         && let Some(d) = iso_date(t)
     {
         return Ok(Some(d));
-    }
-    r.get(i)
-}
-
-/// A date column that is never NULL, read as [`date_at`] reads it.
-pub(crate) fn date_req(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<chrono::NaiveDate> {
-    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)?
-        && let Some(d) = iso_date(t)
-    {
-        return Ok(d);
     }
     r.get(i)
 }
@@ -140,11 +126,17 @@ impl Store {
         })?;
         let mut store = Store { conn, path: path.to_path_buf(), second: Default::default() };
         store.migrate()?;
+        // SQLite keeps the planner's statistics up to date itself: this looks at every
+        // table (and analyses, within a small limit, one whose size changed much or that
+        // has an index never analysed, as a migration leaves it); closing runs it again
+        // (see `Drop`). No plan is pinned by hand.
+        store.conn.execute_batch("PRAGMA optimize = 0x10002;")?;
         Ok(store)
     }
 
     /// A second, read-only connection to this store's file, for a read that splits its
-    /// work over both cores; `None` for a store in memory. Both connections see the same
+    /// work over both cores; `None` for a store in memory. Only mentorship's suggestions
+    /// still use it (they are being moved to one thread); the year report no longer does. Both connections see the same
     /// data: the caller holds `&Store`, so nothing is written through this store
     /// meanwhile, and no other program writes to the file while Saathi has it open.
     pub fn second_reader(&self) -> Result<std::sync::MutexGuard<'_, Option<Connection>>> {
@@ -215,6 +207,16 @@ impl Store {
     }
 }
 
+impl Drop for Store {
+    /// The statistics the connection's queries would use, brought up to date before it
+    /// closes (SQLite's advice for long-lived connections); a failure only costs a plan.
+    fn drop(&mut self) {
+        if let Err(e) = self.conn.execute_batch("PRAGMA optimize;") {
+            tracing::warn!(error = %e, "PRAGMA optimize at close");
+        }
+    }
+}
+
 /// What [`Store::open_in_stages`] found.
 pub enum Opening {
     /// Open, checked and up to date.
@@ -265,18 +267,24 @@ fn inspect_head(path: &Path) -> Result<(Connection, i64)> {
     let header_app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
     // Without a WAL file the header on disk is the whole truth; with one, page 1 may
     // be newer in the WAL, so ask SQLite.
-    if !has_wal && header_app_id != APPLICATION_ID {
+    // (0: no owner yet, which a first start that stopped half-way leaves; asked below.)
+    if !has_wal && header_app_id != APPLICATION_ID && header_app_id != 0 {
         return Err(Error::NotSaathi { path: shown });
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| damaged_or(path, e))?;
-    let probe = (|| -> rusqlite::Result<(i32, i64)> {
+    let probe = (|| -> rusqlite::Result<(i32, i64, i64)> {
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        Ok((app_id, version))
+        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((app_id, version, objects))
     })();
-    let (app_id, version) = probe.map_err(|e| damaged_or(path, e))?;
-    if app_id != APPLICATION_ID {
+    let (app_id, version, objects) = probe.map_err(|e| damaged_or(path, e))?;
+    // A SQLite file with nothing in it, no owner and no version is a new database whose
+    // creation stopped half-way (a full disk at the first start): it is finished, like an
+    // empty file. Anything else not marked as Saathi's is another program's.
+    let blank = app_id == 0 && version == 0 && objects == 0;
+    if app_id != APPLICATION_ID && !blank {
         return Err(Error::NotSaathi { path: shown });
     }
     let latest = schema_version();
@@ -480,12 +488,12 @@ mod tests {
     }
 
     #[test]
-    fn a_centre_upgraded_to_0010_has_each_windows_tallies_summed_and_its_history_still_guarded() {
+    fn a_centre_upgraded_to_0011_keeps_its_monthly_tallies_without_the_window_sums() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);
-        // A centre at version 9: an ended window and an open one, marks in both.
+        // A centre at version 10: an ended window and an open one, marks in both.
         {
-            let c = at_version(&path, 9);
+            let c = at_version(&path, 10);
             c.execute_batch(ASHA_AND_A_CIRCLE).unwrap();
             c.execute_batch(
                 "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
@@ -503,41 +511,46 @@ mod tests {
                           (1, 2, 'absent', 't'), (2, 2, 'present', 't'), (3, 2, 'excused', 't');",
             )
             .unwrap();
+            let sums: i64 = c.query_row("SELECT sum(tally_present) FROM group_memberships", [], |r| r.get(0)).unwrap();
+            assert_eq!(sums, 2, "version 10 keeps the sums");
         }
         let store = Store::open(&path).unwrap();
         let c = store.conn();
-        let sums = |c: &Connection| -> Vec<(i64, i64, i64, i64, i64)> {
+        let columns = rows(c, "SELECT name FROM pragma_table_info('group_memberships')", |r| r.get::<_, String>(0));
+        assert!(!columns.iter().any(|n| n.starts_with("tally_")), "{columns:?}");
+        let sum_triggers: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%tallies_sum%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(sum_triggers, 0);
+        let tallies = |c: &Connection| -> Vec<(i64, String, i64, i64, i64, i64)> {
             rows(
                 c,
-                "SELECT id, tally_present, tally_late, tally_absent, tally_excused FROM group_memberships ORDER BY id",
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                "SELECT membership_id, month, present, late, absent, excused FROM group_membership_tallies
+                 WHERE present <> 0 OR late <> 0 OR absent <> 0 OR excused <> 0 ORDER BY 1, 2",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
         };
         // Asha's window ended in January: her February mark is not hers to count.
-        assert_eq!(sums(c), [(1, 1, 1, 0, 0), (2, 1, 0, 1, 1)], "existing tallies are summed");
-        // Kept: a mark changed, a session cancelled, a new mark, Ravi's window ended.
+        assert_eq!(
+            tallies(c),
+            [(1, "2026-01".into(), 1, 1, 0, 0), (2, "2026-01".into(), 1, 0, 1, 0), (2, "2026-02".into(), 0, 0, 0, 1)],
+            "the monthly tallies are kept as they were"
+        );
+        // And still kept: a mark changed, a session cancelled, Ravi's window ended.
         c.execute("UPDATE group_attendance SET status = 'absent' WHERE session_id = 1 AND patient_id = 1", []).unwrap();
         c.execute("UPDATE group_sessions SET cancelled = 1 WHERE id = 2", []).unwrap();
-        assert_eq!(sums(c), [(1, 0, 0, 1, 0), (2, 0, 0, 1, 1)]);
-        c.execute("INSERT INTO group_sessions (id, series_id, original_date, date, start_time, duration_min, held, cancelled, updated_at)
-                   VALUES (4, 1, '2026-02-09', '2026-02-09', '10:00', 60, 'held', 0, 't')", [])
+        c.execute("UPDATE group_memberships SET left_on = '2026-01-20', leave_reason = 'completed' WHERE id = 2", [])
             .unwrap();
-        c.execute(
-            "INSERT INTO group_attendance (session_id, patient_id, status, recorded_at) VALUES (4, 2, 'late', 't')",
-            [],
-        )
-        .unwrap();
-        assert_eq!(sums(c)[1], (2, 0, 1, 1, 1));
-        c.execute("UPDATE group_memberships SET left_on = '2026-02-03', leave_reason = 'completed' WHERE id = 2", [])
-            .unwrap();
-        assert_eq!(sums(c)[1], (2, 0, 0, 1, 1), "the mark after he left no longer counts");
+        assert_eq!(tallies(c), [(1, "2026-01".into(), 0, 0, 1, 0), (2, "2026-01".into(), 0, 0, 1, 0)]);
+        assert!(crate::groups::tallies::recount(c).unwrap().is_empty());
         // History is still guarded: an ended window is not ended again, nor moved.
         for sql in [
             "UPDATE group_memberships SET left_on = '2026-02-20' WHERE id = 1",
-            "UPDATE group_memberships SET leave_reason = 'other' WHERE id = 1",
             "UPDATE group_memberships SET joined_on = '2026-01-02' WHERE id = 2",
-            "UPDATE group_memberships SET patient_id = 1 WHERE id = 2",
-            "UPDATE group_memberships SET created_at = 'later' WHERE id = 1",
             "UPDATE group_membership_tallies SET month = '2026-03' WHERE membership_id = 2",
         ] {
             let e = c.execute(sql, []).unwrap_err().to_string();

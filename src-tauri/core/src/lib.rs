@@ -3,6 +3,7 @@
 //! Reads take a `&Connection`, writes a `&Transaction` (see [`db::Store::write`]); every
 //! operation takes a [`ctx::Ctx`] naming the acting staff member and the date.
 pub mod access;
+pub mod admissions;
 pub mod aftercare;
 pub mod audit;
 pub mod auth;

@@ -434,7 +434,8 @@ pub fn discharge(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate, kind: 
     Ok(())
 }
 
-/// Starts a new stay for someone who was discharged before. History is kept.
+/// Starts a new stay for someone who was discharged before. History is kept. (Their
+/// aftercare plan is closed by [`crate::admissions::readmit`], which the window calls.)
 pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Result<()> {
     ctx.require(Action::EditPatient)?;
     let state = load_state(tx, id)?;
@@ -463,8 +464,6 @@ pub fn readmit(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate) -> Resul
         params![id, on, ctx.stamp(), ctx.actor.staff_id],
     )?;
     set_phase_raw(tx, ctx, id, Phase::Inpatient)?;
-    // Re-admission closes the open aftercare plan (a new discharge starts a new one).
-    crate::aftercare::plans::on_readmitted(tx, ctx, id)?;
     audit::record(tx, ctx, "patient_readmitted", entity::PATIENT, Some(id), "")?;
     tracing::info!(patient = id, "patient re-admitted");
     Ok(())
@@ -643,11 +642,8 @@ pub fn search(conn: &Connection, ctx: &Ctx, q: &PatientQuery) -> Result<PatientP
         }
     }
     let where_sql = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
-    // Without a text, the count reads the phase index alone (no table rows).
-    let counted =
-        if raw.is_empty() && !q.include_archived { "patients p INDEXED BY patients_by_phase" } else { "patients p" };
     let total: u32 = conn.query_row(
-        &format!("SELECT count(*) FROM {counted} {where_sql}"),
+        &format!("SELECT count(*) FROM patients p {where_sql}"),
         rusqlite::params_from_iter(args.iter()),
         |r| r.get(0),
     )?;

@@ -34,14 +34,6 @@ fn is_folded(s: &str) -> bool {
 
 /// The form names are searched and sorted by: clean + lower case.
 pub fn search_key(s: &str) -> String {
-    // ASCII text (most names written in Latin letters) is always in NFC, and its lower
-    // case is byte for byte: the same key without the Unicode tables.
-    if s.is_ascii() && is_folded(s) {
-        return s.to_ascii_lowercase();
-    }
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes && is_folded(s) {
-        return s.to_lowercase();
-    }
     clean(s).to_lowercase()
 }
 
@@ -83,37 +75,6 @@ pub fn char_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The general path of [`search_key`], without the ASCII shortcut.
-    fn search_key_general(s: &str) -> String {
-        if is_nfc_quick(s.chars()) == IsNormalized::Yes && is_folded(s) {
-            return s.to_lowercase();
-        }
-        clean(s).to_lowercase()
-    }
-
-    #[test]
-    fn the_ascii_shortcut_gives_the_same_keys() {
-        for s in [
-            "",
-            "Ravi Kumar",
-            "RAVI  KUMAR",
-            " Ravi Kumar ",
-            "Ravi\tKumar",
-            "O'Brien-SMITH (Bob)",
-            "x",
-            "Zoë Ünal",
-            "शर्मा Ravi",
-            "ਸਿੰਘ",
-            "e\u{301}cole",
-        ] {
-            assert_eq!(search_key(s), search_key_general(s), "{s:?}");
-        }
-        for b in 0u8..128 {
-            let s = format!("A{}b C", b as char);
-            assert_eq!(search_key(&s), search_key_general(&s), "{s:?}");
-        }
-    }
 
     #[test]
     fn phone_forms_agree() {

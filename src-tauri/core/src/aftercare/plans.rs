@@ -10,7 +10,7 @@ use crate::access::Action;
 use crate::audit::{self, entity};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::patients::{self, DischargeType, Phase};
+use crate::patients::{self, Phase};
 
 pub(crate) use crate::enums::str_enum;
 
@@ -151,45 +151,6 @@ pub(crate) fn insert_followup(
     )?
     .execute(params![plan, patient, due, kind, for_counsellor])?;
     Ok(tx.last_insert_rowid())
-}
-
-/// Discharges and starts a plan in one go (the discharge dialog's "start a plan").
-pub fn discharge_with_plan(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    patient: i64,
-    on: NaiveDate,
-    kind: DischargeType,
-    template_id: Option<i64>,
-    group_id: Option<i64>,
-) -> Result<Option<i64>> {
-    ctx.require(Action::EditPatient)?;
-    patients::discharge(tx, ctx, patient, on, kind)?;
-    let plan = match template_id {
-        Some(t) => Some(start(tx, ctx, patient, t)?),
-        None => None,
-    };
-    // The aftercare group offered at discharge: they are a member from the discharge day
-    // (or on its waiting list when it is full).
-    if let Some(g) = group_id {
-        let kind: Option<String> = tx
-            .prepare_cached("SELECT kind FROM therapy_groups WHERE id = ?1")?
-            .query_row([g], |r| r.get(0))
-            .optional()?;
-        match kind.as_deref() {
-            None => return Err(Error::NotFound { what: "That group" }),
-            Some("aftercare") => {}
-            Some(_) => {
-                return Err(Error::invalid(
-                    "aftercare_group_only",
-                    "group",
-                    "At discharge a person can be added to an aftercare group only.",
-                ));
-            }
-        }
-        crate::groups::membership::join(tx, ctx, g, crate::groups::membership::Person::Patient(patient), on)?;
-    }
-    Ok(plan)
 }
 
 struct Head {

@@ -236,7 +236,7 @@ pub fn at_risk(conn: &Connection, ctx: &Ctx) -> Result<Vec<AtRiskEntry>> {
     let cutoff = ctx.today - chrono::Days::new(u64::from(rules.overdue_days));
     let mut stmt = conn.prepare_cached(
         "SELECT f.patient_id, f.id, f.due_on FROM aftercare_followups f
-         CROSS JOIN aftercare_plans p ON p.id = f.plan_id AND p.status = 'active'
+         JOIN aftercare_plans p ON p.id = f.plan_id AND p.status = 'active'
          WHERE f.status = 'open' AND f.due_on < ?1 ORDER BY f.due_on DESC, f.id DESC",
     )?;
     let mut rows = stmt.query([cutoff])?;

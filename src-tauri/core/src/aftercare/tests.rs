@@ -173,7 +173,8 @@ impl World {
                     &ctx,
                     &NewPatient { details: det.unwrap_or_else(|| details(name)), admitted_on: admitted },
                 )?;
-                let plan = plans::discharge_with_plan(tx, &ctx, id, out, DischargeType::Completed, Some(t), None)?;
+                let plan =
+                    crate::admissions::discharge_with_plan(tx, &ctx, id, out, DischargeType::Completed, Some(t), None)?;
                 Ok((id, plan.unwrap()))
             })
             .unwrap()
@@ -414,7 +415,7 @@ fn readmission_closes_the_plan_and_a_new_discharge_starts_a_new_one() {
     let mut w = world();
     let (id, plan) = w.discharged("Ravi Kumar", d(2026, 1, 1), d(2026, 2, 1), None);
     let back = d(2026, 3, 15);
-    w.store.write(|tx| patients::readmit(tx, &dctx(back), id, back)).unwrap();
+    w.store.write(|tx| crate::admissions::readmit(tx, &dctx(back), id, back)).unwrap();
     let ps = plans::for_patient(w.store.conn(), &dctx(back), id).unwrap();
     assert_eq!(ps[0].status, PlanStatus::Closed);
     assert_eq!(ps[0].close_reason, Some(CloseReason::Readmitted));
@@ -424,7 +425,9 @@ fn readmission_closes_the_plan_and_a_new_discharge_starts_a_new_one() {
     let t = templates::default_template(w.store.conn()).unwrap().id;
     let plan2 = w
         .store
-        .write(|tx| plans::discharge_with_plan(tx, &dctx(out), id, out, DischargeType::AgainstAdvice, Some(t), None))
+        .write(|tx| {
+            crate::admissions::discharge_with_plan(tx, &dctx(out), id, out, DischargeType::AgainstAdvice, Some(t), None)
+        })
         .unwrap()
         .unwrap();
     assert_ne!(plan, plan2);
@@ -879,13 +882,16 @@ fn discharge_offers_an_aftercare_group_and_refuses_other_groups() {
         .unwrap();
     let on = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     let err = s
-        .write(|tx| plans::discharge_with_plan(tx, &c, p, on, DischargeType::Completed, None, Some(circle)))
+        .write(|tx| crate::admissions::discharge_with_plan(tx, &c, p, on, DischargeType::Completed, None, Some(circle)))
         .unwrap_err();
     assert_eq!(err.code(), "aftercare_group_only");
     // Nothing was saved by the refused discharge: they are still in the house.
     let phase: String = s.conn().query_row("SELECT phase FROM patients WHERE id = ?1", [p], |r| r.get(0)).unwrap();
     assert_eq!(phase, "inpatient");
-    s.write(|tx| plans::discharge_with_plan(tx, &c, p, on, DischargeType::Completed, None, Some(aftercare))).unwrap();
+    s.write(|tx| {
+        crate::admissions::discharge_with_plan(tx, &c, p, on, DischargeType::Completed, None, Some(aftercare))
+    })
+    .unwrap();
     let members = membership::expected_on(s.conn(), aftercare, on).unwrap();
     assert_eq!(members.len(), 1, "a member from the discharge day");
 }

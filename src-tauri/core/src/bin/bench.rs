@@ -52,7 +52,6 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_week_view", prepare: week_view },
         Measurement { name: "screen_attendance_sheet", prepare: attendance_sheet },
         Measurement { name: "screen_attendance_report_year", prepare: attendance_report_year },
-        Measurement { name: "attendance_report_year_one_thread", prepare: attendance_report_year_one_thread },
         Measurement { name: "screen_group_members", prepare: group_members },
         Measurement { name: "screen_patient_groups", prepare: patient_groups },
         Measurement { name: "screen_aftercare_worklist", prepare: aftercare_worklist },
@@ -242,25 +241,15 @@ fn attendance_sheet() -> Box<dyn FnMut()> {
     })
 }
 
-/// The attendance report (`attendance_report`) over the last year, all groups.
+/// The attendance report (`attendance_report`) over the last year, all groups, on one
+/// connection and one thread (as the screen makes it).
 fn attendance_report_year() -> Box<dyn FnMut()> {
     let store = open();
     let ctx = staff_ctx();
     let (from, to) = (bench_today() - Days::new(365), bench_today());
-    if let Ok(r) = reports::report_in(&store, &ctx, from, to, None) {
+    if let Ok(r) = reports::report(store.conn(), &ctx, from, to, None) {
         eprintln!("bench: report over a year: {} people rows, {} groups", r.people.len(), r.groups.len());
     }
-    Box::new(move || {
-        black_box(reports::report_in(&store, &ctx, from, to, None).ok());
-    })
-}
-
-/// The same report on one connection and one thread (what it costs when the other core
-/// is busy).
-fn attendance_report_year_one_thread() -> Box<dyn FnMut()> {
-    let store = open();
-    let ctx = staff_ctx();
-    let (from, to) = (bench_today() - Days::new(365), bench_today());
     Box::new(move || {
         black_box(reports::report(store.conn(), &ctx, from, to, None).ok());
     })

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::membership::{Person, describe, expected_on};
+use super::membership::{FamilyOf, Person, describe, expected_on};
 use super::series::{Held, Occurrence, materialise, occurrence, occurrences};
 use super::{entity, str_enum};
 use crate::access::{Action, allowed};
@@ -34,7 +34,8 @@ pub struct SheetRow {
     #[ts(type = "number | null")]
     pub attendance_id: Option<i64>,
     pub name: String,
-    pub detail: String,
+    /// For family members: whose relative they are.
+    pub family_of: Option<FamilyOf>,
     pub dropin: bool,
     pub mark: Option<Mark>,
     pub reason: String,
@@ -94,13 +95,13 @@ pub fn sheet(conn: &Connection, ctx: &Ctx, series_id: i64, original_date: NaiveD
     };
     let mut rows = Vec::new();
     for (_, person) in expected_on(conn, occ.group_id, occ.date)? {
-        let (name, detail) = describe(conn, person)?;
+        let (name, family_of) = describe(conn, person)?;
         let m = marks.iter().find(|m| Person::from_columns(m.1, m.2) == Some(person));
         rows.push(SheetRow {
             person: Some(person),
             attendance_id: m.map(|m| m.0),
             name,
-            detail,
+            family_of,
             dropin: false,
             mark: m.map(|m| m.5),
             reason: m.map(|m| m.6.clone()).unwrap_or_default(),
@@ -112,16 +113,16 @@ pub fn sheet(conn: &Connection, ctx: &Ctx, series_id: i64, original_date: NaiveD
         if person.is_some() && rows.iter().any(|r| r.person == person) {
             continue;
         }
-        let (name, detail) = match (person, &m.3) {
+        let (name, family_of) = match (person, &m.3) {
             (Some(p), _) => describe(conn, p)?,
-            (None, Some(n)) => (n.clone(), String::new()),
-            (None, None) => (String::new(), String::new()),
+            (None, Some(n)) => (n.clone(), None),
+            (None, None) => (String::new(), None),
         };
         rows.push(SheetRow {
             person,
             attendance_id: Some(m.0),
             name,
-            detail,
+            family_of,
             dropin: true,
             mark: Some(m.5),
             reason: m.6.clone(),

@@ -76,8 +76,8 @@ pub struct MemberRow {
     pub membership_id: i64,
     pub person: Person,
     pub name: String,
-    /// For family members: "Mother of Rahul Sharma".
-    pub detail: String,
+    /// For family members: whose relative they are.
+    pub family_of: Option<FamilyOf>,
     pub joined_on: NaiveDate,
     pub left_on: Option<NaiveDate>,
     pub leave_reason: Option<LeaveReason>,
@@ -164,7 +164,7 @@ pub fn patient_windows(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Res
 pub fn count_on(conn: &Connection, group_id: i64, on: NaiveDate) -> Result<u32> {
     Ok(conn
         .prepare_cached(
-            "SELECT count(*) FROM group_memberships INDEXED BY group_memberships_by_group_left
+            "SELECT count(*) FROM group_memberships
          WHERE group_id = ?1 AND joined_on <= ?2 AND (left_on IS NULL OR left_on >= ?2)",
         )?
         .query_row(params![group_id, on], |r| r.get(0))?)
@@ -174,7 +174,7 @@ pub fn count_on(conn: &Connection, group_id: i64, on: NaiveDate) -> Result<u32> 
 pub fn expected_on(conn: &Connection, group_id: i64, on: NaiveDate) -> Result<Vec<(i64, Person)>> {
     let rows = conn
         .prepare(
-            "SELECT id, patient_id, family_member_id FROM group_memberships INDEXED BY group_memberships_by_group_left
+            "SELECT id, patient_id, family_member_id FROM group_memberships
              WHERE group_id = ?1 AND joined_on <= ?2 AND (left_on IS NULL OR left_on >= ?2) ORDER BY id",
         )?
         .query_map(params![group_id, on], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?
@@ -182,14 +182,25 @@ pub fn expected_on(conn: &Connection, group_id: i64, on: NaiveDate) -> Result<Ve
     Ok(rows.into_iter().filter_map(|(id, p, f)| Person::from_columns(p, f).map(|x| (id, x))).collect())
 }
 
+/// Whose relative a family member is; the window says it in words ("Mother of Rahul
+/// Sharma", "family of Rahul Sharma").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FamilyOf {
+    /// As staff typed it ("Mother", "माँ"), or empty when not given.
+    pub relation: String,
+    /// The patient's name.
+    pub patient: String,
+}
+
 /// The display name of a person and, for family, whose relative they are.
-pub fn describe(conn: &Connection, person: Person) -> Result<(String, String)> {
+pub fn describe(conn: &Connection, person: Person) -> Result<(String, Option<FamilyOf>)> {
     match person {
         Person::Patient(id) => conn
             .prepare_cached("SELECT CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
                  FROM patients WHERE id = ?1")?
             .query_row([id],
-                |r| Ok((r.get(0)?, String::new())),
+                |r| Ok((r.get(0)?, None)),
             )
             .optional()?
             .ok_or(Error::NotFound { what: "The patient" }),
@@ -197,11 +208,7 @@ pub fn describe(conn: &Connection, person: Person) -> Result<(String, String)> {
             .prepare_cached("SELECT f.name, f.relation, p.full_name FROM family_members f JOIN patients p ON p.id = f.patient_id
                  WHERE f.id = ?1")?
             .query_row([id],
-                |r| {
-                    let rel: String = r.get(1)?;
-                    let of: String = r.get(2)?;
-                    Ok((r.get(0)?, if rel.is_empty() { format!("family of {of}") } else { format!("{rel} of {of}") }))
-                },
+                |r| Ok((r.get(0)?, Some(FamilyOf { relation: r.get(1)?, patient: r.get(2)? }))),
             )
             .optional()?
             .ok_or(Error::NotFound { what: "The family member" }),
@@ -454,19 +461,17 @@ pub fn members(conn: &Connection, ctx: &Ctx, group_id: i64, on: NaiveDate) -> Re
     while let Some(r) = rows.next()? {
         let (p, f): (Option<i64>, Option<i64>) = (r.get(1)?, r.get(2)?);
         let Some(person) = Person::from_columns(p, f) else { continue };
-        let (name, detail) = match person {
-            Person::Patient(_) => (r.get::<_, Option<String>>(6)?, String::new()),
+        let (name, family_of) = match person {
+            Person::Patient(_) => (r.get::<_, Option<String>>(6)?, None),
             Person::Family(_) => {
                 let relation: String = r.get::<_, Option<String>>(8)?.unwrap_or_default();
-                let of: String = r.get::<_, Option<String>>(9)?.unwrap_or_default();
-                let detail =
-                    if relation.is_empty() { format!("family of {of}") } else { format!("{relation} of {of}") };
-                (r.get::<_, Option<String>>(7)?, detail)
+                let patient: String = r.get::<_, Option<String>>(9)?.unwrap_or_default();
+                (r.get::<_, Option<String>>(7)?, Some(FamilyOf { relation, patient }))
             }
         };
         let name = name.ok_or(Error::NotFound { what: "The member" })?;
         let (joined_on, left_on, leave_reason) = (r.get(3)?, r.get::<_, Option<NaiveDate>>(4)?, r.get(5)?);
-        let row = MemberRow { membership_id: r.get(0)?, person, name, detail, joined_on, left_on, leave_reason };
+        let row = MemberRow { membership_id: r.get(0)?, person, name, family_of, joined_on, left_on, leave_reason };
         if left_on.is_some_and(|l| l < on) {
             past.push(row);
         } else {

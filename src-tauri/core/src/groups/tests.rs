@@ -427,7 +427,8 @@ fn gender_rules_and_family_members() {
     let err = w.store.write(|tx| membership::join(tx, &ctx, women, Person::Family(fm), ctx.today)).unwrap_err();
     assert_eq!(err.code(), "family_only_in_family_groups");
     let m = membership::members(w.store.conn(), &ctx, family, ctx.today).unwrap();
-    assert_eq!(m.current[0].detail, "Mother of Amit Verma");
+    let of = membership::FamilyOf { relation: "Mother".into(), patient: "Amit Verma".into() };
+    assert_eq!(m.current[0].family_of, Some(of), "the window says whose mother");
     // Suggestions for the women's group contain no men.
     let s = membership::suggestions(w.store.conn(), &ctx, women).unwrap();
     assert!(s.is_empty(), "the only woman is already a member");

@@ -239,7 +239,7 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                             groups.admitted(tx, &ctx, id, Some(&details), when)?;
                         }
                         Event::Readmit => {
-                            patients::readmit(tx, &ctx, id, when)?;
+                            crate::admissions::readmit(tx, &ctx, id, when)?;
                             stays += 1;
                             care.readmitted(id);
                             groups.readmitted(tx, &ctx, id, when)?;
@@ -252,9 +252,8 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                             };
                             let template = care.template_choice(kind);
                             let group = groups.aftercare_choice(kind == DischargeType::Completed);
-                            let plan = crate::aftercare::plans::discharge_with_plan(
-                                tx, &ctx, id, when, kind, template, group,
-                            )?;
+                            let plan =
+                                crate::admissions::discharge_with_plan(tx, &ctx, id, when, kind, template, group)?;
                             groups.discharged(tx, &ctx, id, when, group)?;
                             if let (Some(plan), Some(template)) = (plan, template) {
                                 care.started(tx, plan, template, id, when)?;
@@ -585,7 +584,7 @@ mod tests {
             current.sort_by_key(|a| a.1.to_lowercase());
             past.sort_by_key(|b| std::cmp::Reverse(b.3));
             let rows = |v: &[crate::groups::membership::MemberRow]| -> Vec<_> {
-                v.iter().map(|m| (m.membership_id, m.name.clone(), m.detail.clone(), m.left_on)).collect()
+                v.iter().map(|m| (m.membership_id, m.name.clone(), m.family_of.clone(), m.left_on)).collect()
             };
             assert_eq!(rows(&quick.current), current, "group {g}");
             assert_eq!(rows(&quick.past), past, "group {g}");

@@ -935,6 +935,9 @@ const en = {
   "audit.entity.family": "Family member",
   // The shell (issue 14): a command that stopped unexpectedly.
   'err.internal': 'Something went wrong inside Saathi. Please try again.',
+  // Core (issue 14): whose relative a family member is.
+  "g.family_of": "family of {name}",
+  "g.relation_of": "{relation} of {name}",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -936,6 +936,9 @@ const hi: Record<MessageKey, string> = {
   "audit.entity.family": "परिवार का सदस्य",
   // The shell (issue 14): a command that stopped unexpectedly.
   'err.internal': 'साथी में कुछ गड़बड़ हो गई। कृपया दोबारा कोशिश करें।',
+  // Core (issue 14): whose relative a family member is.
+  "g.family_of": "{name} का परिवार",
+  "g.relation_of": "{relation} ({name} का परिवार)",
 };
 
 export default hi;
