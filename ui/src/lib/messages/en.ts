@@ -714,6 +714,8 @@ const en = {
   "unit.day": "day(s)",
   "unit.week": "week(s)",
   "unit.month": "month(s)",
+  // Printed pages (issue 14: the roster in the reader's language)
+  "roster.language": "Print in",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -715,6 +715,8 @@ const hi: Record<MessageKey, string> = {
   "unit.day": "दिन",
   "unit.week": "हफ़्ते",
   "unit.month": "महीने",
+  // Printed pages (issue 14: the roster in the reader's language)
+  "roster.language": "किस भाषा में छापें",
 };
 
 export default hi;
