@@ -87,7 +87,7 @@ fn run_screens(conn: &mut rusqlite::Connection, seen: &Seen) {
         let tx = conn.transaction().unwrap();
         aftercare::worklist::worklist(&tx, &ctx, aftercare::WorklistRange::Week).unwrap();
         aftercare::risk::at_risk(&tx, &ctx).unwrap();
-        let doc = aftercare::roster::roster_doc(&tx, &ctx, today, Some(false)).unwrap();
+        let doc = aftercare::roster::roster_doc(&tx, &ctx, today, Some(false), None).unwrap();
         let groups = &doc.sections[..doc.sections.len() - 1];
         assert!(groups.iter().any(|s| !s.rows.is_empty()), "the aftercare groups are on the roster");
         aftercare::groups_seam::last_aftercare_attendance(&tx, some_patient).unwrap();

@@ -4,9 +4,11 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::NaiveDate;
+use saathi_core::aftercare::groups_seam::{GroupMember, Session};
 use saathi_core::aftercare::{roster, templates};
 use saathi_core::patients::{self, DischargeType};
 use saathi_core::pdf::{self, RosterDoc, Section};
+use saathi_core::settings::{self, Language};
 use saathi_core::{Actor, Ctx, Role};
 use saathi_tests::{TempStore, date, details};
 
@@ -17,7 +19,7 @@ const FIRST: &[&str] = &[
 const SURNAMES: &[&str] = &["Sharma", "Verma", "Gupta", "Yadav", "Khan", "Thomas", "Mehta"];
 const INDIC: &[&str] = &["क्षितिज त्रिपाठी", "प्रवीण मिश्रा", "ज्योति द्विवेदी", "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "ਹਰਪ੍ਰੀਤ ਗਿੱਲ", "ਕਿਰਨਦੀਪ ਸੰਧੂ"];
 
-fn members(n: usize) -> Vec<roster::GroupMember> {
+fn members(n: usize) -> Vec<GroupMember> {
     (0..n)
         .map(|i| {
             let name = if i % 3 == 2 {
@@ -25,7 +27,7 @@ fn members(n: usize) -> Vec<roster::GroupMember> {
             } else {
                 format!("{} {}", FIRST[i % FIRST.len()], SURNAMES[(i / FIRST.len()) % SURNAMES.len()])
             };
-            roster::GroupMember {
+            GroupMember {
                 full_name: name,
                 preferred_name: String::new(),
                 phone: format!("98765 4{:04}", i),
@@ -46,24 +48,37 @@ fn doc(sections: Vec<Section>) -> RosterDoc {
         page_label: "Page {x} of {y}".into(),
         printed_label: "Printed on {date} by {name}".into(),
         note: String::new(),
+        continued: "(continued)".into(),
         sections,
     }
 }
 
+fn session(name: &str, members: Vec<GroupMember>) -> Session {
+    Session {
+        group: name.into(),
+        date: date("2026-12-02"),
+        time: "17:00-18:30".into(),
+        room: Some("Hall 2".into()),
+        facilitators: vec!["Meera Iyer".to_owned(), "Harpreet Kaur Sandhu".to_owned()],
+        cancelled: None,
+        moved_from: None,
+        members,
+    }
+}
+
 fn group(name: &str, n: usize, privacy: bool) -> Section {
-    roster::group_section(
-        name,
-        date("2026-12-02"),
-        "17:00-18:30",
-        "Hall 2",
-        &["Meera Iyer".to_owned(), "Harpreet Kaur Sandhu".to_owned()],
-        &members(n),
-        privacy,
-    )
+    roster::group_section(&session(name, members(n)), privacy, Language::En)
 }
 
 fn pdftotext(pdf: &Path) -> String {
     let out = Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 text")
+}
+
+/// `pdftotext` in reading order (no `-layout`), as a viewer's copy-paste reads it.
+fn pdftotext_raw(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext runs");
     assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8 text")
 }
@@ -78,7 +93,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 fn a_long_roster_parses_back_with_every_name_and_no_split_rows() {
     let dir = tempfile::tempdir().unwrap();
     let sections = vec![group("Tuesday aftercare group", 45, false), group("Saturday family group", 12, false)];
-    let bytes = pdf::render(&doc(sections), "(continued)").unwrap();
+    let bytes = pdf::render(&doc(sections)).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
     let path = write(dir.path(), "roster.pdf", &bytes);
     let text = pdftotext(&path);
@@ -91,22 +106,25 @@ fn a_long_roster_parses_back_with_every_name_and_no_split_rows() {
         assert!(p.contains("Last attended") && p.contains("Signature"), "header row on page {}", i + 1);
     }
     assert!(pages[1].contains("Tuesday aftercare group (continued)"));
-    // Every Latin name is there exactly once, whole, with its phone on the same line
-    // (a row split across pages would break the name from its number).
+    // Every row has its whole name (Latin, Devanagari or Gurmukhi) with its phone on the
+    // same line (a row split across pages would break the name from its number), or
+    // neither for those who asked to stay off printed lists.
     for (i, m) in members(45).iter().enumerate() {
-        if !m.full_name.is_ascii() {
-            continue;
-        }
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{} ", i + 1)))
+            .unwrap_or_else(|| panic!("row {}", i + 1));
         if m.consent_roster_name {
-            let line =
-                text.lines().find(|l| l.contains(&m.full_name)).unwrap_or_else(|| panic!("{} missing", m.full_name));
-            assert!(line.contains(&m.phone), "row {} split or phone missing: {line}", i + 1);
-            let expected =
-                1 + members(12).iter().filter(|x| x.full_name == m.full_name && x.consent_roster_name).count();
-            assert_eq!(text.matches(&m.full_name).count(), expected, "{}", m.full_name);
+            assert!(row.contains(&m.full_name) && row.contains(&m.phone), "row {} split: {row}", i + 1);
         } else {
-            assert!(!text.contains(&m.full_name), "{} asked to stay off printed lists", m.full_name);
+            assert!(!row.contains(&m.full_name) && !row.contains(&m.phone), "{} stays off: {row}", m.full_name);
         }
+    }
+    // And each name is printed exactly as often as it is on the two lists.
+    let all: Vec<GroupMember> = members(45).into_iter().chain(members(12)).collect();
+    for m in &all {
+        let expected = all.iter().filter(|x| x.full_name == m.full_name && x.consent_roster_name).count();
+        assert_eq!(text.matches(&m.full_name).count(), expected, "{}", m.full_name);
     }
     // Row numbers run 1..45 in the first section without a gap, each on its own line.
     for n in 1..=45 {
@@ -117,13 +135,13 @@ fn a_long_roster_parses_back_with_every_name_and_no_split_rows() {
 #[test]
 fn privacy_mode_hides_phones_and_surnames() {
     let dir = tempfile::tempdir().unwrap();
-    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 20, true)]), "(continued)").unwrap();
+    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 20, true)])).unwrap();
     let text = pdftotext(&write(dir.path(), "private.pdf", &bytes));
     assert!(!text.contains("98765"), "no phone number in privacy mode");
     assert!(text.contains("Rahul S."));
     assert!(!text.contains("Rahul Sharma"));
     // Without privacy, someone who did not consent is still shown only by first name.
-    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 20, false)]), "").unwrap();
+    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 20, false)])).unwrap();
     let text = pdftotext(&write(dir.path(), "full.pdf", &bytes));
     assert!(text.contains("Rahul Sharma"));
     assert!(text.contains("98765 40000"));
@@ -134,7 +152,7 @@ fn privacy_mode_hides_phones_and_surnames() {
 #[test]
 fn one_page_draws_with_pdftoppm() {
     let dir = tempfile::tempdir().unwrap();
-    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 14, false)]), "").unwrap();
+    let bytes = pdf::render(&doc(vec![group("Tuesday aftercare group", 14, false)])).unwrap();
     let path = write(dir.path(), "one.pdf", &bytes);
     let out = Command::new("pdftoppm")
         .args(["-r", "50", "-f", "1", "-l", "1", "-png"])
@@ -153,12 +171,19 @@ fn one_page_draws_with_pdftoppm() {
     }
 }
 
-#[test]
-fn the_week_call_list_comes_from_the_worklist() {
+/// Names that exercise what shaping does to the text: an anusvara and a reph (अंजलि शर्मा),
+/// a matra drawn before its consonant (ि), conjuncts (क्ष, प्र), a nukta (ज़), and in
+/// Gurmukhi a subjoined ra, tippi, addak and bindi.
+const HARD_NAMES: &[&str] =
+    &["अंजलि शर्मा", "मनोज", "क्षितिज त्रिपाठी", "प्रिया", "ज़ैनब फ़ारूक़ी", "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "ਹਰਜੀਤ ਕੌਰ", "ਸੁਖਵਿੰਦਰ ਢਿੱਲੋਂ"];
+
+/// A store whose follow-up calls this week are for the hard names and three others.
+fn centre_with_calls() -> (TempStore, Ctx) {
     let mut ts = TempStore::new();
     let desk = Ctx::at(Actor { staff_id: None, role: Role::FrontDesk }, date("2026-11-26"));
     let t = templates::default_template(ts.store.conn()).unwrap().id;
-    for (i, n) in ["Rahul Sharma", "क्षितिज त्रिपाठी", "Neha Verma"].iter().enumerate() {
+    let names = ["Rahul Sharma", "क्षितिज त्रिपाठी", "Neha Verma"].iter().chain(HARD_NAMES);
+    for (i, n) in names.enumerate() {
         let mut d = details(n);
         d.consent_roster_name = i != 2;
         ts.store
@@ -178,8 +203,14 @@ fn the_week_call_list_comes_from_the_worklist() {
             })
             .unwrap();
     }
+    (ts, desk)
+}
+
+#[test]
+fn the_week_call_list_comes_from_the_worklist() {
+    let (mut ts, desk) = centre_with_calls();
     let week = date("2026-11-30");
-    let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, Some(false))).unwrap();
+    let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, Some(false), None)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let text = pdftotext(&write(dir.path(), "calls.pdf", &bytes));
     assert!(text.contains("Follow-up calls"));
@@ -187,7 +218,7 @@ fn the_week_call_list_comes_from_the_worklist() {
     assert!(text.contains("Neha V."), "Neha asked not to be on printed lists");
     assert!(!text.contains("Neha Verma"));
     assert!(text.contains("22-11 (overdue)"), "the day-2 call of 22-11 is overdue on 26-11");
-    assert_eq!(text.matches("(overdue)").count(), 2, "Neha's call of 26-11 is due today, not overdue");
+    assert_eq!(text.matches("(overdue)").count(), 10, "Neha's call of 26-11 is due today, not overdue");
     let audited: i64 = ts
         .store
         .conn()
@@ -195,9 +226,96 @@ fn the_week_call_list_comes_from_the_worklist() {
         .unwrap();
     assert_eq!(audited, 1);
     // The centre's default is privacy.
-    let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, None)).unwrap();
+    let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, None, None)).unwrap();
     let text = pdftotext(&write(dir.path(), "calls2.pdf", &bytes));
     assert!(text.contains("Rahul S.") && !text.contains("98765"));
+}
+
+/// Text extraction (a viewer's search, copy-paste, screen readers) gives back every name
+/// as it was typed, whatever shaping did to its glyphs, in both printed languages, in the
+/// call list and in a group's table, with and without `-layout`.
+#[test]
+fn every_name_reads_back_exactly_in_devanagari_and_gurmukhi() {
+    let (mut ts, desk) = centre_with_calls();
+    let dir = tempfile::tempdir().unwrap();
+    for lang in [Language::En, Language::Hi] {
+        let bytes =
+            ts.store.write(|tx| roster::roster_pdf(tx, &desk, date("2026-11-30"), Some(false), Some(lang))).unwrap();
+        let path = write(dir.path(), "calls.pdf", &bytes);
+        for text in [pdftotext(&path), pdftotext_raw(&path)] {
+            for name in HARD_NAMES {
+                assert!(text.lines().any(|l| l.contains(name)), "{lang:?}: {name} is not in\n{text}");
+            }
+            assert!(!text.contains('\u{FFFD}'), "{lang:?}: a glyph without its text in\n{text}");
+        }
+    }
+    // The same names in a group's table (and a group named in Devanagari), on two pages.
+    let people: Vec<GroupMember> = HARD_NAMES
+        .iter()
+        .cycle()
+        .take(40)
+        .map(|n| GroupMember {
+            full_name: (*n).into(),
+            preferred_name: String::new(),
+            phone: "98765 43210".into(),
+            consent_roster_name: true,
+            last_attended: None,
+            followup_due: None,
+        })
+        .collect();
+    let section = roster::group_section(&session("मंगलवार का आफ़्टरकेयर ग्रुप", people), false, Language::Hi);
+    let path = write(dir.path(), "group.pdf", &pdf::render(&doc(vec![section])).unwrap());
+    let text = pdftotext(&path);
+    assert!(text.contains("मंगलवार का आफ़्टरकेयर ग्रुप (continued)"), "{text}");
+    for name in HARD_NAMES {
+        assert_eq!(text.matches(name).count(), 5, "{name} five times in\n{text}");
+    }
+}
+
+/// The printed labels follow the language chosen at print time, else the centre's.
+#[test]
+fn a_roster_prints_in_the_chosen_language() {
+    let (mut ts, desk) = centre_with_calls();
+    let dir = tempfile::tempdir().unwrap();
+    let week = date("2026-11-30");
+    let print = |ts: &mut TempStore, lang: Option<Language>| {
+        let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, Some(false), lang)).unwrap();
+        pdftotext(&write(dir.path(), "roster.pdf", &bytes))
+    };
+    let english = [
+        "Aftercare roster and follow-up calls, week 30-11-2026 to 06-12-2026",
+        "Follow-up calls",
+        "Due from 30-11-2026 to 06-12-2026 (and overdue)",
+        "Last contact",
+        "Reached",
+        "22-11 (overdue)",
+        "Page 1 of 1",
+        "Confidential: shred after use.",
+    ];
+    let hindi = [
+        "आफ़्टरकेयर रोस्टर और फ़ॉलो-अप कॉल, हफ़्ता 30-11-2026 से 06-12-2026",
+        "फ़ॉलो-अप कॉल",
+        "30-11-2026 से 06-12-2026 तक के (और जो देर से हैं)",
+        "पिछला संपर्क",
+        "बात हुई",
+        "22-11 (देर से)",
+        "पृष्ठ 1 / 1",
+        "गोपनीय: काम के बाद फाड़कर नष्ट करें।",
+    ];
+    let en = print(&mut ts, Some(Language::En));
+    let hi = print(&mut ts, Some(Language::Hi));
+    for (e, h) in english.iter().zip(&hindi) {
+        assert!(en.contains(e) && !en.contains(h), "{e} in the English roster:\n{en}");
+        assert!(hi.contains(h) && !hi.contains(e), "{h} in the Hindi roster:\n{hi}");
+    }
+    for text in [&en, &hi] {
+        assert!(text.contains("Rahul Sharma") && text.contains("क्षितिज त्रिपाठी"));
+    }
+    // No choice: the centre's language, English until someone switches to Hindi.
+    assert!(print(&mut ts, None).contains("Follow-up calls"));
+    ts.store.write(|tx| settings::set_language(tx, &desk, Language::Hi)).unwrap();
+    let text = print(&mut ts, None);
+    assert!(text.contains("फ़ॉलो-अप कॉल") && text.contains("पृष्ठ 1 / 1"), "{text}");
 }
 
 #[test]
@@ -219,6 +337,11 @@ fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
     assert_eq!(code, 0, "{err}");
     let private = pdftotext(&out);
     assert!(full.matches("98").count() > private.matches("98").count(), "phones only in the full roster");
+    // In Hindi on request (the demo centre's setting is English).
+    let (code, _, err) = saathi_tests::run_saathi(&[&args[..], &["--lang", "hi"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let hindi = pdftotext(&out);
+    assert!(hindi.contains("फ़ॉलो-अप कॉल") && hindi.contains("पृष्ठ 1 /") && !hindi.contains("Follow-up calls"));
     // A copy that cannot be replaced (on Windows: open in a viewer; here a directory of
     // that name): the roster goes beside it, and the command says where.
     let held = dir.path().join("held.pdf");
@@ -246,16 +369,8 @@ fn long_phone_numbers_and_three_digit_row_numbers_print_whole() {
         m.phone = format!("+91 98410 {:05}", 30000 + i);
         m.consent_roster_name = true;
     }
-    let section = roster::group_section(
-        "Thursday aftercare group",
-        date("2026-12-03"),
-        "17:00-18:30",
-        "Hall 2",
-        &["Meera Iyer".to_owned()],
-        &people,
-        false,
-    );
-    let bytes = pdf::render(&doc(vec![section]), "(continued)").unwrap();
+    let section = roster::group_section(&session("Thursday aftercare group", people.clone()), false, Language::En);
+    let bytes = pdf::render(&doc(vec![section])).unwrap();
     let text = pdftotext(&write(dir.path(), "long.pdf", &bytes));
     assert!(!text.contains('…'), "nothing is shortened:\n{text}");
     for (i, m) in people.iter().enumerate() {

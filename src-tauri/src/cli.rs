@@ -108,6 +108,9 @@ enum Command {
         /// [default: the centre's setting]
         #[arg(long)]
         full: bool,
+        /// The language of the printed labels: en or hi [default: the centre's setting]
+        #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
+        lang: Option<String>,
     },
 }
 
@@ -183,7 +186,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             crate::backup_cli::crash_writer(&dir)
         }
-        Some(Command::Roster { week, out, privacy, full }) => {
+        Some(Command::Roster { week, out, privacy, full, lang }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             let db = paths::db_path(&dir);
             if !db.exists() {
@@ -198,8 +201,10 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 None
             };
+            use saathi_core::settings::Language;
+            let lang = lang.map(|l| if l == "hi" { Language::Hi } else { Language::En });
             let bytes = store
-                .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &system, week, choice))
+                .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &system, week, choice, lang))
                 .map_err(|e| e.to_string())?;
             let written = crate::printouts::write_whole(&out, &bytes)
                 .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;

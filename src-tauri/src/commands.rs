@@ -575,17 +575,24 @@ commands! {
         })
     }
 
-    /// What the week's roster will hold (for the preview). `privacy` null: the setting.
-    fn roster_preview(state, week: NaiveDate, privacy: Option<bool>) -> RosterDoc {
-        state.read(|conn, ctx| roster::roster_doc(conn, ctx, week, privacy))
+    /// What the week's roster will hold (for the preview). `privacy` and `language` null:
+    /// the settings.
+    fn roster_preview(state, week: NaiveDate, privacy: Option<bool>, language: Option<Language>) -> RosterDoc {
+        state.read(|conn, ctx| roster::roster_doc(conn, ctx, week, privacy, language))
     }
 
     /// Writes the week's roster PDF: to `path` (chosen in the save dialog, must end in
     /// .pdf), or into the data folder's `printouts` folder and opens it in the system's
     /// PDF viewer. Returns where it was written (a numbered name beside the usual one
     /// when the previous copy cannot be replaced, e.g. it is open in a viewer).
-    fn print_roster(state, week: NaiveDate, privacy: Option<bool>, path: Option<String>) -> String {
-        let bytes = state.write(|tx, ctx| roster::roster_pdf(tx, ctx, week, privacy))?;
+    fn print_roster(
+        state,
+        week: NaiveDate,
+        privacy: Option<bool>,
+        language: Option<Language>,
+        path: Option<String>,
+    ) -> String {
+        let bytes = state.write(|tx, ctx| roster::roster_pdf(tx, ctx, week, privacy, language))?;
         let (target, open) = match path {
             Some(p) => (std::path::PathBuf::from(p), false),
             None => {

@@ -382,10 +382,10 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         .map(drop),
         "aftercare_settings" => h::aftercare_settings(state).map(drop),
         "save_aftercare_settings" => h::save_aftercare_settings(state, AftercareSettings::default()).map(drop),
-        "roster_preview" => h::roster_preview(state, day("2026-11-30"), None).map(drop),
+        "roster_preview" => h::roster_preview(state, day("2026-11-30"), None, None).map(drop),
         "print_roster" => {
             let out = state.data_dir.join("test-roster.pdf").display().to_string();
-            h::print_roster(state, day("2026-11-30"), Some(true), Some(out)).map(drop)
+            h::print_roster(state, day("2026-11-30"), Some(true), None, Some(out)).map(drop)
         }
         "audit_log" => h::audit_log(state, AuditQuery { limit: 10, ..Default::default() }).map(drop),
         "verify_audit" => h::verify_audit(state).map(drop),

@@ -254,10 +254,11 @@ export const api = {
   aftercareSettings: () => call<AftercareSettings>('aftercare_settings'),
   saveAftercareSettings: (settings: AftercareSettings) =>
     call<AftercareSettings>('save_aftercare_settings', { settings }),
-  rosterPreview: (week: string, privacy: boolean | null) => call<RosterDoc>('roster_preview', { week, privacy }),
+  rosterPreview: (week: string, privacy: boolean | null, language: Language | null) =>
+    call<RosterDoc>('roster_preview', { week, privacy, language }),
   /** Writes the PDF to `path`, or (null) into the data folder's printouts and opens it. */
-  printRoster: (week: string, privacy: boolean | null, path: string | null) =>
-    call<string>('print_roster', { week, privacy, path }),
+  printRoster: (week: string, privacy: boolean | null, language: Language | null, path: string | null) =>
+    call<string>('print_roster', { week, privacy, language, path }),
   /** The system's folder picker (tauri-plugin-dialog's `open`, folders only). */
   chooseFolder: (title: string) => call<string | null>('plugin:dialog|open', { options: { title, directory: true } }),
   /** The system's file picker for a backup file (`*.saathi`). */

@@ -1,6 +1,7 @@
 //! What aftercare needs from group attendance (groups module, issue 4): the last
 //! aftercare session a person attended, the aftercare sessions they missed in a row,
-//! and the roster's sections for a week's aftercare group sessions.
+//! and a week's aftercare group sessions with who is expected (as data: the roster
+//! turns them into printed sections).
 //!
 //! Only groups of kind 'aftercare' count. The week's sessions come from the groups
 //! module's own expansion of series ([`series::occurrences`], what the schedule screen
@@ -17,12 +18,10 @@
 use chrono::{Days, NaiveDate};
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
 
-use super::roster::{GroupMember, group_section};
 use crate::error::Result;
 use crate::groups;
 use crate::groups::membership::{self, Person};
 use crate::groups::series::{self, Occurrence};
-use crate::pdf::Section;
 
 /// How many of a person's newest aftercare marks are looked at for a run of misses.
 const MISSED_LOOKBACK: u32 = 60;
@@ -35,12 +34,10 @@ pub fn last_aftercare_attendance(conn: &Connection, patient: i64) -> Result<Opti
 /// The last aftercare session attended by a patient (in any aftercare group), before
 /// `before` when given.
 fn last_attended(conn: &Connection, patient: i64, before: Option<NaiveDate>) -> Result<Option<NaiveDate>> {
-    // From the (few) aftercare groups to the person's marks in each: their other marks are
-    // never read.
     let mut stmt = conn.prepare_cached(
         "SELECT max(s.date) FROM therapy_groups g
-         CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
-         CROSS JOIN group_sessions s ON s.id = a.session_id
+         JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
+         JOIN group_sessions s ON s.id = a.session_id
          WHERE g.kind = 'aftercare' AND a.status IN ('present', 'late') AND s.cancelled = 0
            AND (?2 IS NULL OR s.date < ?2)",
     )?;
@@ -73,8 +70,8 @@ pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option
 pub(crate) fn missed_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
     Ok(conn.prepare_cached(
         "SELECT s.id, a.status FROM therapy_groups g
-         CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
-         CROSS JOIN group_sessions s ON s.id = a.session_id
+         JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
+         JOIN group_sessions s ON s.id = a.session_id
          WHERE g.kind = 'aftercare' AND a.dropin = 0 AND s.cancelled = 0 AND s.held <> 'not_held'
            AND a.status IN ('present', 'late', 'absent')
            AND s.date >= coalesce((SELECT max(pl.started_on) FROM aftercare_plans pl WHERE pl.patient_id = ?1), '')
@@ -93,9 +90,38 @@ pub(crate) fn missed_in_row_with(stmt: &mut CachedStatement<'_>, patient: i64) -
     Ok(missed.first().map(|latest| (missed.len() as u32, format!("s{latest}"))))
 }
 
-/// One roster section per aftercare group session in the week starting `monday`: heading
-/// lines (group, day, date, time, room, facilitators) and one row per member.
-pub fn roster_sections(conn: &Connection, monday: NaiveDate, privacy: bool) -> Result<Vec<Section>> {
+/// One aftercare group session of a week, as the roster prints it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub group: String,
+    pub date: NaiveDate,
+    /// "17:00-18:30".
+    pub time: String,
+    pub room: Option<String>,
+    /// Staff first, then guests.
+    pub facilitators: Vec<String>,
+    /// `Some(reason)` (maybe empty) when the session is cancelled; it then has no members.
+    pub cancelled: Option<String>,
+    /// The date it was planned for, when it was moved to another day.
+    pub moved_from: Option<NaiveDate>,
+    /// Those expected, in name order.
+    pub members: Vec<GroupMember>,
+}
+
+/// One member expected at a session.
+#[derive(Debug, Clone)]
+pub struct GroupMember {
+    pub full_name: String,
+    pub preferred_name: String,
+    pub phone: String,
+    pub consent_roster_name: bool,
+    pub last_attended: Option<NaiveDate>,
+    pub followup_due: Option<NaiveDate>,
+}
+
+/// The aftercare group sessions of the week starting `monday`, in the schedule's order,
+/// with their expected members.
+pub fn week_sessions(conn: &Connection, monday: NaiveDate) -> Result<Vec<Session>> {
     let sunday = monday + Days::new(6);
     // The aftercare groups' own sessions, in the schedule's order (not the whole schedule).
     let aftercare: Vec<i64> = conn
@@ -107,34 +133,23 @@ pub fn roster_sections(conn: &Connection, monday: NaiveDate, privacy: bool) -> R
         sessions.extend(series::occurrences(conn, monday, sunday, Some(g))?);
     }
     series::in_schedule_order(&mut sessions);
-    let mut out = Vec::with_capacity(sessions.len());
-    for o in &sessions {
-        out.push(session_section(conn, o, privacy)?);
-    }
-    Ok(out)
+    sessions.iter().map(|o| session(conn, o)).collect()
 }
 
-fn session_section(conn: &Connection, o: &Occurrence, privacy: bool) -> Result<Section> {
+fn session(conn: &Connection, o: &Occurrence) -> Result<Session> {
     let guests = groups::load_input(conn, o.group_id)?.guest_facilitators;
     let mut facilitators = o.facilitator_names.clone();
     facilitators.extend(guests.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned));
-    let time = format!("{}-{}", o.start_time, o.end_time);
-    let room = o.room_name.clone().unwrap_or_else(|| "-".into());
-    let members = if o.cancelled { Vec::new() } else { members_of(conn, o)? };
-    let mut section = group_section(&o.group_name, o.date, &time, &room, &facilitators, &members, privacy);
-    if o.cancelled {
-        let why = if o.cancel_reason.is_empty() { String::new() } else { format!(": {}", o.cancel_reason) };
-        section.heading[0] = format!("{} - CANCELLED", o.group_name);
-        section.heading.push(format!("This session is cancelled{why}."));
-        section.empty_text = "Cancelled: no attendance to take.".into();
-    } else if o.date != o.original_date {
-        section.heading.push(format!(
-            "Moved from {}, {}.",
-            o.original_date.format("%A"),
-            o.original_date.format("%d-%m-%Y")
-        ));
-    }
-    Ok(section)
+    Ok(Session {
+        group: o.group_name.clone(),
+        date: o.date,
+        time: format!("{}-{}", o.start_time, o.end_time),
+        room: o.room_name.clone(),
+        facilitators,
+        cancelled: o.cancelled.then(|| o.cancel_reason.clone()),
+        moved_from: (o.date != o.original_date).then_some(o.original_date),
+        members: if o.cancelled { Vec::new() } else { members_of(conn, o)? },
+    })
 }
 
 /// The members expected at a session, in name order, with what the roster shows.

@@ -581,7 +581,7 @@ fn the_demo_has_a_real_week_of_aftercare() {
         "someone missed two aftercare sessions in a row"
     );
     // The week's roster has the aftercare group with several members, most on a plan.
-    let doc = roster::roster_doc(c, &ctx, today, Some(false)).unwrap();
+    let doc = roster::roster_doc(c, &ctx, today, Some(false), None).unwrap();
     let groups: Vec<_> = doc.sections.iter().filter(|s| s.heading[0].starts_with("Aftercare")).collect();
     assert!(!groups.is_empty(), "an aftercare session this week");
     assert!(groups[0].rows.len() >= 5, "{:?}", groups[0].rows);
@@ -773,7 +773,7 @@ fn last_attended_and_missed_in_a_row_come_from_aftercare_attendance() {
 /// read back with poppler's `pdftotext`.
 #[cfg(not(windows))]
 fn roster_pdf_reads_back(g: &mut GroupWorld, desk: &Ctx) {
-    let bytes = g.w.store.write(|tx| roster::roster_pdf(tx, desk, d(2026, 12, 3), Some(false))).unwrap();
+    let bytes = g.w.store.write(|tx| roster::roster_pdf(tx, desk, d(2026, 12, 3), Some(false), None)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("roster.pdf");
     std::fs::write(&path, &bytes).unwrap();
@@ -820,7 +820,7 @@ fn the_roster_has_a_section_per_aftercare_session_of_the_week() {
             .unwrap();
     assert!(room2 > 0);
     let desk = dctx(d(2026, 11, 28));
-    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 12, 3), Some(false)).unwrap();
+    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 12, 3), Some(false), None).unwrap();
     assert_eq!(doc.sections.len(), 3, "two aftercare sessions and the call list: {:?}", doc.sections);
     let moved = &doc.sections[0];
     assert_eq!(moved.heading[0], "Aftercare evening group");
@@ -849,11 +849,11 @@ fn the_roster_has_a_section_per_aftercare_session_of_the_week() {
     roster_pdf_reads_back(&mut g, &desk);
 
     // Privacy mode: first names and initials, no phones.
-    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 12, 3), Some(true)).unwrap();
+    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 12, 3), Some(true), None).unwrap();
     assert_eq!(doc.sections[0].rows[1][1], "Rahul S.");
     assert!(doc.sections[0].rows.iter().all(|r| r[2].is_empty()));
     // A week without aftercare sessions has only the call list.
-    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 10, 28), Some(false)).unwrap();
+    let doc = roster::roster_doc(g.w.store.conn(), &desk, d(2026, 10, 28), Some(false), None).unwrap();
     assert_eq!(doc.sections.len(), 1);
 }
 

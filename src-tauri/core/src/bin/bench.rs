@@ -22,6 +22,7 @@ use saathi_core::audit::{self, AuditQuery};
 use saathi_core::groups::{attendance, membership, reports, series};
 use saathi_core::patients::{self, PatientQuery};
 use saathi_core::scale::{self, Scale};
+use saathi_core::settings::Language;
 use saathi_core::{Actor, Ctx, Role, Store, mentorship};
 
 use rand::{Rng, SeedableRng};
@@ -57,8 +58,10 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_aftercare_worklist", prepare: aftercare_worklist },
         Measurement { name: "screen_aftercare_at_risk", prepare: aftercare_at_risk },
         Measurement { name: "screen_aftercare_patient", prepare: aftercare_patient },
-        Measurement { name: "roster_pdf_busy_week", prepare: roster_busy_week },
-        Measurement { name: "roster_pdf_300_rows", prepare: timed_roster },
+        Measurement { name: "roster_pdf_busy_week", prepare: || roster_busy_week(Language::En) },
+        Measurement { name: "roster_pdf_busy_week_hindi", prepare: || roster_busy_week(Language::Hi) },
+        Measurement { name: "roster_pdf_300_rows", prepare: || timed_roster(Language::En) },
+        Measurement { name: "roster_pdf_300_rows_hindi", prepare: || timed_roster(Language::Hi) },
     ]
 }
 
@@ -360,11 +363,12 @@ fn aftercare_patient() -> Box<dyn FnMut()> {
 /// aftercare group sessions and the follow-up calls due by Sunday; a later week's call list
 /// would also hold next week's calls), with the centre's privacy setting; rolled back so
 /// the log does not grow.
-fn roster_busy_week() -> Box<dyn FnMut()> {
+fn roster_busy_week(lang: Language) -> Box<dyn FnMut()> {
     let mut store = open();
     let ctx = staff_ctx();
     let week = monday_of(bench_today());
-    if let Ok(doc) = roster::roster_doc(store.conn(), &ctx, week, None) {
+    let lang = Some(lang);
+    if let Ok(doc) = roster::roster_doc(store.conn(), &ctx, week, None, lang) {
         let n: usize = doc.sections.iter().map(|s| s.rows.len()).sum();
         let scripts =
             doc.sections.iter().flat_map(|s| &s.rows).filter(|r| r.get(1).is_some_and(|n| !n.is_ascii())).count();
@@ -374,13 +378,13 @@ fn roster_busy_week() -> Box<dyn FnMut()> {
         );
     }
     let _ = store.write(|tx| {
-        let bytes = roster::roster_pdf(tx, &ctx, week, None)?;
-        eprintln!("bench: roster PDF: {} KB", bytes.len() / 1024);
+        let bytes = roster::roster_pdf(tx, &ctx, week, None, lang)?;
+        eprintln!("bench: roster PDF ({lang:?}): {} KB", bytes.len() / 1024);
         Err::<(), _>(saathi_core::Error::Busy)
     });
     Box::new(move || {
         let _ = store.write(|tx| {
-            black_box(roster::roster_pdf(tx, &ctx, week, None)?);
+            black_box(roster::roster_pdf(tx, &ctx, week, None, lang)?);
             Err::<(), _>(saathi_core::Error::Busy)
         });
     })
@@ -521,9 +525,10 @@ fn generated_problem(mentees: usize, mentors: usize, seed: u64) -> Problem {
 
 /// A roster of 300 rows in 10 group sections, a third of the names in Devanagari and
 /// Gurmukhi, shaped and rendered to PDF bytes (fonts subset). Prints the size once.
-fn timed_roster() -> Box<dyn FnMut()> {
-    use saathi_core::aftercare::roster::{GroupMember, group_section};
-    use saathi_core::pdf::{RosterDoc, render};
+fn timed_roster(lang: Language) -> Box<dyn FnMut()> {
+    use saathi_core::aftercare::groups_seam::{GroupMember, Session};
+    use saathi_core::aftercare::roster::group_section;
+    use saathi_core::pdf::{RosterDoc, labels, render};
     const NAMES: [&str; 9] = [
         "Rahul Sharma",
         "क्षितिज त्रिपाठी",
@@ -548,32 +553,35 @@ fn timed_roster() -> Box<dyn FnMut()> {
                     followup_due: Some(day),
                 })
                 .collect();
-            group_section(
-                &format!("Aftercare group {}", g + 1),
-                day,
-                "17:00-18:30",
-                "Hall 2",
-                &["Meera Iyer".to_owned()],
-                &members,
-                false,
-            )
+            let session = Session {
+                group: format!("Aftercare group {}", g + 1),
+                date: day,
+                time: "17:00-18:30".into(),
+                room: Some("Hall 2".into()),
+                facilitators: vec!["Meera Iyer".to_owned()],
+                cancelled: None,
+                moved_from: None,
+                members,
+            };
+            group_section(&session, false, lang)
         })
         .collect();
     let doc = RosterDoc {
         centre: "Navjeevan Nasha Mukti Kendra".into(),
-        title: "Aftercare roster, week 30-11-2026 to 06-12-2026".into(),
+        title: labels::TITLE.fill(lang, &[("from", "30-11-2026"), ("to", "06-12-2026")]),
         printed_on: "26-11-2026 10:00".into(),
         printed_by: "Bench".into(),
-        page_label: "Page {x} of {y}".into(),
-        printed_label: "Printed on {date} by {name}".into(),
+        page_label: labels::PAGE.text(lang).into(),
+        printed_label: labels::PRINTED.text(lang).into(),
         note: String::new(),
+        continued: labels::CONTINUED.text(lang).into(),
         sections,
     };
-    match render(&doc, "(continued)") {
+    match render(&doc) {
         Ok(bytes) => eprintln!("bench: roster of 300 rows: {} KB", bytes.len() / 1024),
         Err(e) => eprintln!("bench: roster failed: {e}"),
     }
     Box::new(move || {
-        black_box(render(black_box(&doc), "(continued)").ok());
+        black_box(render(black_box(&doc)).ok());
     })
 }

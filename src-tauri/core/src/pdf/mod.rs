@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 
+pub mod labels;
 pub mod shape;
 
 use shape::{DocFonts, Face};
@@ -61,6 +62,8 @@ pub struct RosterDoc {
     pub printed_label: String,
     /// A line under the title, e.g. "Privacy mode: surnames and phone numbers hidden".
     pub note: String,
+    /// Appended to a section's heading repeated on a following page, e.g. "(continued)".
+    pub continued: String,
     pub sections: Vec<Section>,
 }
 
@@ -229,9 +232,8 @@ fn heading_height(s: &Section) -> f32 {
     s.heading.iter().enumerate().map(|(i, _)| if i == 0 { 16.0 } else { 13.0 }).sum::<f32>() + 6.0
 }
 
-/// Renders the document to PDF bytes. `continued` is appended to a section heading
-/// repeated on a following page (e.g. "(continued)").
-pub fn render(doc: &RosterDoc, continued: &str) -> Result<Vec<u8>> {
+/// Renders the document to PDF bytes.
+pub fn render(doc: &RosterDoc) -> Result<Vec<u8>> {
     let mut pdf = PdfDocument::new(&doc.title);
     let fonts = DocFonts::add_to(&mut pdf).ok_or_else(|| Error::Pdf("the bundled fonts could not be read".into()))?;
     let mut w = Writer { fonts: &fonts, cache: Default::default(), pages: Vec::new(), y: 0.0 };
@@ -257,7 +259,7 @@ pub fn render(doc: &RosterDoc, continued: &str) -> Result<Vec<u8>> {
         for cells in &s.rows {
             if w.space_left() < ROW_H {
                 w.new_page(doc);
-                w.section_heading(s, continued);
+                w.section_heading(s, &doc.continued);
                 w.header_row(&cols, s);
             }
             w.row(&cols, s, cells);

@@ -4,23 +4,28 @@
 //! and reph come out wrong); placed glyph ids are exactly what the shaper decided.
 use std::sync::OnceLock;
 
-use printpdf::{Codepoint, FontId, Op, ParsedFont, PdfDocument, PdfFontHandle, Pt, TextItem, TextMatrix};
+use printpdf::{Codepoint, DictItem, FontId, Op, ParsedFont, PdfDocument, PdfFontHandle, Pt, TextItem, TextMatrix};
 
 static NOTO_SANS: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 static NOTO_SANS_BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 static NOTO_DEVANAGARI: &[u8] = include_bytes!("../../fonts/NotoSansDevanagari-Regular.ttf");
+static NOTO_DEVANAGARI_BOLD: &[u8] = include_bytes!("../../fonts/NotoSansDevanagari-Bold.ttf");
 static NOTO_GURMUKHI: &[u8] = include_bytes!("../../fonts/NotoSansGurmukhi-Regular.ttf");
+static NOTO_GURMUKHI_BOLD: &[u8] = include_bytes!("../../fonts/NotoSansGurmukhi-Bold.ttf");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Face {
     Latin,
     LatinBold,
     Devanagari,
+    DevanagariBold,
     Gurmukhi,
+    GurmukhiBold,
 }
 
 impl Face {
-    const ALL: [Face; 4] = [Face::Latin, Face::LatinBold, Face::Devanagari, Face::Gurmukhi];
+    const ALL: [Face; 6] =
+        [Face::Latin, Face::LatinBold, Face::Devanagari, Face::DevanagariBold, Face::Gurmukhi, Face::GurmukhiBold];
 
     fn index(self) -> usize {
         self as usize
@@ -31,7 +36,18 @@ impl Face {
             Face::Latin => NOTO_SANS,
             Face::LatinBold => NOTO_SANS_BOLD,
             Face::Devanagari => NOTO_DEVANAGARI,
+            Face::DevanagariBold => NOTO_DEVANAGARI_BOLD,
             Face::Gurmukhi => NOTO_GURMUKHI,
+            Face::GurmukhiBold => NOTO_GURMUKHI_BOLD,
+        }
+    }
+
+    /// The bold face of the same script.
+    fn bold(self) -> Face {
+        match self {
+            Face::Latin | Face::LatinBold => Face::LatinBold,
+            Face::Devanagari | Face::DevanagariBold => Face::DevanagariBold,
+            Face::Gurmukhi | Face::GurmukhiBold => Face::GurmukhiBold,
         }
     }
 }
@@ -46,8 +62,8 @@ struct Fonts {
 fn script_tag(face: Face) -> rustybuzz::Script {
     match face {
         Face::Latin | Face::LatinBold => rustybuzz::script::LATIN,
-        Face::Devanagari => rustybuzz::script::DEVANAGARI,
-        Face::Gurmukhi => rustybuzz::script::GURMUKHI,
+        Face::Devanagari | Face::DevanagariBold => rustybuzz::script::DEVANAGARI,
+        Face::Gurmukhi | Face::GurmukhiBold => rustybuzz::script::GURMUKHI,
     }
 }
 
@@ -101,13 +117,21 @@ fn script_of(c: char) -> Option<Face> {
     }
 }
 
-/// Splits `text` into runs of one script. `latin` is the face for Latin runs.
+/// Splits `text` into runs of one script. `latin` is the face for Latin runs; when it is
+/// bold, the other scripts' runs are bold too.
 pub fn runs(text: &str, latin: Face) -> Vec<(Face, &str)> {
+    let bold = latin == Face::LatinBold;
     let mut out: Vec<(Face, &str)> = Vec::new();
     let mut start = 0;
     let mut current: Option<Face> = None;
     for (i, c) in text.char_indices() {
-        let Some(s) = script_of(c).map(|s| if s == Face::Latin { latin } else { s }) else { continue };
+        let Some(s) = script_of(c).map(|s| match s {
+            Face::Latin => latin,
+            _ if bold => s.bold(),
+            _ => s,
+        }) else {
+            continue;
+        };
         match current {
             None => current = Some(s),
             Some(cur) if cur != s => {
@@ -148,6 +172,8 @@ fn pdf_width(f: &Fonts, face: Face, gid: u16) -> f32 {
 
 #[derive(Debug, Clone, Default)]
 pub struct Shaped {
+    /// The text the glyphs stand for, in logical order (what a reader copies or searches).
+    pub text: String,
     pub glyphs: Vec<Glyph>,
     pub width: f32,
 }
@@ -155,7 +181,7 @@ pub struct Shaped {
 /// Shapes `text` at `size` points.
 pub fn shape(text: &str, size: f32, latin: Face) -> Shaped {
     let Some(f) = fonts() else { return Shaped::default() };
-    let mut out = Shaped::default();
+    let mut out = Shaped { text: text.to_owned(), ..Shaped::default() };
     for (face, run) in runs(text, latin) {
         let shaper = &f.shapers[face.index()];
         let scale = size / shaper.units_per_em().max(1) as f32;
@@ -235,7 +261,32 @@ fn is_indic_sign(c: char) -> bool {
 /// glyph where the shaper placed it rather than where the font's own width would. Each
 /// glyph is placed against its absolute position, so rounding never adds up along a name;
 /// marks the shaper raised or lowered start a run of their own.
+///
+/// Text that is not plain ASCII is wrapped in a marked-content span whose `/ActualText` is
+/// the text itself: a font's ToUnicode map gives one text per glyph, which cannot say
+/// that a conjunct stands for three letters or that the ि drawn first is read after its
+/// consonant. Text extraction, search, copy-paste and screen readers read the span's
+/// text instead of the glyphs (poppler, PDFium, Acrobat).
 pub fn draw(ops: &mut Vec<Op>, fonts: &DocFonts, shaped: &Shaped, size: f32, x: f32, y: f32) {
+    let actual = !shaped.text.is_ascii();
+    if actual {
+        ops.push(actual_text(&shaped.text));
+    }
+    draw_glyphs(ops, fonts, shaped, size, x, y);
+    if actual {
+        ops.push(Op::EndMarkedContentWithProperties);
+    }
+}
+
+/// `/Span <</ActualText <FEFF…>>> BDC`: the text in UTF-16BE with its byte order mark.
+fn actual_text(text: &str) -> Op {
+    let mut data = vec![0xFE, 0xFF];
+    data.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let map = [("ActualText".to_owned(), DictItem::String { data, literal: false })].into();
+    Op::BeginMarkedContentWithProperties { tag: "Span".into(), properties: DictItem::Dict { map } }
+}
+
+fn draw_glyphs(ops: &mut Vec<Op>, fonts: &DocFonts, shaped: &Shaped, size: f32, x: f32, y: f32) {
     let mut face: Option<Face> = None;
     let mut run: Vec<Codepoint> = Vec::new();
     // The run's baseline and start, and where the viewer's pen is (thousandths of an em
@@ -286,6 +337,8 @@ mod tests {
         let faces: Vec<Face> = r.iter().map(|x| x.0).collect();
         assert_eq!(faces, [Face::Latin, Face::Devanagari, Face::Gurmukhi]);
         assert_eq!(r.iter().map(|x| x.1).collect::<String>(), "Rahul राहुल ਗੁਰਪ੍ਰੀਤ 12");
+        let bold: Vec<Face> = runs("Rahul राहुल ਗੁਰਪ੍ਰੀਤ", Face::LatinBold).iter().map(|x| x.0).collect();
+        assert_eq!(bold, [Face::LatinBold, Face::DevanagariBold, Face::GurmukhiBold]);
     }
 
     #[test]

@@ -17,4 +17,8 @@ printed_label: string,
 /**
  * A line under the title, e.g. "Privacy mode: surnames and phone numbers hidden".
  */
-note: string, sections: Array<Section>, };
+note: string, 
+/**
+ * Appended to a section's heading repeated on a following page, e.g. "(continued)".
+ */
+continued: string, sections: Array<Section>, };

@@ -938,6 +938,8 @@ const en = {
   // Core (issue 14): whose relative a family member is.
   "g.family_of": "family of {name}",
   "g.relation_of": "{relation} of {name}",
+  // Printed pages (issue 14: the roster in the reader's language)
+  "roster.language": "Print in",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -939,6 +939,8 @@ const hi: Record<MessageKey, string> = {
   // Core (issue 14): whose relative a family member is.
   "g.family_of": "{name} का परिवार",
   "g.relation_of": "{relation} ({name} का परिवार)",
+  // Printed pages (issue 14: the roster in the reader's language)
+  "roster.language": "किस भाषा में छापें",
 };
 
 export default hi;
