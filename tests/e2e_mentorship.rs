@@ -15,6 +15,7 @@ async fn suggest_accept_see_on_both_profiles_and_end_with_a_reason() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let shots = saathi_tests::workspace_root().join("target").join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
+    let twins = same_name_for_two_suggested_mentees(dir.path());
 
     let app = App::launch(dir.path()).await;
     app.sign_in("counsellor", "demo-counsellor-1").await;
@@ -32,6 +33,15 @@ async fn suggest_accept_see_on_both_profiles_and_end_with_a_reason() {
     assert!(reasons.iter().all(|r| r.contains("both speak")), "every pair shares a language: {reasons:?}");
     let unmatched = app.texts("[data-testid='unmatched'] li").await;
     assert!(!unmatched.is_empty(), "some people are left without a mentor, with the reason");
+    // Two people with one name are told apart by their record numbers.
+    let (name, a, b) = &twins;
+    let cells = app.texts("[data-testid='suggestion'] td:first-child").await;
+    let same: Vec<&String> = cells.iter().filter(|c| c.starts_with(&format!("{name} "))).collect();
+    assert_eq!(same.len(), 2, "both are suggested under one name: {cells:?}");
+    assert_ne!(same[0], same[1], "the two rows look different");
+    for id in [a, b] {
+        assert!(same.iter().any(|c| c.ends_with(&format!("No. {id}"))), "record number {id} is shown: {same:?}");
+    }
     app.screenshot(&shots.join("mentorship-suggestions.png")).await;
 
     let (mentee, mentor) = (mentees[0].clone(), mentors[0].clone());
@@ -88,4 +98,26 @@ async fn suggest_accept_see_on_both_profiles_and_end_with_a_reason() {
         "{history:?}"
     );
     app.quit().await;
+}
+
+/// Gives the third suggested mentee the name of the second (through the core, as an edit
+/// of the record would), before the app starts: (the name, both record numbers).
+fn same_name_for_two_suggested_mentees(data_dir: &std::path::Path) -> (String, i64, i64) {
+    use saathi_core::{Actor, Ctx, Role, Store, mentorship, patients};
+    let mut store = Store::open(&saathi_core::paths::db_path(data_dir)).unwrap();
+    let ctx = Ctx::at(Actor { staff_id: None, role: Role::Admin }, chrono::Local::now().date_naive());
+    let s = mentorship::suggest(store.conn(), &ctx).unwrap();
+    assert!(s.pairs.len() >= 3, "the demo has suggestions: {}", s.pairs.len());
+    let (a, b) = (s.pairs[1].mentee_id, s.pairs[2].mentee_id);
+    let name = store
+        .write(|tx| {
+            let first = patients::view(tx, &ctx, a)?.details;
+            let mut second = patients::view(tx, &ctx, b)?.details;
+            second.full_name = first.full_name.clone();
+            second.preferred_name = first.preferred_name.clone();
+            patients::update(tx, &ctx, b, &second)?;
+            Ok(s.pairs[1].mentee_name.clone())
+        })
+        .unwrap();
+    (name, a, b)
 }

@@ -1,6 +1,7 @@
 //! Peer mentorship on real database files: an upgrade from the schema before mentorship
 //! existed, and pairs that survive a restart.
 use chrono::Days;
+use saathi_core::matching::PairReason;
 use saathi_core::mentorship::{self, EndReason, PeerProfile};
 use saathi_core::patients::{self, DischargeType, Substance};
 use saathi_tests::{TempStore, ctx, details, new_patient, today};
@@ -44,7 +45,7 @@ fn a_version_two_database_gains_mentorship_and_keeps_its_data() {
     let s = mentorship::suggest(store.conn(), &c).unwrap();
     assert_eq!(s.pairs.len(), 1);
     assert_eq!((s.pairs[0].mentor_name.as_str(), s.pairs[0].mentee_name.as_str()), ("ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "Ravi"));
-    assert_eq!(s.pairs[0].reasons[0], "both speak Punjabi");
+    assert_eq!(s.pairs[0].reasons[0], PairReason::BothSpeak { languages: vec!["Punjabi".into()] });
 }
 
 #[test]

@@ -626,7 +626,7 @@ commands! {
 
     /// The matcher's proposal for everyone waiting (changes nothing).
     fn suggest_mentors(state) -> MentorSuggestions {
-        state.read_store(mentorship::suggest_in)
+        state.read(mentorship::suggest)
     }
 
     fn accept_mentor_pair(state, mentor: i64, mentee: i64) -> PairRow {

@@ -170,11 +170,11 @@ fn mentorship_overview() -> Box<dyn FnMut()> {
 fn mentorship_suggest() -> Box<dyn FnMut()> {
     let store = open();
     let ctx = staff_ctx();
-    if let Ok(s) = mentorship::suggest_in(&store, &ctx) {
+    if let Ok(s) = mentorship::suggest(store.conn(), &ctx) {
         eprintln!("bench: suggestions: {} pairs, {} unmatched", s.pairs.len(), s.unmatched.len());
     }
     Box::new(move || {
-        black_box(mentorship::suggest_in(&store, &ctx).ok());
+        black_box(mentorship::suggest(store.conn(), &ctx).ok());
     })
 }
 

@@ -2,7 +2,8 @@
 //!
 //! A pure function of its input: a [`Problem`] (mentors, mentees, hard rules, weights,
 //! exclusions and pairs to keep) goes in, a [`Solution`] (pairs with their score and
-//! plain-English reasons, and every mentee left unmatched with the reason why) comes out.
+//! reasons, and every mentee left unmatched with the reason why: codes, written in
+//! plain English in the matcher's JSON) comes out.
 //! No database, no clock, no randomness: the same problem always gives the same solution,
 //! whatever the order of the people in it.
 //!
@@ -12,6 +13,7 @@
 mod flow;
 mod parse;
 mod prepare;
+mod reasons;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use prepare::Prepared;
+#[cfg(test)]
+pub(crate) use reasons::examples;
+pub use reasons::{BrokenRule, PairReason, UnmatchedReason};
 
 /// The error code of a problem file (or value) that cannot be used.
 pub const INVALID_CODE: &str = "match_problem_invalid";
@@ -398,23 +403,26 @@ impl Problem {
 }
 
 /// One pair of the solution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pair {
     pub mentor: Id,
     pub mentee: Id,
     pub score: i64,
-    /// Plain English, one fact each: "both speak Punjabi", "same substance: alcohol +30",
-    /// "both free Mon/Thu +20", "6 years apart −8".
-    pub reasons: Vec<String>,
+    /// One fact each, as codes; in the matcher's JSON in plain English: "both speak
+    /// Punjabi", "same substance: alcohol +30", "both free Mon/Thu +20", "6 years apart −8".
+    #[serde(serialize_with = "reasons::english")]
+    pub reasons: Vec<PairReason>,
     /// `true` for a pair from `keep`, `false` for a suggestion.
     pub kept: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unmatched {
     pub mentee: Id,
-    /// A plain sentence, e.g. "all eligible mentors are at capacity".
-    pub why: String,
+    /// A code; in the matcher's JSON a plain sentence, e.g. "all eligible mentors (m2)
+    /// are at capacity".
+    #[serde(serialize_with = "reasons::english_one")]
+    pub why: UnmatchedReason,
 }
 
 /// The score of a pair that passes the hard rules (see [`all_scores`]).
@@ -425,7 +433,7 @@ pub struct ScoredPair {
     pub score: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Solution {
     /// Kept pairs and suggestions, by mentor then mentee (in id order).
     pub pairs: Vec<Pair>,
@@ -466,12 +474,12 @@ pub fn all_scores(p: &Problem) -> Vec<ScoredPair> {
     prep.scored_pairs(&scores)
 }
 
-/// The hard rules a pair would break if it were made now, in words ("different gender",
+/// The hard rules a pair would break if it were made now (in English: "different gender",
 /// "no shared language", "the pair is excluded", "the mentor is not trained", "the mentor
 /// has fewer than 180 days in recovery", "the mentor has no free place (2 of 2 taken)").
 /// Empty when it may be made. Places count the kept pairs (a mentee's own kept pair
 /// aside). `None` if either id is unknown.
-pub fn broken_rules(p: &Problem, mentor: &Id, mentee: &Id) -> Option<Vec<String>> {
+pub fn broken_rules(p: &Problem, mentor: &Id, mentee: &Id) -> Option<Vec<BrokenRule>> {
     let prep = Prepared::new(p);
     let m = prep.mentor_index(mentor)?;
     let e = prep.mentee_index(mentee)?;
@@ -480,7 +488,7 @@ pub fn broken_rules(p: &Problem, mentor: &Id, mentee: &Id) -> Option<Vec<String>
 
 /// The score of one pair and the reasons for it, as a suggestion would carry them,
 /// whether or not the pair passes the hard rules (`None` if either id is unknown).
-pub fn explain(p: &Problem, mentor: &Id, mentee: &Id) -> Option<(i64, Vec<String>)> {
+pub fn explain(p: &Problem, mentor: &Id, mentee: &Id) -> Option<(i64, Vec<PairReason>)> {
     let prep = Prepared::new(p);
     let m = prep.mentor_index(mentor)?;
     let e = prep.mentee_index(mentee)?;

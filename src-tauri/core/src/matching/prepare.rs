@@ -2,12 +2,13 @@
 //! sets, the hard rules, the scores and their reasons, and the plain reasons why a
 //! mentee is left without a mentor.
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+
+use rustc_hash::FxHashMap;
 
 use super::flow::{self, Instance, NO};
 use super::{
-    Day, Gender, Id, MAX_AGE, MAX_CAPACITY, MAX_WEIGHT, Mentee, Mentor, Pair, Problem, Rules, ScoredPair, Solution,
-    Unmatched, Weights,
+    BrokenRule, Day, Gender, Id, MAX_AGE, MAX_CAPACITY, MAX_WEIGHT, Mentee, Mentor, Pair, PairReason, Problem, Rules,
+    ScoredPair, Solution, Unmatched, UnmatchedReason, Weights,
 };
 
 const NONE: u32 = u32::MAX;
@@ -40,31 +41,7 @@ enum SubstanceMatch {
 /// Gives each distinct string a small number, for bit sets and quick comparison.
 #[derive(Default)]
 struct Interner<'a> {
-    ids: HashMap<&'a str, u32, BuildHasherDefault<Fnv>>,
-}
-
-/// FNV-1a: the interners hash thousands of short strings (languages, places), where the
-/// standard hasher's resistance to crafted keys costs more than the lookups; the numbers
-/// given out do not depend on the hash (first come, first numbered).
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    ids: FxHashMap<&'a str, u32>,
 }
 
 impl<'a> Interner<'a> {
@@ -419,39 +396,39 @@ impl<'a> Prepared<'a> {
         self.mentor_langs.meet(m, &self.mentee_langs, e)
     }
 
-    /// The hard rules a pair breaks, in words (for kept pairs).
-    fn broken(&self, m: usize, e: usize) -> Vec<String> {
+    /// The hard rules a pair breaks (for kept pairs).
+    fn broken(&self, m: usize, e: usize) -> Vec<BrokenRule> {
         let mentor = self.mentors[m];
         let mut out = Vec::new();
         if !self.gender_ok(m, e) {
-            out.push("different gender".to_owned());
+            out.push(BrokenRule::DifferentGender);
         }
         if !self.language_ok(m, e) {
-            out.push("no shared language".to_owned());
+            out.push(BrokenRule::NoSharedLanguage);
         }
         if self.excluded.contains(&(m, e)) {
-            out.push("the pair is excluded".to_owned());
+            out.push(BrokenRule::PairExcluded);
         }
         if !mentor.trained {
-            out.push("the mentor is not trained".to_owned());
+            out.push(BrokenRule::MentorNotTrained);
         }
         if mentor.recovery_days < self.rules.min_recovery_days {
-            out.push(format!("the mentor has fewer than {} days in recovery", self.rules.min_recovery_days));
+            out.push(BrokenRule::MentorRecoveryShort { min_days: self.rules.min_recovery_days });
         }
         if self.kept_count[m] > mentor.capacity {
-            out.push(format!("the mentor has more kept mentees than places ({})", mentor.capacity));
+            out.push(BrokenRule::MoreKeptThanPlaces { capacity: mentor.capacity });
         }
         out
     }
 
     /// The hard rules a new pair (m, e) would break, capacity included.
-    pub(super) fn broken_now(&self, m: usize, e: usize) -> Vec<String> {
-        let mut out: Vec<String> =
-            self.broken(m, e).into_iter().filter(|r| !r.starts_with("the mentor has more kept")).collect();
+    pub(super) fn broken_now(&self, m: usize, e: usize) -> Vec<BrokenRule> {
+        let mut out = self.broken(m, e);
+        out.retain(|r| !matches!(r, BrokenRule::MoreKeptThanPlaces { .. }));
         let capacity = self.mentors[m].capacity;
         let taken = self.kept.iter().filter(|(km, ke)| *km == m && *ke != e).count() as u32;
         if taken >= capacity {
-            out.push(format!("the mentor has no free place ({taken} of {capacity} taken)"));
+            out.push(BrokenRule::NoFreePlace { taken, capacity });
         }
         out
     }
@@ -501,65 +478,64 @@ impl<'a> Prepared<'a> {
             - t.age_gap.map_or(0, |g| self.age_penalty(g))
     }
 
-    /// The score of a pair and its reasons, in plain English.
-    pub(super) fn explain(&self, m: usize, e: usize, kept: bool) -> (i64, Vec<String>) {
+    /// The score of a pair and its reasons.
+    pub(super) fn explain(&self, m: usize, e: usize, kept: bool) -> (i64, Vec<PairReason>) {
         let (mentor, mentee) = (self.mentors[m], self.mentees[e]);
         let w = &self.w;
         let mut reasons = Vec::new();
         if kept {
-            reasons.push("kept from the current pairing".to_owned());
-            let broken = self.broken(m, e);
-            if !broken.is_empty() {
-                reasons.push(format!("would not be suggested now: {}", broken.join("; ")));
+            reasons.push(PairReason::Kept);
+            let rules = self.broken(m, e);
+            if !rules.is_empty() {
+                reasons.push(PairReason::WouldNotBeSuggested { rules });
             }
         }
-        let mut shared: Vec<&str> = Vec::new();
+        let mut languages: Vec<String> = Vec::new();
         for l in &mentee.languages {
-            if mentor.languages.contains(l) && !shared.contains(&l.as_str()) {
-                shared.push(l);
+            if mentor.languages.contains(l) && !languages.contains(l) {
+                languages.push(l.clone());
             }
         }
-        if !shared.is_empty() {
-            reasons.push(format!("both speak {}", and_list(&shared, "and")));
+        if !languages.is_empty() {
+            reasons.push(PairReason::BothSpeak { languages });
         }
         let t = self.terms(m, e);
         match t.substance {
             SubstanceMatch::Primary if w.same_substance > 0 => {
-                let s = mentee.substances.first().map_or("", String::as_str);
-                reasons.push(format!("same substance: {s} +{}", w.same_substance));
+                let substance = mentee.substances.first().cloned().unwrap_or_default();
+                reasons.push(PairReason::SameSubstance { substance, points: w.same_substance });
             }
             SubstanceMatch::Other if w.shared_substance > 0 => {
-                let s = mentee.substances.iter().find(|s| mentor.substances.contains(s)).map_or("", String::as_str);
-                reasons.push(format!("both have used {s} +{}", w.shared_substance));
+                let substance =
+                    mentee.substances.iter().find(|s| mentor.substances.contains(s)).cloned().unwrap_or_default();
+                reasons.push(PairReason::SharedSubstance { substance, points: w.shared_substance });
             }
             _ => {}
         }
         let day_points = self.day_points(t.shared_days);
         if day_points > 0 {
-            let days: Vec<&str> =
-                Day::ALL.iter().filter(|d| t.shared_days & (1 << (**d as u8)) != 0).map(|d| d.label()).collect();
-            reasons.push(format!("both free {} +{day_points}", days.join("/")));
+            let days: Vec<Day> = Day::ALL.into_iter().filter(|d| t.shared_days & (1 << (*d as u8)) != 0).collect();
+            reasons.push(PairReason::FreeDays { days, points: day_points as u32 });
         } else if t.shared_days == 0 && !mentor.days.is_empty() && !mentee.days.is_empty() {
-            reasons.push("no free day in common".to_owned());
+            reasons.push(PairReason::NoCommonDay);
         }
         if t.same_locality && w.same_locality > 0 {
-            let place = mentee.locality.as_deref().unwrap_or("");
-            reasons.push(format!("same locality: {place} +{}", w.same_locality));
+            let locality = mentee.locality.clone().unwrap_or_default();
+            reasons.push(PairReason::SameLocality { locality, points: w.same_locality });
         }
         if t.same_group && w.same_group > 0 {
-            let group = mentee.groups.iter().find(|g| mentor.groups.contains(g)).map_or("", String::as_str);
-            reasons.push(format!("same group: {group} +{}", w.same_group));
+            let group = mentee.groups.iter().find(|g| mentor.groups.contains(g)).cloned().unwrap_or_default();
+            reasons.push(PairReason::SameGroup { group, points: w.same_group });
         }
         if t.preferred && w.preferred_mentor > 0 {
-            reasons.push(format!("the mentee asked for this mentor +{}", w.preferred_mentor));
+            reasons.push(PairReason::AskedForMentor { points: w.preferred_mentor });
         }
         if let Some(gap) = t.age_gap {
             let penalty = self.age_penalty(gap);
-            let years = if gap == 1 { "1 year".to_owned() } else { format!("{gap} years") };
             if penalty > 0 {
-                reasons.push(format!("{years} apart \u{2212}{penalty}"));
+                reasons.push(PairReason::AgeGap { years: gap, points: penalty as u32 });
             } else if gap <= w.age_gap_free {
-                reasons.push(format!("close in age ({years} apart)"));
+                reasons.push(PairReason::CloseInAge { years: gap });
             }
         }
         (self.points(&t), reasons)
@@ -782,7 +758,7 @@ impl<'a> Prepared<'a> {
         // The reason depends only on the mentee's gender and languages, unless they have
         // exclusions of their own: worked out once for each such kind of mentee.
         let qualified: Vec<usize> = (0..self.mentors.len()).filter(|&m| self.qualified[m]).collect();
-        let mut known: HashMap<(Gender, &[String]), String> = HashMap::new();
+        let mut known: HashMap<(Gender, &[String]), UnmatchedReason> = HashMap::new();
         let unmatched = (0..self.mentees.len())
             .filter(|&e| !matched[e])
             .map(|e| {
@@ -818,58 +794,54 @@ impl<'a> Prepared<'a> {
     /// Why mentee `e` has no mentor: the first hard rule that leaves nobody, else
     /// capacity, else the competition.
     /// `qualified`: the mentors who are trained and long enough in recovery, in order.
-    fn why_unmatched(&self, e: usize, qualified: &[usize]) -> String {
+    fn why_unmatched(&self, e: usize, qualified: &[usize]) -> UnmatchedReason {
         let mentee = self.mentees[e];
         if self.mentors.is_empty() {
-            return "there are no mentors".to_owned();
+            return UnmatchedReason::NoMentors;
         }
         if mentee.languages.is_empty() {
-            return "no language is given for this mentee, and a mentor must share one".to_owned();
+            return UnmatchedReason::NoLanguageGiven;
         }
         if qualified.is_empty() {
-            return format!(
-                "no mentor is both trained and at least {} days into recovery",
-                self.rules.min_recovery_days
-            );
+            return UnmatchedReason::NoneQualified { min_days: self.rules.min_recovery_days };
         }
         let same: Vec<usize> = qualified.iter().copied().filter(|&m| self.gender_ok(m, e)).collect();
         if same.is_empty() {
-            return format!("no trained mentor of the same gender ({})", mentee.gender.as_str());
+            return UnmatchedReason::NoneOfGender { gender: mentee.gender };
         }
         let speaking: Vec<usize> = same.into_iter().filter(|&m| self.language_ok(m, e)).collect();
         if speaking.is_empty() {
-            let mut langs: Vec<&str> = Vec::new();
+            let mut languages: Vec<String> = Vec::new();
             for l in &mentee.languages {
-                if !langs.contains(&l.as_str()) {
-                    langs.push(l);
+                if !languages.contains(l) {
+                    languages.push(l.clone());
                 }
             }
-            let gender = if self.rules.same_gender { "of the same gender " } else { "" };
-            return format!("no eligible mentor {gender}who speaks {}", and_list(&langs, "or"));
+            return if self.rules.same_gender {
+                UnmatchedReason::NoneOfGenderSpeaks { languages }
+            } else {
+                UnmatchedReason::NoneSpeaks { languages }
+            };
         }
         let open: Vec<usize> = speaking.iter().copied().filter(|&m| !self.excluded.contains(&(m, e))).collect();
         if open.is_empty() {
-            return format!("the only eligible mentors ({}) are excluded for this mentee", self.id_list(&speaking));
+            let (mentors, more) = self.id_list(&speaking);
+            return UnmatchedReason::AllExcluded { mentors, more };
         }
         if open.iter().all(|&m| self.room[m] == 0) {
-            return format!("all eligible mentors ({}) are at capacity", self.id_list(&open));
+            let (mentors, more) = self.id_list(&open);
+            return UnmatchedReason::AllFull { mentors, more };
         }
         let with_room: Vec<usize> = open.into_iter().filter(|&m| self.room[m] > 0).collect();
-        format!(
-            "every eligible mentor ({}) was matched to someone else with a better overall fit",
-            self.id_list(&with_room)
-        )
+        let (mentors, more) = self.id_list(&with_room);
+        UnmatchedReason::OthersFitBetter { mentors, more }
     }
 
-    /// "m1, m2, m3 and 4 more"
-    fn id_list(&self, ms: &[usize]) -> String {
+    /// The first five mentors' ids, and how many more there are.
+    fn id_list(&self, ms: &[usize]) -> (Vec<String>, u32) {
         const SHOWN: usize = 5;
-        let mut ids: Vec<String> = ms.iter().take(SHOWN).map(|&m| self.mentors[m].id.key()).collect();
-        if ms.len() > SHOWN {
-            ids.push(format!("{} more", ms.len() - SHOWN));
-        }
-        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        and_list(&refs, "and")
+        let ids = ms.iter().take(SHOWN).map(|&m| self.mentors[m].id.key()).collect();
+        (ids, ms.len().saturating_sub(SHOWN) as u32)
     }
 }
 
@@ -879,15 +851,6 @@ fn age_penalty(w: &Weights, gap: u32) -> i64 {
 
 fn day_points(w: &Weights, days: u8) -> i64 {
     i64::from(days.count_ones().min(w.shared_days_max)) * i64::from(w.shared_day)
-}
-
-/// "a", "a and b", "a, b and c" (or "or").
-fn and_list(items: &[&str], word: &str) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
-    }
 }
 
 struct UnionFind {

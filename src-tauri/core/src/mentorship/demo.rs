@@ -6,8 +6,14 @@ use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rusqlite::Transaction;
 
+use super::pairs::{check, insert_pair};
+use super::people::{Current, world};
+use super::profiles::read_profile;
+use super::suggestions::id_num;
 use super::*;
 use crate::ctx::{Actor, Ctx};
+use crate::error::Result;
+use crate::matching;
 
 const LOCALITIES: &[&str] = &["Kharar", "Mohali Phase 7", "Kurali", "Zirakpur", "Ropar", "Chandigarh Sector 22"];
 const TIMES: &[&str] = &["evenings", "mornings", "after 4 pm", "weekends", ""];
@@ -91,7 +97,7 @@ pub(crate) fn generate(
     }
 
     // History: pairs from the last year, ended for different reasons.
-    let w = world(tx, None, today, None, Current::PlacesTaken)?;
+    let w = world(tx, today, None, Current::PlacesTaken)?;
     let mut solution = matching::solve(&w.problem);
     solution.pairs.retain(|p| !p.kept);
     let mut made = 0;
@@ -117,7 +123,7 @@ pub(crate) fn generate(
         }
     }
     // Two known exclusions: relatives, and a quarrel outside the centre.
-    let w = world(tx, None, today, None, Current::PlacesTaken)?;
+    let w = world(tx, today, None, Current::PlacesTaken)?;
     let pairs = matching::solve(&w.problem).pairs;
     for (p, (kind, note)) in pairs
         .iter()
@@ -127,7 +133,7 @@ pub(crate) fn generate(
         add_exclusion(tx, &now, id_num(&p.mentor), id_num(&p.mentee), kind, note)?;
     }
     // Not everyone wants a mentor in the first days: keep about 30 waiting.
-    let w = world(tx, None, today, None, Current::PlacesTaken)?;
+    let w = world(tx, today, None, Current::PlacesTaken)?;
     let mut newest: Vec<(NaiveDate, i64)> = Vec::new();
     for (id, reason) in &w.waiting {
         if *reason == WaitReason::Inpatient {
