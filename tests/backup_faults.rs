@@ -183,7 +183,7 @@ fn a_full_stick_at_many_sizes_gives_a_plain_error_and_leaves_no_finished_file() 
     let mut failures = 0;
     // From "only the older backup fits" up to "room for both", in 12 steps; the early
     // free-space check is switched off so the write itself runs out at many points.
-    let saathi = saathi_with_hooks();
+    let with_hooks = saathi_with_hooks();
     for step in 0..12u64 {
         let stick_size = (size + 16 * 1024 + step * (size + 64 * 1024) / 11).div_ceil(4096) * 4096;
         let stick = Mount::tmpfs(stick_size);
@@ -191,7 +191,7 @@ fn a_full_stick_at_many_sizes_gives_a_plain_error_and_leaves_no_finished_file() 
         std::fs::create_dir_all(&folder).unwrap();
         let kept = folder.join(older.file_name().unwrap());
         std::fs::write(&kept, &older_bytes).unwrap();
-        let out = Command::new(&saathi)
+        let out = Command::new(&with_hooks)
             .args(["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()])
             .env("SAATHI_TEST_NO_SPACE_CHECK", "1")
             .output()

@@ -92,6 +92,7 @@ async fn off_the_main_thread<R: tauri::Runtime, T: Send + 'static>(
             code: "internal".into(),
             message: "Something went wrong inside Saathi. Please try again.".into(),
             field: None,
+            params: Default::default(),
         })
     })
 }
@@ -737,8 +738,8 @@ commands! {
         })
     }
 
-    /// Admin: the printable recovery sheet (HTML).
-    fn backup_recovery_sheet(state) -> String {
+    /// Admin: what the printable recovery sheet names (the window writes it in the user's language).
+    fn backup_recovery_sheet(state) -> key::RecoverySheet {
         state.read(key::recovery_sheet)
     }
 

@@ -289,16 +289,10 @@ impl AppState {
 
     /// A read as the signed-in staff member.
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
-        self.read_store(|store, ctx| f(store.conn(), ctx))
-    }
-
-    /// A read as the signed-in staff member that needs the store itself (to spread its
-    /// work over the store's connections).
-    pub fn read_store<T>(&self, f: impl FnOnce(&Store, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
         let ctx = self.gate(false)?;
         let out = {
             let mut store = self.store()?;
-            f(store.get(), &ctx)
+            f(store.get().conn(), &ctx)
         };
         out.map_err(|e| self.report(&ctx, e))
     }

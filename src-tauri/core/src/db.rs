@@ -43,34 +43,9 @@ fn statement_cache(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// An ISO date ("2026-11-26") read straight from its bytes. Only mentorship still reads
-/// dates this way (its own module is being reworked); everything else reads them with
-/// chrono through rusqlite.
-pub(crate) fn iso_date(t: &[u8]) -> Option<chrono::NaiveDate> {
-    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
-        return None;
-    }
-    let num = |s: &[u8]| s.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
-    chrono::NaiveDate::from_ymd_opt(i32::try_from(num(&t[..4])?).ok()?, num(&t[5..7])?, num(&t[8..])?)
-}
-
-/// A date column: the usual form read by [`iso_date`], anything else (and NULL) exactly
-/// as rusqlite reads it.
-pub(crate) fn date_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
-    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)?
-        && let Some(d) = iso_date(t)
-    {
-        return Ok(Some(d));
-    }
-    r.get(i)
-}
-
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// A second, read-only connection to the same file, opened on first use by a read
-    /// that splits its work over both cores (see [`Store::second_reader`]).
-    second: std::sync::Mutex<Option<Connection>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -124,7 +99,7 @@ impl Store {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
         })?;
-        let mut store = Store { conn, path: path.to_path_buf(), second: Default::default() };
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         // SQLite keeps the planner's statistics up to date itself: this looks at every
         // table (and analyses, within a small limit, one whose size changed much or that
@@ -134,28 +109,12 @@ impl Store {
         Ok(store)
     }
 
-    /// A second, read-only connection to this store's file, for a read that splits its
-    /// work over both cores; `None` for a store in memory. Only mentorship's suggestions
-    /// still use it (they are being moved to one thread); the year report no longer does. Both connections see the same
-    /// data: the caller holds `&Store`, so nothing is written through this store
-    /// meanwhile, and no other program writes to the file while Saathi has it open.
-    pub fn second_reader(&self) -> Result<std::sync::MutexGuard<'_, Option<Connection>>> {
-        let mut second = self.second.lock().unwrap_or_else(|p| p.into_inner());
-        if second.is_none() && self.path != Path::new(":memory:") {
-            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-            let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| damaged_or(&self.path, e))?;
-            apply_pragmas(&conn)?;
-            *second = Some(conn);
-        }
-        Ok(second)
-    }
-
     /// A fresh database in memory (tests and benchmarks).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         statement_cache(&conn)?;
-        let mut store = Store { conn, path: PathBuf::from(":memory:"), second: Default::default() };
+        let mut store = Store { conn, path: PathBuf::from(":memory:") };
         store.migrate()?;
         Ok(store)
     }

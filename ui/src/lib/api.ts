@@ -11,6 +11,7 @@ import type { BackupFile } from './bindings/BackupFile';
 import type { BackupJob } from './bindings/BackupJob';
 import type { BackupStatus } from './bindings/BackupStatus';
 import type { Drive } from './bindings/Drive';
+import type { RecoverySheet } from './bindings/RecoverySheet';
 import type { RestorePreview } from './bindings/RestorePreview';
 import type { PatientNote } from './bindings/PatientNote';
 import type { SessionInfo } from './bindings/SessionInfo';
@@ -229,7 +230,7 @@ export const api = {
   backupProgress: () => call<BackupJob>('backup_progress'),
   setUpBackupKey: (passphrase: string, replace: boolean) =>
     call<BackupStatus>('set_up_backup_key', { passphrase, replace }),
-  backupRecoverySheet: () => call<string>('backup_recovery_sheet'),
+  backupRecoverySheet: () => call<RecoverySheet>('backup_recovery_sheet'),
   prepareRestore: (file: string, passphrase: string) => call<RestorePreview>('prepare_restore', { file, passphrase }),
   confirmRestore: () => call<null>('confirm_restore'),
   cancelRestore: () => call<null>('cancel_restore'),

@@ -166,10 +166,21 @@ pub fn write_key_file(dir: &Path, armoured: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The printable recovery sheet (HTML, no passphrase on it: it is written by hand).
-pub fn recovery_sheet(conn: &Connection, ctx: &Ctx) -> Result<String> {
+/// What the printable recovery sheet names; the window writes the sheet around it in
+/// the user's language (the passphrase is never on it: it is written by hand).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RecoverySheet {
+    pub centre: String,
+    /// The backups' public key (age recipient), to match the sheet with the stick's key file.
+    pub recipient: String,
+    pub printed_on: chrono::NaiveDate,
+}
+
+/// The facts for the recovery sheet.
+pub fn recovery_sheet(conn: &Connection, ctx: &Ctx) -> Result<RecoverySheet> {
     ctx.require(Action::ManageBackups)?;
     let recipient = get_raw(conn, SETTING_RECIPIENT)?.ok_or(Error::BackupNotSetUp)?;
     let centre = crate::settings::get(conn)?.centre_name;
-    Ok(super::sheet::html(&centre, &recipient, &ctx.today.format("%d-%m-%Y").to_string()))
+    Ok(RecoverySheet { centre, recipient, printed_on: ctx.today })
 }

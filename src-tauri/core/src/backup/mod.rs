@@ -19,7 +19,6 @@ pub mod key;
 mod local;
 mod readback;
 mod restore;
-mod sheet;
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -7,7 +7,6 @@ use super::profiles::read_profile;
 use super::suggestions::id_num;
 use super::*;
 use crate::ctx::Ctx;
-use crate::db::iso_date;
 use crate::matching::{self, BrokenRule, PairReason, UnmatchedReason};
 use crate::patients::Gender;
 use crate::patients::{self, NewPatient, PatientDetails, Substance};
@@ -543,19 +542,6 @@ fn current_pairs_counted_as_places_give_the_same_suggestions() {
         }
     }
     same_suggestions_either_way(&s);
-}
-
-proptest::proptest! {
-    /// The quick date reader agrees with chrono's "%F" wherever it answers, and answers
-    /// for every plain ISO date.
-    #[test]
-    fn dates_read_as_chrono_reads_them(t in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{0,11}|[0-9]{4}-[0-9]-[0-9]{2}") {
-        let chrono = NaiveDate::parse_from_str(&t, "%F").ok();
-        match iso_date(t.as_bytes()) {
-            Some(d) => proptest::prop_assert_eq!(Some(d), chrono),
-            None => proptest::prop_assert!(chrono.is_none() || t.len() != 10, "{t:?} is {chrono:?}"),
-        }
-    }
 }
 
 /// The keys of a catalogue file: quoted strings at the start of a line, before a colon.

@@ -979,6 +979,21 @@ const en = {
   "list.or": "{rest} or {last}",
   "list.more": "{n} more",
   "mentor.record_no": "No. {id}",
+  // The backup recovery sheet (written by the window; the core sends only its facts).
+  "sheet.title": "Saathi backup recovery sheet",
+  "sheet.centre": "Centre",
+  "sheet.printed_on": "Printed on",
+  "sheet.public_key": "Public key",
+  "sheet.write_passphrase": "Write the centre's backup passphrase in the box by hand, then keep this sheet locked away. Without the passphrase no backup can be opened, by anyone.",
+  "sheet.with_saathi": "Restore with Saathi (the normal way)",
+  "sheet.with_1": "Install Saathi on the PC and open it (sign in as an administrator).",
+  "sheet.with_2": "Backup screen → Restore: choose the newest .saathi file in the stick's Saathi-Backups folder.",
+  "sheet.with_3": "Type the passphrase, check the preview (date, counts), confirm.",
+  "sheet.without_saathi": "Restore without Saathi (any PC with the age and sqlite3 tools)",
+  "sheet.without_1": "In the stick's Saathi-Backups folder run this and type the passphrase:",
+  "sheet.without_2": "Decrypt a backup:",
+  "sheet.without_3": "Open it:",
+  "sheet.without_4": "Delete key.txt afterwards: it unlocks every backup.",
 } as const;
 
 export type MessageKey = keyof typeof en;

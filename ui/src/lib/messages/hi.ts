@@ -980,6 +980,21 @@ const hi: Record<MessageKey, string> = {
   "list.or": "{rest} या {last}",
   "list.more": "{n} अन्य",
   "mentor.record_no": "क्र. {id}",
+  // The backup recovery sheet (written by the window; the core sends only its facts).
+  "sheet.title": "साथी बैकअप रिकवरी पन्ना",
+  "sheet.centre": "केंद्र",
+  "sheet.printed_on": "छपाई की तारीख",
+  "sheet.public_key": "सार्वजनिक कुंजी",
+  "sheet.write_passphrase": "केंद्र का बैकअप पासफ़्रेज़ नीचे के खाने में हाथ से लिखें, फिर यह पन्ना ताले में रखें। पासफ़्रेज़ के बिना कोई भी, कोई बैकअप नहीं खोल सकता।",
+  "sheet.with_saathi": "साथी से वापस लाएँ (सामान्य तरीका)",
+  "sheet.with_1": "कंप्यूटर पर साथी इंस्टॉल करके खोलें (एडमिन के रूप में साइन इन करें)।",
+  "sheet.with_2": "बैकअप स्क्रीन → वापस लाएँ: स्टिक के Saathi-Backups फ़ोल्डर में सबसे नई .saathi फ़ाइल चुनें।",
+  "sheet.with_3": "पासफ़्रेज़ लिखें, झलक (तारीख, गिनती) जाँचें, पक्का करें।",
+  "sheet.without_saathi": "साथी के बिना वापस लाएँ (age और sqlite3 वाले किसी भी कंप्यूटर पर)",
+  "sheet.without_1": "स्टिक के Saathi-Backups फ़ोल्डर में यह चलाएँ और पासफ़्रेज़ लिखें:",
+  "sheet.without_2": "बैकअप खोलें (डिक्रिप्ट करें):",
+  "sheet.without_3": "उसे देखें:",
+  "sheet.without_4": "बाद में key.txt मिटा दें: इससे हर बैकअप खुल जाता है।",
 };
 
 export default hi;
