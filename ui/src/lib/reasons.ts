@@ -29,7 +29,8 @@ function vars(c: Coded): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   const p = c.params ?? {};
   for (const [name, value] of Object.entries(p)) {
-    if (name === 'languages') out[name] = list(value as string[], c.code.includes('speaks') ? 'or' : 'and');
+    if (!Array.isArray(value) && name !== 'substance' && name !== 'gender') out[name] = value as string | number;
+    else if (name === 'languages') out[name] = list(value as string[], c.code.includes('speaks') ? 'or' : 'and');
     else if (name === 'days') out[name] = list((value as string[]).map((d) => labelled('day', d)));
     else if (name === 'substance') out[name] = labelled('substance', value as string);
     else if (name === 'gender') out[name] = labelled('gender', value as string);
