@@ -3,8 +3,6 @@
 //! the English the core used to send (schedules as RFC 5545, matcher reasons, "family
 //! of", the recovery sheet), and no run of four lower-case English words. Screenshots of
 //! each screen go to target/screenshots/hi-*.png for people to look at.
-use std::process::Command;
-
 use saathi_tests::e2e::App;
 
 /// English that Rust once put on these screens.
@@ -59,11 +57,9 @@ fn the_english_run_finder_finds_sentences_and_passes_names() {
 #[ignore = "needs a display, tauri-driver and WebKitWebDriver (run by .ci/run)"]
 async fn every_screen_in_hindi_has_no_english_from_rust() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(saathi_tests::saathi_bin())
-        .args(["demo", "--data-dir", dir.path().to_str().unwrap(), "--date", "2026-11-26"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, _, err) =
+        saathi_tests::run_saathi(&["demo", "--data-dir", dir.path().to_str().unwrap(), "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
 
     let app = App::launch(dir.path()).await;
     app.sign_in("admin", "demo-admin-1").await;

@@ -642,8 +642,12 @@ pub fn search(conn: &Connection, ctx: &Ctx, q: &PatientQuery) -> Result<PatientP
         }
     }
     let where_sql = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+    // Pinned: without a text the planner counts by reading every patient row even after
+    // `PRAGMA optimize`; the phase index alone answers it (tests/query_plans.rs fails without).
+    let counted =
+        if raw.is_empty() && !q.include_archived { "patients p INDEXED BY patients_by_phase" } else { "patients p" };
     let total: u32 = conn.query_row(
-        &format!("SELECT count(*) FROM patients p {where_sql}"),
+        &format!("SELECT count(*) FROM {counted} {where_sql}"),
         rusqlite::params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
