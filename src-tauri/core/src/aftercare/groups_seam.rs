@@ -34,10 +34,12 @@ pub fn last_aftercare_attendance(conn: &Connection, patient: i64) -> Result<Opti
 /// The last aftercare session attended by a patient (in any aftercare group), before
 /// `before` when given.
 fn last_attended(conn: &Connection, patient: i64, before: Option<NaiveDate>) -> Result<Option<NaiveDate>> {
+    // CROSS JOIN: left to itself SQLite reads every attendance mark of the person, then
+    // looks for aftercare groups; asked per worklist row (bench: worklist 25.4 → 10.7 ms).
     let mut stmt = conn.prepare_cached(
         "SELECT max(s.date) FROM therapy_groups g
-         JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
-         JOIN group_sessions s ON s.id = a.session_id
+         CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
+         CROSS JOIN group_sessions s ON s.id = a.session_id
          WHERE g.kind = 'aftercare' AND a.status IN ('present', 'late') AND s.cancelled = 0
            AND (?2 IS NULL OR s.date < ?2)",
     )?;
@@ -70,8 +72,8 @@ pub fn missed_aftercare_in_row(conn: &Connection, patient: i64) -> Result<Option
 pub(crate) fn missed_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
     Ok(conn.prepare_cached(
         "SELECT s.id, a.status FROM therapy_groups g
-         JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
-         JOIN group_sessions s ON s.id = a.session_id
+         CROSS JOIN group_attendance a ON a.patient_id = ?1 AND a.group_id = g.id
+         CROSS JOIN group_sessions s ON s.id = a.session_id
          WHERE g.kind = 'aftercare' AND a.dropin = 0 AND s.cancelled = 0 AND s.held <> 'not_held'
            AND a.status IN ('present', 'late', 'absent')
            AND s.date >= coalesce((SELECT max(pl.started_on) FROM aftercare_plans pl WHERE pl.patient_id = ?1), '')
