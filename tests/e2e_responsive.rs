@@ -14,21 +14,7 @@ use saathi_tests::e2e::App;
 /// The ten-year centre, copied into `dir`, from the benchmark's cache in the target
 /// folder's bench/ (generated there first when missing, as tests/e2e_startup.rs does).
 fn ten_year_centre(dir: &Path) -> PathBuf {
-    let size = Scale::TEN_YEARS;
-    let db = dir.join(saathi_core::db::DB_FILE);
-    let cache = saathi_tests::target_dir().join("bench");
-    std::fs::create_dir_all(&cache).unwrap();
-    let cached = cache.join(scale::cache_name(&size));
-    if !cached.exists() {
-        let partial = cached.with_extension("partial");
-        for stale in ["partial", "partial-wal", "partial-shm"] {
-            let _ = std::fs::remove_file(cached.with_extension(stale));
-        }
-        let s = scale::generate(&partial, &size, 10, saathi_tests::today()).unwrap();
-        eprintln!("responsive: generated the {} centre in {:.0} s", size.name, s.seconds);
-        std::fs::rename(&partial, &cached).unwrap();
-    }
-    std::fs::copy(&cached, &db).unwrap();
+    let db = saathi_tests::generated_centre(dir, &Scale::TEN_YEARS);
     // As after a restart of the PC: the copy is on the disk, not in memory, so the
     // start-up check reads it from the disk (slow, as on a centre's PC).
     let file = std::fs::File::open(&db).unwrap();

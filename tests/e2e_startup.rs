@@ -22,21 +22,7 @@ fn minimal_bin() -> PathBuf {
 /// clone) share one. `SAATHI_STARTUP_SCALE=small` for a quick look.
 fn ten_year_centre(dir: &std::path::Path) -> PathBuf {
     let size = std::env::var("SAATHI_STARTUP_SCALE").ok().and_then(|s| Scale::named(&s)).unwrap_or(Scale::TEN_YEARS);
-    let db = dir.join(saathi_core::db::DB_FILE);
-    let cache = saathi_tests::target_dir().join("bench");
-    std::fs::create_dir_all(&cache).unwrap();
-    let cached = cache.join(scale::cache_name(&size));
-    if !cached.exists() {
-        let partial = cached.with_extension("partial");
-        for stale in ["partial", "partial-wal", "partial-shm"] {
-            let _ = std::fs::remove_file(cached.with_extension(stale));
-        }
-        let s = scale::generate(&partial, &size, 10, saathi_tests::today()).unwrap();
-        eprintln!("startup: generated the {} centre in {:.0} s", size.name, s.seconds);
-        std::fs::rename(&partial, &cached).unwrap();
-    }
-    std::fs::copy(&cached, &db).unwrap();
-    db
+    saathi_tests::generated_centre(dir, &size)
 }
 
 fn by_name(app: &App) -> Vec<(String, u64)> {
