@@ -37,8 +37,14 @@ fn apply_pragmas(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Statements the screens run again and again stay prepared.
+/// Statements the screens run again and again stay prepared. Without the planner's
+/// stability guarantee (QPSG), SQLite 3.54 marks a statement whose planning looked at a
+/// bound value (a group id, a `LIMIT ?`, a date against a partial index) to be prepared
+/// again each time that value changes, so a cached statement is re-parsed on nearly
+/// every use: the year report re-prepared its sessions query 4,499 times in one bench
+/// run (see the README's performance table for what it costs).
 fn statement_cache(conn: &Connection) -> Result<()> {
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
@@ -331,6 +337,25 @@ mod tests {
         assert_eq!(sync, 2, "synchronous=FULL");
         assert_eq!(fk, 1);
         assert_eq!(app, APPLICATION_ID);
+    }
+
+    /// A cached statement stays prepared when its parameters change (see
+    /// `statement_cache`): the year report's sessions query, run for two groups.
+    #[test]
+    fn cached_statements_are_not_prepared_again_for_new_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        let sql = "SELECT s.id, s.date, s.cancelled, s.held, coalesce(t.attended, 0) FROM group_series x
+                   JOIN group_sessions s ON s.series_id = x.id
+                   LEFT JOIN group_session_tallies t ON t.session_id = s.id
+                   WHERE x.group_id = ?1 AND s.date BETWEEN ?2 AND ?3";
+        for (group, from) in [(1, "2026-01-01"), (2, "2025-06-01"), (3, "2024-01-01")] {
+            let mut stmt = store.conn().prepare_cached(sql).unwrap();
+            stmt.query_map(rusqlite::params![group, from, "2026-12-31"], |r| r.get::<_, i64>(0))
+                .unwrap()
+                .for_each(drop);
+            assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0, "group {group}");
+        }
     }
 
     /// A Saathi file with the migrations up to `version` applied, as that release made it.

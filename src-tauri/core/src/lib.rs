@@ -10,6 +10,7 @@ pub mod auth;
 pub mod backup;
 pub mod ctx;
 pub mod db;
+mod dates;
 pub mod demo;
 mod enums;
 pub mod error;

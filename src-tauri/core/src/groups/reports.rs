@@ -25,6 +25,7 @@ use super::json_ids;
 use super::membership::{LeaveReason, Person};
 use crate::access::Action;
 use crate::ctx::Ctx;
+use crate::dates;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -217,7 +218,7 @@ fn sessions_of(conn: &Connection, gid: i64, from: NaiveDate, to: NaiveDate) -> R
     )?;
     let mut rows = stmt.query(params![gid, month_start(from), month_end(to)])?;
     while let Some(r) = rows.next()? {
-        let (id, date, cancelled): (i64, NaiveDate, bool) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (id, date, cancelled): (i64, NaiveDate, bool) = (r.get(0)?, dates::date(r, 1)?, r.get(2)?);
         let state = match r.get_ref(3)? {
             ValueRef::Text(b"held") => "held",
             ValueRef::Text(b"not_held") => "not_held",
@@ -311,7 +312,7 @@ fn windows_of(conn: &Connection, gid: i64, from: NaiveDate, to: NaiveDate) -> Re
     while let Some(r) = rows.next()? {
         let (window, p, f): (i64, Option<i64>, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let (joined, left, reason): (NaiveDate, Option<NaiveDate>, Option<LeaveReason>) =
-            (r.get(3)?, r.get(4)?, r.get(5)?);
+            (dates::date(r, 3)?, dates::date_opt(r, 4)?, r.get(5)?);
         if reason == Some(LeaveReason::DroppedOut) && left.is_some_and(|l| l >= from && l <= to) {
             dropouts += 1;
         }
@@ -397,7 +398,7 @@ fn recount_overlapping(conn: &Connection, gid: i64, from: NaiveDate, to: NaiveDa
         };
         let mut rows = stmt.query(params![id, gid, from, to])?;
         while let Some(r) = rows.next()? {
-            if t.member_on(r.get(0)?) {
+            if t.member_on(dates::date(r, 0)?) {
                 t.add(r.get(1)?, 1);
             }
         }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::settings::{MentorshipSettings, get_settings, weights_of};
+use crate::dates;
 use crate::error::{Error, Result};
 use crate::matching::{self, Day, Id, Mentee, Mentor, PairRef, Problem, Rules};
 use crate::patients::{Gender, Phase, age_on};
@@ -77,17 +78,17 @@ fn person_from_row(today: NaiveDate, r: &rusqlite::Row<'_>) -> rusqlite::Result<
         archived: r.get(5)?,
         languages: strings_at(r, 6, false)?,
         substances: strings_at(r, 7, false)?,
-        age: age_on(today, r.get(8)?, r.get(9)?, r.get(10)?),
+        age: age_on(today, dates::date_opt(r, 8)?, r.get(9)?, dates::date_opt(r, 10)?),
         days: strings_at(r, 11, true)?,
         locality: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
         wants_mentor: r.get(13)?,
         preferred_mentor: r.get(14)?,
         is_mentor: r.get(15)?,
-        recovery_since: r.get(16)?,
+        recovery_since: dates::date_opt(r, 16)?,
         trained: r.get(17)?,
         capacity: r.get(18)?,
         mentor_active: r.get(19)?,
-        recent_discharge: r.get(20)?,
+        recent_discharge: dates::date_opt(r, 20)?,
     })
 }
 
