@@ -89,6 +89,10 @@ async fn every_screen_in_hindi_has_no_english_from_rust() {
     app.click("[data-nav='aftercare']").await;
     app.find("h2").await;
     check(&app, "aftercare").await;
+    // The three plan templates every centre starts with are stored in English (0006).
+    app.click("[data-testid='tab-templates']").await;
+    app.wait_texts("tbody tr", "plan templates", |t| t.iter().any(|r| r.contains("सामान्य (2 साल)"))).await;
+    check(&app, "aftercare-templates").await;
 
     app.click("[data-nav='mentorship']").await;
     app.click("[data-testid='suggest-pairs']").await;

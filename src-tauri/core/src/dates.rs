@@ -46,10 +46,7 @@ mod tests {
     /// Whatever text a date column holds, the reader answers exactly as rusqlite does.
     fn both(text: &str) -> (Option<NaiveDate>, Option<NaiveDate>) {
         let c = Connection::open_in_memory().unwrap();
-        c.query_row("SELECT ?1", [text], |r| {
-            Ok((date(r, 0).ok(), r.get::<_, NaiveDate>(0).ok()))
-        })
-        .unwrap()
+        c.query_row("SELECT ?1", [text], |r| Ok((date(r, 0).ok(), r.get::<_, NaiveDate>(0).ok()))).unwrap()
     }
 
     proptest! {
