@@ -156,7 +156,7 @@ fn a_database_whose_creation_stopped_half_way_is_finished_at_the_next_start() {
         }
         assert!(std::fs::metadata(&path).unwrap().len() >= 100, "a real SQLite header");
         let store = if staged {
-            match Store::open_in_stages(&path).unwrap() {
+            match Store::open_in_stages(&path, None).unwrap() {
                 saathi_core::db::Opening::Ready(store) => store,
                 saathi_core::db::Opening::Unchecked(_) => panic!("a blank file is not up to date"),
             }

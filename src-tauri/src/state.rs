@@ -107,7 +107,7 @@ impl AppState {
                 crate::os::background_thread();
                 if let Some(tell) = tell {
                     let began = std::time::Instant::now();
-                    let checked = saathi_core::db::integrity_check(&db);
+                    let checked = saathi_core::db::integrity_check(&db, None);
                     tracing::info!(ms = began.elapsed().as_millis() as u64, ok = checked.is_ok(), "integrity check");
                     let ok = checked.is_ok();
                     let _ = tell.send(checked);
@@ -131,7 +131,7 @@ impl AppState {
     fn look(data_dir: &std::path::Path) -> Opened {
         let db = saathi_core::paths::db_path(data_dir);
         let (lock, opening) = match InstanceLock::acquire_within(data_dir, std::time::Duration::from_secs(5)) {
-            Ok(lock) => (Some(lock), Store::open_in_stages(&db)),
+            Ok(lock) => (Some(lock), Store::open_in_stages(&db, None)),
             Err(e) => (None, Err(e)),
         };
         let (store, early) = match opening {
@@ -194,8 +194,8 @@ impl AppState {
             }
         };
         // A check thread that ended without answering: check here instead.
-        let got = got.unwrap_or_else(|| saathi_core::db::integrity_check(&db));
-        let opened = got.and_then(|()| Store::open_checked(&db)).map_err(|e| {
+        let got = got.unwrap_or_else(|| saathi_core::db::integrity_check(&db, None));
+        let opened = got.and_then(|()| Store::open_checked(&db, None)).map_err(|e| {
             tracing::error!(code = e.code(), "the database could not be opened");
             e.payload()
         });

@@ -8,6 +8,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::keyslots::DbKey;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
@@ -60,16 +61,32 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Opens a connection to `path`. With a key, SQLCipher gets it before anything else is
+/// read: the file is encrypted page by page (a new file is created encrypted).
+fn connect(path: &Path, flags: OpenFlags, key: Option<&DbKey>) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(key) = key {
+        conn.pragma_update(None, "key", key.pragma_value().as_str())?;
+    }
+    Ok(conn)
+}
+
 impl Store {
-    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    /// Opens (or creates) the plain database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, None)
+    }
+
+    /// Opens (or creates) the database at `path`, encrypted with `key` when there is one,
+    /// and brings its schema up to date.
+    pub fn open_with(path: &Path, key: Option<&DbKey>) -> Result<Store> {
         let existing = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         if existing {
-            inspect_existing(path)?;
+            inspect_existing(path, key)?;
         } else if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        Store::open_unchecked(path)
+        Store::open_unchecked(path, key)
     }
 
     /// Opens the database for a window that wants its first screen at once: a file that
@@ -77,30 +94,30 @@ impl Store {
     /// up-to-date one is only looked at (header, owner, version) and handed back
     /// [`Opening::Unchecked`], with a read-only connection for the first screen. Before
     /// anything is written, [`integrity_check`] must pass, then [`Store::open_checked`].
-    pub fn open_in_stages(path: &Path) -> Result<Opening> {
+    pub fn open_in_stages(path: &Path, key: Option<&DbKey>) -> Result<Opening> {
         let existing = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         if !existing {
-            return Store::open(path).map(Opening::Ready);
+            return Store::open_with(path, key).map(Opening::Ready);
         }
-        let (early, version) = inspect_head(path)?;
+        let (early, version) = inspect_head(path, key)?;
         if version < schema_version() {
             drop(early);
-            return Store::open(path).map(Opening::Ready);
+            return Store::open_with(path, key).map(Opening::Ready);
         }
         Ok(Opening::Unchecked(early))
     }
 
     /// Opens a file whose [`integrity_check`] has just passed (no second check).
-    pub fn open_checked(path: &Path) -> Result<Store> {
-        Store::open_unchecked(path)
+    pub fn open_checked(path: &Path, key: Option<&DbKey>) -> Result<Store> {
+        Store::open_unchecked(path, key)
     }
 
-    fn open_unchecked(path: &Path) -> Result<Store> {
+    fn open_unchecked(path: &Path, key: Option<&DbKey>) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| damaged_or(path, e))?;
+        let conn = connect(path, flags, key).map_err(|e| damaged_or(path, e))?;
         apply_pragmas(&conn).map_err(|e| match e {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
@@ -192,15 +209,15 @@ pub enum Opening {
 
 /// Looks at an existing file without changing it: the SQLite header, then a read-only
 /// connection for the application id, the schema version and `quick_check`.
-fn inspect_existing(path: &Path) -> Result<()> {
-    let (conn, _) = inspect_head(path)?;
+fn inspect_existing(path: &Path, key: Option<&DbKey>) -> Result<()> {
+    let (conn, _) = inspect_head(path, key)?;
     quick_check(&conn, path)
 }
 
 /// `quick_check` over the whole file, on a read-only connection of its own: slow on a
 /// large centre, so a window runs it beside its first screen.
-pub fn integrity_check(path: &Path) -> Result<()> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+pub fn integrity_check(path: &Path, key: Option<&DbKey>) -> Result<()> {
+    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
         .map_err(|e| damaged_or(path, e))?;
     quick_check(&conn, path)
 }
@@ -219,24 +236,27 @@ fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 /// The cheap part of the inspection: header, owner and version, on a read-only
-/// connection that is handed back with the version.
-fn inspect_head(path: &Path) -> Result<(Connection, i64)> {
+/// connection that is handed back with the version. An encrypted file's header is
+/// ciphertext like the rest: with a key, owner and version are asked of SQLCipher only.
+fn inspect_head(path: &Path, key: Option<&DbKey>) -> Result<(Connection, i64)> {
     let shown = path.display().to_string();
-    let mut header = [0u8; 100];
-    let mut file = File::open(path)?;
-    let read = file.read(&mut header)?;
-    if read < 100 || &header[..16] != SQLITE_MAGIC {
-        return Err(Error::NotSaathi { path: shown });
+    if key.is_none() {
+        let mut header = [0u8; 100];
+        let mut file = File::open(path)?;
+        let read = file.read(&mut header)?;
+        if read < 100 || &header[..16] != SQLITE_MAGIC {
+            return Err(Error::NotSaathi { path: shown });
+        }
+        let has_wal = wal_path(path).exists();
+        let header_app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+        // Without a WAL file the header on disk is the whole truth; with one, page 1 may
+        // be newer in the WAL, so ask SQLite.
+        // (0: no owner yet, which a first start that stopped half-way leaves; asked below.)
+        if !has_wal && header_app_id != APPLICATION_ID && header_app_id != 0 {
+            return Err(Error::NotSaathi { path: shown });
+        }
     }
-    let has_wal = wal_path(path).exists();
-    let header_app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
-    // Without a WAL file the header on disk is the whole truth; with one, page 1 may
-    // be newer in the WAL, so ask SQLite.
-    // (0: no owner yet, which a first start that stopped half-way leaves; asked below.)
-    if !has_wal && header_app_id != APPLICATION_ID && header_app_id != 0 {
-        return Err(Error::NotSaathi { path: shown });
-    }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
         .map_err(|e| damaged_or(path, e))?;
     let probe = (|| -> rusqlite::Result<(i32, i64, i64)> {
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -337,6 +357,69 @@ mod tests {
         assert_eq!(sync, 2, "synchronous=FULL");
         assert_eq!(fk, 1);
         assert_eq!(app, APPLICATION_ID);
+    }
+
+    /// Every byte Saathi writes for an encrypted database (the file and its WAL) is
+    /// unreadable without the key; with it, everything reads back.
+    #[test]
+    fn an_encrypted_store_keeps_nothing_readable_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let key = DbKey::generate().unwrap();
+        let mut store = Store::open_with(&path, Some(&key)).unwrap();
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO patients (full_name, phone, gender, phase, search_text, created_at, updated_at)
+                     VALUES ('Ashavari Secretname', '9876543210', 'female', 'inpatient', 'ashavari', 't', 't')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        // Both the WAL (not yet checkpointed) and, after closing, the main file.
+        for stage in ["open", "closed"] {
+            for file in std::fs::read_dir(dir.path()).unwrap() {
+                let bytes = std::fs::read(file.unwrap().path()).unwrap();
+                for needle in [&b"Ashavari"[..], b"Secretname", b"9876543210", b"SQLite format 3", b"patients"] {
+                    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{stage}: {needle:?} readable");
+                }
+            }
+            if stage == "open" {
+                drop(std::mem::replace(&mut store, Store::open_in_memory().unwrap()));
+            }
+        }
+        let store = Store::open_with(&path, Some(&key)).unwrap();
+        let name: String = store.conn().query_row("SELECT full_name FROM patients", [], |r| r.get(0)).unwrap();
+        assert_eq!(name, "Ashavari Secretname");
+        drop(store);
+
+        let before = std::fs::read(&path).unwrap();
+        let other = DbKey::generate().unwrap();
+        assert_eq!(Store::open_with(&path, Some(&other)).unwrap_err().code(), "database_not_saathi");
+        assert_eq!(Store::open(&path).unwrap_err().code(), "database_not_saathi");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "a refused open changes nothing");
+
+        // The start-up path of the window: looked at, checked, then opened.
+        let Opening::Unchecked(early) = Store::open_in_stages(&path, Some(&key)).unwrap() else {
+            panic!("expected Unchecked")
+        };
+        drop(early);
+        integrity_check(&path, Some(&key)).unwrap();
+        Store::open_checked(&path, Some(&key)).unwrap();
+    }
+
+    #[test]
+    fn an_encrypted_store_from_a_newer_saathi_is_refused_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let key = DbKey::generate().unwrap();
+        let store = Store::open_with(&path, Some(&key)).unwrap();
+        store.conn().execute_batch(&format!("PRAGMA user_version = {};", schema_version() + 1)).unwrap();
+        drop(store);
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(Store::open_with(&path, Some(&key)), Err(Error::NewerDatabase { .. })));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     /// A cached statement stays prepared when its parameters change (see
@@ -557,7 +640,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);
         // New: created, migrated and ready.
-        assert!(matches!(Store::open_in_stages(&path).unwrap(), Opening::Ready(_)));
+        assert!(matches!(Store::open_in_stages(&path, None).unwrap(), Opening::Ready(_)));
         {
             let store = Store::open(&path).unwrap();
             store
@@ -567,13 +650,15 @@ mod tests {
             store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
         }
         // Up to date: only looked at; the early connection reads but cannot write.
-        let Opening::Unchecked(early) = Store::open_in_stages(&path).unwrap() else { panic!("expected Unchecked") };
+        let Opening::Unchecked(early) = Store::open_in_stages(&path, None).unwrap() else {
+            panic!("expected Unchecked")
+        };
         let v: i64 = early.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, schema_version());
         assert!(early.execute("INSERT INTO filler VALUES (1)", []).is_err(), "the early connection is read-only");
         drop(early);
-        integrity_check(&path).unwrap();
-        Store::open_checked(&path).unwrap();
+        integrity_check(&path, None).unwrap();
+        Store::open_checked(&path, None).unwrap();
 
         // Damage inside the file (not the header): the stages pass it, the check catches it.
         let _ = std::fs::remove_file(wal_path(&path));
@@ -582,10 +667,10 @@ mod tests {
         bytes[4096..end].fill(0x5A);
         std::fs::write(&path, &bytes).unwrap();
         let before = std::fs::read(&path).unwrap();
-        if let Ok(Opening::Unchecked(early)) = Store::open_in_stages(&path) {
+        if let Ok(Opening::Unchecked(early)) = Store::open_in_stages(&path, None) {
             drop(early);
         }
-        assert_eq!(integrity_check(&path).unwrap_err().code(), "database_damaged");
+        assert_eq!(integrity_check(&path, None).unwrap_err().code(), "database_damaged");
         assert_eq!(std::fs::read(&path).unwrap(), before, "the damaged file is left exactly as it was");
     }
 

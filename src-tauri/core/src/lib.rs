@@ -15,6 +15,7 @@ pub mod demo;
 mod enums;
 pub mod error;
 pub mod groups;
+pub mod keyslots;
 pub mod matching;
 pub mod mentorship;
 pub mod notes;
