@@ -47,6 +47,11 @@ impl DbKey {
         Ok(DbKey(k))
     }
 
+    /// A key from its bytes (the bench's fixed key; keys of real centres are generated).
+    pub fn from_bytes(bytes: [u8; 32]) -> DbKey {
+        DbKey(Zeroizing::new(bytes))
+    }
+
     /// The key as SQLCipher's `PRAGMA key` takes raw key bytes: `x'…'` (64 hex digits).
     pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
         let mut s = Zeroizing::new(String::with_capacity(67));

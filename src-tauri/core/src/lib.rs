@@ -12,6 +12,7 @@ pub mod ctx;
 mod dates;
 pub mod db;
 pub mod demo;
+pub mod encrypt;
 mod enums;
 pub mod error;
 pub mod groups;

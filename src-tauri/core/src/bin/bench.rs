@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Days, NaiveDate};
 use saathi_core::aftercare::{self, WorklistRange, risk, roster, worklist};
 use saathi_core::audit::{self, AuditQuery};
+use saathi_core::encrypt;
 use saathi_core::groups::{attendance, membership, reports, series};
+use saathi_core::keyslots::DbKey;
 use saathi_core::patients::{self, PatientQuery};
 use saathi_core::scale::{self, Scale};
 use saathi_core::settings::Language;
@@ -111,8 +113,32 @@ fn centre() -> &'static PathBuf {
     })
 }
 
+/// `SAATHI_BENCH_ENCRYPTED=1`: every figure runs on an encrypted copy of the centre
+/// (SQLCipher, made once beside it with a fixed key), to measure what encryption costs.
+fn encrypted() -> Option<&'static (PathBuf, DbKey)> {
+    static COPY: OnceLock<Option<(PathBuf, DbKey)>> = OnceLock::new();
+    COPY.get_or_init(|| {
+        std::env::var_os("SAATHI_BENCH_ENCRYPTED")?;
+        let key = DbKey::from_bytes([7; 32]);
+        let path = centre().with_extension("encrypted.db");
+        if !path.exists() {
+            let started = Instant::now();
+            if let Err(e) = encrypt::encrypted_copy(centre(), &path, &key) {
+                panic!("bench: cannot make the encrypted copy: {e}");
+            }
+            println!("encrypt_copy_ten_years  {0:.1}  {0:.1}  s", started.elapsed().as_secs_f64());
+        }
+        Some((path, key))
+    })
+    .as_ref()
+}
+
 fn open() -> Store {
-    match Store::open(centre()) {
+    let opened = match encrypted() {
+        Some((path, key)) => Store::open_with(path, Some(key)),
+        None => Store::open(centre()),
+    };
+    match opened {
         Ok(s) => s,
         Err(e) => panic!("bench: cannot open {}: {e}", centre().display()),
     }
