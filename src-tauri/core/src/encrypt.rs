@@ -83,6 +83,125 @@ pub fn encrypted_copy(plain: &Path, out: &Path, key: &DbKey) -> Result<()> {
     result
 }
 
+/// The files of a conversion in progress, beside the database (`saathi.db`):
+/// `saathi.db.encrypting` while the copy is written (unfinished: removed on a retry),
+/// `saathi.db.encrypted` once it is complete and checked, `saathi.db.plain` for the old
+/// file between the swap and its removal.
+fn beside(db: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(suffix);
+    s.into()
+}
+
+fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    let n = std::io::Read::read(&mut f, &mut head)?;
+    Ok(n == 16 && &head == b"SQLite format 3\0")
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Overwrites a file with zeros (synced), then removes it. On an SSD or a journalling file
+/// system the old blocks may survive elsewhere; this is the best an application can do.
+fn overwrite_and_remove(path: &Path) -> Result<()> {
+    use std::io::Write;
+    let len = std::fs::metadata(path)?.len();
+    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        f.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    f.sync_all()?;
+    drop(f);
+    std::fs::remove_file(path)?;
+    Ok(())
+}
+
+/// Step 4: the old plain file goes, and with it any WAL or shared-memory file beside the
+/// database (they were the plain file's: conversion runs before the encrypted database is
+/// first opened, and a WAL from another file must never be replayed into it).
+fn finish_swap(db: &Path, plain_old: &Path) -> Result<()> {
+    for side in ["-wal", "-shm"] {
+        let stale = beside(db, side);
+        if stale.exists() {
+            overwrite_and_remove(&stale)?;
+        }
+    }
+    overwrite_and_remove(plain_old)
+}
+
+/// What [`encrypt_in_place`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Converted {
+    /// The database was already encrypted (nothing to do, or a finished conversion's
+    /// last step done).
+    AlreadyEncrypted,
+    /// The plain database was converted now.
+    Now,
+}
+
+/// Makes the plain database at `db` encrypted with `key`, in steps that a power cut at any
+/// moment leaves resumable: whatever the moment, the next call finds either the old plain
+/// file or the finished, checked encrypted one, and finishes the job.
+///
+/// 1. the plain file's WAL is folded in; the copy is written to `….encrypting` and checked;
+/// 2. it is renamed `….encrypted` (complete and checked);
+/// 3. the plain file is renamed `….plain`, then `….encrypted` becomes the database;
+/// 4. `….plain` (and its empty WAL files) are overwritten and removed.
+pub fn encrypt_in_place(db: &Path, key: &DbKey) -> Result<Converted> {
+    let (encrypting, encrypted, plain_old) =
+        (beside(db, ".encrypting"), beside(db, ".encrypted"), beside(db, ".plain"));
+    let dir = db.parent().unwrap_or(Path::new("."));
+    let db_exists = db.exists();
+    if db_exists && !is_plain_sqlite(db)? {
+        // Encrypted already; a crash may have left step 4 to do.
+        if plain_old.exists() {
+            finish_swap(db, &plain_old)?;
+        }
+        return Ok(Converted::AlreadyEncrypted);
+    }
+    if !db_exists {
+        if encrypted.exists() && plain_old.exists() {
+            // A crash between the two renames of step 3.
+            std::fs::rename(&encrypted, db)?;
+            sync_dir(dir);
+            finish_swap(db, &plain_old)?;
+            return Ok(Converted::AlreadyEncrypted);
+        }
+        return Err(Error::NotFound { what: "The database" });
+    }
+    // The database is plain. A finished copy from before a crash is used as it is (the
+    // plain file has not been written since: conversion runs before anything else).
+    if !encrypted.exists() {
+        let _ = std::fs::remove_file(&encrypting);
+        {
+            let store = Store::open(db)?;
+            store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        }
+        encrypted_copy(db, &encrypting, key)?;
+        std::fs::File::open(&encrypting)?.sync_all()?;
+        std::fs::rename(&encrypting, &encrypted)?;
+        sync_dir(dir);
+    }
+    std::fs::rename(db, &plain_old)?;
+    sync_dir(dir);
+    std::fs::rename(&encrypted, db)?;
+    sync_dir(dir);
+    finish_swap(db, &plain_old)?;
+    Ok(Converted::Now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +250,67 @@ mod tests {
         std::fs::write(&out, b"someone's file").unwrap();
         assert!(encrypted_copy(&plain, &out, &DbKey::generate().unwrap()).is_err());
         assert_eq!(std::fs::read(&out).unwrap(), b"someone's file");
+    }
+
+    /// A plain centre with the demo data, and its row counts.
+    fn demo_centre(dir: &Path) -> (std::path::PathBuf, Vec<(String, i64)>) {
+        let db = dir.join(DB_FILE);
+        let mut demo = Store::open(&db).unwrap();
+        crate::demo::generate(&mut demo, chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), 7).unwrap();
+        let counts = row_counts(demo.conn(), "main").unwrap();
+        (db, counts)
+    }
+
+    fn encrypted_rows(db: &Path, key: &DbKey) -> Vec<(String, i64)> {
+        let store = Store::open_with(db, Some(key)).unwrap();
+        row_counts(store.conn(), "main").unwrap()
+    }
+
+    #[test]
+    fn a_plain_centre_is_converted_in_place_and_no_plain_file_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, counts) = demo_centre(dir.path());
+        let key = DbKey::generate().unwrap();
+        assert_eq!(encrypt_in_place(&db, &key).unwrap(), Converted::Now);
+        assert_eq!(encrypted_rows(&db, &key), counts);
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(!bytes.starts_with(b"SQLite format 3"), "{} is plain", path.display());
+        }
+        assert_eq!(encrypt_in_place(&db, &key).unwrap(), Converted::AlreadyEncrypted);
+    }
+
+    /// Each state a power cut can leave is finished by the next start, with every row.
+    #[test]
+    fn every_interrupted_step_is_finished_by_the_next_call() {
+        for step in ["copy half-written", "copy finished", "plain moved aside", "swapped, old not yet removed"] {
+            let dir = tempfile::tempdir().unwrap();
+            let (db, counts) = demo_centre(dir.path());
+            let key = DbKey::generate().unwrap();
+            let (encrypting, encrypted, plain_old) =
+                (beside(&db, ".encrypting"), beside(&db, ".encrypted"), beside(&db, ".plain"));
+            match step {
+                "copy half-written" => std::fs::write(&encrypting, b"half a copy").unwrap(),
+                _ => {
+                    {
+                        let s = Store::open(&db).unwrap();
+                        s.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+                    }
+                    encrypted_copy(&db, &encrypted, &key).unwrap();
+                    if step != "copy finished" {
+                        std::fs::rename(&db, &plain_old).unwrap();
+                    }
+                    if step == "swapped, old not yet removed" {
+                        std::fs::rename(&encrypted, &db).unwrap();
+                    }
+                }
+            }
+            encrypt_in_place(&db, &key).unwrap_or_else(|e| panic!("{step}: {e}"));
+            assert_eq!(encrypted_rows(&db, &key), counts, "{step}");
+            for left in [encrypting, encrypted, plain_old] {
+                assert!(!left.exists(), "{step}: {} left behind", left.display());
+            }
+        }
     }
 }
