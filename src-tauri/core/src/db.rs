@@ -66,6 +66,10 @@ impl std::fmt::Debug for Store {
 fn connect(path: &Path, flags: OpenFlags, key: Option<&DbKey>) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
+        // SQLCipher writes its own errors to stderr (a wrong key printed "ERROR CORE
+        // sqlcipher_page_cipher: hmac check failed…" at the command line); Saathi reports
+        // them as its own codes instead. (A setting of the whole process.)
+        conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
         conn.pragma_update(None, "key", key.pragma_value().as_str())?;
     }
     Ok(conn)
