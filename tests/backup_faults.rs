@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use saathi_tests::{run_saathi, saathi_bin};
+use saathi_tests::{Rng, run_saathi, saathi_bin};
 
 const DEMO_PASS: &str = "demo-backup-passphrase";
 
@@ -27,24 +27,6 @@ fn saathi_with_hooks() -> PathBuf {
         saathi_bin().display()
     );
     saathi_bin()
-}
-
-/// A small deterministic random source (the seed is printed, so a failure can be replayed).
-struct Rng(u64);
-impl Rng {
-    fn new() -> Rng {
-        let seed = std::env::var("SAATHI_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-        });
-        eprintln!("fault seed: SAATHI_FAULT_SEED={seed}");
-        Rng(seed | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
 }
 
 fn demo_centre() -> tempfile::TempDir {

@@ -93,6 +93,15 @@ enum Command {
     #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     CrashWriter,
+    /// Test helper: encrypts the data folder's plain database in place with the key given
+    /// in hex (64 digits), as the first start of an encrypting Saathi will. Only in builds
+    /// with the `dev-tools` feature.
+    #[cfg(feature = "dev-tools")]
+    #[command(hide = true)]
+    EncryptInPlace {
+        #[arg(long)]
+        key_hex: String,
+    },
     /// Print the week's aftercare roster and follow-up call list to a PDF file
     Roster {
         /// Any day of the week to print (weeks run Monday to Sunday), YYYY-MM-DD
@@ -185,6 +194,23 @@ fn run(cli: Cli) -> Result<(), String> {
         Some(Command::CrashWriter) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             crate::backup_cli::crash_writer(&dir)
+        }
+        #[cfg(feature = "dev-tools")]
+        Some(Command::EncryptInPlace { key_hex }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let digits: Option<Vec<u8>> = (0..key_hex.len())
+                .step_by(2)
+                .map(|i| key_hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                .collect();
+            let key: [u8; 32] =
+                digits.and_then(|d| d.try_into().ok()).ok_or_else(|| "--key-hex needs 64 hex digits".to_string())?;
+            let done = saathi_core::encrypt::encrypt_in_place(
+                &paths::db_path(&dir),
+                &saathi_core::keyslots::DbKey::from_bytes(key),
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{done:?}");
+            Ok(())
         }
         Some(Command::Roster { week, out, privacy, full, lang }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;

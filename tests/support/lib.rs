@@ -145,3 +145,21 @@ pub fn generated_centre(dir: &Path, size: &saathi_core::scale::Scale) -> PathBuf
     std::fs::copy(&cached, &db).unwrap();
     db
 }
+
+/// A small deterministic random source (the seed is printed, so a failure can be replayed).
+pub struct Rng(u64);
+impl Rng {
+    pub fn new() -> Rng {
+        let seed = std::env::var("SAATHI_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        });
+        eprintln!("fault seed: SAATHI_FAULT_SEED={seed}");
+        Rng(seed | 1)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
