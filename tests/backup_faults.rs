@@ -212,7 +212,7 @@ fn a_stick_made_read_only_during_a_backup_gives_a_plain_error() {
     }
     let data = demo_centre();
     let dir = data.path().to_str().unwrap();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_env_or_clock();
     let before = db_state(data.path());
     let mut outcomes = std::collections::BTreeMap::<&str, u32>::new();
     for _ in 0..16 {
@@ -289,7 +289,7 @@ fn kill_9_during_backups_and_restores_never_harms_the_live_database() {
     let pass = kept.path().join("pass.txt");
     std::fs::write(&pass, DEMO_PASS).unwrap();
     set_phone(data.path(), "22222 22222");
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_env_or_clock();
     let mut finished_restores = 0;
     for round in 0..30 {
         let before = patients_and_phone(data.path());
@@ -353,7 +353,7 @@ fn kill_9_during_backups_and_restores_never_harms_the_live_database() {
 fn kill_9_mid_transaction_200_times_loses_no_acknowledged_write() {
     let data = demo_centre();
     let dir = data.path().to_str().unwrap();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_env_or_clock();
     let mut acknowledged: Vec<i64> = Vec::new();
     let saathi = saathi_with_hooks();
     for cycle in 0..200 {

@@ -67,7 +67,7 @@ fn a_conversion_killed_at_any_moment_is_finished_by_the_next_start() {
     let span = started.elapsed().as_micros() as u64;
     assert_eq!(rows(&timed.path().join(db_name), Some(&key)), expected);
 
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_env_or_clock();
     let mut killed_midway = 0;
     for cycle in 0..25 {
         let dir = tempfile::tempdir().unwrap();

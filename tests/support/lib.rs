@@ -149,7 +149,7 @@ pub fn generated_centre(dir: &Path, size: &saathi_core::scale::Scale) -> PathBuf
 /// A small deterministic random source (the seed is printed, so a failure can be replayed).
 pub struct Rng(u64);
 impl Rng {
-    pub fn new() -> Rng {
+    pub fn from_env_or_clock() -> Rng {
         let seed = std::env::var("SAATHI_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
         });
