@@ -1,14 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { i18n } from './i18n.svelte';
 import { templateText } from './seeded';
+import seed from '../../../migrations/0006_aftercare.sql?raw';
 
 // Setting the language also sets <html lang>; there is no page in these tests.
 (globalThis as { document?: unknown }).document ??= { documentElement: {} };
 
-const migrations = fileURLToPath(new URL('../../../migrations/', import.meta.url));
-const seed = readFileSync(migrations + readdirSync(migrations).filter((f) => f.startsWith('0006'))[0], 'utf8');
 const seededTexts = [...seed.matchAll(/^\s*\('([^']+)',\s*\n\s*'([^']+)'/gm)].flatMap((m) => [m[1], m[2]]);
 
 describe('seeded plan templates', () => {
