@@ -190,7 +190,8 @@ pub fn encrypt_in_place(db: &Path, key: &DbKey) -> Result<Converted> {
             store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         }
         encrypted_copy(db, &encrypting, key)?;
-        std::fs::File::open(&encrypting)?.sync_all()?;
+        // Opened for writing: Windows refuses to flush a file opened only for reading.
+        std::fs::OpenOptions::new().write(true).open(&encrypting)?.sync_all()?;
         std::fs::rename(&encrypting, &encrypted)?;
         sync_dir(dir);
     }
