@@ -234,9 +234,12 @@ pub fn at_risk(conn: &Connection, ctx: &Ctx) -> Result<Vec<AtRiskEntry>> {
     // ones are few, found through their due dates.
     let mut overdue: HashMap<i64, (i64, NaiveDate)> = HashMap::new();
     let cutoff = ctx.today - chrono::Days::new(u64::from(rules.overdue_days));
+    // CROSS JOIN: left to itself SQLite 3.54 starts from the active plans and reads every
+    // follow-up of each (24,000 on the ten-year centre) to find the 2 overdue ones
+    // (bench: at-risk list 7.9 → 5.2 ms; the statement ran 60,689 VM steps a list).
     let mut stmt = conn.prepare_cached(
         "SELECT f.patient_id, f.id, f.due_on FROM aftercare_followups f
-         JOIN aftercare_plans p ON p.id = f.plan_id AND p.status = 'active'
+         CROSS JOIN aftercare_plans p ON p.id = f.plan_id AND p.status = 'active'
          WHERE f.status = 'open' AND f.due_on < ?1 ORDER BY f.due_on DESC, f.id DESC",
     )?;
     let mut rows = stmt.query([cutoff])?;
