@@ -128,19 +128,10 @@ pub fn run_saathi(args: &[&str]) -> (i32, String, String) {
 /// copy (same generator, same seed) in the target folder's bench/, generated there first
 /// when missing, so the e2e tests, the bench and later runs share one.
 pub fn generated_centre(dir: &Path, size: &saathi_core::scale::Scale) -> PathBuf {
-    use saathi_core::scale;
     let db = dir.join(saathi_core::db::DB_FILE);
-    let cache = target_dir().join("bench");
-    std::fs::create_dir_all(&cache).unwrap();
-    let cached = cache.join(scale::cache_name(size));
-    if !cached.exists() {
-        let partial = cached.with_extension("partial");
-        for stale in ["partial", "partial-wal", "partial-shm"] {
-            let _ = std::fs::remove_file(cached.with_extension(stale));
-        }
-        let s = scale::generate(&partial, size, 10, today()).unwrap();
+    let (cached, generated) = saathi_core::scale::cached(&target_dir().join("bench"), size, today()).unwrap();
+    if let Some(s) = generated {
         eprintln!("generated the {} centre in {:.0} s", size.name, s.seconds);
-        std::fs::rename(&partial, &cached).unwrap();
     }
     std::fs::copy(&cached, &db).unwrap();
     db

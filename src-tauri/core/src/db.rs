@@ -16,7 +16,7 @@ include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 pub const APPLICATION_ID: i32 = 0x5341_5448;
 /// The name of the database file inside a data folder.
 pub const DB_FILE: &str = "saathi.db";
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+pub(crate) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema version this build writes: the number of the last migration.
 pub fn schema_version() -> i64 {

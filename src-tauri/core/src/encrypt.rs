@@ -7,7 +7,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::db::{Store, integrity_check};
+use crate::backup::sync_dir;
+use crate::db::{SQLITE_MAGIC, Store};
 use crate::error::{Error, Result};
 use crate::keyslots::DbKey;
 
@@ -73,8 +74,7 @@ pub fn encrypted_copy(plain: &Path, out: &Path, key: &DbKey) -> Result<()> {
                 detail: "the encrypted copy does not hold the same rows".into(),
             });
         }
-        drop(copied);
-        integrity_check(out, Some(key))?;
+        // Opening the copy ran its integrity check too (`Store::open_with` on an existing file).
         Ok(())
     })();
     if result.is_err() {
@@ -97,16 +97,7 @@ fn is_plain_sqlite(path: &Path) -> Result<bool> {
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path)?;
     let n = std::io::Read::read(&mut f, &mut head)?;
-    Ok(n == 16 && &head == b"SQLite format 3\0")
-}
-
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
+    Ok(n == 16 && &head == SQLITE_MAGIC)
 }
 
 /// Overwrites a file with zeros (synced), then removes it. On an SSD or a journalling file
@@ -155,7 +146,7 @@ pub enum Converted {
 /// moment leaves resumable: whatever the moment, the next call finds either the old plain
 /// file or the finished, checked encrypted one, and finishes the job.
 ///
-/// 1. the plain file's WAL is folded in; the copy is written to `….encrypting` and checked;
+/// 1. the copy is written to `….encrypting` and checked;
 /// 2. it is renamed `….encrypted` (complete and checked);
 /// 3. the plain file is renamed `….plain`, then `….encrypted` becomes the database;
 /// 4. `….plain` (and its empty WAL files) are overwritten and removed.
@@ -185,10 +176,8 @@ pub fn encrypt_in_place(db: &Path, key: &DbKey) -> Result<Converted> {
     // plain file has not been written since: conversion runs before anything else).
     if !encrypted.exists() {
         let _ = std::fs::remove_file(&encrypting);
-        {
-            let store = Store::open(db)?;
-            store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        }
+        // The copy reads the plain file through SQLite, its WAL included; closing the
+        // last connection folds the WAL into the file.
         encrypted_copy(db, &encrypting, key)?;
         // Opened for writing: Windows refuses to flush a file opened only for reading.
         std::fs::OpenOptions::new().write(true).open(&encrypting)?.sync_all()?;

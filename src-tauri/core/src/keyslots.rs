@@ -190,19 +190,12 @@ impl KeySlots {
         tmp.write_all(&text)?;
         tmp.as_file().sync_all()?;
         tmp.persist(&path).map_err(|e| Error::Io(e.error))?;
-        #[cfg(unix)]
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        crate::backup::sync_dir(dir);
         Ok(path)
     }
 
     pub fn kinds(&self) -> impl Iterator<Item = &SlotKind> {
         self.slots.iter().map(|s| &s.kind)
-    }
-
-    pub fn has(&self, kind: &SlotKind) -> bool {
-        self.slots.iter().any(|s| s.kind == *kind)
     }
 
     /// Adds (or replaces) the slot of `kind` opened by `secret` (a password or the

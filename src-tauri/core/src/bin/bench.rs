@@ -89,27 +89,16 @@ fn centre() -> &'static PathBuf {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-        let dir = target.join("bench");
-        let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join(scale::cache_name(&size));
-        if !path.exists() {
-            let partial = path.with_extension("partial");
-            for stale in [partial.clone(), partial.with_extension("partial-wal"), partial.with_extension("partial-shm")]
-            {
-                let _ = std::fs::remove_file(stale);
-            }
-            match scale::generate(&partial, &size, 10, bench_today()) {
-                Ok(s) => {
+        match scale::cached(&target.join("bench"), &size, bench_today()) {
+            Ok((path, generated)) => {
+                if let Some(s) = generated {
                     eprintln!("bench: generated {}: {s:?}", path.display());
                     println!("generate_{}  {:.1}  {:.1}  s", size.name.replace('-', "_"), s.seconds, s.seconds);
-                    if let Err(e) = std::fs::rename(&partial, &path) {
-                        eprintln!("bench: could not keep the generated centre: {e}");
-                    }
                 }
-                Err(e) => eprintln!("bench: could not generate the centre: {e}"),
+                path
             }
+            Err(e) => panic!("bench: could not generate the centre: {e}"),
         }
-        path
     })
 }
 

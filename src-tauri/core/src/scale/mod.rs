@@ -8,7 +8,7 @@
 //! index look like the real thing. Bulk history that the app only ever appends (group
 //! attendance, old mentor pairs) is inserted directly, as the app writes it: see
 //! [`groups`] and [`aftercare`].
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
@@ -38,6 +38,25 @@ pub const GENERATOR_VERSION: u32 = 3;
 /// Where the benchmark and the start-up test keep a generated centre between runs.
 pub fn cache_name(scale: &Scale) -> String {
     format!("{}-schema{}-gen{GENERATOR_VERSION}.db", scale.name, crate::db::schema_version())
+}
+
+/// The centre of `scale` kept in `dir` under [`cache_name`] (the bench and the start-up
+/// tests share it), generated there first when missing (written beside as `.partial`,
+/// then renamed, so an interrupted run never leaves a half centre under the real name).
+/// Returns its path, and the generator's summary when it was generated now.
+pub fn cached(dir: &Path, scale: &Scale, today: NaiveDate) -> Result<(PathBuf, Option<ScaleSummary>)> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(cache_name(scale));
+    if path.exists() {
+        return Ok((path, None));
+    }
+    let partial = path.with_extension("partial");
+    for stale in ["partial", "partial-wal", "partial-shm"] {
+        let _ = std::fs::remove_file(path.with_extension(stale));
+    }
+    let summary = generate(&partial, scale, 10, today)?;
+    std::fs::rename(&partial, &path)?;
+    Ok((path, Some(summary)))
 }
 
 /// How big a centre to make.
