@@ -53,6 +53,9 @@ fn statement_cache(conn: &Connection) -> Result<()> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The key the file is encrypted with (none for a plain file or one in memory): the
+    /// copies made from this store (snapshots, backups) are encrypted with it too.
+    key: Option<DbKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -126,7 +129,7 @@ impl Store {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
         })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), key: key.cloned() };
         store.migrate()?;
         // SQLite keeps the planner's statistics up to date itself: this looks at every
         // table (and analyses, within a small limit, one whose size changed much or that
@@ -141,13 +144,18 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         statement_cache(&conn)?;
-        let mut store = Store { conn, path: PathBuf::from(":memory:") };
+        let mut store = Store { conn, path: PathBuf::from(":memory:"), key: None };
         store.migrate()?;
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The key this store's file is encrypted with, if it is.
+    pub fn key(&self) -> Option<&DbKey> {
+        self.key.as_ref()
     }
 
     /// Reads take a plain connection.

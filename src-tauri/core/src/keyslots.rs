@@ -30,7 +30,8 @@ use crate::error::{Error, Result};
 pub const KEYS_FILE: &str = "saathi.keys";
 const FORMAT: u32 = 1;
 
-/// The database key: 32 random bytes, wiped from memory when dropped.
+/// The database key: 32 random bytes, wiped from memory when dropped (every copy).
+#[derive(Clone, PartialEq, Eq)]
 pub struct DbKey(Zeroizing<[u8; 32]>);
 
 impl std::fmt::Debug for DbKey {
