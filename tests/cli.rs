@@ -21,8 +21,8 @@ fn demo_writes_a_deterministic_centre_once() {
     let (code, _, err) = saathi(&["demo", "--data-dir", b.path().to_str().unwrap(), "--date", "2026-11-26"]);
     assert_eq!(code, 0, "{err}");
     let dump = |dir: &std::path::Path| -> Vec<String> {
-        let c = rusqlite::Connection::open(dir.join("saathi.db")).unwrap();
-        let mut s = c.prepare("SELECT full_name || phone || phase FROM patients ORDER BY id").unwrap();
+        let store = saathi_tests::open_demo_centre(dir);
+        let mut s = store.conn().prepare("SELECT full_name || phone || phase FROM patients ORDER BY id").unwrap();
         s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
     let names = dump(a.path());
@@ -39,19 +39,58 @@ fn demo_writes_a_deterministic_centre_once() {
     assert_eq!(code, 1);
     assert!(err.contains("already holds a Saathi database"), "{err}");
 
-    let (code, out, err) = saathi(&["check", "--data-dir", a.path().to_str().unwrap()]);
+    // Reading the records needs an administrator's password (the database is encrypted).
+    let (code, _, err) = saathi(&["check", "--data-dir", a.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--user"), "{err}");
+    let (_file, admin) = saathi_tests::demo_admin_args();
+    let mut args = vec!["check", "--data-dir", a.path().to_str().unwrap()];
+    args.extend(admin.iter().map(String::as_str));
+    let (code, out, err) = saathi(&args);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("40 in-patient"), "{out}");
+    let wrong = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(wrong.path(), "not-the-password\n").unwrap();
+    let (code, _, err) = saathi(&[
+        "check",
+        "--data-dir",
+        a.path().to_str().unwrap(),
+        "--user",
+        "admin",
+        "--password-file",
+        wrong.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not right"), "{err}");
+    let (_file, counsellor) = (wrong, ["--user", "counsellor"]);
+    std::fs::write(_file.path(), "demo-counsellor-1\n").unwrap();
+    let (code, _, err) = saathi(&[
+        "check",
+        "--data-dir",
+        a.path().to_str().unwrap(),
+        counsellor[0],
+        counsellor[1],
+        "--password-file",
+        _file.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Only an administrator"), "{err}");
 }
 
 #[test]
 fn errors_are_plain_sentences_with_a_failing_exit_code() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = saathi(&["check", "--data-dir", dir.path().to_str().unwrap()]);
+    let (_file, admin) = saathi_tests::demo_admin_args();
+    let check = |dir: &std::path::Path| {
+        let mut args = vec!["check", "--data-dir", dir.to_str().unwrap()];
+        args.extend(admin.iter().map(String::as_str));
+        saathi(&args)
+    };
+    let (code, _, err) = check(dir.path());
     assert_eq!(code, 1);
     assert!(err.contains("There is no Saathi database"), "{err}");
     std::fs::write(dir.path().join("saathi.db"), "not a database at all, just some text").unwrap();
-    let (code, _, err) = saathi(&["check", "--data-dir", dir.path().to_str().unwrap()]);
+    let (code, _, err) = check(dir.path());
     assert_eq!(code, 1);
     assert!(err.contains("is not a Saathi database"), "{err}");
     let (code, _, err) = saathi(&["frobnicate"]);

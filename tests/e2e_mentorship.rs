@@ -103,8 +103,8 @@ async fn suggest_accept_see_on_both_profiles_and_end_with_a_reason() {
 /// Gives the third suggested mentee the name of the second (through the core, as an edit
 /// of the record would), before the app starts: (the name, both record numbers).
 fn same_name_for_two_suggested_mentees(data_dir: &std::path::Path) -> (String, i64, i64) {
-    use saathi_core::{Actor, Ctx, Role, Store, mentorship, patients};
-    let mut store = Store::open(&saathi_core::paths::db_path(data_dir)).unwrap();
+    use saathi_core::{Actor, Ctx, Role, mentorship, patients};
+    let mut store = saathi_tests::open_demo_centre(data_dir);
     let ctx = Ctx::at(Actor { staff_id: None, role: Role::Admin }, chrono::Local::now().date_naive());
     let s = mentorship::suggest(store.conn(), &ctx).unwrap();
     assert!(s.pairs.len() >= 3, "the demo has suggestions: {}", s.pairs.len());

@@ -102,7 +102,12 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
     app.quit().await;
 
     // Every one of these steps is in the audit trail, and the chain still verifies.
-    let c = rusqlite::Connection::open(dir.path().join("saathi.db")).unwrap();
+    // The file is encrypted: it opens with the administrator's password (their key slot).
+    let bytes = std::fs::read(dir.path().join("saathi.db")).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"), "a new centre's database is encrypted from the start");
+    assert!(!bytes.windows(8).any(|w| w == b"Gurpreet"), "no name readable in the file");
+    let store = saathi_tests::open_centre_as(dir.path(), "asha", "first-admin-pass");
+    let c = store.conn();
     let actions: Vec<String> = c
         .prepare("SELECT action FROM audit_log ORDER BY id")
         .unwrap()
@@ -130,6 +135,6 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
     ] {
         assert!(actions.iter().any(|x| x == a), "audit has {a}: {actions:?}");
     }
-    let check = saathi_core::audit::verify(&c).unwrap();
+    let check = saathi_core::audit::verify(c).unwrap();
     assert!(check.ok, "{check:?}");
 }

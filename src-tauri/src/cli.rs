@@ -25,6 +25,15 @@ struct Cli {
     #[arg(long)]
     demo: bool,
 
+    /// The administrator a command that reads the centre's records acts as
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
+
+    /// Read that administrator's password from the first line of this file instead of
+    /// asking for it
+    #[arg(long, global = true, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -93,15 +102,12 @@ enum Command {
     #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     CrashWriter,
-    /// Test helper: encrypts the data folder's plain database in place with the key given
-    /// in hex (64 digits), as the first start of an encrypting Saathi will. Only in builds
-    /// with the `dev-tools` feature.
+    /// Test helper: encrypts the data folder's plain database in place, as the first start
+    /// of an encrypting Saathi does (and nothing else). Only in builds with the
+    /// `dev-tools` feature.
     #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
-    EncryptInPlace {
-        #[arg(long)]
-        key_hex: String,
-    },
+    EncryptInPlace,
     /// Print the week's aftercare roster and follow-up call list to a PDF file
     Roster {
         /// Any day of the week to print (weeks run Monday to Sunday), YYYY-MM-DD
@@ -142,6 +148,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    let who = crate::cli_access::Credentials { user: cli.user.clone(), password_file: cli.password_file.clone() };
     match cli.command {
         None if cli.demo => {
             let dir = demo_dir(cli.data_dir.as_deref())?;
@@ -160,12 +167,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Check) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             let db = paths::db_path(&dir);
-            if !db.exists() {
-                return Err(format!("There is no Saathi database in {}.", dir.display()));
-            }
-            let store = Store::open(&db).map_err(|e| e.to_string())?;
-            let system = saathi_core::Ctx::now(saathi_core::Actor::system());
-            let c = patients::counts(store.conn(), &system).map_err(|e| e.to_string())?;
+            let (store, admin) = crate::cli_access::open_as_admin(&dir, &who)?;
+            let c = patients::counts(store.conn(), &admin).map_err(|e| e.to_string())?;
             println!("Database: {}", db.display());
             println!("Schema version: {}", saathi_core::db::schema_version());
             println!(
@@ -196,30 +199,21 @@ fn run(cli: Cli) -> Result<(), String> {
             crate::backup_cli::crash_writer(&dir)
         }
         #[cfg(feature = "dev-tools")]
-        Some(Command::EncryptInPlace { key_hex }) => {
+        Some(Command::EncryptInPlace) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            let digits: Option<Vec<u8>> = (0..key_hex.len())
-                .step_by(2)
-                .map(|i| key_hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-                .collect();
-            let key: [u8; 32] =
-                digits.and_then(|d| d.try_into().ok()).ok_or_else(|| "--key-hex needs 64 hex digits".to_string())?;
-            let done = saathi_core::encrypt::encrypt_in_place(
-                &paths::db_path(&dir),
-                &saathi_core::keyslots::DbKey::from_bytes(key),
-            )
-            .map_err(|e| e.to_string())?;
-            println!("{done:?}");
+            let _lock = saathi_core::db::InstanceLock::acquire(&dir).map_err(|e| e.to_string())?;
+            match saathi_core::vault::look(&dir).map_err(|e| e.to_string())? {
+                saathi_core::vault::Folder::Plain => {
+                    saathi_core::vault::convert(&dir).map_err(|e| e.to_string())?;
+                    println!("converted");
+                }
+                _ => println!("already encrypted"),
+            }
             Ok(())
         }
         Some(Command::Roster { week, out, privacy, full, lang }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            let db = paths::db_path(&dir);
-            if !db.exists() {
-                return Err(format!("There is no Saathi database in {}.", dir.display()));
-            }
-            let mut store = Store::open(&db).map_err(|e| e.to_string())?;
-            let system = saathi_core::Ctx::now(saathi_core::Actor::system());
+            let (mut store, admin) = crate::cli_access::open_as_admin(&dir, &who)?;
             let choice = if privacy {
                 Some(true)
             } else if full {
@@ -230,7 +224,7 @@ fn run(cli: Cli) -> Result<(), String> {
             use saathi_core::settings::Language;
             let lang = lang.map(|l| if l == "hi" { Language::Hi } else { Language::En });
             let bytes = store
-                .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &system, week, choice, lang))
+                .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &admin, week, choice, lang))
                 .map_err(|e| e.to_string())?;
             let written = crate::printouts::write_whole(&out, &bytes)
                 .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;
@@ -308,6 +302,10 @@ fn write_demo(dir: &Path, seed: u64, date: Option<NaiveDate>) -> Result<(), Stri
     let mut store = Store::open(&db).map_err(|e| e.to_string())?;
     let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let s = demo::generate(&mut store, today, seed).map_err(|e| e.to_string())?;
+    drop(store);
+    // Written plain, then encrypted exactly as a centre's plain database is at its first
+    // start: the demo accounts' passwords open it.
+    saathi_core::vault::convert(dir).map_err(|e| e.to_string())?;
     println!(
         "Demo centre written to {}: {} staff, {} in-patients, {} discharged.",
         dir.display(),

@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rusqlite::Connection;
 use saathi_core::access::Action;
 use saathi_core::aftercare::attempts::AttemptOutcome;
 use saathi_core::aftercare::risk::{self, Acknowledge, AtRiskEntry};
@@ -30,6 +31,7 @@ use saathi_core::groups::membership::{
 use saathi_core::groups::reports::{self, AttendanceReport, PatientGroups};
 use saathi_core::groups::series::{self, Held, Occurrence, OccurrenceChange, SeriesInput};
 use saathi_core::groups::{self, Group, GroupInput, Room};
+use saathi_core::keyslots::{DbKey, Face};
 use saathi_core::mentorship::{
     self, EndReason, ExclusionKind, ExclusionRow, MentorSuggestions, MentorshipOverview, MentorshipSettings, PairCheck,
     PairRow, PatientMentorship, PeerProfile,
@@ -41,10 +43,11 @@ use saathi_core::patients::{
 use saathi_core::pdf::RosterDoc;
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
+use saathi_core::vault;
 use saathi_core::{Actor, Ctx, Error, ErrorPayload};
 use tauri::Manager;
 
-use crate::state::{AppState, Res};
+use crate::state::{AppState, Door, Res};
 
 macro_rules! commands {
     ($( $(#[$doc:meta])* fn $name:ident($state:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty $body:block )*) => {
@@ -107,7 +110,15 @@ commands! {
     fn app_info(state) -> AppInfo {
         crate::log_first_call();
         let startup_error = state.startup_error();
-        let demo = startup_error.is_none() && state.read_open(settings::is_demo).unwrap_or(false);
+        let face = match &*state.door() {
+            Door::Locked(slots) => Some(slots.face.demo),
+            Door::New => Some(false),
+            Door::Open => None,
+        };
+        let demo = match face {
+            Some(demo) => demo,
+            None => startup_error.is_none() && state.read_without_waiting(settings::is_demo).unwrap_or(false),
+        };
         Ok(AppInfo {
             checking: state.checking(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -118,30 +129,109 @@ commands! {
         })
     }
 
+    /// Before the database is open (a new or locked folder), what the sign-in screen
+    /// shows: the centre's name and language from the key slots file.
     fn get_settings(state) -> Settings {
-        state.read_open(settings::get)
+        let face = match &*state.door() {
+            Door::Locked(slots) => Some(slots.face.clone()),
+            Door::New => Some(Face::default()),
+            Door::Open => None,
+        };
+        match face {
+            Some(face) => Ok(Settings {
+                language: face.language,
+                centre_name: face.centre_name,
+                centre_address: String::new(),
+                centre_phone: String::new(),
+                idle_minutes: settings::DEFAULT_IDLE_MINUTES,
+            }),
+            None => state.read_open(settings::get),
+        }
     }
 
     fn setup_status(state) -> SetupStatus {
-        state.read_open(auth::setup_status)
+        let before_open = match &*state.door() {
+            Door::Locked(slots) => Some(SetupStatus { needs_setup: false, centre_name: slots.face.centre_name.clone() }),
+            Door::New => Some(SetupStatus { needs_setup: true, centre_name: String::new() }),
+            Door::Open => None,
+        };
+        match before_open {
+            Some(status) => Ok(status),
+            None => state.read_open(auth::setup_status),
+        }
     }
 
-    /// First run: the centre and its first administrator. Returns the recovery code.
+    /// First run: the centre and its first administrator, in a database encrypted from
+    /// its first page. Returns the recovery code.
     fn set_up(state, input: SetupInput) -> SetupResult {
-        state.write_as(&system_now(), |tx, ctx| auth::set_up(tx, ctx, &input))
+        if let Some(result) = state.set_up_new(&input)? {
+            return Ok(result);
+        }
+        let dir = state.data_dir.clone();
+        state.write_keyed_as(&system_now(), |tx, ctx, key| {
+            let result = auth::set_up(tx, ctx, &input)?;
+            if let Some(key) = key {
+                let username = auth::check_username(&input.username)?;
+                let id = staff::id_by_username(tx, &username)?;
+                vault::put_staff(&dir, key, id, &username, &input.password)?;
+                vault::put_recovery(&dir, key, &result.recovery_code)?;
+            }
+            Ok(result)
+        })
     }
 
+    /// Signs in. A locked folder is unlocked first: the password opens the staff member's
+    /// key slot, then the database. Otherwise the register checks the password, and the
+    /// staff member's slot is renewed if it is interim or out of date.
     fn sign_in(state, username: String, password: String) -> SessionInfo {
-        let session = state.write_as(&system_now(), |tx, ctx| auth::sign_in(tx, ctx, &username, &password))?;
+        let session = match state.unlock(&username, &password)? {
+            Some(staff_id) => {
+                let failures = state.take_locked_failures();
+                state.write_as(&system_now(), |tx, ctx| {
+                    auth::record_locked_failures(tx, ctx, &failures)?;
+                    auth::sign_in_unlocked(tx, ctx, staff_id, &password)
+                })?
+            }
+            None => {
+                let dir = state.data_dir.clone();
+                state.write_keyed_as(&system_now(), |tx, ctx, key| {
+                    let attempt = auth::sign_in(tx, ctx, &username, &password)?;
+                    if let (Ok(session), Some(key)) = (&attempt, key) {
+                        let info = session.info();
+                        // Only a better slot is at stake: a failure here never stops a sign-in.
+                        if let Err(e) = vault::refresh_staff(&dir, key, info.staff_id, &info.username, &password) {
+                            tracing::warn!(code = e.code(), "the key slot could not be renewed");
+                        }
+                    }
+                    Ok(attempt)
+                })?
+            }
+        };
         let session = session.map_err(|e| e.payload())?;
         let info = session.info().clone();
         *state.session() = Some(session);
         Ok(info)
     }
 
-    /// Emergency access with the recovery code. Returns the new recovery code.
+    /// Emergency access with the recovery code (which also unlocks a locked folder).
+    /// Returns the new recovery code.
     fn recover(state, code: String, username: String, password: String) -> SetupResult {
-        state.write_as(&system_now(), |tx, ctx| auth::recover(tx, ctx, &code, &username, &password))?.map_err(|e| e.payload())
+        if let Err(e) = state.unlock_with_recovery(&code) {
+            return Err(if e.code == "sign_in_failed" { auth::wrong_recovery_code().payload() } else { e });
+        }
+        let dir = state.data_dir.clone();
+        state
+            .write_keyed_as(&system_now(), |tx, ctx, key| {
+                let attempt = auth::recover(tx, ctx, &code, &username, &password)?;
+                if let (Ok(result), Some(key)) = (&attempt, key) {
+                    let name = saathi_core::text::clean(&username).to_lowercase();
+                    let id = staff::id_by_username(tx, &name)?;
+                    vault::put_staff(&dir, key, id, &name, &password)?;
+                    vault::put_recovery(&dir, key, &result.recovery_code)?;
+                }
+                Ok(attempt)
+            })?
+            .map_err(|e| e.payload())
     }
 
     // ------------------------------------------------------------ the session
@@ -189,8 +279,13 @@ commands! {
         state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "sign_out", audit::entity::STAFF, actor.staff_id, ""))
     }
 
+    /// The new password's key slot is saved before the change is committed.
     fn change_password(state, old_password: String, new_password: String) -> SessionInfo {
-        state.write_changing_password(|tx, ctx| auth::change_password(tx, ctx, &old_password, &new_password))?;
+        let dir = state.data_dir.clone();
+        state.write_keyed(true, |tx, ctx, key| {
+            auth::change_password(tx, ctx, &old_password, &new_password)?;
+            put_slot(&dir, key, tx, ctx.actor.staff_id, &new_password)
+        })?;
         refresh_session(state)
     }
 
@@ -202,7 +297,11 @@ commands! {
     // ------------------------------------------------------------ settings
 
     fn set_language(state, language: Language) -> Settings {
-        state.write(|tx, ctx| settings::set_language(tx, ctx, language))?;
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| {
+            settings::set_language(tx, ctx, language)?;
+            keep_face(&dir, key, tx)
+        })?;
         get_settings(state)
     }
 
@@ -215,7 +314,11 @@ commands! {
     }
 
     fn update_centre(state, name: String, address: String, phone: String) -> Settings {
-        state.write(|tx, ctx| settings::set_centre(tx, ctx, &name, &address, &phone))?;
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| {
+            settings::set_centre(tx, ctx, &name, &address, &phone)?;
+            keep_face(&dir, key, tx)
+        })?;
         get_settings(state)
     }
 
@@ -292,30 +395,51 @@ commands! {
         state.read(staff::list)
     }
 
+    /// With a temporary password, the new staff member gets a key slot under it.
     fn create_staff(state, input: StaffInput, temporary_password: Option<String>) -> StaffMember {
-        state.write(|tx, ctx| {
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| {
             let id = staff::create(tx, ctx, &input, temporary_password.as_deref())?;
+            if let Some(p) = temporary_password.as_deref().filter(|p| !p.is_empty()) {
+                put_slot(&dir, key, tx, Some(id), p)?;
+            }
             staff::get(tx, id)
         })
     }
 
+    /// A changed username is changed in the key slots file too (found by it at sign-in).
     fn update_staff(state, id: i64, input: StaffInput) -> StaffMember {
-        state.write(|tx, ctx| {
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| {
             staff::update(tx, ctx, id, &input)?;
-            staff::get(tx, id)
+            let member = staff::get(tx, id)?;
+            if key.is_some() {
+                vault::rename_staff(&dir, id, member.username.as_deref())?;
+            }
+            Ok(member)
         })
     }
 
+    /// A deactivated staff member's key slot is removed before the change is committed:
+    /// their password no longer opens the database. Reactivated, they sign in again with
+    /// a new password from an administrator (or while the database is open).
     fn set_staff_active(state, id: i64, active: bool) -> StaffMember {
-        state.write(|tx, ctx| {
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| {
             staff::set_active(tx, ctx, id, active)?;
+            if !active && key.is_some() {
+                vault::forget_staff(&dir, id)?;
+            }
             staff::get(tx, id)
         })
     }
 
+    /// The temporary password gets the staff member's key slot (the old one is replaced).
     fn reset_staff_password(state, id: i64, temporary_password: String) -> StaffMember {
-        state.write(|tx, ctx| {
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| {
             auth::reset_password(tx, ctx, id, &temporary_password)?;
+            put_slot(&dir, key, tx, Some(id), &temporary_password)?;
             staff::get(tx, id)
         })
     }
@@ -719,9 +843,15 @@ commands! {
     }
 
     /// Admin: creates the centre's backup key, protected by the passphrase.
+    /// The database key is sealed to the new backup key pair too, so that the passphrase
+    /// opens it.
     fn set_up_backup_key(state, passphrase: String, replace: bool) -> BackupStatus {
-        let status = state.write(|tx, ctx| {
+        let dir = state.data_dir.clone();
+        let status = state.write_keyed(false, |tx, ctx, db_key| {
             key::set_up(tx, ctx, &passphrase, replace)?;
+            if let (Some(db_key), Some(recipient)) = (db_key, key::recipient(tx)?) {
+                vault::put_backup(&dir, db_key, &recipient)?;
+            }
             backup::status(tx, ctx)
         })?;
         if let Ok(Some(text)) = state.read_open(key::key_file_text) {
@@ -820,6 +950,30 @@ fn restore_ctx(state: &AppState) -> Res<(Ctx, Option<String>)> {
         ctx.require(Action::ManageBackups)?;
         Ok((*ctx, key::key_file_text(conn)?))
     })
+}
+
+/// Seals the database key (when it is encrypted) under a staff member's new password, found
+/// by their username; before the transaction that sets the password commits.
+fn put_slot(
+    dir: &Path,
+    key: Option<&DbKey>,
+    conn: &Connection,
+    staff_id: Option<i64>,
+    password: &str,
+) -> saathi_core::Result<()> {
+    let (Some(key), Some(id)) = (key, staff_id) else { return Ok(()) };
+    match staff::get(conn, id)?.username {
+        Some(username) => vault::put_staff(dir, key, id, &username, password),
+        None => Ok(()),
+    }
+}
+
+/// The sign-in screen's centre name and language follow the settings.
+fn keep_face(dir: &Path, key: Option<&DbKey>, conn: &Connection) -> saathi_core::Result<()> {
+    match key {
+        Some(_) => vault::set_face(dir, vault::face(conn)?),
+        None => Ok(()),
+    }
 }
 
 /// Reads the signed-in staff member's details again (after a change of password or PIN).

@@ -2,6 +2,7 @@
 mod backup_cli;
 mod backup_job;
 pub mod cli;
+mod cli_access;
 mod commands;
 mod os;
 mod printouts;

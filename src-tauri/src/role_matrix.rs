@@ -44,6 +44,8 @@ fn roles(who: Who) -> Option<&'static [Role]> {
 /// Ids in the template database.
 struct Template {
     dir: tempfile::TempDir,
+    /// The template is encrypted (as every centre is); each copy opens with this key.
+    key: saathi_core::keyslots::DbKey,
     staff: [(Role, i64); 3],
     inpatient: i64,
     discharged: i64,
@@ -170,8 +172,10 @@ fn template() -> &'static Template {
             })
             .unwrap();
         drop(store);
+        let key = saathi_core::vault::convert(dir.path()).unwrap();
         Template {
             dir,
+            key,
             staff: t.0,
             inpatient: t.1,
             discharged: t.2,
@@ -187,7 +191,9 @@ fn template() -> &'static Template {
 
 fn fresh_copy(t: &Template) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(t.dir.path().join("saathi.db"), dir.path().join("saathi.db")).unwrap();
+    for file in ["saathi.db", saathi_core::keyslots::KEYS_FILE] {
+        std::fs::copy(t.dir.path().join(file), dir.path().join(file)).unwrap();
+    }
     let path = dir.path().to_path_buf();
     (dir, path)
 }
@@ -435,9 +441,9 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
     })
 }
 
-fn denied_entries(dir: &Path) -> i64 {
-    let c = rusqlite::Connection::open(dir.join("saathi.db")).unwrap();
-    c.query_row("SELECT count(*) FROM audit_log WHERE action = 'access_denied'", [], |r| r.get(0)).unwrap()
+fn denied_entries(dir: &Path, key: &saathi_core::keyslots::DbKey) -> i64 {
+    let store = Store::open_with(&dir.join("saathi.db"), Some(key)).unwrap();
+    store.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'access_denied'", [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -447,7 +453,7 @@ fn every_command_for_every_role() {
     for &(name, who) in COMMANDS {
         for &(role, staff_id) in &t.staff {
             let (_keep, dir) = fresh_copy(t);
-            let state = AppState::open(dir.clone());
+            let state = AppState::open_unlocked_for_test(dir.clone(), &t.key);
             state.sign_in_for_test(staff_id, role);
             let code = call(&state, t, name);
             let allowed = roles(who).is_none_or(|roles| roles.contains(&role));
@@ -459,7 +465,7 @@ fn every_command_for_every_role() {
             } else {
                 assert_eq!(code.as_deref(), Some("forbidden"), "{name} as {role:?} should be refused");
                 drop(state);
-                assert_eq!(denied_entries(&dir), 1, "{name} refusal for {role:?} is audited");
+                assert_eq!(denied_entries(&dir, &t.key), 1, "{name} refusal for {role:?} is audited");
             }
             checked += 1;
         }
@@ -472,7 +478,7 @@ fn without_a_session_only_public_commands_run() {
     let t = template();
     for &(name, who) in COMMANDS {
         let (_keep, dir) = fresh_copy(t);
-        let state = AppState::open(dir);
+        let state = AppState::open_unlocked_for_test(dir, &t.key);
         let code = call(&state, t, name);
         match who {
             Who::Public => assert_ne!(code.as_deref(), Some("not_signed_in"), "{name}"),
@@ -485,7 +491,7 @@ fn without_a_session_only_public_commands_run() {
 fn a_locked_session_runs_nothing_but_unlock_and_sign_out() {
     let t = template();
     let (_keep, dir) = fresh_copy(t);
-    let state = AppState::open(dir);
+    let state = AppState::open_unlocked_for_test(dir, &t.key);
     state.sign_in_for_test(t.staff[0].1, Role::Admin);
     h::lock(&state).unwrap();
     for name in ["register_counts", "get_patient", "audit_log", "touch", "set_pin"] {

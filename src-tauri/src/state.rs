@@ -1,16 +1,18 @@
-//! What the window's commands share: the open store (or why it could not be opened) and
-//! the signed-in staff member's session.
+//! What the window's commands share: the open store (or why it could not be opened, or
+//! the key slots it waits to be unlocked with) and the signed-in staff member's session.
 //!
 //! Commands run at the same time, each on a thread of the blocking pool (see
 //! `commands.rs`), so every lock here is held briefly, or only by the command that needs
 //! what it guards. The order in which locks may be nested (never the reverse):
 //!
-//!   session → backup jobs → answer → store → early
+//!   session → backup jobs → door → answer → store → early
 //!
 //! - `session`: held only to read or swap the session (never while the store is used:
 //!   `refresh_session` and `unlock` work on a copy and swap it back).
 //! - `backup` jobs (backup_job.rs): `hold_close` reads the close setting under it.
-//! - `answer`: held by whoever waits for the start-up check (`settle(true)`), and while
+//! - `door`: whether the folder is locked (its slots), new, or open; held while a sign-in
+//!   unlocks and opens the store, so that two sign-ins never open it twice.
+//! - `answer`: held by whoever waits for the start-up work (`settle(true)`), and while
 //!   the store is opened after it; callers that must not wait only `try_lock` it and
 //!   then report "still checking".
 //! - `store`: the one connection that writes; held for the length of one read or
@@ -20,35 +22,58 @@
 //!
 //! So a quick command (`app_info`, `session_info`, `setup_status`) never waits for a
 //! slow one, except on the store itself once the store is what it reads.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 use saathi_core::auth::{Gate, Session};
 use saathi_core::db::{InstanceLock, Opening};
+use saathi_core::keyslots::{DbKey, KeySlots};
+use saathi_core::vault::{self, Folder};
 use saathi_core::{Actor, Ctx, Error, ErrorPayload, Store, audit};
 
 pub type Res<T> = Result<T, ErrorPayload>;
+
+/// Whether the data folder's database can be read yet.
+#[derive(Debug)]
+pub enum Door {
+    /// Open, or being opened (converted or checked) by the start-up thread, or failed to
+    /// open (the store says why).
+    Open,
+    /// No database yet: set-up creates it.
+    New,
+    /// Encrypted: a staff member's password (or the recovery code) must open its key.
+    Locked(KeySlots),
+}
+
+/// How the start-up thread ends: the store, opened for writing once the file is whole.
+type Answer = saathi_core::Result<Store>;
 
 pub struct AppState {
     pub data_dir: PathBuf,
     /// The open store, or why it could not be opened. A restore swaps it (under the lock).
     store: Mutex<Result<Store, ErrorPayload>>,
+    door: Mutex<Door>,
     session: Mutex<Option<Session>>,
+    /// Wrong sign-ins while the folder was locked: counted here for the back-off (nothing
+    /// can be written then), and written to the audit trail once the database is open.
+    locked_failures: Mutex<Vec<(String, DateTime<Utc>)>>,
     /// The backup running in the background (the window polls it), and a restore waiting
     /// for its confirmation.
     pub backup: crate::backup_job::Jobs,
-    /// The daily local snapshot, taken on a thread of its own so that the window does not
-    /// wait for a copy of the whole database.
+    /// The start-up work on a thread of its own (conversion of a plain database, or the
+    /// integrity check of a large one), then the daily local snapshot, so that the window
+    /// does not wait for either.
     snapshot: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// While the integrity check of a large database runs beside the first screen: where
-    /// its answer comes. Nothing is written before the answer is in.
-    answer: Mutex<Option<Receiver<saathi_core::Result<()>>>>,
-    /// Meanwhile, a read-only connection for the first screen's reads.
+    /// While that thread works: where its answer comes. Nothing is written before the
+    /// answer is in.
+    answer: Mutex<Option<Receiver<Answer>>>,
+    /// Meanwhile, a read-only connection for the first screen's reads (during a check).
     early: Mutex<Option<Connection>>,
-    /// The check's answer is in (or there was none to wait for): `store` is final.
+    /// The answer is in (or there was none to wait for): `store` is final.
     settled: AtomicBool,
     _lock: Option<InstanceLock>,
 }
@@ -80,95 +105,128 @@ impl StoreGuard<'_> {
     }
 }
 
-/// What [`AppState::open`] found, before the state is put together.
-struct Opened {
-    lock: Option<InstanceLock>,
-    store: Result<Store, ErrorPayload>,
-    /// The read-only connection while the check is still to do.
-    early: Option<Connection>,
+/// The start-up thread: does `work` (which opens the store), answers, then takes the
+/// daily local snapshot through a connection of its own.
+fn start_thread(
+    data_dir: &Path,
+    work: impl FnOnce() -> Answer + Send + 'static,
+) -> (Receiver<Answer>, std::thread::JoinHandle<()>) {
+    let (tell, answer) = std::sync::mpsc::channel();
+    let dir = data_dir.to_path_buf();
+    let handle = std::thread::spawn(move || {
+        crate::os::background_thread();
+        let began = std::time::Instant::now();
+        let opened = work();
+        tracing::info!(ms = began.elapsed().as_millis() as u64, ok = opened.is_ok(), "start-up work");
+        let key = opened.as_ref().ok().map(|s| s.key().cloned());
+        let _ = tell.send(opened);
+        if let Some(key) = key {
+            daily_snapshot(&dir, key.as_ref());
+        }
+    });
+    (answer, handle)
+}
+
+/// At most one snapshot a day in the data folder (the local safety net), encrypted like
+/// the database.
+fn daily_snapshot(dir: &Path, key: Option<&DbKey>) {
+    let db = saathi_core::paths::db_path(dir);
+    let taken = Store::open_checked(&db, key)
+        .and_then(|store| saathi_core::backup::local_snapshot_if_due(store.conn(), dir, &Ctx::now(Actor::system())));
+    if let Err(e) = taken {
+        tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
+    }
 }
 
 impl AppState {
+    /// Takes the data folder's lock and looks at it: a new folder waits for set-up, an
+    /// encrypted one for a sign-in to unlock it; a plain one (from before encryption) is
+    /// converted on the start-up thread while the window starts.
     pub fn open(data_dir: PathBuf) -> AppState {
         let db = saathi_core::paths::db_path(&data_dir);
-        let opened = Self::look(&data_dir);
-        let (tell, answer) = if opened.early.is_some() {
-            let (tell, answer) = std::sync::mpsc::channel();
-            (Some(tell), Some(answer))
-        } else {
-            (None, None)
+        let mut state = AppState {
+            data_dir: data_dir.clone(),
+            store: Mutex::new(Err(Error::NotSignedIn.payload())),
+            door: Mutex::new(Door::Open),
+            session: Mutex::new(None),
+            locked_failures: Mutex::default(),
+            backup: Arc::default(),
+            snapshot: Mutex::new(None),
+            answer: Mutex::new(None),
+            early: Mutex::new(None),
+            settled: AtomicBool::new(true),
+            _lock: None,
         };
-        // On a thread of its own while the window starts: the integrity check (when it is
-        // still to do), then the local safety net, at most one snapshot a day in the data
-        // folder, read through a connection of its own.
-        let snapshot = (opened.store.is_ok() || tell.is_some()).then(|| {
-            let dir = data_dir.clone();
-            std::thread::spawn(move || {
-                crate::os::background_thread();
-                if let Some(tell) = tell {
-                    let began = std::time::Instant::now();
-                    let checked = saathi_core::db::integrity_check(&db, None);
-                    tracing::info!(ms = began.elapsed().as_millis() as u64, ok = checked.is_ok(), "integrity check");
-                    let ok = checked.is_ok();
-                    let _ = tell.send(checked);
-                    if !ok {
-                        return;
-                    }
-                }
-                let taken = Connection::open(&db).map_err(Error::from).and_then(|conn| {
-                    saathi_core::backup::local_snapshot_if_due(&conn, &dir, &Ctx::now(Actor::system()))
-                });
-                if let Err(e) = taken {
-                    tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
-                }
-            })
+        let looked = InstanceLock::acquire_within(&data_dir, std::time::Duration::from_secs(5)).and_then(|l| {
+            state._lock = Some(l);
+            vault::look(&data_dir)
         });
-        Self::assemble(data_dir, opened, answer, snapshot)
-    }
-
-    /// Takes the data folder's lock and looks at its database: open and ready, or still
-    /// to be checked (then `store` says "busy" until the answer is in), or why not.
-    fn look(data_dir: &std::path::Path) -> Opened {
-        let db = saathi_core::paths::db_path(data_dir);
-        let (lock, opening) = match InstanceLock::acquire_within(data_dir, std::time::Duration::from_secs(5)) {
-            Ok(lock) => (Some(lock), Store::open_in_stages(&db, None)),
-            Err(e) => (None, Err(e)),
-        };
-        let (store, early) = match opening {
-            Ok(Opening::Ready(store)) => (Ok(store), None),
-            // Until the check answers, `store()` waits for it rather than use this.
-            Ok(Opening::Unchecked(early)) => (Err(Error::Busy.payload()), Some(early)),
+        match looked {
+            Ok(Folder::New) => *lock(&state.door) = Door::New,
+            Ok(Folder::Locked(slots)) => *lock(&state.door) = Door::Locked(slots),
+            Ok(Folder::Plain) => {
+                let dir = data_dir.clone();
+                let (answer, handle) = start_thread(&data_dir, move || {
+                    let key = vault::convert(&dir)?;
+                    Store::open_checked(&db, Some(&key))
+                });
+                *lock(&state.store) = Err(Error::Busy.payload());
+                state.settled = AtomicBool::new(false);
+                *lock(&state.answer) = Some(answer);
+                *lock(&state.snapshot) = Some(handle);
+            }
             Err(e) => {
                 tracing::error!(code = e.code(), "the database could not be opened");
-                (Err(e.payload()), None)
+                *lock(&state.store) = Err(e.payload());
             }
-        };
-        Opened { lock, store, early }
-    }
-
-    fn assemble(
-        data_dir: PathBuf,
-        opened: Opened,
-        answer: Option<Receiver<saathi_core::Result<()>>>,
-        snapshot: Option<std::thread::JoinHandle<()>>,
-    ) -> AppState {
-        AppState {
-            data_dir,
-            store: Mutex::new(opened.store),
-            session: Mutex::new(None),
-            backup: Arc::default(),
-            snapshot: Mutex::new(snapshot),
-            settled: AtomicBool::new(answer.is_none()),
-            answer: Mutex::new(answer),
-            early: Mutex::new(opened.early),
-            _lock: opened.lock,
         }
+        state
     }
 
-    /// Takes in the integrity check's answer, waiting for it when `wait` (before any use
-    /// of the store), and opens the store for writing when the file is whole. Returns
-    /// whether the check is still running (only when not waiting). Not waiting never
-    /// blocks: while another command waits for the answer, the check is still running.
+    /// Opens the store with the key a sign-in unlocked: at once when the file is small or
+    /// must be migrated, else read-only for the first screen while the start-up thread
+    /// checks it (writes wait for the check).
+    fn open_with_key(&self, key: DbKey) -> Res<()> {
+        let db = saathi_core::paths::db_path(&self.data_dir);
+        match Store::open_in_stages(&db, Some(&key)) {
+            Ok(Opening::Ready(store)) => {
+                *lock(&self.store) = Ok(store);
+                let dir = self.data_dir.clone();
+                *lock(&self.snapshot) = Some(std::thread::spawn(move || {
+                    crate::os::background_thread();
+                    daily_snapshot(&dir, Some(&key));
+                }));
+            }
+            Ok(Opening::Unchecked(early)) => {
+                *lock(&self.early) = Some(early);
+                *lock(&self.store) = Err(Error::Busy.payload());
+                self.settled.store(false, Ordering::Release);
+                let (answer, handle) = start_thread(&self.data_dir, move || {
+                    saathi_core::db::integrity_check(&db, Some(&key))?;
+                    Store::open_checked(&db, Some(&key))
+                });
+                *lock(&self.answer) = Some(answer);
+                *lock(&self.snapshot) = Some(handle);
+            }
+            Err(e) => {
+                tracing::error!(code = e.code(), "the database could not be opened");
+                *lock(&self.store) = Err(e.payload());
+                return Err(e.payload());
+            }
+        }
+        *lock(&self.door) = Door::Open;
+        Ok(())
+    }
+
+    /// The door: whether the folder is new, locked (and its slots), or open.
+    pub fn door(&self) -> MutexGuard<'_, Door> {
+        lock(&self.door)
+    }
+
+    /// Takes in the start-up thread's answer, waiting for it when `wait` (before any use
+    /// of the store). Returns whether the work is still running (only when not waiting).
+    /// Not waiting never blocks: while another command waits for the answer, the work is
+    /// still running.
     fn settle(&self, wait: bool) -> bool {
         if self.settled.load(Ordering::Acquire) {
             return false;
@@ -183,7 +241,6 @@ impl AppState {
             }
         };
         let Some(rx) = answer.as_ref() else { return false };
-        let db = saathi_core::paths::db_path(&self.data_dir);
         let got = if wait {
             rx.recv().ok()
         } else {
@@ -193,12 +250,13 @@ impl AppState {
                 Err(TryRecvError::Disconnected) => None,
             }
         };
-        // A check thread that ended without answering: check here instead.
-        let got = got.unwrap_or_else(|| saathi_core::db::integrity_check(&db, None));
-        let opened = got.and_then(|()| Store::open_checked(&db, None)).map_err(|e| {
-            tracing::error!(code = e.code(), "the database could not be opened");
-            e.payload()
-        });
+        // A thread that ended without answering (it panicked): say so rather than guess.
+        let opened = got
+            .unwrap_or_else(|| Err(Error::Io(std::io::Error::other("the start-up check stopped without an answer"))))
+            .map_err(|e| {
+                tracing::error!(code = e.code(), "the database could not be opened");
+                e.payload()
+            });
         *lock(&self.store) = opened;
         *answer = None;
         self.settled.store(true, Ordering::Release);
@@ -217,7 +275,7 @@ impl AppState {
     /// Why the database could not be opened; `None` also while it is still being checked
     /// (see [`AppState::checking`]).
     pub fn startup_error(&self) -> Option<ErrorPayload> {
-        if self.settle(false) {
+        if !matches!(*self.door(), Door::Open) || self.settle(false) {
             return None;
         }
         lock(&self.store).as_ref().err().cloned()
@@ -239,21 +297,93 @@ impl AppState {
 
     /// Replaces the open store (restore): `f` gets the current store (or none, when it
     /// could not be opened) and returns the new one. If `f` fails, the database file is
-    /// opened again, whichever it now is (the old one, or the restored one).
+    /// opened again with the key it had, whichever file it now is (the old one, or the
+    /// restored one, which a restore encrypts with the same key).
     pub fn replace_store(&self, f: impl FnOnce(Option<Store>) -> saathi_core::Result<Store>) -> Res<()> {
         self.settle(true);
         let mut guard = lock(&self.store);
         let old = std::mem::replace(&mut *guard, Err(Error::Busy.payload()));
+        let key = old.as_ref().ok().and_then(|s| s.key().cloned());
         match f(old.ok()) {
             Ok(store) => {
                 *guard = Ok(store);
                 Ok(())
             }
             Err(e) => {
-                *guard = Store::open(&saathi_core::paths::db_path(&self.data_dir)).map_err(|e| e.payload());
+                let db = saathi_core::paths::db_path(&self.data_dir);
+                *guard = Store::open_with(&db, key.as_ref()).map_err(|e| e.payload());
                 Err(e.payload())
             }
         }
+    }
+
+    /// When the folder is locked: opens its key with the slot `username` finds and
+    /// `password`, then opens the store with it; returns the staff member's id. `None`
+    /// when the folder is not locked (the register checks the password then). Wrong
+    /// passwords count towards the back-off here, and reach the audit trail later.
+    pub fn unlock(&self, username: &str, password: &str) -> Res<Option<i64>> {
+        let mut door = lock(&self.door);
+        let Door::Locked(slots) = &*door else { return Ok(None) };
+        let name = username.trim().to_lowercase();
+        let now = Utc::now();
+        {
+            let failures = lock(&self.locked_failures);
+            let mine: Vec<&DateTime<Utc>> = failures.iter().filter(|f| f.0 == name).map(|f| &f.1).collect();
+            if let (Some(wait), Some(last)) =
+                (saathi_core::auth::backoff_seconds(mine.len() as i64), mine.last().copied())
+            {
+                let left = (*last + chrono::Duration::seconds(wait) - now).num_seconds();
+                if left > 0 {
+                    return Err(Error::SignInWait { seconds: left }.payload());
+                }
+            }
+        }
+        match vault::unlock(slots, &name, password) {
+            Ok((key, staff_id)) => {
+                lock(&self.locked_failures).retain(|f| f.0 != name);
+                drop(std::mem::replace(&mut *door, Door::Open));
+                drop(door);
+                self.open_with_key(key)?;
+                Ok(Some(staff_id))
+            }
+            Err(e) => {
+                if matches!(e, Error::SignInFailed) {
+                    lock(&self.locked_failures).push((name, now));
+                }
+                Err(e.payload())
+            }
+        }
+    }
+
+    /// When the folder is locked: opens its key with the recovery code's slot, then the
+    /// store. False when the folder is not locked.
+    pub fn unlock_with_recovery(&self, code: &str) -> Res<bool> {
+        let mut door = lock(&self.door);
+        let Door::Locked(slots) = &*door else { return Ok(false) };
+        let key = vault::unlock_with_recovery(slots, code).map_err(|e| e.payload())?;
+        drop(std::mem::replace(&mut *door, Door::Open));
+        drop(door);
+        self.open_with_key(key)?;
+        Ok(true)
+    }
+
+    /// The wrong sign-ins typed while the folder was locked, to be audited (once).
+    pub fn take_locked_failures(&self) -> Vec<(String, DateTime<Utc>)> {
+        std::mem::take(&mut *lock(&self.locked_failures))
+    }
+
+    /// Set-up of a new centre (the door is `New`): creates the encrypted database and
+    /// opens the store. `Ok(None)` when the door is not new (set-up in the register).
+    pub fn set_up_new(&self, input: &saathi_core::auth::SetupInput) -> Res<Option<saathi_core::auth::SetupResult>> {
+        let mut door = lock(&self.door);
+        if !matches!(*door, Door::New) {
+            return Ok(None);
+        }
+        let (store, result) =
+            vault::set_up(&self.data_dir, &Ctx::now(Actor::system()), input).map_err(|e| e.payload())?;
+        *lock(&self.store) = Ok(store);
+        *door = Door::Open;
+        Ok(Some(result))
     }
 
     pub fn session(&self) -> MutexGuard<'_, Option<Session>> {
@@ -303,20 +433,32 @@ impl AppState {
         self.write_as(&ctx, f)
     }
 
-    /// Like `write`, but also while the staff member still has to change their password.
-    pub fn write_changing_password<T>(
-        &self,
-        f: impl FnOnce(&Transaction<'_>, &Ctx) -> saathi_core::Result<T>,
-    ) -> Res<T> {
-        let ctx = self.gate(true)?;
-        self.write_as(&ctx, f)
-    }
-
     /// One transaction with a given context (before sign-in: the system at this time).
     pub fn write_as<T>(&self, ctx: &Ctx, f: impl FnOnce(&Transaction<'_>, &Ctx) -> saathi_core::Result<T>) -> Res<T> {
+        self.write_keyed_as(ctx, |tx, ctx, _| f(tx, ctx))
+    }
+
+    /// One transaction as the signed-in staff member, given the database's key too (to
+    /// update the key slots before the change is committed).
+    pub fn write_keyed<T>(
+        &self,
+        allow_password_change: bool,
+        f: impl FnOnce(&Transaction<'_>, &Ctx, Option<&DbKey>) -> saathi_core::Result<T>,
+    ) -> Res<T> {
+        let ctx = self.gate(allow_password_change)?;
+        self.write_keyed_as(&ctx, f)
+    }
+
+    /// `write_as` with the database's key.
+    pub fn write_keyed_as<T>(
+        &self,
+        ctx: &Ctx,
+        f: impl FnOnce(&Transaction<'_>, &Ctx, Option<&DbKey>) -> saathi_core::Result<T>,
+    ) -> Res<T> {
         let out = {
             let mut store = self.store()?;
-            store.write(|tx| f(tx, ctx))
+            let key = store.get().key().cloned();
+            store.write(|tx| f(tx, ctx, key.as_ref()))
         };
         out.map_err(|e| self.report(ctx, e))
     }
@@ -334,6 +476,15 @@ impl AppState {
         f(store.conn()).map_err(|e| e.payload())
     }
 
+    /// Like `read_open`, but never waits for the start-up work: while a conversion runs
+    /// (no early connection), it answers `busy` at once.
+    pub fn read_without_waiting<T>(&self, f: impl FnOnce(&Connection) -> saathi_core::Result<T>) -> Res<T> {
+        if self.settle(false) && lock(&self.early).is_none() {
+            return Err(Error::Busy.payload());
+        }
+        self.read_open(f)
+    }
+
     /// Logs unexpected errors (code only) and audits refusals by role.
     fn report(&self, ctx: &Ctx, e: Error) -> ErrorPayload {
         match &e {
@@ -348,14 +499,34 @@ impl AppState {
         e.payload()
     }
 
-    /// For tests: the state of a window whose start-up check is still running, and the
-    /// sender of its answer (the check "runs" until the test sends it).
+    /// For tests: the state of a window over an encrypted folder, unlocked with `key`,
+    /// whose start-up check is still running, and the sender of its answer (the check
+    /// "runs" until the test sends the store it opens).
     #[cfg(test)]
-    pub fn open_with_check_pending(data_dir: PathBuf) -> (AppState, std::sync::mpsc::Sender<saathi_core::Result<()>>) {
-        let opened = Self::look(&data_dir);
-        assert!(opened.early.is_some(), "an existing, current database is checked in the background");
+    pub fn open_with_check_pending(data_dir: PathBuf, key: &DbKey) -> (AppState, std::sync::mpsc::Sender<Answer>) {
+        let state = AppState::open(data_dir);
+        let db = saathi_core::paths::db_path(&state.data_dir);
+        let Ok(Opening::Unchecked(early)) = Store::open_in_stages(&db, Some(key)) else {
+            panic!("an existing, current database is checked in the background")
+        };
         let (tell, answer) = std::sync::mpsc::channel();
-        (Self::assemble(data_dir, opened, Some(answer), None), tell)
+        *lock(&state.early) = Some(early);
+        *lock(&state.store) = Err(Error::Busy.payload());
+        *lock(&state.answer) = Some(answer);
+        *lock(&state.door) = Door::Open;
+        state.settled.store(false, Ordering::Release);
+        (state, tell)
+    }
+
+    /// For tests: the state of a window over an encrypted folder, unlocked with `key` (as
+    /// a sign-in would), before anyone signs in.
+    #[cfg(test)]
+    pub fn open_unlocked_for_test(data_dir: PathBuf, key: &DbKey) -> AppState {
+        let state = AppState::open(data_dir);
+        if let Err(e) = state.open_with_key(key.clone()) {
+            panic!("unlock for the test: {e:?}");
+        }
+        state
     }
 
     /// For tests: a signed-in session of `role` without a password check.
@@ -381,6 +552,7 @@ mod tests {
     use super::*;
     use crate::commands::handlers as h;
 
+    /// A plain demo centre (as an older Saathi left it).
     fn demo_centre(dir: &std::path::Path) -> PathBuf {
         let db = saathi_core::paths::db_path(dir);
         let mut store = Store::open(&db).unwrap();
@@ -389,19 +561,61 @@ mod tests {
         db
     }
 
-    /// The first screen reads while the check runs; the first write waits for it.
+    /// A demo centre encrypted as the first start leaves it, and its key.
+    fn encrypted_demo_centre(dir: &std::path::Path) -> (PathBuf, DbKey) {
+        let db = demo_centre(dir);
+        let key = vault::convert(dir).unwrap();
+        (db, key)
+    }
+
+    /// The first start of this version converts a plain centre beside the first screen;
+    /// every later start is locked until a password opens its key slot; then the first
+    /// write waits for the check of the file.
     #[test]
-    fn a_whole_database_is_checked_beside_the_first_screen_then_opened_for_writing() {
+    fn a_plain_centre_is_encrypted_at_the_first_start_and_opened_by_a_password_after() {
         let dir = tempfile::tempdir().unwrap();
-        demo_centre(dir.path());
+        let db = demo_centre(dir.path());
         let state = AppState::open(dir.path().to_path_buf());
-        let info = h::app_info(&state).unwrap();
-        assert!(info.startup_error.is_none());
-        assert!(!h::setup_status(&state).unwrap().needs_setup, "the first screen reads at once");
-        let session = h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
-        assert_eq!(session.username, "admin");
-        assert!(!h::app_info(&state).unwrap().checking, "a write waited for the check");
+        assert!(h::app_info(&state).unwrap().startup_error.is_none());
+        assert!(!h::setup_status(&state).unwrap().needs_setup);
+        assert_eq!(h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap().username, "admin");
         state.wait_for_snapshot();
+        drop(state);
+        assert!(!std::fs::read(&db).unwrap().starts_with(b"SQLite format 3"), "encrypted");
+
+        let state = AppState::open(dir.path().to_path_buf());
+        assert!(matches!(*state.door(), Door::Locked(_)));
+        let info = h::app_info(&state).unwrap();
+        assert!(info.startup_error.is_none() && info.demo, "the demo flag is read from the slots file");
+        let setup = h::setup_status(&state).unwrap();
+        assert!(!setup.needs_setup);
+        assert_eq!(setup.centre_name, h::get_settings(&state).unwrap().centre_name);
+        assert_eq!(h::register_counts(&state).unwrap_err().code, "not_signed_in");
+        assert_eq!(h::sign_in(&state, "admin".into(), "wrong password".into()).unwrap_err().code, "sign_in_failed");
+        assert!(matches!(*state.door(), Door::Locked(_)), "a wrong password opens nothing");
+        let session = h::sign_in(&state, "counsellor".into(), "demo-counsellor-1".into()).unwrap();
+        assert_eq!(session.username, "counsellor");
+        assert!(!h::app_info(&state).unwrap().checking, "the sign-in's write waited for the check");
+        let failed: i64 = state
+            .read_open(|c| {
+                Ok(c.query_row("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'", [], |r| r.get(0))?)
+            })
+            .unwrap();
+        assert_eq!(failed, 1, "the wrong password typed while locked is audited once the database opens");
+        state.wait_for_snapshot();
+    }
+
+    /// Wrong passwords while the folder is locked count towards the back-off.
+    #[test]
+    fn wrong_passwords_while_locked_make_the_next_attempt_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        encrypted_demo_centre(dir.path());
+        let state = AppState::open(dir.path().to_path_buf());
+        for _ in 0..3 {
+            assert_eq!(h::sign_in(&state, "admin".into(), "nope".into()).unwrap_err().code, "sign_in_failed");
+        }
+        assert_eq!(h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap_err().code, "sign_in_wait");
+        assert!(h::sign_in(&state, "counsellor".into(), "demo-counsellor-1".into()).is_ok(), "per username");
     }
 
     /// Commands run at the same time. While one waits for the start-up check (slow on a
@@ -414,8 +628,8 @@ mod tests {
         use std::time::Duration;
         const HANG: Duration = Duration::from_secs(120);
         let dir = tempfile::tempdir().unwrap();
-        demo_centre(dir.path());
-        let (state, tell) = AppState::open_with_check_pending(dir.path().to_path_buf());
+        let (db, key) = encrypted_demo_centre(dir.path());
+        let (state, tell) = AppState::open_with_check_pending(dir.path().to_path_buf(), &key);
         let state = Arc::new(state);
 
         let s = Arc::clone(&state);
@@ -439,7 +653,7 @@ mod tests {
         assert!(!setup.unwrap().needs_setup);
         settings.unwrap();
         assert!(!signing_in.is_finished(), "the sign-in still waits for the check");
-        tell.send(Ok(())).unwrap();
+        tell.send(Store::open_checked(&db, Some(&key))).unwrap();
         assert_eq!(signing_in.join().unwrap().unwrap().username, "admin");
         assert!(!h::app_info(&state).unwrap().checking);
 
@@ -489,7 +703,7 @@ mod tests {
     #[test]
     fn a_damaged_database_found_by_the_background_check_is_never_written() {
         let dir = tempfile::tempdir().unwrap();
-        let db = demo_centre(dir.path());
+        let (db, _) = encrypted_demo_centre(dir.path());
         let mut bytes = std::fs::read(&db).unwrap();
         let end = bytes.len().min(4096 * 8);
         bytes[4096..end].fill(0x5A);

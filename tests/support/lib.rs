@@ -124,16 +124,62 @@ pub fn run_saathi(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// A generated centre of `size`, copied into `dir` as its database: the benchmark's cached
-/// copy (same generator, same seed) in the target folder's bench/, generated there first
-/// when missing, so the e2e tests, the bench and later runs share one.
+/// The database of a data folder that Saathi encrypted (the demo centre, or one it
+/// converted or set up), opened with a staff member's password: it unlocks their key slot,
+/// as at the sign-in screen. A folder still plain is opened as it is.
+pub fn open_centre_as(dir: &Path, username: &str, password: &str) -> Store {
+    use saathi_core::vault::{self, Folder};
+    let db = saathi_core::paths::db_path(dir);
+    match vault::look(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        Folder::Locked(slots) => {
+            let (key, _) = vault::unlock(&slots, username, password).unwrap_or_else(|e| panic!("unlock: {e}"));
+            Store::open_with(&db, Some(&key)).unwrap_or_else(|e| panic!("open {}: {e}", db.display()))
+        }
+        Folder::Plain => Store::open(&db).unwrap_or_else(|e| panic!("open {}: {e}", db.display())),
+        Folder::New => panic!("{} holds no database", dir.display()),
+    }
+}
+
+/// [`open_centre_as`] the demo centre's administrator.
+pub fn open_demo_centre(dir: &Path) -> Store {
+    open_centre_as(dir, "admin", "demo-admin-1")
+}
+
+/// The demo administrator's password in a file, and the command-line arguments that act
+/// as them (`--user admin --password-file F`): keep the file while the command runs.
+pub fn demo_admin_args() -> (tempfile::NamedTempFile, Vec<String>) {
+    let mut file = tempfile::NamedTempFile::new().expect("password file");
+    std::io::Write::write_all(&mut file, b"demo-admin-1\n").expect("write password file");
+    let args = vec!["--user".into(), "admin".into(), "--password-file".into(), file.path().display().to_string()];
+    (file, args)
+}
+
+/// A generated centre of `size`, copied into `dir` as its data (database and key slots):
+/// the benchmark's cached copy (same generator, same seed) in the target folder's bench/,
+/// generated there first when missing, then encrypted once as Saathi's first start would
+/// (its staff's passwords open it, e.g. `scale::SIGN_IN`), so that the e2e tests, the
+/// bench and later runs share one.
 pub fn generated_centre(dir: &Path, size: &saathi_core::scale::Scale) -> PathBuf {
+    use saathi_core::keyslots::KEYS_FILE;
     let db = dir.join(saathi_core::db::DB_FILE);
     let (cached, generated) = saathi_core::scale::cached(&target_dir().join("bench"), size, today()).unwrap();
     if let Some(s) = generated {
         eprintln!("generated the {} centre in {:.0} s", size.name, s.seconds);
     }
-    std::fs::copy(&cached, &db).unwrap();
+    let encrypted = cached.with_extension("encrypted-folder");
+    if !encrypted.join(KEYS_FILE).exists() {
+        let partial = cached.with_extension("encrypted-partial");
+        let _ = std::fs::remove_dir_all(&partial);
+        std::fs::create_dir_all(&partial).unwrap();
+        std::fs::copy(&cached, partial.join(saathi_core::db::DB_FILE)).unwrap();
+        let began = std::time::Instant::now();
+        saathi_core::vault::convert(&partial).unwrap();
+        eprintln!("encrypted the {} centre in {:.0} s", size.name, began.elapsed().as_secs_f64());
+        let _ = std::fs::remove_dir_all(&encrypted);
+        std::fs::rename(&partial, &encrypted).unwrap();
+    }
+    std::fs::copy(encrypted.join(saathi_core::db::DB_FILE), &db).unwrap();
+    std::fs::copy(encrypted.join(KEYS_FILE), dir.join(KEYS_FILE)).unwrap();
     db
 }
 

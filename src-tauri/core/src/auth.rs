@@ -45,7 +45,7 @@ pub fn verify_secret(secret: &str, stored: &str) -> bool {
 
 /// A hash of nothing, checked when the user name is unknown so that the answer takes as
 /// long as for a real account.
-fn dummy_check(secret: &str) {
+pub(crate) fn dummy_check(secret: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let stored = DUMMY.get_or_init(|| hash_secret("no such account").unwrap_or_default());
     let _ = verify_secret(secret, stored);
@@ -105,7 +105,7 @@ fn new_recovery_code() -> Result<String> {
     Ok(chars.chunks(5).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
 }
 
-fn normalise_code(code: &str) -> String {
+pub(crate) fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
@@ -314,6 +314,37 @@ pub fn sign_in(tx: &Transaction<'_>, now: &Ctx, username: &str, password: &str) 
     }
 }
 
+/// Signing in with a password that has just opened the staff member's key slot (the
+/// folder was locked): the slot proves the password. Should the register's hash say
+/// otherwise (a password change whose slot was saved but whose commit a power cut
+/// stopped), the register takes the password the slot proved.
+pub fn sign_in_unlocked(tx: &Transaction<'_>, now: &Ctx, staff_id: i64, password: &str) -> Attempt<Session> {
+    let Some(a) = account_where(tx, "id = ?1", &staff_id)? else {
+        return Ok(Err(Error::SignInFailed));
+    };
+    let ctx = Ctx { actor: Actor { staff_id: Some(a.id), role: a.role }, ..*now };
+    if !a.password_hash.as_deref().is_some_and(|h| verify_secret(password, h)) {
+        tx.execute("UPDATE staff SET password_hash = ?2 WHERE id = ?1", params![a.id, hash_secret(password)?])?;
+        audit::record(tx, &ctx, "password_synced", entity::STAFF, Some(a.id), "from the key slot")?;
+    }
+    clear_failures(tx, &a.username.to_lowercase())?;
+    audit::record(tx, &ctx, "sign_in", entity::STAFF, Some(a.id), "")?;
+    let info = session_info(tx, &a, false)?;
+    Ok(Ok(Session::new(info, now.now)))
+}
+
+/// Wrong passwords typed while the folder was locked (nothing could be written then),
+/// written to the audit trail once the database is open.
+pub fn record_locked_failures(tx: &Transaction<'_>, now: &Ctx, failures: &[(String, DateTime<Utc>)]) -> Result<()> {
+    for (username, at) in failures {
+        let who = account_where(tx, "username = ?1 COLLATE NOCASE", username)?.map(|a| a.id);
+        let ctx = Ctx { actor: Actor { staff_id: who, role: Role::FrontDesk }, now: *at, ..*now };
+        let detail = if who.is_some() { "wrong password (while locked)" } else { "unknown username (while locked)" };
+        audit::record(tx, &ctx, "sign_in_failed", entity::STAFF, who, detail)?;
+    }
+    Ok(())
+}
+
 /// A signed-in staff member at the shared PC. Kept in memory by the app, never stored.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -475,6 +506,10 @@ pub(crate) fn set_password(tx: &Transaction<'_>, staff_id: i64, password: &str, 
     Ok(())
 }
 
+pub fn wrong_recovery_code() -> Error {
+    Error::invalid("recovery_code_wrong", "recovery_code", "That recovery code is not right.")
+}
+
 /// Emergency access: with the recovery code from set-up, the owner sets a new password
 /// for an administrator account (reactivated if needed). The code is then replaced by a
 /// new one, returned to be printed.
@@ -492,7 +527,7 @@ pub fn recover(
     if !stored.as_deref().is_some_and(|h| verify_secret(&normalise_code(code), h)) {
         note_failure(tx, RECOVERY_KEY, now.now)?;
         audit::record(tx, now, "recovery_failed", entity::STAFF, None, "")?;
-        return Ok(Err(Error::invalid("recovery_code_wrong", "recovery_code", "That recovery code is not right.")));
+        return Ok(Err(wrong_recovery_code()));
     }
     let key = text::clean(username).to_lowercase();
     let admin: Option<i64> = tx

@@ -93,7 +93,7 @@ fn beside(db: &Path, suffix: &str) -> std::path::PathBuf {
     s.into()
 }
 
-fn is_plain_sqlite(path: &Path) -> Result<bool> {
+pub(crate) fn is_plain_sqlite(path: &Path) -> Result<bool> {
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path)?;
     let n = std::io::Read::read(&mut f, &mut head)?;
@@ -142,48 +142,62 @@ pub enum Converted {
     Now,
 }
 
+/// Finishes the steps of an interrupted conversion that need no key (3 and 4 below): a
+/// crash between the two renames, or before the old file was removed. True if the
+/// database is (now) the encrypted one.
+pub fn finish_interrupted(db: &Path) -> Result<bool> {
+    let (encrypted, plain_old) = (beside(db, ".encrypted"), beside(db, ".plain"));
+    if !db.exists() {
+        if !(encrypted.exists() && plain_old.exists()) {
+            return Ok(false);
+        }
+        std::fs::rename(&encrypted, db)?;
+        sync_dir(db.parent().unwrap_or(Path::new(".")));
+    }
+    if is_plain_sqlite(db)? {
+        return Ok(false);
+    }
+    if plain_old.exists() {
+        finish_swap(db, &plain_old)?;
+    }
+    Ok(true)
+}
+
 /// Makes the plain database at `db` encrypted with `key`, in steps that a power cut at any
-/// moment leaves resumable: whatever the moment, the next call finds either the old plain
-/// file or the finished, checked encrypted one, and finishes the job.
+/// moment leaves recoverable: whatever the moment, the next start finds either the old
+/// plain file (and converts it again, with a new key) or the finished, checked encrypted
+/// one (and [`finish_interrupted`] completes the job).
 ///
 /// 1. the copy is written to `….encrypting` and checked;
-/// 2. it is renamed `….encrypted` (complete and checked);
+/// 2. it is renamed `….encrypted` (complete and checked), then `before_swap` runs (the
+///    caller saves the key's slots: from here on the key must not be lost);
 /// 3. the plain file is renamed `….plain`, then `….encrypted` becomes the database;
 /// 4. `….plain` (and its empty WAL files) are overwritten and removed.
-pub fn encrypt_in_place(db: &Path, key: &DbKey) -> Result<Converted> {
+pub fn encrypt_in_place(db: &Path, key: &DbKey, before_swap: impl FnOnce() -> Result<()>) -> Result<Converted> {
+    if finish_interrupted(db)? {
+        return Ok(Converted::AlreadyEncrypted);
+    }
+    if !db.exists() {
+        return Err(Error::NotFound { what: "The database" });
+    }
     let (encrypting, encrypted, plain_old) =
         (beside(db, ".encrypting"), beside(db, ".encrypted"), beside(db, ".plain"));
     let dir = db.parent().unwrap_or(Path::new("."));
-    let db_exists = db.exists();
-    if db_exists && !is_plain_sqlite(db)? {
-        // Encrypted already; a crash may have left step 4 to do.
-        if plain_old.exists() {
-            finish_swap(db, &plain_old)?;
+    // The database is plain: a copy left by an interrupted run was made with that run's
+    // key, which went with it (its slots were never saved, or are replaced below).
+    for stale in [&encrypting, &encrypted] {
+        if stale.exists() {
+            std::fs::remove_file(stale)?;
         }
-        return Ok(Converted::AlreadyEncrypted);
     }
-    if !db_exists {
-        if encrypted.exists() && plain_old.exists() {
-            // A crash between the two renames of step 3.
-            std::fs::rename(&encrypted, db)?;
-            sync_dir(dir);
-            finish_swap(db, &plain_old)?;
-            return Ok(Converted::AlreadyEncrypted);
-        }
-        return Err(Error::NotFound { what: "The database" });
-    }
-    // The database is plain. A finished copy from before a crash is used as it is (the
-    // plain file has not been written since: conversion runs before anything else).
-    if !encrypted.exists() {
-        let _ = std::fs::remove_file(&encrypting);
-        // The copy reads the plain file through SQLite, its WAL included; closing the
-        // last connection folds the WAL into the file.
-        encrypted_copy(db, &encrypting, key)?;
-        // Opened for writing: Windows refuses to flush a file opened only for reading.
-        std::fs::OpenOptions::new().write(true).open(&encrypting)?.sync_all()?;
-        std::fs::rename(&encrypting, &encrypted)?;
-        sync_dir(dir);
-    }
+    // The copy reads the plain file through SQLite, its WAL included; closing the last
+    // connection folds the WAL into the file.
+    encrypted_copy(db, &encrypting, key)?;
+    // Opened for writing: Windows refuses to flush a file opened only for reading.
+    std::fs::OpenOptions::new().write(true).open(&encrypting)?.sync_all()?;
+    std::fs::rename(&encrypting, &encrypted)?;
+    sync_dir(dir);
+    before_swap()?;
     std::fs::rename(db, &plain_old)?;
     sync_dir(dir);
     std::fs::rename(&encrypted, db)?;
@@ -261,14 +275,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (db, counts) = demo_centre(dir.path());
         let key = DbKey::generate().unwrap();
-        assert_eq!(encrypt_in_place(&db, &key).unwrap(), Converted::Now);
+        assert_eq!(encrypt_in_place(&db, &key, || Ok(())).unwrap(), Converted::Now);
         assert_eq!(encrypted_rows(&db, &key), counts);
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let path = entry.unwrap().path();
             let bytes = std::fs::read(&path).unwrap();
             assert!(!bytes.starts_with(b"SQLite format 3"), "{} is plain", path.display());
         }
-        assert_eq!(encrypt_in_place(&db, &key).unwrap(), Converted::AlreadyEncrypted);
+        assert_eq!(encrypt_in_place(&db, &key, || Ok(())).unwrap(), Converted::AlreadyEncrypted);
     }
 
     /// Each state a power cut can leave is finished by the next start, with every row.
@@ -296,8 +310,10 @@ mod tests {
                     }
                 }
             }
-            encrypt_in_place(&db, &key).unwrap_or_else(|e| panic!("{step}: {e}"));
-            assert_eq!(encrypted_rows(&db, &key), counts, "{step}");
+            let next = DbKey::generate().unwrap();
+            encrypt_in_place(&db, &next, || Ok(())).unwrap_or_else(|e| panic!("{step}: {e}"));
+            let swapped = matches!(step, "plain moved aside" | "swapped, old not yet removed");
+            assert_eq!(encrypted_rows(&db, if swapped { &key } else { &next }), counts, "{step}");
             for left in [encrypting, encrypted, plain_old] {
                 assert!(!left.exists(), "{step}: {} left behind", left.display());
             }

@@ -40,6 +40,11 @@ pub enum Error {
          Restore the latest backup, or ask for technical help before doing anything else."
     )]
     Damaged { path: String, detail: String },
+    #[error(
+        "The Saathi database in {path} is encrypted, but its key file saathi.keys is missing from that folder. \
+         Nothing has been changed. Put saathi.keys back (from where it was copied), or restore a backup."
+    )]
+    KeysMissing { path: String },
     #[error("Saathi is already open with this data folder ({path}). Use the window that is already open.")]
     AlreadyOpen { path: String },
     #[error("The database is busy with another task. Please try again in a moment.")]
@@ -138,6 +143,7 @@ impl Error {
             Error::NewerDatabase { .. } => "database_newer",
             Error::NotSaathi { .. } => "database_not_saathi",
             Error::Damaged { .. } => "database_damaged",
+            Error::KeysMissing { .. } => "keys_missing",
             Error::AlreadyOpen { .. } => "already_open",
             Error::Busy => "busy",
             Error::NotSignedIn => "not_signed_in",
@@ -178,7 +184,9 @@ impl Error {
             Error::NewerDatabase { found, supported } | Error::BackupNewer { found, supported } => {
                 vec![("found", found.to_string()), ("supported", supported.to_string())]
             }
-            Error::NotSaathi { path } | Error::AlreadyOpen { path } => vec![("path", path.clone())],
+            Error::NotSaathi { path } | Error::AlreadyOpen { path } | Error::KeysMissing { path } => {
+                vec![("path", path.clone())]
+            }
             Error::Damaged { path, detail } => vec![("path", path.clone()), ("detail", detail.clone())],
             Error::SignInWait { seconds } => vec![("seconds", seconds.to_string())],
             Error::BackupWriteFailed { folder, reason } => vec![("folder", folder.clone()), ("detail", reason.clone())],

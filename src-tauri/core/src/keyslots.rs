@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::settings::Language;
 
 /// The slots file's name, in the data folder beside the database.
 pub const KEYS_FILE: &str = "saathi.keys";
@@ -109,6 +110,16 @@ impl Kdf {
 struct Slot {
     #[serde(flatten)]
     kind: SlotKind,
+    /// A staff slot's username, to find the slot from the sign-in screen before the
+    /// database can be read. Not sealed (the seal binds the staff id): a name changed in
+    /// the file only makes the slot fail to open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user: Option<String>,
+    /// Sealed under a key taken from the password hash the register held when a plain
+    /// database was converted (see [`KeySlots::put_from_hash`]): replaced by a fresh slot
+    /// at the staff member's next sign-in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    interim: bool,
     /// Argon2id salt and costs (secret slots), base64.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     salt: Option<String>,
@@ -121,15 +132,27 @@ struct Slot {
     sealed: String,
 }
 
+/// What the sign-in screen shows before the database can be read: the centre's name, the
+/// language to speak, and whether this is the demo centre. Nothing about any patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Face {
+    pub centre_name: String,
+    pub language: Language,
+    pub demo: bool,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct FileForm {
     format: u32,
+    #[serde(default)]
+    face: Face,
     slots: Vec<Slot>,
 }
 
 /// The slots of one data folder, as read from (or to be written to) its `saathi.keys`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct KeySlots {
+    pub face: Face,
     slots: Vec<Slot>,
 }
 
@@ -161,7 +184,7 @@ fn derive(secret: &str, salt: &[u8], kdf: Kdf) -> Result<Zeroizing<[u8; 32]>> {
 impl KeySlots {
     /// No slot yet (a new database, before its first slot is added).
     pub fn empty() -> KeySlots {
-        KeySlots { slots: Vec::new() }
+        KeySlots { face: Face::default(), slots: Vec::new() }
     }
 
     /// The slots file of `dir`, if there is one. A file that cannot be read as slots is
@@ -178,15 +201,16 @@ impl KeySlots {
         if form.format > FORMAT {
             return Err(damaged("the key slots were written by a newer Saathi"));
         }
-        Ok(Some(KeySlots { slots: form.slots }))
+        Ok(Some(KeySlots { face: form.face, slots: form.slots }))
     }
 
     /// Writes the slots to `dir/saathi.keys`: to a file beside it first, synced, then
     /// renamed over the old one.
     pub fn save(&self, dir: &Path) -> Result<PathBuf> {
         let path = dir.join(KEYS_FILE);
-        let text = serde_json::to_vec_pretty(&FileForm { format: FORMAT, slots: self.slots.clone() })
-            .map_err(|e| damaged(&e.to_string()))?;
+        let text =
+            serde_json::to_vec_pretty(&FileForm { format: FORMAT, face: self.face.clone(), slots: self.slots.clone() })
+                .map_err(|e| damaged(&e.to_string()))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         tmp.write_all(&text)?;
         tmp.as_file().sync_all()?;
@@ -200,28 +224,86 @@ impl KeySlots {
     }
 
     /// Adds (or replaces) the slot of `kind` opened by `secret` (a password or the
-    /// recovery code). `kind` must not be a backup slot.
+    /// recovery code). `kind` must not be a backup slot. A staff slot keeps its username.
     pub fn put_secret(&mut self, kind: SlotKind, secret: &str, key: &DbKey) -> Result<()> {
+        let salt = random::<16>()?;
+        let kdf = Kdf::current();
+        let kek = derive(secret, &salt, kdf)?;
+        self.seal(kind, &salt, kdf, &kek, key, false)
+    }
+
+    /// Adds (or replaces) the slot of `kind` under the Argon2id hash a plain register
+    /// stored for its secret (a PHC string): the slot's key is that hash's output, its salt
+    /// and costs are the hash's, so the same secret typed at the sign-in screen opens it,
+    /// and nobody had to type anything for the conversion. Such a slot is only as strong as
+    /// the secrecy of the old hash (which lived in the plain file, now overwritten, and in
+    /// older backups, which are encrypted with the backup key): it is marked interim, and
+    /// the next sign-in replaces it with a fresh one.
+    pub fn put_from_hash(&mut self, kind: SlotKind, phc: &str, key: &DbKey) -> Result<()> {
+        let bad = || damaged("a stored password hash cannot be read");
+        let parsed = argon2::password_hash::phc::PasswordHash::new(phc).map_err(|_| bad())?;
+        if parsed.algorithm.as_str() != "argon2id" {
+            return Err(bad());
+        }
+        let params = Params::try_from(&parsed).map_err(|_| bad())?;
+        let kdf = Kdf { m_kib: params.m_cost(), t: params.t_cost(), p: params.p_cost() };
+        let (Some(salt), Some(hash)) = (parsed.salt.as_ref(), parsed.hash.as_ref()) else { return Err(bad()) };
+        let kek: [u8; 32] = hash.as_bytes().try_into().map_err(|_| bad())?;
+        self.seal(kind, salt, kdf, &Zeroizing::new(kek), key, true)
+    }
+
+    fn seal(
+        &mut self,
+        kind: SlotKind,
+        salt: &[u8],
+        kdf: Kdf,
+        kek: &[u8; 32],
+        key: &DbKey,
+        interim: bool,
+    ) -> Result<()> {
         if matches!(kind, SlotKind::Backup { .. }) {
             return Err(damaged("a backup slot is sealed to a key pair, not a secret"));
         }
-        let salt = random::<16>()?;
         let nonce = random::<24>()?;
-        let kdf = Kdf::current();
-        let kek = derive(secret, &salt, kdf)?;
         let aad = aad(&kind)?;
-        let sealed = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()))
+        let sealed = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek))
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: key.bytes(), aad: &aad })
             .map_err(|_| damaged("sealing failed"))?;
+        let user = self.slots.iter().find(|s| s.kind == kind).and_then(|s| s.user.clone());
         self.remove(&kind);
         self.slots.push(Slot {
             kind,
+            user,
+            interim,
             salt: Some(B64.encode(salt)),
             kdf: Some(kdf),
             nonce: Some(B64.encode(nonce)),
             sealed: B64.encode(sealed),
         });
         Ok(())
+    }
+
+    /// Sets the username a staff slot is found by (lower case).
+    pub fn set_user(&mut self, staff_id: i64, username: Option<&str>) {
+        for s in &mut self.slots {
+            if s.kind == (SlotKind::Staff { staff_id }) {
+                s.user = username.map(str::to_lowercase);
+            }
+        }
+    }
+
+    /// The staff member whose slot the username finds.
+    pub fn staff_by_user(&self, username: &str) -> Option<i64> {
+        let wanted = username.trim().to_lowercase();
+        self.slots.iter().find_map(|s| match s.kind {
+            SlotKind::Staff { staff_id } if s.user.as_deref() == Some(wanted.as_str()) => Some(staff_id),
+            _ => None,
+        })
+    }
+
+    /// Whether the slot of `kind` is an interim one from a converted register (or missing).
+    pub fn needs_fresh(&self, kind: &SlotKind) -> bool {
+        self.slots.iter().find(|s| s.kind == *kind).is_none_or(|s| s.interim)
     }
 
     /// Adds (or replaces) the backup slot, sealed to the backup key pair's public half.
@@ -235,6 +317,8 @@ impl KeySlots {
         self.slots.retain(|s| !matches!(s.kind, SlotKind::Backup { .. }));
         self.slots.push(Slot {
             kind: SlotKind::Backup { recipient: recipient.to_string() },
+            user: None,
+            interim: false,
             salt: None,
             kdf: None,
             nonce: None,

@@ -29,6 +29,7 @@ pub mod scale;
 pub mod settings;
 pub mod staff;
 pub mod text;
+pub mod vault;
 
 pub use ctx::{Actor, Ctx, Role};
 pub use db::Store;

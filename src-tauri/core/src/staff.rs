@@ -185,6 +185,13 @@ pub fn get(conn: &Connection, id: i64) -> Result<StaffMember> {
         .ok_or(Error::NotFound { what: "That staff member" })
 }
 
+/// The id of the staff member with this username (any case).
+pub fn id_by_username(conn: &Connection, username: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM staff WHERE username = ?1 COLLATE NOCASE", [username.trim()], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::NotFound { what: "That staff member" })
+}
+
 /// Active staff first, then by name.
 pub fn list(conn: &Connection, ctx: &Ctx) -> Result<Vec<StaffMember>> {
     ctx.require(Action::ViewStaff)?;
