@@ -92,7 +92,7 @@ fn errors_are_plain_sentences_with_a_failing_exit_code() {
     std::fs::write(dir.path().join("saathi.db"), "not a database at all, just some text").unwrap();
     let (code, _, err) = check(dir.path());
     assert_eq!(code, 1);
-    assert!(err.contains("is not a Saathi database"), "{err}");
+    assert!(err.contains("is not a plain Saathi database"), "{err}");
     let (code, _, err) = saathi(&["frobnicate"]);
     assert_eq!(code, 2);
     assert!(err.contains("unrecognized subcommand"), "{err}");

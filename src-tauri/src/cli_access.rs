@@ -34,6 +34,10 @@ impl Credentials {
 /// context to act in (that administrator, now).
 pub fn open_as_admin(data_dir: &Path, who: &Credentials) -> Result<(Store, Ctx), String> {
     let db = saathi_core::paths::db_path(data_dir);
+    let folder = vault::look(data_dir).map_err(|e| e.to_string())?;
+    if matches!(folder, Folder::New) {
+        return Err(format!("There is no Saathi database in {}.", data_dir.display()));
+    }
     let Some(user) = who.user.as_deref() else {
         return Err("This command reads the centre's records: give an administrator's username with --user \
                     (and --password-file FILE, or type the password when asked)."
@@ -41,7 +45,7 @@ pub fn open_as_admin(data_dir: &Path, who: &Credentials) -> Result<(Store, Ctx),
     };
     let password = who.password()?;
     let system = Ctx::now(Actor::system());
-    let (mut store, unlocked) = match vault::look(data_dir).map_err(|e| e.to_string())? {
+    let (mut store, unlocked) = match folder {
         Folder::New => return Err(format!("There is no Saathi database in {}.", data_dir.display())),
         Folder::Plain => {
             let key = vault::convert(data_dir).map_err(|e| e.to_string())?;

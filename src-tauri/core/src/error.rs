@@ -41,8 +41,9 @@ pub enum Error {
     )]
     Damaged { path: String, detail: String },
     #[error(
-        "The Saathi database in {path} is encrypted, but its key file saathi.keys is missing from that folder. \
-         Nothing has been changed. Put saathi.keys back (from where it was copied), or restore a backup."
+        "The file saathi.db in {path} cannot be opened: it is not a plain Saathi database, and there is no key \
+         file (saathi.keys) beside it to open it as an encrypted one. Nothing has been changed. If the folder was \
+         copied, copy saathi.keys too; otherwise restore a backup."
     )]
     KeysMissing { path: String },
     #[error("Saathi is already open with this data folder ({path}). Use the window that is already open.")]

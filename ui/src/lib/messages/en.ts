@@ -205,7 +205,7 @@ const en = {
   "err.alert_gone": "This alert no longer applies. Refresh the list.",
   "err.already_admitted": "This person is already admitted.",
   "err.already_left": "This person has already left the group.",
-  "err.keys_missing": "The Saathi database in {path} is encrypted, but its key file saathi.keys is missing from that folder. Nothing has been changed. Put saathi.keys back (from where it was copied), or restore a backup.",
+  "err.keys_missing": "The file saathi.db in {path} cannot be opened: it is not a plain Saathi database, and there is no key file (saathi.keys) beside it to open it as an encrypted one. Nothing has been changed. If the folder was copied, copy saathi.keys too; otherwise restore a backup.",
   "err.already_open": "Saathi is already open with this data folder ({path}). Use the window that is already open.",
   "err.already_recorded": "This person is already on the list for this session.",
   "err.already_set_up": "This centre is already set up. Sign in instead.",
