@@ -161,7 +161,13 @@ fn an_idle_session_locks_and_unlocks_with_password_or_pin() {
             "{pin}"
         );
     }
-    ts.store.write(|tx| auth::set_pin(tx, &me, "correct horse 1", "482915")).unwrap();
+    // A wrong password is refused, counted and audited (the refusal is committed).
+    assert_eq!(
+        ts.store.write(|tx| auth::set_pin(tx, &me, "wrong password", "482915")).unwrap().unwrap_err().code(),
+        "password_wrong"
+    );
+    assert!(actions(&ts).contains(&"pin_set_failed".to_owned()));
+    ts.store.write(|tx| auth::set_pin(tx, &me, "correct horse 1", "482915")).unwrap().unwrap();
     s.lock();
     for _ in 0..auth::MAX_PIN_FAILURES {
         assert_eq!(ts.store.write(|tx| s.unlock(tx, &when, "000000", true)).unwrap().unwrap_err().code(), "pin_wrong");
@@ -192,11 +198,21 @@ fn a_reset_password_must_be_changed_at_next_sign_in() {
         ts.store.write(|tx| auth::change_password(tx, &me, "temp-pass-1", "temp-pass-1")).unwrap_err().code(),
         "password_unchanged"
     );
+    // Wrong current passwords count towards the back-off like wrong sign-ins, and are audited.
+    for _ in 0..3 {
+        assert_eq!(
+            ts.store.write(|tx| auth::change_password(tx, &me, "nope", "my-own-pass")).unwrap().unwrap_err().code(),
+            "password_wrong"
+        );
+    }
     assert_eq!(
-        ts.store.write(|tx| auth::change_password(tx, &me, "nope", "my-own-pass")).unwrap_err().code(),
-        "password_wrong"
+        ts.store.write(|tx| auth::change_password(tx, &me, "temp-pass-1", "my-own-pass")).unwrap().unwrap_err().code(),
+        "sign_in_wait",
+        "the fourth try right after three wrong ones waits"
     );
-    ts.store.write(|tx| auth::change_password(tx, &me, "temp-pass-1", "my-own-pass")).unwrap();
+    let later = Ctx { now: at("2026-11-26T05:00:30Z").now, ..me };
+    ts.store.write(|tx| auth::change_password(tx, &later, "temp-pass-1", "my-own-pass")).unwrap().unwrap();
+    assert_eq!(actions(&ts).iter().filter(|a| *a == "password_change_failed").count(), 3);
     let s = sign_in(&mut ts, "2026-11-26T05:01:00Z", "sunil", "my-own-pass").unwrap();
     assert!(!s.info().must_change_password);
 }

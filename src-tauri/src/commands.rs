@@ -282,15 +282,20 @@ commands! {
     /// The new password's key slot is saved before the change is committed.
     fn change_password(state, old_password: String, new_password: String) -> SessionInfo {
         let dir = state.data_dir.clone();
-        state.write_keyed(true, |tx, ctx, key| {
-            auth::change_password(tx, ctx, &old_password, &new_password)?;
-            put_slot(&dir, key, tx, ctx.actor.staff_id, &new_password)
-        })?;
+        state
+            .write_keyed(true, |tx, ctx, key| {
+                let changed = auth::change_password(tx, ctx, &old_password, &new_password)?;
+                if changed.is_ok() {
+                    put_slot(&dir, key, tx, ctx.actor.staff_id, &new_password)?;
+                }
+                Ok(changed)
+            })?
+            .map_err(|e| e.payload())?;
         refresh_session(state)
     }
 
     fn set_pin(state, password: String, pin: String) -> SessionInfo {
-        state.write(|tx, ctx| auth::set_pin(tx, ctx, &password, &pin))?;
+        state.write(|tx, ctx| auth::set_pin(tx, ctx, &password, &pin))?.map_err(|e| e.payload())?;
         refresh_session(state)
     }
 

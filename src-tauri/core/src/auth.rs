@@ -445,12 +445,31 @@ impl Session {
 
 // ---------------------------------------------------------------- passwords and PINs
 
-/// The signed-in staff member changes their own password.
-pub fn change_password(tx: &Transaction<'_>, ctx: &Ctx, old: &str, new: &str) -> Result<()> {
+/// A wrong current password, typed to change the password or set a PIN: counted towards
+/// the back-off like a wrong sign-in (so the form cannot be used to guess the password),
+/// and audited.
+fn wrong_current_password(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    a: &Account,
+    action: &str,
+    field: &'static str,
+) -> Result<Error> {
+    note_failure(tx, &a.username.to_lowercase(), ctx.now)?;
+    audit::record(tx, ctx, action, entity::STAFF, Some(a.id), "wrong current password")?;
+    Ok(Error::invalid("password_wrong", field, "The current password is not right."))
+}
+
+/// The signed-in staff member changes their own password. The refusal of a wrong current
+/// password comes inside `Ok`, so that its count and audit entry are committed.
+pub fn change_password(tx: &Transaction<'_>, ctx: &Ctx, old: &str, new: &str) -> Attempt<()> {
     let id = ctx.actor.staff_id.ok_or(Error::NotSignedIn)?;
     let a = account_where(tx, "id = ?1", &id)?.ok_or(Error::NotSignedIn)?;
+    if let Some(seconds) = wait_left(tx, &a.username.to_lowercase(), ctx.now)? {
+        return Ok(Err(Error::SignInWait { seconds }));
+    }
     if !a.password_hash.as_deref().is_some_and(|h| verify_secret(old, h)) {
-        return Err(Error::invalid("password_wrong", "old_password", "The current password is not right."));
+        return Ok(Err(wrong_current_password(tx, ctx, &a, "password_change_failed", "old_password")?));
     }
     check_password_rules(new, &a.username)?;
     if new == old {
@@ -464,21 +483,26 @@ pub fn change_password(tx: &Transaction<'_>, ctx: &Ctx, old: &str, new: &str) ->
         "UPDATE staff SET password_hash = ?2, must_change_password = 0 WHERE id = ?1",
         params![id, hash_secret(new)?],
     )?;
+    clear_failures(tx, &a.username.to_lowercase())?;
     audit::record(tx, ctx, "password_changed", entity::STAFF, Some(id), "")?;
-    Ok(())
+    Ok(Ok(()))
 }
 
-/// The signed-in staff member sets (or replaces) their quick-unlock PIN.
-pub fn set_pin(tx: &Transaction<'_>, ctx: &Ctx, password: &str, pin: &str) -> Result<()> {
+/// The signed-in staff member sets (or replaces) their quick-unlock PIN. A wrong password
+/// is refused inside `Ok` (counted and audited, as for a password change).
+pub fn set_pin(tx: &Transaction<'_>, ctx: &Ctx, password: &str, pin: &str) -> Attempt<()> {
     let id = ctx.actor.staff_id.ok_or(Error::NotSignedIn)?;
     let a = account_where(tx, "id = ?1", &id)?.ok_or(Error::NotSignedIn)?;
+    if let Some(seconds) = wait_left(tx, &a.username.to_lowercase(), ctx.now)? {
+        return Ok(Err(Error::SignInWait { seconds }));
+    }
     if !a.password_hash.as_deref().is_some_and(|h| verify_secret(password, h)) {
-        return Err(Error::invalid("password_wrong", "password", "The password is not right."));
+        return Ok(Err(wrong_current_password(tx, ctx, &a, "pin_set_failed", "password")?));
     }
     check_pin_rules(pin)?;
     tx.execute("UPDATE staff SET pin_hash = ?2 WHERE id = ?1", params![id, hash_secret(pin)?])?;
     audit::record(tx, ctx, "pin_set", entity::STAFF, Some(id), "")?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// An administrator gives a staff member a temporary password, to be changed at their
