@@ -207,7 +207,10 @@ commands! {
                 })?
             }
         };
-        let session = session.map_err(|e| e.payload())?;
+        let mut session = session.map_err(|e| e.payload())?;
+        if let Some(warning) = state.check_anchor_once() {
+            session.warn_about_audit(warning);
+        }
         let info = session.info().clone();
         *state.session() = Some(session);
         Ok(info)
@@ -256,7 +259,9 @@ commands! {
             None => return Err(Error::NotSignedIn.payload()),
         };
         let ctx = Ctx { actor, ..system_now() };
-        state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "lock", audit::entity::STAFF, actor.staff_id, "by hand"))
+        state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "lock", audit::entity::STAFF, actor.staff_id, "by hand"))?;
+        state.write_anchor();
+        Ok(())
     }
 
     fn unlock(state, secret: String, pin: bool) -> SessionInfo {
@@ -276,7 +281,9 @@ commands! {
         let Some(session) = state.session().take() else { return Ok(()) };
         let actor = session.actor_unchecked();
         let ctx = Ctx { actor, ..system_now() };
-        state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "sign_out", audit::entity::STAFF, actor.staff_id, ""))
+        state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "sign_out", audit::entity::STAFF, actor.staff_id, ""))?;
+        state.write_anchor();
+        Ok(())
     }
 
     /// The new password's key slot is saved before the change is committed.
@@ -744,8 +751,18 @@ commands! {
         state.write(|tx, ctx| audit::query(tx, ctx, &query))
     }
 
+    /// The whole chain recomputed, and compared with its anchor outside the database.
     fn verify_audit(state) -> AuditCheck {
-        state.write(audit::verify_as)
+        let dir = state.data_dir.clone();
+        let check = state.write(|tx, ctx| {
+            let mut check = audit::verify_as(tx, ctx)?;
+            check.anchor = Some(saathi_core::anchor::check(tx, &dir)?);
+            Ok(check)
+        })?;
+        if check.ok && !check.anchor.as_ref().is_some_and(|a| a.is_warning()) {
+            state.write_anchor();
+        }
+        Ok(check)
     }
 
     // ------------------------------------------------------------ peer mentorship

@@ -111,7 +111,9 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
         .run(|app, event| {
             // Never leave the daily local snapshot half-written.
             if let tauri::RunEvent::Exit = event {
-                app.state::<state::AppState>().wait_for_snapshot();
+                let state = app.state::<state::AppState>();
+                state.write_anchor();
+                state.wait_for_snapshot();
             }
         });
     Ok(())

@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
+use saathi_core::anchor::{self, AnchorCheck};
 use saathi_core::auth::{Gate, Session};
 use saathi_core::db::{InstanceLock, Opening};
 use saathi_core::keyslots::{DbKey, KeySlots};
@@ -75,6 +76,10 @@ pub struct AppState {
     early: Mutex<Option<Connection>>,
     /// The answer is in (or there was none to wait for): `store` is final.
     settled: AtomicBool,
+    /// The audit chain was compared with its anchor at this run's first sign-in, and
+    /// what was found wrong, for administrators.
+    anchor_checked: AtomicBool,
+    audit_warning: Mutex<Option<AnchorCheck>>,
     _lock: Option<InstanceLock>,
 }
 
@@ -155,6 +160,8 @@ impl AppState {
             answer: Mutex::new(None),
             early: Mutex::new(None),
             settled: AtomicBool::new(true),
+            anchor_checked: AtomicBool::new(false),
+            audit_warning: Mutex::new(None),
             _lock: None,
         };
         let looked = InstanceLock::acquire_within(&data_dir, std::time::Duration::from_secs(5)).and_then(|l| {
@@ -367,6 +374,45 @@ impl AppState {
         Ok(true)
     }
 
+    /// Once per run, after the first sign-in opened the store: the audit chain against its
+    /// anchor file. A chain that does not hold it is recorded in the trail (as the system)
+    /// and kept to tell administrators; then the anchor moves to the chain's head. Returns
+    /// the warning, if there is one.
+    pub fn check_anchor_once(&self) -> Option<AnchorCheck> {
+        if !self.anchor_checked.swap(true, Ordering::AcqRel) {
+            let dir = self.data_dir.clone();
+            let found = self.write_as(&Ctx::now(Actor::system()), |tx, ctx| {
+                let check = anchor::check(tx, &dir)?;
+                if check.is_warning() {
+                    let detail = serde_json::to_string(&check).unwrap_or_default();
+                    audit::record(tx, ctx, "audit_anchor_warning", audit::entity::AUDIT, None, &detail)?;
+                }
+                Ok(check)
+            });
+            match found {
+                Ok(check) if check.is_warning() => {
+                    tracing::warn!(?check, "the audit chain does not hold its anchor");
+                    *lock(&self.audit_warning) = Some(check);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(code = e.code, "the audit anchor could not be checked"),
+            }
+        }
+        self.write_anchor();
+        lock(&self.audit_warning).clone()
+    }
+
+    /// Moves the anchor file to the chain's head (at sign-in, sign-out, lock and exit).
+    pub fn write_anchor(&self) {
+        if !matches!(*self.door(), Door::Open) {
+            return;
+        }
+        let dir = self.data_dir.clone();
+        if let Err(e) = self.read_open(|c| anchor::write(c, &dir).map(drop)) {
+            tracing::warn!(code = e.code, "the audit anchor could not be written");
+        }
+    }
+
     /// The wrong sign-ins typed while the folder was locked, to be audited (once).
     pub fn take_locked_failures(&self) -> Vec<(String, DateTime<Utc>)> {
         std::mem::take(&mut *lock(&self.locked_failures))
@@ -542,6 +588,7 @@ impl AppState {
             idle_minutes: 10,
             locked: false,
             allowed: vec![],
+            audit_warning: None,
         };
         *self.session() = Some(Session::new(info, chrono::Utc::now()));
     }
@@ -602,6 +649,46 @@ mod tests {
             })
             .unwrap();
         assert_eq!(failed, 1, "the wrong password typed while locked is audited once the database opens");
+        state.wait_for_snapshot();
+    }
+
+    /// An older copy of the database put back (or the chain cut short) is found at the
+    /// next start against the anchor file: recorded in the trail and told to
+    /// administrators (not to other staff).
+    #[test]
+    fn an_older_copy_put_back_is_reported_to_administrators_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = encrypted_demo_centre(dir.path());
+        let older = dir.path().join("older-copy");
+        std::fs::copy(&db, &older).unwrap();
+        {
+            let state = AppState::open(dir.path().to_path_buf());
+            let info = h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
+            assert_eq!(info.audit_warning, None, "no anchor yet: nothing to warn about");
+            h::register_counts(&state).unwrap();
+            h::sign_out(&state).unwrap();
+            state.wait_for_snapshot();
+        }
+        assert!(dir.path().join(anchor::ANCHOR_FILE).exists(), "the anchor was written");
+        for side in ["saathi.db-wal", "saathi.db-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(side));
+        }
+        std::fs::copy(&older, &db).unwrap();
+
+        let state = AppState::open(dir.path().to_path_buf());
+        let counsellor = h::sign_in(&state, "counsellor".into(), "demo-counsellor-1".into()).unwrap();
+        assert_eq!(counsellor.audit_warning, None, "only administrators are told");
+        h::sign_out(&state).unwrap();
+        let admin = h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
+        assert!(matches!(admin.audit_warning, Some(AnchorCheck::Shorter { .. })), "{:?}", admin.audit_warning);
+        let recorded: i64 = state
+            .read_open(|c| {
+                Ok(c.query_row("SELECT count(*) FROM audit_log WHERE action = 'audit_anchor_warning'", [], |r| {
+                    r.get(0)
+                })?)
+            })
+            .unwrap();
+        assert_eq!(recorded, 1);
         state.wait_for_snapshot();
     }
 

@@ -1,7 +1,16 @@
 //! The audit trail: append-only (the database refuses updates and deletes), one entry per
-//! audited action, ids and never contents, each entry chained to the one before by a
-//! SHA-256 hash so that an edited or removed entry is detected by [`verify`].
+//! audited action, ids and never contents, each entry chained to the one before so that
+//! an edited or removed entry is detected by [`verify`].
+//!
+//! The chain is keyed: each entry's seal is an HMAC-SHA-256 under a key derived from the
+//! database key (which lives only in the key slots, never in the database), so whoever
+//! holds a decrypted copy of the file cannot write entries that verify. Entries from
+//! before encryption keep their unkeyed SHA-256 seals; once a keyed entry is in the
+//! chain, an unkeyed one after it is tampering. The chain's head (entry number and seal)
+//! is anchored outside the database (see anchor.rs) so that a chain cut short is found too.
 use chrono::{Local, NaiveDate, TimeZone};
+use hmac::{KeyInit, Mac};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -10,8 +19,43 @@ use ts_rs::TS;
 use crate::access::Action;
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::keyslots::DbKey;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// A keyed seal starts with this; an unkeyed one is bare SHA-256 hex.
+const KEYED: &str = "k1:";
+/// The SQL function that seals with this connection's audit key (NULL without one).
+const SEAL_FN: &str = "saathi_audit_seal";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Registers on `conn` the function that seals audit entries: an HMAC-SHA-256 under a key
+/// derived from the database key, or NULL when the database has none (a store in memory
+/// or a plain file: the tests, and a centre before its conversion).
+pub(crate) fn register_seal(conn: &Connection, key: Option<&DbKey>) -> Result<()> {
+    let key = key.map(|k| k.derive("saathi audit chain v1"));
+    conn.create_scalar_function(
+        SEAL_FN,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_DIRECTONLY,
+        move |ctx| {
+            let Some(key) = key.as_ref() else { return Ok(None) };
+            let message = ctx.get_raw(0).as_bytes().map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
+            let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key.as_ref())
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.to_string().into()))?;
+            mac.update(message);
+            Ok(Some(format!("{KEYED}{}", hex(&mac.finalize().into_bytes()))))
+        },
+    )?;
+    Ok(())
+}
+
+/// The keyed seal of `message` on this connection, if it has a key.
+pub(crate) fn keyed_seal(conn: &Connection, message: &[u8]) -> Result<Option<String>> {
+    Ok(conn.prepare_cached(&format!("SELECT {SEAL_FN}(?1)"))?.query_row([message], |r| r.get(0))?)
+}
 
 /// What kind of record an entry is about.
 pub mod entity {
@@ -24,7 +68,8 @@ pub mod entity {
     pub const MENTOR_EXCLUSION: &str = "mentor_exclusion";
 }
 
-fn entry_hash(
+/// The bytes an entry's seal covers: the previous seal and every field, separated.
+fn entry_message(
     prev: &str,
     at: &str,
     staff_id: Option<i64>,
@@ -32,8 +77,8 @@ fn entry_hash(
     entity: &str,
     entity_id: Option<i64>,
     detail: &str,
-) -> String {
-    let mut h = Sha256::new();
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(128);
     for part in [
         prev,
         at,
@@ -43,10 +88,15 @@ fn entry_hash(
         &entity_id.map(|v| v.to_string()).unwrap_or_default(),
         detail,
     ] {
-        h.update(part.as_bytes());
-        h.update([0x1f]);
+        m.extend_from_slice(part.as_bytes());
+        m.push(0x1f);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    m
+}
+
+/// The unkeyed seal (entries written before the database was encrypted).
+fn unkeyed_seal(message: &[u8]) -> String {
+    hex(&Sha256::digest(message))
 }
 
 /// Appends one entry, as the acting staff member, at the context's time.
@@ -65,7 +115,11 @@ pub fn record(
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
     let at = ctx.stamp();
-    let hash = entry_hash(&prev, &at, ctx.actor.staff_id, action, entity, entity_id, detail);
+    let message = entry_message(&prev, &at, ctx.actor.staff_id, action, entity, entity_id, detail);
+    let hash = match keyed_seal(tx, &message)? {
+        Some(keyed) => keyed,
+        None => unkeyed_seal(&message),
+    };
     tx.prepare_cached(
         "INSERT INTO audit_log (at, staff_id, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -205,6 +259,9 @@ pub struct AuditCheck {
     #[ts(type = "number | null")]
     pub first_broken_id: Option<i64>,
     pub message: String,
+    /// The chain against its newest anchor outside the database (filled in by the caller
+    /// that knows the data folder).
+    pub anchor: Option<crate::anchor::AnchorCheck>,
 }
 
 /// Re-computes the whole chain.
@@ -216,6 +273,7 @@ pub fn verify(conn: &Connection) -> Result<AuditCheck> {
     let mut prev = GENESIS.to_owned();
     let mut expected_id = None::<i64>;
     let mut entries = 0i64;
+    let mut keyed = false;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let at: String = r.get(1)?;
@@ -228,8 +286,16 @@ pub fn verify(conn: &Connection) -> Result<AuditCheck> {
         let hash: String = r.get(8)?;
         entries += 1;
         let gap = expected_id.is_some_and(|e| e != id);
-        let recomputed = entry_hash(&prev_hash, &at, staff_id, &action, &entity, entity_id, &detail);
-        if gap || prev_hash != prev || recomputed != hash {
+        let message = entry_message(&prev_hash, &at, staff_id, &action, &entity, entity_id, &detail);
+        let recomputed = if hash.starts_with(KEYED) {
+            keyed_seal(conn, &message)?.unwrap_or_default()
+        } else {
+            unkeyed_seal(&message)
+        };
+        // After the first keyed entry, an unkeyed one can only have been written by hand.
+        let downgraded = keyed && !hash.starts_with(KEYED);
+        keyed |= hash.starts_with(KEYED);
+        if gap || prev_hash != prev || recomputed != hash || downgraded {
             let why = if gap {
                 format!("entries before number {id} are missing")
             } else if prev_hash != prev {
@@ -244,6 +310,7 @@ pub fn verify(conn: &Connection) -> Result<AuditCheck> {
                 message: format!(
                     "The audit log has been tampered with: {why}. Keep this database as it is and tell the centre's owner."
                 ),
+                anchor: None,
             });
         }
         prev = hash;
@@ -254,6 +321,7 @@ pub fn verify(conn: &Connection) -> Result<AuditCheck> {
         entries,
         first_broken_id: None,
         message: format!("All {entries} entries of the audit log are intact."),
+        anchor: None,
     })
 }
 
@@ -263,4 +331,79 @@ pub fn verify_as(tx: &Transaction<'_>, ctx: &Ctx) -> Result<AuditCheck> {
     let check = verify(tx)?;
     record(tx, ctx, "audit_verified", entity::AUDIT, None, if check.ok { "intact" } else { "broken" })?;
     Ok(check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::Actor;
+    use crate::db::Store;
+
+    fn keyed_store_with(n: usize) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let key = DbKey::generate().unwrap();
+        let mut store = Store::open_with(&dir.path().join("saathi.db"), Some(&key)).unwrap();
+        let ctx = Ctx::now(Actor::system());
+        for i in 0..n {
+            store.write(|tx| record(tx, &ctx, "test", entity::PATIENT, Some(i as i64), "")).unwrap();
+        }
+        (dir, store)
+    }
+
+    /// Rewrites entry `id` with `detail` and a seal made by `seal`, as someone holding a
+    /// decrypted copy could (the triggers dropped).
+    fn rewrite(store: &Store, id: i64, detail: &str, seal: impl Fn(&[u8]) -> String) {
+        let c = store.conn();
+        c.execute_batch("DROP TRIGGER IF EXISTS audit_no_update;").unwrap();
+        let (prev, at, action, ent, ent_id): (String, String, String, String, Option<i64>) = c
+            .query_row("SELECT prev_hash, at, action, entity, entity_id FROM audit_log WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap();
+        let new = seal(&entry_message(&prev, &at, None, &action, &ent, ent_id, detail));
+        c.execute("UPDATE audit_log SET detail = ?2, hash = ?3 WHERE id = ?1", params![id, detail, new]).unwrap();
+    }
+
+    #[test]
+    fn a_keyed_chain_verifies_and_a_reseal_without_its_key_does_not() {
+        let (_dir, store) = keyed_store_with(4);
+        let check = verify(store.conn()).unwrap();
+        assert!(check.ok && check.entries == 4, "{check:?}");
+        // The newest entry rewritten and sealed the old, unkeyed way: a downgrade.
+        rewrite(&store, 4, "edited", unkeyed_seal);
+        assert_eq!(verify(store.conn()).unwrap().first_broken_id, Some(4));
+        // Sealed as a keyed one, but with a key guessed by the editor.
+        rewrite(&store, 4, "edited", |m| {
+            let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&[9u8; 32]).unwrap();
+            mac.update(m);
+            format!("{KEYED}{}", hex(&mac.finalize().into_bytes()))
+        });
+        assert_eq!(verify(store.conn()).unwrap().first_broken_id, Some(4));
+    }
+
+    #[test]
+    fn entries_from_before_encryption_keep_their_seals_and_the_chain_goes_on_keyed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("saathi.db");
+        let ctx = Ctx::now(Actor::system());
+        {
+            let mut plain = Store::open(&db).unwrap();
+            plain.write(|tx| record(tx, &ctx, "before", "", None, "")).unwrap();
+        }
+        let key = DbKey::generate().unwrap();
+        let encrypted = dir.path().join("encrypted.db");
+        crate::encrypt::encrypted_copy(&db, &encrypted, &key).unwrap();
+        let mut store = Store::open_with(&encrypted, Some(&key)).unwrap();
+        store.write(|tx| record(tx, &ctx, "after", "", None, "")).unwrap();
+        let seals: Vec<String> = store
+            .conn()
+            .prepare("SELECT hash FROM audit_log ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(!seals[0].starts_with(KEYED) && seals[1].starts_with(KEYED), "{seals:?}");
+        assert!(verify(store.conn()).unwrap().ok);
+    }
 }

@@ -192,6 +192,9 @@ pub struct SessionInfo {
     pub locked: bool,
     /// What this role may do, so the window can hide the rest (Rust still checks).
     pub allowed: Vec<Action>,
+    /// For administrators: the audit chain did not hold its anchor at this start (cut
+    /// short, rewritten, or an older copy put back). Recorded in the trail too.
+    pub audit_warning: Option<crate::anchor::AnchorCheck>,
 }
 
 fn wait_left(tx: &Transaction<'_>, key: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
@@ -269,6 +272,7 @@ fn session_info(conn: &Connection, a: &Account, locked: bool) -> Result<SessionI
         idle_minutes: settings::idle_minutes(conn)?,
         locked,
         allowed: Action::ALL.iter().copied().filter(|x| crate::access::allowed(a.role, *x)).collect(),
+        audit_warning: None,
     })
 }
 
@@ -437,9 +441,18 @@ impl Session {
     pub fn refresh(&mut self, conn: &Connection) -> Result<()> {
         if let Some(a) = account_where(conn, "id = ?1", &self.info.staff_id)? {
             let locked = self.info.locked;
+            let warning = self.info.audit_warning.take();
             self.info = session_info(conn, &a, locked)?;
+            self.info.audit_warning = warning;
         }
         Ok(())
+    }
+
+    /// Tells an administrator what the start-up check of the audit anchor found.
+    pub fn warn_about_audit(&mut self, check: crate::anchor::AnchorCheck) {
+        if self.info.role == Role::Admin {
+            self.info.audit_warning = Some(check);
+        }
     }
 }
 

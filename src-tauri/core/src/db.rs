@@ -125,6 +125,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = connect(path, flags, key).map_err(|e| damaged_or(path, e))?;
+        crate::audit::register_seal(&conn, key)?;
         apply_pragmas(&conn).map_err(|e| match e {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
@@ -142,6 +143,7 @@ impl Store {
     /// A fresh database in memory (tests and benchmarks).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
+        crate::audit::register_seal(&conn, None)?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         statement_cache(&conn)?;
         let mut store = Store { conn, path: PathBuf::from(":memory:"), key: None };

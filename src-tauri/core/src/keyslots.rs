@@ -69,6 +69,19 @@ impl DbKey {
         &self.0
     }
 
+    /// A key for another purpose, derived from this one (HMAC-SHA-256 of `label`), so
+    /// that the database key itself is used for nothing else.
+    pub(crate) fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {
+        use hmac::{KeyInit, Mac};
+        let mut out = Zeroizing::new([0u8; 32]);
+        // HMAC takes a key of any length: 32 bytes never fail.
+        if let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.0.as_ref()) {
+            mac.update(label.as_bytes());
+            out.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        out
+    }
+
     fn from_slice(b: &[u8]) -> Option<DbKey> {
         let arr: [u8; 32] = b.try_into().ok()?;
         Some(DbKey(Zeroizing::new(arr)))

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod admissions;
 pub mod aftercare;
+pub mod anchor;
 pub mod audit;
 pub mod auth;
 pub mod backup;
