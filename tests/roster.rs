@@ -47,6 +47,7 @@ fn doc(sections: Vec<Section>) -> RosterDoc {
         printed_by: "Sunil Rawat".into(),
         page_label: "Page {x} of {y}".into(),
         printed_label: "Printed on {date} by {name}".into(),
+        seal: "Audit seal 48213 · 7F3A-91C2".into(),
         note: String::new(),
         continued: "(continued)".into(),
         sections,
@@ -210,10 +211,13 @@ fn centre_with_calls() -> (TempStore, Ctx) {
 fn the_week_call_list_comes_from_the_worklist() {
     let (mut ts, desk) = centre_with_calls();
     let week = date("2026-11-30");
+    let head = saathi_core::anchor::head(ts.store.conn()).unwrap().expect("the centre's set-up is audited");
     let bytes = ts.store.write(|tx| roster::roster_pdf(tx, &desk, week, Some(false), None)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let text = pdftotext(&write(dir.path(), "calls.pdf", &bytes));
     assert!(text.contains("Follow-up calls"));
+    // The audit chain's head when printed is on the page: an anchor of the chain on paper.
+    assert!(text.contains(&format!("Audit seal {}", head.printed())), "{text}");
     assert!(text.contains("Rahul Sharma"));
     assert!(text.contains("Neha V."), "Neha asked not to be on printed lists");
     assert!(!text.contains("Neha Verma"));
@@ -327,12 +331,27 @@ fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
     assert_eq!(code, 0, "{err}");
     let out = dir.path().join("week.pdf");
     let out_s = out.display().to_string();
-    let args = ["roster", "--data-dir", &data_s, "--week", "2026-11-30", "--out", &out_s];
+    // The records are encrypted: the command acts as the demo's administrator.
+    let (_password, admin) = saathi_tests::demo_admin_args();
+    let args = [
+        "roster",
+        "--data-dir",
+        &data_s,
+        "--week",
+        "2026-11-30",
+        "--out",
+        &out_s,
+        &admin[0],
+        &admin[1],
+        &admin[2],
+        &admin[3],
+    ];
     let (code, stdout, err) = saathi_tests::run_saathi(&[&args[..], &["--full"]].concat());
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("week.pdf"), "{stdout}");
     let full = pdftotext(&out);
     assert!(full.contains("Follow-up calls") && full.contains("Page 1 of"));
+    assert!(full.contains("Audit seal "), "the audit chain's head is on the page");
     let (code, _, err) = saathi_tests::run_saathi(&[&args[..], &["--privacy"]].concat());
     assert_eq!(code, 0, "{err}");
     let private = pdftotext(&out);
@@ -348,8 +367,9 @@ fn saathi_roster_prints_the_demo_centres_week_from_the_command_line() {
     std::fs::create_dir(&held).unwrap();
     std::fs::write(held.join("x"), b"x").unwrap();
     let held_s = held.display().to_string();
-    let (code, stdout, err) =
-        saathi_tests::run_saathi(&["roster", "--data-dir", &data_s, "--week", "2026-11-30", "--out", &held_s]);
+    let mut held_args = args.to_vec();
+    held_args[6] = &held_s;
+    let (code, stdout, err) = saathi_tests::run_saathi(&held_args);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("held-2.pdf"), "{stdout}");
     assert!(pdftotext(&dir.path().join("held-2.pdf")).contains("Page 1 of"));

@@ -162,6 +162,7 @@ pub fn roster_doc(
             .unwrap_or_default(),
         None => l::PRINTED_BY_COMMAND_LINE.text(lang).into(),
     };
+    let seal = crate::anchor::head(conn)?.map(|h| l::SEAL.fill(lang, &[("seal", &h.printed())])).unwrap_or_default();
     let mut sections: Vec<Section> =
         groups_seam::week_sessions(conn, monday)?.iter().map(|s| group_section(s, privacy, lang)).collect();
     sections.push(call_list_section(conn, ctx, monday, privacy, lang)?);
@@ -172,6 +173,7 @@ pub fn roster_doc(
         printed_by,
         page_label: l::PAGE.text(lang).into(),
         printed_label: l::PRINTED.text(lang).into(),
+        seal,
         continued: l::CONTINUED.text(lang).into(),
         note: if privacy { l::NOTE_PRIVATE } else { l::NOTE_FULL }.text(lang).into(),
         sections,

@@ -588,6 +588,7 @@ fn timed_roster(lang: Language) -> Box<dyn FnMut()> {
         printed_by: "Bench".into(),
         page_label: labels::PAGE.text(lang).into(),
         printed_label: labels::PRINTED.text(lang).into(),
+        seal: labels::SEAL.fill(lang, &[("seal", "48213 · 7F3A-91C2")]),
         note: String::new(),
         continued: labels::CONTINUED.text(lang).into(),
         sections,

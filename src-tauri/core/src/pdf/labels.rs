@@ -52,6 +52,7 @@ labels! {
     PRINTED: "Printed on {date} by {name}. Confidential: shred after use.",
         "{date} को {name} ने छापा। गोपनीय: काम के बाद फाड़कर नष्ट करें।";
     PRINTED_BY_COMMAND_LINE: "Saathi (command line)", "साथी (कमांड लाइन)";
+    SEAL: "Audit seal {seal}", "ऑडिट मुहर {seal}";
     CONTINUED: "(continued)", "(जारी)";
 
     COL_NO: "No.", "क्र.";

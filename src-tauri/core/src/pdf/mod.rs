@@ -60,6 +60,9 @@ pub struct RosterDoc {
     pub page_label: String,
     /// "Printed on {date} by {name}".
     pub printed_label: String,
+    /// The audit chain's head when printed ("Audit seal 48213 · 7F3A-91C2"), an anchor
+    /// of the chain on paper; empty when the chain has no entry yet.
+    pub seal: String,
     /// A line under the title, e.g. "Privacy mode: surnames and phone numbers hidden".
     pub note: String,
     /// Appended to a section's heading repeated on a following page, e.g. "(continued)".
@@ -277,6 +280,9 @@ pub fn render(doc: &RosterDoc) -> Result<Vec<u8>> {
         line(footer.ops(), MARGIN, footer_y + 12.0, PAGE_W - MARGIN, footer_y + 12.0);
         footer.text(&printed, 8.0, Face::Latin, MARGIN, footer_y, (PAGE_W - 2.0 * MARGIN) * 0.8);
         footer.text_right(&label, 8.0, PAGE_W - MARGIN, footer_y);
+        if !doc.seal.is_empty() {
+            footer.text(&doc.seal, 7.0, Face::Latin, MARGIN, footer_y - 10.0, (PAGE_W - 2.0 * MARGIN) * 0.8);
+        }
         let mut ops = std::mem::take(&mut w.pages[ops_index]);
         ops.extend(footer.pages.pop().unwrap_or_default());
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
