@@ -499,3 +499,74 @@ fn a_locked_session_runs_nothing_but_unlock_and_sign_out() {
     }
     assert_eq!(call(&state, t, "unlock").as_deref(), Some("sign_in_failed"));
 }
+
+/// Not only refusals: what the core returns to the front desk holds no counsellor's words
+/// (why two people must never be paired, why a pair ended or broke a rule, why a plan was
+/// paused or closed) and no lapse, relapse or risk; a counsellor gets them all.
+#[test]
+fn the_front_desk_receives_no_clinical_fields() {
+    use saathi_core::aftercare::WorklistRange;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("saathi.db");
+    let (mentor, mentee, paused_patient, relapsed) = {
+        let mut store = Store::open(&db).unwrap();
+        saathi_core::demo::generate(&mut store, chrono::Local::now().date_naive(), 3).unwrap();
+        let admin = Ctx::now(Actor { staff_id: Some(1), role: Role::Admin });
+        store
+            .write(|tx| {
+                let one = |sql: &str| -> saathi_core::Result<i64> { Ok(tx.query_row(sql, [], |r| r.get(0))?) };
+                let mentor =
+                    one("SELECT patient_id FROM peer_profiles WHERE is_mentor = 1 ORDER BY patient_id LIMIT 1")?;
+                let mentee = one(&format!(
+                    "SELECT id FROM patients WHERE id <> {mentor} AND id NOT IN
+                     (SELECT mentee_id FROM mentor_exclusions WHERE mentor_id = {mentor}) ORDER BY id LIMIT 1"
+                ))?;
+                saathi_core::mentorship::add_exclusion(
+                    tx,
+                    &admin,
+                    mentor,
+                    mentee,
+                    ExclusionKind::Conflict,
+                    "SECRET-EXCLUSION-NOTE",
+                )?;
+                let plan = one("SELECT id FROM aftercare_plans WHERE status = 'active' ORDER BY id LIMIT 1")?;
+                saathi_core::aftercare::plans::set_paused(tx, &admin, plan, true, "SECRET-PAUSE-REASON")?;
+                let paused_patient = one(&format!("SELECT patient_id FROM aftercare_plans WHERE id = {plan}"))?;
+                let relapsed = one("SELECT patient_id FROM aftercare_attempts WHERE status = 'relapse' LIMIT 1")?;
+                Ok((mentor, mentee, paused_patient, relapsed))
+            })
+            .unwrap()
+    };
+    let key = saathi_core::vault::convert(dir.path()).unwrap();
+    let state = AppState::open_unlocked_for_test(dir.path().to_path_buf(), &key);
+    let seen = |role: Role, staff_id: i64| -> String {
+        state.sign_in_for_test(staff_id, role);
+        let json = |v: serde_json::Result<String>| v.unwrap();
+        [
+            json(serde_json::to_string(&h::patient_mentorship(&state, mentor).unwrap())),
+            json(serde_json::to_string(&h::patient_mentorship(&state, mentee).unwrap())),
+            json(serde_json::to_string(&h::mentorship_overview(&state).unwrap())),
+            json(serde_json::to_string(&h::patient_aftercare(&state, paused_patient).unwrap())),
+            json(serde_json::to_string(&h::patient_aftercare(&state, relapsed).unwrap())),
+            json(serde_json::to_string(&h::aftercare_worklist(&state, WorklistRange::Week).unwrap())),
+        ]
+        .join("\n")
+    };
+    let staff_of = |role: Role| -> i64 {
+        state
+            .read_open(|c| {
+                Ok(c.query_row("SELECT id FROM staff WHERE role = ?1 LIMIT 1", [role.as_str()], |r| r.get(0))?)
+            })
+            .unwrap()
+    };
+    let counsellor = seen(Role::Counsellor, staff_of(Role::Counsellor));
+    for secret in ["SECRET-EXCLUSION-NOTE", "SECRET-PAUSE-REASON", "\"relapse\""] {
+        assert!(counsellor.contains(secret), "a counsellor sees {secret}");
+    }
+    let desk = seen(Role::FrontDesk, staff_of(Role::FrontDesk));
+    for secret in ["SECRET-EXCLUSION-NOTE", "SECRET-PAUSE-REASON", "\"relapse\"", "\"lapse\"", "\"risk\":\"high\""] {
+        assert!(!desk.contains(secret), "the front desk receives {secret}");
+    }
+    assert!(desk.contains("\"paused\""), "the front desk still sees that the plan is paused");
+    state.wait_for_snapshot();
+}

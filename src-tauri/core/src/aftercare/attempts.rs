@@ -268,9 +268,11 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Vec<Att
                 staff_name: r.get(4)?,
                 method: r.get(5)?,
                 result: r.get(6)?,
-                status: r.get(7)?,
+                // A lapse or relapse and the risk a counsellor judged are clinical: roles
+                // that may not read counsellors' notes see that a call was made, not these.
+                status: if may_read { r.get(7)? } else { None },
                 attending: r.get(8)?,
-                risk: r.get(9)?,
+                risk: if may_read { r.get(9)? } else { None },
                 note: if hidden { String::new() } else { r.get(10)? },
                 note_hidden: hidden,
                 next_step: r.get(12)?,

@@ -315,6 +315,7 @@ pub fn on_readmitted(tx: &Transaction<'_>, ctx: &Ctx, patient: i64) -> Result<()
 /// A person's plans, newest first, with their follow-ups and history.
 pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Vec<Plan>> {
     ctx.require(Action::RecordFollowUp)?;
+    let may_read_notes = crate::access::allowed(ctx.actor.role, Action::ManageAftercare);
     let mut stmt = conn.prepare_cached(
         "SELECT id, patient_id, template_name, rules, started_on, level, status, paused_on, closed_on, close_reason
          FROM aftercare_plans WHERE patient_id = ?1 ORDER BY started_on DESC, id DESC",
@@ -362,7 +363,14 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Vec<Pla
             .collect::<rusqlite::Result<Vec<_>>>()?;
         p.events = ev
             .query_map([p.id], |r| {
-                Ok(PlanEvent { on_date: r.get(0)?, kind: r.get(1)?, detail: r.get(2)?, staff_name: r.get(3)? })
+                let kind: String = r.get(1)?;
+                // Why a plan was paused, resumed or closed is a counsellor's note.
+                let detail = if may_read_notes || !matches!(kind.as_str(), "paused" | "resumed" | "closed") {
+                    r.get(2)?
+                } else {
+                    String::new()
+                };
+                Ok(PlanEvent { on_date: r.get(0)?, kind, detail, staff_name: r.get(3)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
     }

@@ -112,8 +112,9 @@ pub(crate) fn rows_until(conn: &Connection, ctx: &Ctx, until: NaiveDate) -> Resu
                 also_due: 0,
                 last_contact_on: r.get(15)?,
                 last_attended_on: None,
-                risk: r.get(16)?,
-                status: r.get(17)?,
+                // The last risk and recovery status recorded are for counsellors only.
+                risk: if counsellor { r.get(16)? } else { None },
+                status: if counsellor { r.get(17)? } else { None },
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -114,5 +114,7 @@ pub fn overview(conn: &Connection, ctx: &Ctx) -> Result<MentorshipOverview> {
         })
         .collect();
     waiting.sort_by_cached_key(|p| (name_sort(&p.name), p.patient_id));
+    let active_pairs = active_pairs.into_iter().map(|p| p.redacted_for(ctx)).collect();
+    let exclusions = exclusions.into_iter().map(|x| x.redacted_for(ctx)).collect();
     Ok(MentorshipOverview { mentors, waiting, active_pairs, exclusions, rejected, settings: p.settings })
 }

@@ -104,6 +104,32 @@ pub struct ExclusionRow {
     pub created_on: String,
 }
 
+/// Counsellors' words about a pair or an exclusion (why a rule was broken, how a pair
+/// ended badly, why two people must never be paired) are for roles that read clinical
+/// notes; the front desk gets the rows without them.
+pub(super) fn may_read_notes(ctx: &Ctx) -> bool {
+    crate::access::allowed(ctx.actor.role, Action::ReadClinicalNotes)
+}
+
+impl PairRow {
+    pub(super) fn redacted_for(mut self, ctx: &Ctx) -> PairRow {
+        if !may_read_notes(ctx) {
+            self.override_reason.clear();
+            self.end_note.clear();
+        }
+        self
+    }
+}
+
+impl ExclusionRow {
+    pub(super) fn redacted_for(mut self, ctx: &Ctx) -> ExclusionRow {
+        if !may_read_notes(ctx) {
+            self.note.clear();
+        }
+        self
+    }
+}
+
 const PAIR_SQL: &str = "
     SELECT mp.id, mp.mentor_id, a.full_name, a.preferred_name, mp.mentee_id, b.full_name, b.preferred_name,
            mp.started_on, mp.made, mp.score, mp.reasons, mp.broken_rules, mp.override_reason, mp.ended_on,

@@ -194,14 +194,23 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Patient
     mentor_choices.sort_by_cached_key(|m| name_sort(&m.name));
     Ok(PatientMentorship {
         profile: read_profile(conn, patient)?.unwrap_or_default(),
-        as_mentor: pairs_where(conn, "mp.mentor_id = ?1", [patient])?,
-        as_mentee: pairs_where(conn, "mp.mentee_id = ?1", [patient])?,
+        as_mentor: pairs_where(conn, "mp.mentor_id = ?1", [patient])?
+            .into_iter()
+            .map(|p| p.redacted_for(ctx))
+            .collect(),
+        as_mentee: pairs_where(conn, "mp.mentee_id = ?1", [patient])?
+            .into_iter()
+            .map(|p| p.redacted_for(ctx))
+            .collect(),
         exclusions: exclusions_where(
             conn,
             "x.id IN (SELECT id FROM mentor_exclusions WHERE mentor_id = ?1
                       UNION ALL SELECT id FROM mentor_exclusions WHERE mentee_id = ?1)",
             [patient],
-        )?,
+        )?
+        .into_iter()
+        .map(|x| x.redacted_for(ctx))
+        .collect(),
         mentor_choices,
     })
 }
