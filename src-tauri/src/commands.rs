@@ -23,6 +23,7 @@ use saathi_core::aftercare::{
 use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
 use saathi_core::backup::{self, BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, key};
+use saathi_core::bulk_reads;
 use saathi_core::groups::attendance::{self, AttendanceSheet, DropIn, Mark};
 use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
 use saathi_core::groups::membership::{
@@ -341,7 +342,7 @@ commands! {
     }
 
     fn search_patients(state, query: PatientQuery) -> PatientPage {
-        state.read(|conn, ctx| patients::search(conn, ctx, &query))
+        state.write(|tx, ctx| bulk_reads::search_patients(tx, ctx, &query))
     }
 
     fn get_patient(state, id: i64) -> Patient {
@@ -607,21 +608,22 @@ commands! {
     }
 
     fn attendance_report(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>) -> AttendanceReport {
-        state.read(|conn, ctx| reports::report(conn, ctx, from, to, group_id))
+        state.write(|tx, ctx| bulk_reads::attendance_report(tx, ctx, from, to, group_id))
     }
 
-    /// Where the window suggests saving a CSV report (the user's Documents folder).
+    /// The file name the save dialog suggests for a CSV report (the folder is the user's
+    /// choice in that dialog, never a default such as a synced Documents folder).
     fn suggest_report_path(state, from: NaiveDate, to: NaiveDate) -> String {
         state.read(|_, ctx| {
             ctx.require(saathi_core::access::Action::ViewGroups)?;
-            Ok(reports::default_csv_path(from, to).display().to_string())
+            Ok(reports::csv_file_name(from, to))
         })
     }
 
     /// Writes the report as CSV to `path` (a full path ending in .csv). Returns the path.
     fn export_attendance_csv(state, from: NaiveDate, to: NaiveDate, group_id: Option<i64>, path: String) -> String {
-        state.read(|conn, ctx| {
-            reports::export_csv(conn, ctx, from, to, group_id, std::path::Path::new(&path))?;
+        state.write(|tx, ctx| {
+            bulk_reads::export_attendance_csv(tx, ctx, from, to, group_id, std::path::Path::new(&path))?;
             Ok(path.clone())
         })
     }
@@ -633,7 +635,7 @@ commands! {
     // ------------------------------------------------------------ aftercare
 
     fn aftercare_worklist(state, range: WorklistRange) -> Vec<WorklistRow> {
-        state.read(|conn, ctx| worklist::worklist(conn, ctx, range))
+        state.write(|tx, ctx| bulk_reads::worklist(tx, ctx, range))
     }
 
     fn record_attempt(state, input: AttemptInput) -> AttemptOutcome {
@@ -688,7 +690,7 @@ commands! {
     }
 
     fn at_risk_list(state) -> Vec<AtRiskEntry> {
-        state.read(risk::at_risk)
+        state.write(bulk_reads::at_risk)
     }
 
     fn acknowledge_alert(state, ack: Acknowledge) -> Vec<AtRiskEntry> {
@@ -715,7 +717,7 @@ commands! {
     /// What the week's roster will hold (for the preview). `privacy` and `language` null:
     /// the settings.
     fn roster_preview(state, week: NaiveDate, privacy: Option<bool>, language: Option<Language>) -> RosterDoc {
-        state.read(|conn, ctx| roster::roster_doc(conn, ctx, week, privacy, language))
+        state.write(|tx, ctx| bulk_reads::roster_preview(tx, ctx, week, privacy, language))
     }
 
     /// Writes the week's roster PDF: to `path` (chosen in the save dialog, must end in

@@ -9,6 +9,7 @@ pub mod anchor;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod bulk_reads;
 pub mod ctx;
 mod dates;
 pub mod db;

@@ -266,9 +266,9 @@ export const api = {
   chooseBackupFile: (title: string, kind: string) =>
     call<string | null>('plugin:dialog|open', { options: { title, filters: [{ name: kind, extensions: ['saathi'] }] } }),
   /** The system's save dialog (tauri-plugin-dialog; the window may open only this and `open`). */
-  chooseSavePath: (defaultPath: string) =>
+  chooseSavePath: (defaultPath: string, kind: 'PDF' | 'CSV' = 'PDF') =>
     call<string | null>('plugin:dialog|save', {
-      options: { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] },
+      options: { defaultPath, filters: [{ name: kind, extensions: [kind.toLowerCase()] }] },
     }),
 };
 

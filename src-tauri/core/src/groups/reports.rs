@@ -580,15 +580,9 @@ pub fn export_csv(
     Ok(())
 }
 
-/// Where the window suggests saving a report: the user's Documents folder (or home).
-pub fn default_csv_path(from: NaiveDate, to: NaiveDate) -> std::path::PathBuf {
-    let dirs = directories::UserDirs::new();
-    let dir = dirs
-        .as_ref()
-        .and_then(|d| d.document_dir().map(std::path::Path::to_path_buf))
-        .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_path_buf()))
-        .unwrap_or_default();
-    dir.join(format!("attendance-{}-to-{}.csv", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")))
+/// The file name the save dialog suggests for a report (the folder is the user's choice).
+pub fn csv_file_name(from: NaiveDate, to: NaiveDate) -> String {
+    format!("attendance-{}-to-{}.csv", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
