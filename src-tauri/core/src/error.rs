@@ -98,6 +98,11 @@ pub enum Error {
     BackupOtherKey,
     #[error("A backup or restore is already running. Please wait for it to finish.")]
     BackupRunning,
+    #[error(
+        "This file's database is not built as Saathi builds its own: it holds {detail}. It was not restored; \
+         nothing has been changed. Use a backup that Saathi made."
+    )]
+    ForeignSchema { detail: String },
     #[error("Saathi could not make the PDF: {0}")]
     Pdf(String),
     #[error("Saathi could not read or write a file: {0}")]
@@ -161,6 +166,7 @@ impl Error {
             Error::BackupNewer { .. } => "backup_newer",
             Error::BackupOtherKey => "backup_other_key",
             Error::BackupRunning => "backup_running",
+            Error::ForeignSchema { .. } => "restore_schema_foreign",
             Error::Pdf(_) => "pdf",
             // A file that is not there (a mistyped path) is worth its own plain sentence.
             Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => "file_missing",
@@ -192,7 +198,9 @@ impl Error {
             Error::SignInWait { seconds } => vec![("seconds", seconds.to_string())],
             Error::BackupWriteFailed { folder, reason } => vec![("folder", folder.clone()), ("detail", reason.clone())],
             Error::BackupNotVerified { folder, detail } => vec![("folder", folder.clone()), ("detail", detail.clone())],
-            Error::BackupDamaged { detail } | Error::Pdf(detail) => vec![("detail", detail.clone())],
+            Error::BackupDamaged { detail } | Error::Pdf(detail) | Error::ForeignSchema { detail } => {
+                vec![("detail", detail.clone())]
+            }
             Error::Io(e) => vec![("detail", e.to_string())],
             Error::Sqlite(e) => vec![("detail", e.to_string())],
             _ => Vec::new(),

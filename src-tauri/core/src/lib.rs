@@ -28,6 +28,7 @@ pub mod pdf;
 /// The generated centres with years of history, for the benchmark and the tests only.
 #[cfg(any(test, feature = "dev-tools"))]
 pub mod scale;
+pub mod schema;
 pub mod settings;
 pub mod staff;
 pub mod text;

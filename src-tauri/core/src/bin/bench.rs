@@ -10,6 +10,8 @@
 //! [`measurements`].
 #[path = "bench_parts/backup.rs"]
 mod backup;
+#[path = "bench_parts/signin.rs"]
+mod signin;
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -438,6 +440,12 @@ fn main() {
         .any(|n| n.contains(&filter))
     {
         backup::backup_vs_reference(centre(), bench_today());
+    }
+    if ["sign_in_with_unlock_demo", "sign_in_with_unlock_ten_year", "first_start_conversion_ten_year"]
+        .iter()
+        .any(|n| n.contains(&filter))
+    {
+        signin::sign_in_figures(centre(), bench_today());
     }
 }
 

@@ -688,6 +688,7 @@ const en = {
   'err.not_a_backup': "This file is not a Saathi backup. Nothing has been changed.",
   'err.backup_newer': "This backup was made by a newer Saathi. Nothing has been changed. Install the newer Saathi first.",
   'err.backup_other_key': "This backup was made with a different key. Use the key file that was on the same stick. Nothing has been changed.",
+  "err.restore_schema_foreign": "This file's database is not built as Saathi builds its own: it holds {detail}. It was not restored; nothing has been changed. Use a backup that Saathi made.",
   'err.backup_running': "A backup or restore is already running. Please wait for it to finish.",
   'err.passphrase_too_short': "The passphrase needs at least {min} characters; a few words are easiest to remember.",
   'err.backup_key_exists': "Backup encryption is already set up.",
