@@ -184,11 +184,11 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Backup { to }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            crate::backup_cli::backup(&dir, &to)
+            crate::backup_cli::backup(&dir, &to, None)
         }
         Some(Command::Restore { file, passphrase_file, yes }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes)
+            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes, None)
         }
         #[cfg(feature = "dev-tools")]
         Some(Command::CrashWriter) => {

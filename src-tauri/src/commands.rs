@@ -708,7 +708,7 @@ commands! {
             ctx.require(Action::MakeBackup)?;
             Ok(*ctx)
         })?;
-        crate::backup_job::start(&state.backup, state.data_dir.clone(), PathBuf::from(folder), ctx)
+        crate::backup_job::start(&state.backup, state.data_dir.clone(), PathBuf::from(folder), ctx, state.db_key())
             .map_err(|e| e.payload())?;
         Ok(crate::state::lock(&state.backup).backup.clone())
     }
@@ -752,10 +752,11 @@ commands! {
             return Err(Error::BackupRunning.payload());
         }
         let path = Path::new(&file);
+        let live_key = state.db_key();
         let prepared = if path.extension().is_some_and(|e| e == "db") {
-            backup::prepare_local(&ctx, path, &state.data_dir)
+            backup::prepare_local(&ctx, path, &state.data_dir, live_key.as_ref())
         } else {
-            backup::prepare(&ctx, path, &passphrase, &state.data_dir, stored.as_deref())
+            backup::prepare(&ctx, path, &passphrase, &state.data_dir, stored.as_deref(), live_key.as_ref())
         }
         .map_err(|e| e.payload())?;
         let preview = prepared.preview.clone();
@@ -786,7 +787,10 @@ commands! {
             .payload()
         })?;
         let data_dir = state.data_dir.clone();
-        state.replace_store(|live| backup::apply(&ctx, prepared, &data_dir, live).map(|(store, _)| store))?;
+        state.replace_store(|live| {
+            let target = live.as_ref().and_then(|s| s.key().cloned());
+            backup::apply(&ctx, prepared, &data_dir, live, target.as_ref()).map(|(store, _)| store)
+        })?;
         *state.session() = None;
         Ok(())
     }

@@ -116,7 +116,7 @@ impl AppState {
                     }
                 }
                 let taken = Connection::open(&db).map_err(Error::from).and_then(|conn| {
-                    saathi_core::backup::local_snapshot_if_due(&conn, &dir, &Ctx::now(Actor::system()))
+                    saathi_core::backup::local_snapshot_if_due(&conn, None, &dir, &Ctx::now(Actor::system()))
                 });
                 if let Err(e) = taken {
                     tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
@@ -254,6 +254,11 @@ impl AppState {
                 Err(e.payload())
             }
         }
+    }
+
+    /// The key the open database is encrypted with (none while it is plain or not open).
+    pub fn db_key(&self) -> Option<saathi_core::keyslots::DbKey> {
+        lock(&self.store).as_ref().ok().and_then(|s| s.key().cloned())
     }
 
     pub fn session(&self) -> MutexGuard<'_, Option<Session>> {
