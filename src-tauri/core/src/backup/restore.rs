@@ -109,7 +109,7 @@ fn find_key(
 ) -> Result<DbKey> {
     // A SQLCipher file is a whole number of pages; anything else is no database at all.
     let len = std::fs::metadata(work)?.len();
-    if len == 0 || len % 512 != 0 {
+    if len == 0 || !len.is_multiple_of(512) {
         return Err(Error::NotABackup);
     }
     if let Some(k) = live_key.filter(|k| opens(work, k)) {
