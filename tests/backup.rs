@@ -69,7 +69,7 @@ fn restore_brings_the_old_value_back_after_a_preview_and_keeps_a_safety_copy() {
 
     let dir = ts.dir.path().to_path_buf();
     let stored = key::key_file_text(ts.store.conn()).unwrap();
-    let prepared = backup::prepare(&admin(), &file, PASS, &dir, stored.as_deref()).unwrap();
+    let prepared = backup::prepare(&admin(), &file, PASS, &dir, stored.as_deref(), None).unwrap();
     let p = &prepared.preview;
     assert_eq!(p.patients, 5);
     assert_eq!(p.centre_name, "Asha Kendra");
@@ -82,7 +82,7 @@ fn restore_brings_the_old_value_back_after_a_preview_and_keeps_a_safety_copy() {
     assert_eq!(phone_of(&ts.store, 1), "98140 22222");
 
     let TempStore { dir: tmp, store } = ts;
-    let (store, safety) = backup::apply(&admin(), prepared, tmp.path(), Some(store)).unwrap();
+    let (store, safety) = backup::apply(&admin(), prepared, tmp.path(), Some(store), None).unwrap();
     assert_eq!(phone_of(&store, 1), "98140 11111");
     let n: i64 = store.conn().query_row("SELECT count(*) FROM patients", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 5);
@@ -119,8 +119,8 @@ fn a_new_pc_restores_with_only_the_stick_and_the_passphrase() {
     // A fresh data folder with an empty Saathi (no key stored).
     let fresh = tempfile::tempdir().unwrap();
     let store = Store::open(&fresh.path().join("saathi.db")).unwrap();
-    let prepared = backup::prepare(&admin(), &file, PASS, fresh.path(), None).unwrap();
-    let (store, _) = backup::apply(&admin(), prepared, fresh.path(), Some(store)).unwrap();
+    let prepared = backup::prepare(&admin(), &file, PASS, fresh.path(), None, None).unwrap();
+    let (store, _) = backup::apply(&admin(), prepared, fresh.path(), Some(store), None).unwrap();
     let n: i64 = store.conn().query_row("SELECT count(*) FROM patients", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 5);
     // The restored centre can back up again with its own key.
@@ -130,7 +130,7 @@ fn a_new_pc_restores_with_only_the_stick_and_the_passphrase() {
 fn assert_refused(ts: &TempStore, file: &Path, pass: &str, code: &str) {
     let before = live_fingerprint(ts);
     let stored = key::key_file_text(ts.store.conn()).unwrap();
-    let err = backup::prepare(&admin(), file, pass, ts.dir.path(), stored.as_deref()).unwrap_err();
+    let err = backup::prepare(&admin(), file, pass, ts.dir.path(), stored.as_deref(), None).unwrap_err();
     assert_eq!(err.code(), code, "{}: {err}", file.display());
     assert!(!err.to_string().is_empty());
     assert_eq!(live_fingerprint(ts), before, "live database untouched");
@@ -171,7 +171,7 @@ fn bad_files_and_wrong_passphrases_are_refused_without_touching_the_live_databas
         let err_codes = ["backup_damaged", "backup_other_key"];
         let before = live_fingerprint(&ts);
         let stored = key::key_file_text(ts.store.conn()).unwrap();
-        let err = backup::prepare(&admin(), &p, PASS, ts.dir.path(), stored.as_deref()).unwrap_err();
+        let err = backup::prepare(&admin(), &p, PASS, ts.dir.path(), stored.as_deref(), None).unwrap_err();
         assert!(err_codes.contains(&err.code()), "flip at {at}: {}", err.code());
         assert_eq!(live_fingerprint(&ts), before);
     }
@@ -223,7 +223,7 @@ fn a_backup_of_another_centre_is_refused_plainly() {
     std::fs::copy(&file_a, &moved).unwrap();
     let stored_b = key::key_file_text(b.store.conn()).unwrap();
     std::fs::remove_file(b.dir.path().join(key::KEY_FILE)).ok();
-    let err = backup::prepare(&admin(), &moved, PASS, b.dir.path(), stored_b.as_deref()).unwrap_err();
+    let err = backup::prepare(&admin(), &moved, PASS, b.dir.path(), stored_b.as_deref(), None).unwrap_err();
     assert_eq!(err.code(), "backup_other_key");
 }
 
@@ -232,11 +232,11 @@ fn restoring_a_local_snapshot_needs_no_passphrase() {
     let mut ts = centre();
     let dir = ts.dir.path().to_path_buf();
     set_phone(&mut ts.store, 2, "11111 11111");
-    let snap = backup::local_snapshot_if_due(ts.store.conn(), &dir, &ctx()).unwrap().unwrap();
+    let snap = backup::local_snapshot_if_due(ts.store.conn(), None, &dir, &ctx()).unwrap().unwrap();
     set_phone(&mut ts.store, 2, "22222 22222");
-    let prepared = backup::prepare_local(&admin(), &snap, &dir).unwrap();
+    let prepared = backup::prepare_local(&admin(), &snap, &dir, None).unwrap();
     let TempStore { dir: tmp, store } = ts;
-    let (store, _) = backup::apply(&admin(), prepared, tmp.path(), Some(store)).unwrap();
+    let (store, _) = backup::apply(&admin(), prepared, tmp.path(), Some(store), None).unwrap();
     assert_eq!(phone_of(&store, 2), "11111 11111");
 }
 
@@ -255,8 +255,8 @@ fn a_damaged_live_database_can_be_replaced_from_a_backup() {
     }
     std::fs::write(&db, &bytes).unwrap();
     assert!(Store::open(&db).is_err(), "start-up check fails");
-    let prepared = backup::prepare(&admin(), &file, PASS, dir.path(), None).unwrap();
-    let (store, safety) = backup::apply(&admin(), prepared, dir.path(), None).unwrap();
+    let prepared = backup::prepare(&admin(), &file, PASS, dir.path(), None, None).unwrap();
+    let (store, safety) = backup::apply(&admin(), prepared, dir.path(), None, None).unwrap();
     let n: i64 = store.conn().query_row("SELECT count(*) FROM patients", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 5);
     // The damaged file is kept as it was, for whoever wants to look at it.

@@ -1,7 +1,7 @@
 //! Fault tests of backup and restore (issue 7): a full stick at many sizes, a stick made
 //! read-only mid-backup, kill -9 during backup, restore and ordinary writes, corrupted
-//! files through the command line, and the README's recovery steps with the real `age`
-//! and `sqlite3` tools.
+//! files through the command line, and the README's recovery steps with the real `age`,
+//! `xxd`, `sqlcipher` (when a SQLCipher 4 one is installed) and `sqlite3` tools.
 //!
 //! The stick tests mount small tmpfs filesystems and need root (CI runs as root). Where
 //! mounting is impossible they fail loudly, unless SAATHI_SKIP_MOUNT_TESTS=1 says to skip
@@ -559,4 +559,133 @@ fn age_decrypt_key(folder: &Path, out: &str, passphrase: &str) -> std::process::
     stdin.write_all(format!("{passphrase}\n").as_bytes()).unwrap();
     drop(stdin);
     child.wait_with_output().unwrap()
+}
+
+/// Runs `sh -c script` in `dir`; panics with its error output unless it succeeds.
+fn sh(dir: &Path, script: &str) -> String {
+    let out = Command::new("sh").args(["-c", script]).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether the `sqlcipher` on the PATH is SQLCipher 4 or newer (Debian 12's 3.4 cannot
+/// read SQLCipher 4 files; Debian 13 and Ubuntu 24.04 ship 4.x).
+fn sqlcipher_4_on_path() -> bool {
+    Command::new("sqlcipher")
+        .args([":memory:", "PRAGMA cipher_version;"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().split('.').next().and_then(|m| m.parse::<u32>().ok()))
+        .is_some_and(|major| major >= 4)
+}
+
+/// `sqlcipher FILE "SQL"` as the README writes it: the real tool when a SQLCipher 4 one is
+/// installed, else the same statements, one by one, through the SQLCipher 4 this build
+/// bundles (the library the tool is built from), printing rows as the tool does.
+fn sqlcipher(dir: &Path, file: &str, sql: &str) -> String {
+    if sqlcipher_4_on_path() {
+        let out = Command::new("sqlcipher").args([file, sql]).current_dir(dir).output().unwrap();
+        assert!(out.status.success(), "sqlcipher {sql}: {}", String::from_utf8_lossy(&out.stderr));
+        return String::from_utf8_lossy(&out.stdout).into_owned();
+    }
+    eprintln!("no SQLCipher 4 `sqlcipher` tool on the PATH: running its statements through the bundled SQLCipher");
+    let c = rusqlite::Connection::open(dir.join(file)).unwrap();
+    let mut out = String::new();
+    // The tool runs in `dir`; this process does not, so an attached file is named in full.
+    let sql = sql.replace("ATTACH '", &format!("ATTACH '{}/", dir.display()));
+    for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let mut st = c.prepare(stmt).unwrap_or_else(|e| panic!("{stmt}: {e}"));
+        let n = st.column_count();
+        let mut rows = st.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap_or_else(|e| panic!("{stmt}: {e}")) {
+            let cols: Vec<String> = (0..n)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => String::new(),
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(_) => "<blob>".into(),
+                })
+                .collect();
+            out.push_str(&cols.join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The README's steps for a backup of an encrypted centre ("Restoring by hand"), with the
+/// real `age` (passphrase typed on a terminal: `script` gives it one), `xxd`, `sqlcipher`
+/// (see [`sqlcipher`]) and `sqlite3`.
+#[test]
+fn readme_steps_read_an_encrypted_backup_with_age_sqlcipher_and_sqlite3() {
+    for tool in ["age", "sqlite3", "script", "xxd"] {
+        assert!(
+            Command::new("sh").args(["-c", &format!("command -v {tool} >/dev/null")]).status().unwrap().success(),
+            "{tool} is missing: install the Debian packages age, sqlite3, xxd and util-linux"
+        );
+    }
+    // An encrypted demo centre and its backup.
+    let data = tempfile::tempdir().unwrap();
+    let db_key = saathi_core::keyslots::DbKey::generate().unwrap();
+    let mut store = saathi_core::Store::open_with(&data.path().join("saathi.db"), Some(&db_key)).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    saathi_core::demo::generate(&mut store, today, 7).unwrap();
+    store.conn().execute("UPDATE patients SET phone = '98765 43210' WHERE id = 1", []).unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let ctx = saathi_core::Ctx::at(saathi_core::Actor::system(), today);
+    let done = saathi_core::backup::back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap();
+    drop(store);
+    let folder = stick.path().join("Saathi-Backups");
+    let backup = PathBuf::from(&done.path);
+    let name = backup.file_name().unwrap().to_str().unwrap();
+
+    // Step 1: age -d saathi-backup-key.age > key.txt (passphrase on the terminal).
+    let out = age_decrypt_key(&folder, "key.txt", DEMO_PASS);
+    assert!(out.status.success(), "age -d key: {}", String::from_utf8_lossy(&out.stderr));
+    // Step 2: the database key, as 64 hex digits.
+    sh(&folder, "age -d -i key.txt saathi-db-key.age | xxd -p -c 64 > db-key.hex");
+    let hex = std::fs::read_to_string(folder.join("db-key.hex")).unwrap();
+    assert_eq!(hex.trim().len(), 64, "{hex}");
+    // Step 3: the backup, still encrypted with that key.
+    sh(&folder, &format!("age -d -i key.txt '{name}' > backup.db"));
+    assert!(!std::fs::read(folder.join("backup.db")).unwrap().starts_with(b"SQLite format 3"));
+    // Step 4: read it with sqlcipher.
+    let key = format!("PRAGMA key = \"x'{}'\";", hex.trim());
+    let out = sqlcipher(
+        &folder,
+        "backup.db",
+        &format!("{key} PRAGMA user_version; SELECT full_name, phone, phase FROM patients ORDER BY full_name;"),
+    );
+    let version = saathi_core::db::schema_version();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..2], ["ok".to_string(), version.to_string()], "{out}");
+    assert_eq!(lines.len(), 2 + 160);
+    assert!(lines.iter().any(|l| l.contains("|98765 43210|")), "{out}");
+    // Step 5: a plain copy with Saathi's marks, for sqlite3 (or a data folder).
+    sqlcipher(
+        &folder,
+        "backup.db",
+        &format!(
+            "{key} ATTACH 'saathi.db' AS plain KEY ''; SELECT sqlcipher_export('plain'); \
+             PRAGMA plain.application_id = 1396790344; PRAGMA plain.user_version = {version}; DETACH plain;"
+        ),
+    );
+    let out = Command::new("sqlite3")
+        .args(["saathi.db", "PRAGMA integrity_check; SELECT full_name, phone, phase FROM patients ORDER BY full_name;"])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(shown.lines().next(), Some("ok"), "{shown}");
+    assert_eq!(shown.lines().count(), 1 + 160);
+    assert!(shown.lines().any(|l| l.contains("|98765 43210|")), "{shown}");
+    // The plain copy is a Saathi database Saathi opens as it is.
+    let plain = saathi_core::Store::open(&folder.join("saathi.db")).unwrap();
+    let n: i64 = plain.conn().query_row("SELECT count(*) FROM patients", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 160);
+    // A wrong passphrase gets nothing.
+    age_decrypt_key(&folder, "key2.txt", "not the passphrase");
+    assert!(!std::fs::read_to_string(folder.join("key2.txt")).unwrap_or_default().contains("AGE-SECRET-KEY"));
 }

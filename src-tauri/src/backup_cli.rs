@@ -4,20 +4,22 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use saathi_core::backup::{self, BackupPhase};
+use saathi_core::keyslots::DbKey;
 use saathi_core::{Actor, Ctx, Store, paths};
 
 fn system() -> Ctx {
     Ctx::now(Actor::system())
 }
 
-pub fn backup(data_dir: &Path, to: &Path) -> Result<(), String> {
+/// `key`: the key the database is encrypted with (`None` while it is plain).
+pub fn backup(data_dir: &Path, to: &Path, key: Option<&DbKey>) -> Result<(), String> {
     let db = paths::db_path(data_dir);
     if !db.exists() {
         return Err(format!("There is no Saathi database in {}.", data_dir.display()));
     }
     // No instance lock: a scheduled backup runs while the window is open (SQLite lets a
     // reader take a consistent snapshot beside the writer).
-    let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+    let mut store = Store::open_with(&db, key).map_err(|e| e.to_string())?;
     let mut last = None;
     let done = backup::back_up(&mut store, data_dir, to, &system(), &mut |p| {
         if last != Some(p.phase) {
@@ -51,14 +53,22 @@ fn read_passphrase(file: Option<&Path>) -> Result<String, String> {
     }
 }
 
-pub fn restore(data_dir: &Path, file: &Path, passphrase_file: Option<&Path>, yes: bool) -> Result<(), String> {
+/// `key`: the key the current database is encrypted with, which the restored one keeps
+/// (`None` while it is plain).
+pub fn restore(
+    data_dir: &Path,
+    file: &Path,
+    passphrase_file: Option<&Path>,
+    yes: bool,
+    key: Option<&DbKey>,
+) -> Result<(), String> {
     let _lock = saathi_core::db::InstanceLock::acquire(data_dir).map_err(|e| e.to_string())?;
     if !file.is_file() {
         return Err(format!("There is no file at {}.", file.display()));
     }
     let db = paths::db_path(data_dir);
     let live = if db.exists() {
-        match Store::open(&db) {
+        match Store::open_with(&db, key) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("The current database cannot be opened ({e}); it will be kept as a safety copy.");
@@ -71,10 +81,10 @@ pub fn restore(data_dir: &Path, file: &Path, passphrase_file: Option<&Path>, yes
     let stored = live.as_ref().and_then(|s| backup::key::key_file_text(s.conn()).ok().flatten());
     let ctx = system();
     let prepared = if file.extension().is_some_and(|e| e == "db") {
-        backup::prepare_local(&ctx, file, data_dir)
+        backup::prepare_local(&ctx, file, data_dir, key)
     } else {
         let pass = read_passphrase(passphrase_file)?;
-        backup::prepare(&ctx, file, &pass, data_dir, stored.as_deref())
+        backup::prepare(&ctx, file, &pass, data_dir, stored.as_deref(), key)
     }
     .map_err(|e| e.to_string())?;
     let p = &prepared.preview;
@@ -106,7 +116,19 @@ pub fn restore(data_dir: &Path, file: &Path, passphrase_file: Option<&Path>, yes
             return Err("Nothing was changed.".into());
         }
     }
-    let (store, safety) = backup::apply(&ctx, prepared, data_dir, live).map_err(|e| e.to_string())?;
+    // The restored database keeps the folder's key; in a folder without one, the backup's
+    // own key (or a new one for a backup from before encryption): it is never left plain.
+    let target = match key.cloned().or_else(|| prepared.key().cloned()) {
+        Some(k) => k,
+        None => DbKey::generate().map_err(|e| e.to_string())?,
+    };
+    let (store, safety) = backup::apply(&ctx, prepared, data_dir, live, Some(&target)).map_err(|e| e.to_string())?;
+    // The restored register's staff and passwords are the ones that sign in now.
+    if let Some(key) = store.key() {
+        saathi_core::vault::slots_from_register(store.conn(), key)
+            .and_then(|slots| slots.save(data_dir))
+            .map_err(|e| e.to_string())?;
+    }
     drop(store);
     if safety.exists() {
         println!("Restored. The data that was there before is kept in {}.", safety.display());

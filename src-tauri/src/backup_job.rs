@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use saathi_core::backup::{self, BackupJob, PreparedRestore};
+use saathi_core::keyslots::DbKey;
 use saathi_core::{Ctx, Error, Store};
 
 use crate::state::lock;
@@ -20,8 +21,10 @@ pub struct JobState {
 
 pub type Jobs = Arc<Mutex<JobState>>;
 
-/// Starts a backup to `dest` as `ctx` unless one is running.
-pub fn start(jobs: &Jobs, data_dir: PathBuf, dest: PathBuf, ctx: Ctx) -> Result<(), Error> {
+/// Starts a backup to `dest` as `ctx` unless one is running. `key` is the key the
+/// database is encrypted with (the open store's), for the job's own connection; the
+/// backup's content is encrypted with it too.
+pub fn start(jobs: &Jobs, data_dir: PathBuf, dest: PathBuf, ctx: Ctx, key: Option<DbKey>) -> Result<(), Error> {
     {
         let mut j = lock(jobs);
         if j.backup.running {
@@ -31,7 +34,7 @@ pub fn start(jobs: &Jobs, data_dir: PathBuf, dest: PathBuf, ctx: Ctx) -> Result<
     }
     let jobs = Arc::clone(jobs);
     std::thread::spawn(move || {
-        let result = Store::open(&saathi_core::paths::db_path(&data_dir)).and_then(|mut store| {
+        let result = Store::open_with(&saathi_core::paths::db_path(&data_dir), key.as_ref()).and_then(|mut store| {
             backup::back_up(&mut store, &data_dir, &dest, &ctx, &mut |p| lock(&jobs).backup.progress = Some(p))
         });
         let mut j = lock(&jobs);
@@ -62,7 +65,7 @@ pub fn hold_close(state: &crate::state::AppState, close: impl FnOnce() + Send + 
             let Some(dest) = target else { return false };
             drop(j);
             let ctx = Ctx::now(saathi_core::Actor::system());
-            if start(jobs, state.data_dir.clone(), dest, ctx).is_err() {
+            if start(jobs, state.data_dir.clone(), dest, ctx, state.db_key()).is_err() {
                 return false;
             }
             j = lock(jobs);

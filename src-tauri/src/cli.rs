@@ -187,11 +187,15 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Backup { to }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            crate::backup_cli::backup(&dir, &to)
+            let (store, _admin) = crate::cli_access::open_as_admin(&dir, &who)?;
+            let key = store.key().cloned();
+            drop(store);
+            crate::backup_cli::backup(&dir, &to, key.as_ref())
         }
         Some(Command::Restore { file, passphrase_file, yes }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes)
+            let key = crate::cli_access::folder_key(&dir, &who)?;
+            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes, key.as_ref())
         }
         #[cfg(feature = "dev-tools")]
         Some(Command::CrashWriter) => {

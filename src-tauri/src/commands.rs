@@ -856,7 +856,7 @@ commands! {
             ctx.require(Action::MakeBackup)?;
             Ok(*ctx)
         })?;
-        crate::backup_job::start(&state.backup, state.data_dir.clone(), PathBuf::from(folder), ctx)
+        crate::backup_job::start(&state.backup, state.data_dir.clone(), PathBuf::from(folder), ctx, state.db_key())
             .map_err(|e| e.payload())?;
         Ok(crate::state::lock(&state.backup).backup.clone())
     }
@@ -906,10 +906,11 @@ commands! {
             return Err(Error::BackupRunning.payload());
         }
         let path = Path::new(&file);
+        let live_key = state.db_key();
         let prepared = if path.extension().is_some_and(|e| e == "db") {
-            backup::prepare_local(&ctx, path, &state.data_dir)
+            backup::prepare_local(&ctx, path, &state.data_dir, live_key.as_ref())
         } else {
-            backup::prepare(&ctx, path, &passphrase, &state.data_dir, stored.as_deref())
+            backup::prepare(&ctx, path, &passphrase, &state.data_dir, stored.as_deref(), live_key.as_ref())
         }
         .map_err(|e| e.payload())?;
         let preview = prepared.preview.clone();
@@ -940,7 +941,22 @@ commands! {
             .payload()
         })?;
         let data_dir = state.data_dir.clone();
-        state.replace_store(|live| backup::apply(&ctx, prepared, &data_dir, live).map(|(store, _)| store))?;
+        state.replace_store(|live| {
+            // The restored database keeps the key the folder's slots open; with no open
+            // database, the backup's own key (or, for a backup from before encryption, a
+            // new one): it is never left plain.
+            let target = match live.as_ref().and_then(|s| s.key().cloned()).or_else(|| prepared.key().cloned()) {
+                Some(key) => key,
+                None => saathi_core::keyslots::DbKey::generate()?,
+            };
+            let (store, _) = backup::apply(&ctx, prepared, &data_dir, live, Some(&target))?;
+            // The restored register's staff and passwords are the ones that sign in now:
+            // their slots are made from it (interim, renewed at each one's next sign-in).
+            if let Some(key) = store.key() {
+                vault::slots_from_register(store.conn(), key)?.save(&data_dir)?;
+            }
+            Ok(store)
+        })?;
         *state.session() = None;
         Ok(())
     }

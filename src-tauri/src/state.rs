@@ -136,8 +136,9 @@ fn start_thread(
 /// the database.
 fn daily_snapshot(dir: &Path, key: Option<&DbKey>) {
     let db = saathi_core::paths::db_path(dir);
-    let taken = Store::open_checked(&db, key)
-        .and_then(|store| saathi_core::backup::local_snapshot_if_due(store.conn(), dir, &Ctx::now(Actor::system())));
+    let taken = Store::open_checked(&db, key).and_then(|store| {
+        saathi_core::backup::local_snapshot_if_due(store.conn(), key, dir, &Ctx::now(Actor::system()))
+    });
     if let Err(e) = taken {
         tracing::warn!(code = e.code(), "the daily local snapshot could not be taken");
     }
@@ -430,6 +431,11 @@ impl AppState {
         *lock(&self.store) = Ok(store);
         *door = Door::Open;
         Ok(Some(result))
+    }
+
+    /// The key the open database is encrypted with (none while it is plain or not open).
+    pub fn db_key(&self) -> Option<DbKey> {
+        lock(&self.store).as_ref().ok().and_then(|s| s.key().cloned())
     }
 
     pub fn session(&self) -> MutexGuard<'_, Option<Session>> {

@@ -34,6 +34,13 @@ impl TempStore {
         TempStore { dir, store }
     }
 
+    /// A store encrypted with `key` (SQLCipher), in a real file in a temporary folder.
+    pub fn encrypted(key: &saathi_core::keyslots::DbKey) -> TempStore {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with(&dir.path().join(saathi_core::db::DB_FILE), Some(key)).expect("open store");
+        TempStore { dir, store }
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join(saathi_core::db::DB_FILE)
     }

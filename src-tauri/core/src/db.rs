@@ -66,7 +66,7 @@ impl std::fmt::Debug for Store {
 
 /// Opens a connection to `path`. With a key, SQLCipher gets it before anything else is
 /// read: the file is encrypted page by page (a new file is created encrypted).
-fn connect(path: &Path, flags: OpenFlags, key: Option<&DbKey>) -> rusqlite::Result<Connection> {
+pub(crate) fn connect(path: &Path, flags: OpenFlags, key: Option<&DbKey>) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
         // SQLCipher writes its own errors to stderr (a wrong key printed "ERROR CORE

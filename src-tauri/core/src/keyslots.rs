@@ -321,12 +321,7 @@ impl KeySlots {
 
     /// Adds (or replaces) the backup slot, sealed to the backup key pair's public half.
     pub fn put_backup(&mut self, recipient: &age::x25519::Recipient, key: &DbKey) -> Result<()> {
-        let mut out = Vec::new();
-        let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
-            .map_err(|e| damaged(&e.to_string()))?;
-        let mut w = encryptor.wrap_output(&mut out)?;
-        w.write_all(key.bytes())?;
-        w.finish()?;
+        let out = seal_to(recipient, key)?;
         self.slots.retain(|s| !matches!(s.kind, SlotKind::Backup { .. }));
         self.slots.push(Slot {
             kind: SlotKind::Backup { recipient: recipient.to_string() },
@@ -379,13 +374,31 @@ impl KeySlots {
             .find(|s| matches!(&s.kind, SlotKind::Backup { recipient } if *recipient == mine))
             .ok_or(Error::SignInFailed)?;
         let sealed = B64.decode(&slot.sealed).map_err(|_| damaged("a key slot is incomplete"))?;
-        let decryptor = age::Decryptor::new(&sealed[..]).map_err(|_| damaged("the backup slot cannot be read"))?;
-        let mut r =
-            decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| Error::SignInFailed)?;
-        let mut plain = Zeroizing::new(Vec::new());
-        r.read_to_end(&mut plain)?;
-        DbKey::from_slice(&plain).ok_or_else(|| damaged("a key slot holds no key"))
+        open_sealed(&sealed, identity)
     }
+}
+
+/// The database key sealed to an age X25519 recipient: an ordinary age file whose
+/// plaintext is the 32 raw key bytes (the backup slot, and `saathi-db-key.age` beside the
+/// backups on a stick, which `age -d -i identity` opens too).
+pub fn seal_to(recipient: &age::x25519::Recipient, key: &DbKey) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+        .map_err(|e| damaged(&e.to_string()))?;
+    let mut w = encryptor.wrap_output(&mut out)?;
+    w.write_all(key.bytes())?;
+    w.finish()?;
+    Ok(out)
+}
+
+/// The database key from an age file made by [`seal_to`], with the recipient's identity.
+/// Another identity is [`Error::SignInFailed`]; a file that is not such a seal is damage.
+pub fn open_sealed(sealed: &[u8], identity: &age::x25519::Identity) -> Result<DbKey> {
+    let decryptor = age::Decryptor::new(sealed).map_err(|_| damaged("the backup slot cannot be read"))?;
+    let mut r = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| Error::SignInFailed)?;
+    let mut plain = Zeroizing::new(Vec::new());
+    r.read_to_end(&mut plain).map_err(|_| damaged("the backup slot cannot be read"))?;
+    DbKey::from_slice(&plain).ok_or_else(|| damaged("a key slot holds no key"))
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ use crate::settings::{get_raw, set_raw};
 
 /// The name of the passphrase-protected key file, in the data folder and on each stick.
 pub const KEY_FILE: &str = "saathi-backup-key.age";
+/// Beside the backups on each stick: the database key (SQLCipher), sealed to the backup
+/// key pair's public half (an age file whose plaintext is the 32 raw key bytes). The
+/// passphrase unlocks the key pair, the key pair this file.
+pub const DB_KEY_FILE: &str = "saathi-db-key.age";
 /// scrypt work factor for real centres (about 1 s on a desktop PC), pinned so that a
 /// slower PC never refuses the key file.
 pub const WORK_FACTOR: u8 = 18;
@@ -164,6 +168,35 @@ pub fn write_key_file(dir: &Path, armoured: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, &path)?;
     super::sync_dir(dir);
     Ok(())
+}
+
+/// Writes the database key, sealed to `recipient`, into `dir` as [`DB_KEY_FILE`]: beside,
+/// synced, renamed, and the folder synced. Written by every backup (the seal differs each
+/// time; the key inside stays the centre's).
+pub fn write_db_key_file(dir: &Path, recipient: &age::x25519::Recipient, key: &crate::keyslots::DbKey) -> Result<()> {
+    let sealed = crate::keyslots::seal_to(recipient, key)?;
+    let path = dir.join(DB_KEY_FILE);
+    let tmp = dir.join(format!("{DB_KEY_FILE}.partial"));
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&sealed)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, &path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(super::map_write_error(dir, e));
+    }
+    super::sync_dir(dir);
+    Ok(())
+}
+
+/// The database key from the [`DB_KEY_FILE`] in `dir`, opened with one of `identities`.
+/// `None` when there is no such file or none of them opens it.
+pub(crate) fn read_db_key_file(dir: &Path, identities: &[age::x25519::Identity]) -> Option<crate::keyslots::DbKey> {
+    let sealed = std::fs::read(dir.join(DB_KEY_FILE)).ok()?;
+    identities.iter().find_map(|id| crate::keyslots::open_sealed(&sealed, id).ok())
 }
 
 /// What the printable recovery sheet names; the window writes the sheet around it in

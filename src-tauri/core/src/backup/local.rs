@@ -1,7 +1,7 @@
-//! The local safety net: at most one plain copy of the database a day in the data
-//! folder (`snapshots/saathi-YYYYMMDD.db`), 7 daily and 4 weekly kept, for when the
-//! database itself is damaged and no stick is at hand. They are as private as the live
-//! database beside them (same folder, same permissions).
+//! The local safety net: at most one copy of the database a day in the data folder
+//! (`snapshots/saathi-YYYYMMDD.db`), 7 daily and 4 weekly kept, for when the database
+//! itself is damaged and no stick is at hand. Each is encrypted with the live database's
+//! key (plain only while the live database is), so they are as private as it is.
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
@@ -9,6 +9,7 @@ use rusqlite::Connection;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::keyslots::DbKey;
 
 pub const LOCAL_DIR: &str = "snapshots";
 
@@ -27,8 +28,14 @@ pub fn local_snapshots(data_dir: &Path) -> Vec<(NaiveDate, PathBuf)> {
 }
 
 /// Takes today's snapshot unless there is one; rotates. Returns the new file, if any.
-/// The copy is checked (integrity, counts) before it gets its finished name.
-pub fn local_snapshot_if_due(conn: &Connection, data_dir: &Path, ctx: &Ctx) -> Result<Option<PathBuf>> {
+/// The copy is checked (integrity, counts) before it gets its finished name. `key` is the
+/// key `conn`'s database is encrypted with (`Store::key`); the snapshot gets it too.
+pub fn local_snapshot_if_due(
+    conn: &Connection,
+    key: Option<&DbKey>,
+    data_dir: &Path,
+    ctx: &Ctx,
+) -> Result<Option<PathBuf>> {
     let dir = data_dir.join(LOCAL_DIR);
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("saathi-{}.db", ctx.today.format("%Y%m%d")));
@@ -42,8 +49,9 @@ pub fn local_snapshot_if_due(conn: &Connection, data_dir: &Path, ctx: &Ctx) -> R
         &tmp,
         &[(super::META_MADE_AT, &stamp), (super::META_APP_VERSION, env!("CARGO_PKG_VERSION"))],
         true,
+        key,
     )?;
-    if let Err(e) = super::check_copy_quick(&tmp) {
+    if let Err(e) = super::check_copy_quick(&tmp, key) {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }

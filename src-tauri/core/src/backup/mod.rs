@@ -2,10 +2,14 @@
 //! data:
 //!
 //! 1. a consistent snapshot of the live database (SQLite backup API) into a local
-//!    work folder, checked and counted;
+//!    work folder, checked and counted; when the live database is encrypted (SQLCipher),
+//!    the snapshot is encrypted with the same key, like every copy this module writes
+//!    (daily local snapshots, safety copies, restore work files);
 //! 2. encrypted (age, to the centre's public key and to a throw-away key of this run)
 //!    into `Saathi-Backups/<centre>-<YYYYMMDD-HHMMSS>.saathi.partial` on the stick,
-//!    synced;
+//!    synced. Beside it, `saathi-db-key.age` holds the database key sealed to the same
+//!    public key (refreshed by every backup), so the stick and the passphrase alone
+//!    restore an encrypted backup;
 //! 3. read back from the stick (the page cache dropped first), decrypted with the
 //!    throw-away key and verified: byte-identical to the snapshot, `integrity_check`,
 //!    application id, schema version, row counts of every table;
@@ -34,8 +38,9 @@ use ts_rs::TS;
 
 use crate::access::Action;
 use crate::ctx::Ctx;
-use crate::db::{APPLICATION_ID, Store};
+use crate::db::{APPLICATION_ID, SQLITE_MAGIC, Store};
 use crate::error::{Error, Result};
+use crate::keyslots::DbKey;
 
 pub use drives::{Drive, drives};
 pub use local::{LOCAL_DIR, local_snapshot_if_due, local_snapshots};
@@ -187,33 +192,47 @@ pub(crate) struct DbFacts {
 }
 
 /// Opens `path` read-only and checks it fully (integrity check, Saathi's application
-/// id, a schema this build knows); counts the rows of every table.
-pub(crate) fn inspect_copy(path: &Path) -> Result<DbFacts> {
-    inspect_copy_with(path, "PRAGMA integrity_check")
+/// id, a schema this build knows); counts the rows of every table. `key` is the key the
+/// copy is encrypted with (`None`: a plain SQLite file).
+pub(crate) fn inspect_copy(path: &Path, key: Option<&DbKey>) -> Result<DbFacts> {
+    inspect_copy_with(path, "PRAGMA integrity_check", key)
 }
 
 /// Like [`inspect_copy`] but with SQLite's `quick_check` (every page and record is read
 /// and the tree structure checked, but indexes are not matched against their tables) and
 /// no row counts: for the snapshots taken while the centre works, where the full check
 /// would take seconds. A restore checks fully.
-pub(crate) fn check_copy_quick(path: &Path) -> Result<()> {
-    open_and_check(path, "PRAGMA quick_check").map(drop)
+pub(crate) fn check_copy_quick(path: &Path, key: Option<&DbKey>) -> Result<()> {
+    open_and_check(path, "PRAGMA quick_check", key).map(drop)
 }
 
-fn inspect_copy_with(path: &Path, check: &str) -> Result<DbFacts> {
-    let (conn, application_id, schema_version) = open_and_check(path, check)?;
+fn inspect_copy_with(path: &Path, check: &str, key: Option<&DbKey>) -> Result<DbFacts> {
+    let (conn, application_id, schema_version) = open_and_check(path, check, key)?;
     let damaged = |e: rusqlite::Error| Error::BackupDamaged { detail: format!("the database inside is damaged: {e}") };
     Ok(DbFacts { application_id, schema_version, counts: table_counts(&conn).map_err(damaged)? })
 }
 
-fn open_and_check(path: &Path, check: &str) -> Result<(Connection, i32, i64)> {
+/// Whether `path` starts with the header of a plain (unencrypted) SQLite file. An
+/// encrypted file starts with its random salt instead.
+pub(crate) fn is_plain(path: &Path) -> Result<bool> {
     let mut header = [0u8; 16];
     let n = File::open(path)?.read(&mut header)?;
-    if n < 16 || &header != b"SQLite format 3\0" {
+    Ok(n == 16 && &header == SQLITE_MAGIC)
+}
+
+/// Opens a copy read-only: a plain one is recognised by its header, an encrypted one by
+/// opening it with `key` and reading its application id. A wrong key (or a file that is
+/// no database) is a plain refusal ([`Error::NotABackup`]); SQLCipher's own log stays off.
+fn open_and_check(path: &Path, check: &str, key: Option<&DbKey>) -> Result<(Connection, i32, i64)> {
+    if key.is_none() && !is_plain(path)? {
         return Err(Error::NotABackup);
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    let damaged = |e: rusqlite::Error| Error::BackupDamaged { detail: format!("the database inside is damaged: {e}") };
+    let damaged = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotABackup,
+        _ => Error::BackupDamaged { detail: format!("the database inside is damaged: {e}") },
+    };
+    let conn = crate::db::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
+        .map_err(damaged)?;
     let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(damaged)?;
     if application_id != APPLICATION_ID {
         return Err(Error::NotABackup);
@@ -249,12 +268,22 @@ pub(crate) fn table_counts(conn: &Connection) -> rusqlite::Result<BTreeMap<Strin
 
 /// Copies the live database consistently (one read transaction) into `dest`, written
 /// as `dest.partial`, synced and renamed. The copy is in rollback-journal mode, so it is
-/// one self-contained file.
-pub(crate) fn copy_database(src: &Connection, dest: &Path, meta: &[(&str, &str)], durable: bool) -> Result<()> {
+/// one self-contained file. `key` is the key `src` is encrypted with (`Store::key`): the
+/// copy is encrypted with it too, page by page as it is written (SQLite's backup API
+/// copies between two connections keyed alike; SQLCipher refuses it between a plain and
+/// an encrypted one, and [`export_copy`] does that), so no plain byte reaches the disk.
+pub(crate) fn copy_database(
+    src: &Connection,
+    dest: &Path,
+    meta: &[(&str, &str)],
+    durable: bool,
+    key: Option<&DbKey>,
+) -> Result<()> {
     let partial = with_suffix(dest, PARTIAL);
     let _ = std::fs::remove_file(&partial);
     {
-        let mut dst = Connection::open(&partial)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut dst = crate::db::connect(&partial, flags, key)?;
         if !durable {
             // A working copy is not kept if the power goes: SQLite need not sync it
             // page by page (the backup's final commit alone would sync the whole file).
@@ -293,6 +322,45 @@ pub(crate) fn copy_database(src: &Connection, dest: &Path, meta: &[(&str, &str)]
     Ok(())
 }
 
+/// Writes `dest` (which must not exist) as a copy of the Saathi database file `src`
+/// (encrypted with `from`, or plain) encrypted with `to` (or plain), with SQLCipher's
+/// `sqlcipher_export`: how a copy changes key or goes from plain to encrypted (SQLite's
+/// backup API cannot). Owner and version are carried over; `dest` is synced. On failure
+/// `dest` is removed; `src` is only read.
+pub(crate) fn export_copy(src: &Path, from: Option<&DbKey>, dest: &Path, to: Option<&DbKey>) -> Result<()> {
+    let result = (|| -> Result<()> {
+        let conn = crate::db::connect(
+            src,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            from,
+        )?;
+        let target =
+            dest.to_str().ok_or_else(|| Error::Io(std::io::Error::other("the folder's name is not valid text")))?;
+        let key = to.map(|k| k.pragma_value());
+        conn.execute("ATTACH DATABASE ?1 AS copy KEY ?2", [target, key.as_ref().map_or("", |k| k.as_str())])?;
+        conn.execute_batch("PRAGMA copy.journal_mode = DELETE;")?;
+        conn.query_row("SELECT sqlcipher_export('copy')", [], |_| Ok(()))?;
+        let (app, version): (i32, i64) = conn.query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        conn.execute_batch(&format!("PRAGMA copy.application_id = {app}; PRAGMA copy.user_version = {version};"))?;
+        conn.execute_batch("DETACH DATABASE copy")?;
+        drop(conn);
+        // Windows flushes a file only through a handle opened for writing.
+        File::options().write(true).open(dest)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(dest);
+    }
+    result.map_err(|e| match e {
+        Error::Sqlite(s) if s.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Error::NotABackup,
+        other => other,
+    })
+}
+
 fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
     s.push(suffix);
@@ -309,6 +377,8 @@ pub struct Snapshot {
     made_at: DateTime<Utc>,
     bytes: u64,
     slug: String,
+    /// The key the snapshot (and so the backup's content) is encrypted with.
+    key: Option<DbKey>,
 }
 
 impl Snapshot {
@@ -320,7 +390,7 @@ impl Snapshot {
     pub fn checked(&self) -> Result<()> {
         let handle = self.check.lock().unwrap_or_else(|p| p.into_inner()).take();
         let Some(handle) = handle else { return Ok(()) };
-        let outcome = handle.join().unwrap_or_else(|_| check_copy_quick(&self.path));
+        let outcome = handle.join().unwrap_or_else(|_| check_copy_quick(&self.path, self.key.as_ref()));
         outcome.map_err(|e| match e {
             Error::BackupDamaged { detail } => Error::Damaged { path: "the live database".into(), detail },
             other => other,
@@ -336,8 +406,9 @@ impl Drop for Snapshot {
 }
 
 /// Step 1: the snapshot. Takes one read transaction on `conn` (writers are not blocked in
-/// WAL mode).
-pub fn snapshot(conn: &Connection, data_dir: &Path, ctx: &Ctx) -> Result<Snapshot> {
+/// WAL mode). `key` is the key `conn`'s database is encrypted with (`Store::key`); the
+/// snapshot is encrypted with it.
+pub fn snapshot(conn: &Connection, key: Option<&DbKey>, data_dir: &Path, ctx: &Ctx) -> Result<Snapshot> {
     let work = data_dir.join(WORK_DIR);
     std::fs::create_dir_all(&work)?;
     clean_old_work(&work);
@@ -345,12 +416,21 @@ pub fn snapshot(conn: &Connection, data_dir: &Path, ctx: &Ctx) -> Result<Snapsho
     let path = dir.path().join(crate::db::DB_FILE);
     let made_at = ctx.now;
     let stamp = made_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    copy_database(conn, &path, &[(META_MADE_AT, &stamp), (META_APP_VERSION, env!("CARGO_PKG_VERSION"))], false)?;
+    copy_database(conn, &path, &[(META_MADE_AT, &stamp), (META_APP_VERSION, env!("CARGO_PKG_VERSION"))], false, key)?;
     let bytes = std::fs::metadata(&path)?.len();
     let centre = crate::settings::get(conn)?.centre_name;
     let checking = path.clone();
-    let check = std::thread::spawn(move || check_copy_quick(&checking));
-    Ok(Snapshot { check: std::sync::Mutex::new(Some(check)), _dir: dir, path, made_at, bytes, slug: slug(&centre) })
+    let check_key = key.cloned();
+    let check = std::thread::spawn(move || check_copy_quick(&checking, check_key.as_ref()));
+    Ok(Snapshot {
+        check: std::sync::Mutex::new(Some(check)),
+        _dir: dir,
+        path,
+        made_at,
+        bytes,
+        slug: slug(&centre),
+        key: key.cloned(),
+    })
 }
 
 /// Work folders of runs that crashed (older than a day) are removed.
@@ -483,6 +563,11 @@ fn write_verified_timed(
         });
     }
     key::write_key_file(&folder, key_file).map_err(|e| map_write_error(&folder, e))?;
+    // The database key travels beside the backups, sealed to the same public key, before
+    // any backup that needs it gets its finished name.
+    if let Some(db_key) = &snap.key {
+        key::write_db_key_file(&folder, recipient, db_key)?;
+    }
 
     // A unique finished name; the time is the PC's local time.
     let local = snap.made_at.with_timezone(&Local).format("%Y%m%d-%H%M%S").to_string();
@@ -852,7 +937,7 @@ pub fn back_up(
         let mut meter = Meter { start, report: progress };
         meter.at(BackupPhase::Snapshot, 0.0);
     }
-    let snap = snapshot(store.conn(), data_dir, ctx)?;
+    let snap = snapshot(store.conn(), store.key(), data_dir, ctx)?;
     let done = match write_verified_timed(&snap, dest, &recipient, &key_file, start, progress) {
         Ok(done) => done,
         Err(e) => {

@@ -2,20 +2,30 @@
 //! preview; only on confirmation save the current database as a safety copy and swap
 //! the restored one in atomically (rename), then reopen (older schemas are migrated).
 //! Every refusal leaves the live database untouched.
+//!
+//! Encrypted databases (SQLCipher): a backup's content is the database encrypted with
+//! the centre's key, so the work file decrypted from the age layer is never plain. Its
+//! key is found in this order: the live database's key, `saathi-db-key.age` beside the
+//! backup (opened with the backup key pair the passphrase unlocked), the backup slot of
+//! the data folder's `saathi.keys`. Before the swap, [`apply`] gives the copy the key
+//! the database must have afterwards (re-encrypting it with `sqlcipher_export` when it
+//! differs), so the swap never changes which key opens `saathi.db`. A backup made before
+//! encryption (plain content) is encrypted with the live key as soon as it is decrypted.
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::key::{self, KEY_FILE};
-use super::{META_APP_VERSION, META_MADE_AT, SAFETY_DIR, inspect_copy, sync_dir, with_suffix};
+use super::key::{self, DB_KEY_FILE, KEY_FILE};
+use super::{META_APP_VERSION, META_MADE_AT, SAFETY_DIR, export_copy, inspect_copy, is_plain, sync_dir, with_suffix};
 use crate::access::Action;
 use crate::ctx::{Actor, Ctx};
 use crate::db::Store;
 use crate::error::{Error, Result};
+use crate::keyslots::{DbKey, KeySlots};
 
 /// What the restore would bring back, shown before anything changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -51,6 +61,86 @@ pub struct PreparedRestore {
     pub preview: RestorePreview,
     /// The backup file it came from, if it was an encrypted backup (not a local snapshot).
     encrypted_source: Option<(PathBuf, u64)>,
+    /// The key the copy is encrypted with (`None`: a plain copy).
+    key: Option<DbKey>,
+    /// Every table's row count, to check a re-encrypted copy against.
+    counts: std::collections::BTreeMap<String, i64>,
+}
+
+impl PreparedRestore {
+    /// The key the prepared copy is encrypted with (`None`: plain). A data folder that has
+    /// no key of its own yet (a new PC) may adopt it as the target of [`apply`]: then the
+    /// copy is not re-encrypted and the stick's `saathi-db-key.age` stays valid for the
+    /// centre's next backups too.
+    pub fn key(&self) -> Option<&DbKey> {
+        self.key.as_ref()
+    }
+}
+
+/// No key opens the encrypted database inside a backup.
+fn db_key_missing() -> Error {
+    Error::invalid(
+        "backup_db_key_missing",
+        "file",
+        format!(
+            "The key of the database inside this backup ({DB_KEY_FILE}) was not found beside it. Copy {DB_KEY_FILE} \
+             from the stick that holds this backup into the same folder. Nothing has been changed."
+        ),
+    )
+    .with("file", DB_KEY_FILE)
+}
+
+/// Whether `key` opens the encrypted database file at `path` (SQLCipher checks the first
+/// page: a wrong key reads as "not a database").
+fn opens(path: &Path, key: &DbKey) -> bool {
+    crate::db::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, Some(key))
+        .and_then(|c| c.query_row("PRAGMA application_id", [], |r| r.get::<_, i32>(0)))
+        .is_ok()
+}
+
+/// The key of the encrypted copy at `work`, decrypted from `backup`: the live key, the
+/// key file beside the backup, or the data folder's backup slot, whichever opens it.
+fn find_key(
+    work: &Path,
+    backup: &Path,
+    data_dir: &Path,
+    identities: &[age::x25519::Identity],
+    live_key: Option<&DbKey>,
+) -> Result<DbKey> {
+    // A SQLCipher file is a whole number of pages; anything else is no database at all.
+    let len = std::fs::metadata(work)?.len();
+    if len == 0 || !len.is_multiple_of(512) {
+        return Err(Error::NotABackup);
+    }
+    if let Some(k) = live_key.filter(|k| opens(work, k)) {
+        return Ok(k.clone());
+    }
+    if let Some(k) = backup.parent().and_then(|dir| key::read_db_key_file(dir, identities)).filter(|k| opens(work, k)) {
+        return Ok(k);
+    }
+    if let Ok(Some(slots)) = KeySlots::load(data_dir)
+        && let Some(k) = identities.iter().find_map(|id| slots.open_with_identity(id).ok()).filter(|k| opens(work, k))
+    {
+        return Ok(k);
+    }
+    Err(db_key_missing())
+}
+
+/// Overwrites a plain work file with zeros (synced) before it is removed (when dropped).
+fn wipe(file: &tempfile::NamedTempFile) {
+    let len = file.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+    let mut out = file.as_file();
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = len;
+    let _ = std::io::Seek::seek(&mut out, std::io::SeekFrom::Start(0));
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        if out.write_all(&zeros[..n]).is_err() {
+            break;
+        }
+        left -= n as u64;
+    }
+    let _ = out.sync_all();
 }
 
 fn work_file(data_dir: &Path) -> Result<tempfile::NamedTempFile> {
@@ -93,13 +183,16 @@ fn candidate_keys(file: &Path, data_dir: &Path, stored: Option<&str>) -> Vec<Vec
 }
 
 /// Decrypts and checks a backup file with the centre's passphrase (admin only). Nothing
-/// changes yet.
+/// changes yet. `stored_key` is the passphrase-protected backup key stored in the live
+/// database, if any; `live_key` the live database's key (`Store::key`), if it is
+/// encrypted (see the module's notes for how the copy's key is found).
 pub fn prepare(
     ctx: &Ctx,
     file: &Path,
     passphrase: &str,
     data_dir: &Path,
     stored_key: Option<&str>,
+    live_key: Option<&DbKey>,
 ) -> Result<PreparedRestore> {
     ctx.require(Action::ManageBackups)?;
     let mut head = [0u8; 64];
@@ -150,7 +243,24 @@ pub fn prepare(
         out.flush()?;
     }
     tmp.as_file().sync_all()?;
-    let mut prepared = finish_prepare(tmp, file)?;
+    let mut prepared = if is_plain(tmp.path())? {
+        // Made before the database was encrypted: encrypted with the live key at once.
+        rollback_mode(tmp.as_file())?;
+        match live_key {
+            Some(k) => {
+                let enc = work_file(data_dir)?;
+                let exported = export_copy(tmp.path(), None, enc.path(), Some(k));
+                wipe(&tmp);
+                drop(tmp);
+                exported?;
+                finish_prepare(enc, file, Some(k.clone()))?
+            }
+            None => finish_prepare(tmp, file, None)?,
+        }
+    } else {
+        let k = find_key(tmp.path(), file, data_dir, &identities, live_key)?;
+        finish_prepare(tmp, file, Some(k))?
+    };
     prepared.encrypted_source = Some((file.to_path_buf(), std::fs::metadata(file)?.len()));
     Ok(prepared)
 }
@@ -171,19 +281,32 @@ fn rollback_mode(file: &File) -> Result<()> {
     Ok(())
 }
 
-/// A local snapshot (plain copy in the data folder): no passphrase needed.
-pub fn prepare_local(ctx: &Ctx, file: &Path, data_dir: &Path) -> Result<PreparedRestore> {
+/// A local snapshot (a copy in the data folder, encrypted with the live key like the
+/// live database): no passphrase needed. `live_key` is the live database's key. A plain
+/// snapshot (taken before the database was encrypted) is encrypted with it on the way
+/// into the work file.
+pub fn prepare_local(ctx: &Ctx, file: &Path, data_dir: &Path, live_key: Option<&DbKey>) -> Result<PreparedRestore> {
     ctx.require(Action::ManageBackups)?;
+    let plain = is_plain(file)?;
     let tmp = work_file(data_dir)?;
-    std::fs::copy(file, tmp.path())?;
-    tmp.as_file().sync_all()?;
-    finish_prepare(tmp, file)
+    match (plain, live_key) {
+        (true, Some(k)) => {
+            export_copy(file, None, tmp.path(), Some(k))?;
+            finish_prepare(tmp, file, Some(k.clone()))
+        }
+        (false, None) => Err(db_key_missing()),
+        (_, key) => {
+            std::fs::copy(file, tmp.path())?;
+            tmp.as_file().sync_all()?;
+            finish_prepare(tmp, file, key.cloned())
+        }
+    }
 }
 
-fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path) -> Result<PreparedRestore> {
+fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path, key: Option<DbKey>) -> Result<PreparedRestore> {
     rollback_mode(tmp.as_file())?;
-    let facts = inspect_copy(tmp.path())?;
-    let conn = Connection::open_with_flags(tmp.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let facts = inspect_copy(tmp.path(), key.as_ref())?;
+    let conn = crate::db::connect(tmp.path(), OpenFlags::SQLITE_OPEN_READ_ONLY, key.as_ref())?;
     let setting = |k: &str| -> Result<Option<String>> {
         Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0)).optional()?)
     };
@@ -219,14 +342,48 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path) -> Result<PreparedR
         newest,
     };
     drop(conn);
-    Ok(PreparedRestore { file: tmp, preview, encrypted_source: None })
+    Ok(PreparedRestore { file: tmp, preview, encrypted_source: None, key, counts: facts.counts })
+}
+
+/// The prepared copy, encrypted with `target` (re-encrypted into a new work file when its
+/// key differs, checked: integrity and the same rows). The old work file goes (wiped
+/// first when it was plain).
+fn with_key(mut prepared: PreparedRestore, data_dir: &Path, target: Option<&DbKey>) -> Result<PreparedRestore> {
+    if prepared.key.as_ref() == target {
+        return Ok(prepared);
+    }
+    let out = work_file(data_dir)?;
+    export_copy(prepared.file.path(), prepared.key.as_ref(), out.path(), target)?;
+    let facts = inspect_copy(out.path(), target)?;
+    if facts.counts != prepared.counts {
+        return Err(Error::BackupDamaged { detail: "the re-encrypted copy does not hold the same rows".into() });
+    }
+    let old = std::mem::replace(&mut prepared.file, out);
+    if prepared.key.is_none() {
+        wipe(&old);
+    }
+    drop(old);
+    prepared.key = target.cloned();
+    Ok(prepared)
 }
 
 /// Replaces the live database with the prepared one. `live` is the open store (closed
-/// here after a safety copy), or `None` when it could not be opened (its files are then
-/// copied as they are). Returns the reopened store on the restored data.
-pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option<Store>) -> Result<(Store, PathBuf)> {
+/// here after a safety copy, encrypted with its key like the store), or `None` when it
+/// could not be opened (its files are then copied as they are). `target_key` is the key
+/// `saathi.db` must have afterwards: the live key (a new key, or the prepared copy's
+/// [`PreparedRestore::key`], when the folder has none yet; `None` keeps it plain). The copy
+/// is re-encrypted to it first when its own key differs, before anything else changes.
+/// Returns the reopened store (with `target_key`) on the restored data and the safety
+/// copy's path. The key slots are not touched here.
+pub fn apply(
+    ctx: &Ctx,
+    prepared: PreparedRestore,
+    data_dir: &Path,
+    live: Option<Store>,
+    target_key: Option<&DbKey>,
+) -> Result<(Store, PathBuf)> {
     ctx.require(Action::ManageBackups)?;
+    let prepared = with_key(prepared, data_dir, target_key)?;
     let db = crate::paths::db_path(data_dir);
     let safety_dir = data_dir.join(SAFETY_DIR);
     std::fs::create_dir_all(&safety_dir)?;
@@ -239,7 +396,7 @@ pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option
             store.write(|tx| {
                 crate::audit::record(tx, ctx, "restore", crate::audit::entity::SETTINGS, None, &file_name)
             })?;
-            super::copy_database(store.conn(), &safety, &[], true)?;
+            super::copy_database(store.conn(), &safety, &[], true, store.key())?;
             // Everything into the main file, then close: no WAL is left to replay.
             let busy: i64 = store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
             if busy != 0 {
@@ -272,7 +429,7 @@ pub fn apply(ctx: &Ctx, prepared: PreparedRestore, data_dir: &Path, live: Option
     }
     prepared.file.persist(&db).map_err(|e| Error::Io(e.error))?;
     sync_dir(data_dir);
-    let mut store = Store::open(&db)?;
+    let mut store = Store::open_with(&db, target_key)?;
     // The acting staff member may not exist in the restored data; then the system records it.
     let known: bool = store
         .conn()

@@ -166,7 +166,7 @@ fn a_damaged_live_database_is_not_backed_up() {
     std::fs::write(&path, &bytes).unwrap();
     let conn = Connection::open(&path).unwrap();
     let ctx = ctx_at("2026-11-26T10:00:00Z");
-    let snap = snapshot(&conn, data.path(), &ctx).unwrap();
+    let snap = snapshot(&conn, None, data.path(), &ctx).unwrap();
     let e = write_verified(&snap, stick.path(), &recipient.0, &recipient.1, &mut |_| {}).unwrap_err();
     assert_eq!(e.code(), "database_damaged", "{e}");
     let left: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
@@ -185,7 +185,7 @@ fn front_desk_may_back_up_but_not_restore_or_set_up_the_key() {
     let mut store = Store::open(&data.path().join("saathi.db")).unwrap();
     let err = store.write(|tx| key::set_up(tx, &ctx, "correct horse battery", false)).unwrap_err();
     assert_eq!(err.code(), "forbidden");
-    let err = prepare(&ctx, &data.path().join("x.saathi"), "p", data.path(), None).unwrap_err();
+    let err = prepare(&ctx, &data.path().join("x.saathi"), "p", data.path(), None, None).unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -245,13 +245,13 @@ fn local_snapshot_once_a_day_seven_daily_four_weekly() {
     let data = tempfile::tempdir().unwrap();
     let store = demo_store(data.path());
     let first = Ctx::at(Actor::system(), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
-    assert!(local_snapshot_if_due(store.conn(), data.path(), &first).unwrap().is_some());
-    assert!(local_snapshot_if_due(store.conn(), data.path(), &first).unwrap().is_none(), "once a day");
+    assert!(local_snapshot_if_due(store.conn(), None, data.path(), &first).unwrap().is_some());
+    assert!(local_snapshot_if_due(store.conn(), None, data.path(), &first).unwrap().is_none(), "once a day");
     let mut day = first.today;
     for _ in 0..40 {
         day = day.succ_opt().unwrap();
         let ctx = Ctx::at(Actor::system(), day);
-        local_snapshot_if_due(store.conn(), data.path(), &ctx).unwrap();
+        local_snapshot_if_due(store.conn(), None, data.path(), &ctx).unwrap();
     }
     let all = local_snapshots(data.path());
     assert!(all.len() <= 11 && all.len() >= 7, "{}", all.len());
@@ -259,7 +259,7 @@ fn local_snapshot_once_a_day_seven_daily_four_weekly() {
         assert_eq!(*d, day - chrono::Days::new(i as u64));
     }
     // Each snapshot is a whole Saathi database.
-    assert!(inspect_copy(&all.last().unwrap().1).is_ok());
+    assert!(inspect_copy(&all.last().unwrap().1, None).is_ok());
 }
 
 /// A backup from the first schema (an older Saathi) is restored and brought up to date.
@@ -285,11 +285,11 @@ fn an_older_schema_is_migrated_after_restore() {
     let sealed = data.path().join("old.saathi");
     seal_file(&old, &sealed, &recipient).unwrap();
     let admin = ctx_at("2026-11-26T10:00:00Z");
-    let prepared = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap();
+    let prepared = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref(), None).unwrap();
     assert_eq!(prepared.preview.schema_version, 1);
     assert_eq!(prepared.preview.will_migrate, crate::db::schema_version() > 1);
     assert_eq!(prepared.preview.patients, 1);
-    let (store, _) = apply(&admin, prepared, data.path(), Some(store)).unwrap();
+    let (store, _) = apply(&admin, prepared, data.path(), Some(store), None).unwrap();
     let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, crate::db::schema_version());
     let name: String = store.conn().query_row("SELECT full_name FROM patients", [], |r| r.get(0)).unwrap();
@@ -308,15 +308,15 @@ fn a_restore_without_an_open_store_keeps_the_files_as_they_were() {
     let copy = tempfile::tempdir().unwrap();
     let store = demo_store(data.path());
     let source = copy.path().join("copy.db");
-    copy_database(store.conn(), &source, &[], true).unwrap();
+    copy_database(store.conn(), &source, &[], true, None).unwrap();
     drop(store);
     let db = crate::paths::db_path(data.path());
     let wal = with_suffix(&db, "-wal");
     std::fs::write(&wal, b"not a real wal").unwrap();
     let before = std::fs::read(&db).unwrap();
     let admin = ctx_at("2026-11-26T10:00:00Z");
-    let prepared = prepare_local(&admin, &source, data.path()).unwrap();
-    let (store, _) = apply(&admin, prepared, data.path(), None).unwrap();
+    let prepared = prepare_local(&admin, &source, data.path(), None).unwrap();
+    let (store, _) = apply(&admin, prepared, data.path(), None, None).unwrap();
     let safety: Vec<PathBuf> =
         std::fs::read_dir(data.path().join(SAFETY_DIR)).unwrap().map(|e| e.unwrap().path()).collect();
     let kept = safety.iter().find(|p| p.extension().is_some_and(|e| e == "db")).expect("safety copy");
@@ -411,10 +411,10 @@ fn the_preview_counts_groups_and_follow_ups_when_present() {
     let admin = ctx_at("2026-11-26T10:00:00Z");
     let stored = key::key_file_text(store.conn()).unwrap();
     let plain = data.path().join("plain.db");
-    copy_database(store.conn(), &plain, &[], true).unwrap();
+    copy_database(store.conn(), &plain, &[], true, None).unwrap();
     let sealed = data.path().join("plain.saathi");
     seal_file(&plain, &sealed, &recipient).unwrap();
-    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap().preview;
+    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref(), None).unwrap().preview;
     let has = |name: &str| {
         store
             .conn()
@@ -438,7 +438,7 @@ fn the_preview_counts_groups_and_follow_ups_when_present() {
     .unwrap();
     drop(c);
     seal_file(&plain, &sealed, &recipient).unwrap();
-    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref()).unwrap().preview;
+    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref(), None).unwrap().preview;
     if !has("%groups") {
         assert_eq!(p.groups, Some(1));
     }
@@ -504,9 +504,9 @@ mod windows {
         let data = tempfile::tempdir().unwrap();
         let store = demo_store(data.path());
         let dest = data.path().join("copy.db");
-        copy_database(store.conn(), &dest, &[], true).unwrap();
+        copy_database(store.conn(), &dest, &[], true, None).unwrap();
         assert!(!with_suffix(&dest, PARTIAL).exists());
-        check_copy_quick(&dest).unwrap();
+        check_copy_quick(&dest, None).unwrap();
         File::options().write(true).open(&dest).unwrap().sync_all().unwrap();
     }
 
@@ -523,7 +523,7 @@ mod windows {
         std::fs::create_dir_all(&deep).unwrap();
         let mut store = demo_store(&deep);
         let ctx = ctx_at("2026-11-26T10:00:00Z");
-        let snap = local::local_snapshot_if_due(store.conn(), &deep, &ctx).unwrap().expect("a snapshot");
+        let snap = local::local_snapshot_if_due(store.conn(), None, &deep, &ctx).unwrap().expect("a snapshot");
         assert!(snap.as_os_str().len() > 300 && snap.exists(), "{}", snap.display());
         let stick = deep.join("stick");
         std::fs::create_dir(&stick).unwrap();
@@ -531,4 +531,110 @@ mod windows {
         assert!(std::path::Path::new(&done.path).exists());
         assert_eq!(list(store.conn(), &ctx, &stick).unwrap().len(), 1);
     }
+}
+
+/// A store encrypted with `key`, with the centre and the backup key set up (as
+/// [`demo_store`]) and one patient whose name and phone must never be readable on disk.
+fn keyed_store(dir: &Path, key: &crate::keyslots::DbKey) -> Store {
+    let mut store = Store::open_with(&dir.join(crate::db::DB_FILE), Some(key)).unwrap();
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    store
+        .write(|tx| {
+            crate::settings::set_centre(tx, &ctx, "Asha Kendra", "", "")?;
+            key::set_up_with_work_factor(tx, &ctx, "correct horse battery", false, 10)?;
+            tx.execute(
+                "INSERT INTO patients (full_name, phone, gender, phase, search_text, created_at, updated_at)
+                 VALUES ('Kavita Secretname', '98140 76543', 'female', 'inpatient', 'kavita', 't', 't')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+fn readable(bytes: &[u8]) -> Option<&'static str> {
+    ["SQLite format 3", "Kavita Secretname", "98140 76543"]
+        .into_iter()
+        .find(|needle| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+}
+
+/// The copies made from an encrypted store are encrypted with its key: the backup API
+/// copies between two connections keyed alike; a wrong key or no key is a plain refusal.
+#[test]
+fn copies_of_an_encrypted_store_are_encrypted_with_its_key() {
+    use crate::keyslots::DbKey;
+    let data = tempfile::tempdir().unwrap();
+    let key = DbKey::generate().unwrap();
+    let store = keyed_store(data.path(), &key);
+    let dest = data.path().join("copy.db");
+    copy_database(store.conn(), &dest, &[(META_MADE_AT, "now")], true, Some(&key)).unwrap();
+    assert_eq!(readable(&std::fs::read(&dest).unwrap()), None);
+    check_copy_quick(&dest, Some(&key)).unwrap();
+    let facts = inspect_copy(&dest, Some(&key)).unwrap();
+    assert_eq!(facts.counts["patients"], 1);
+    for wrong in [None, Some(DbKey::generate().unwrap())] {
+        assert_eq!(check_copy_quick(&dest, wrong.as_ref()).unwrap_err().code(), "not_a_backup", "{wrong:?}");
+        assert_eq!(inspect_copy(&dest, wrong.as_ref()).unwrap_err().code(), "not_a_backup", "{wrong:?}");
+    }
+    // Plain → encrypted → another key → plain again, each with every row.
+    let plain = data.path().join("plain.db");
+    export_copy(&dest, Some(&key), &plain, None).unwrap();
+    assert!(is_plain(&plain).unwrap());
+    assert_eq!(inspect_copy(&plain, None).unwrap().counts, facts.counts);
+    let other = DbKey::generate().unwrap();
+    let rekeyed = data.path().join("rekeyed.db");
+    export_copy(&plain, None, &rekeyed, Some(&other)).unwrap();
+    assert_eq!(readable(&std::fs::read(&rekeyed).unwrap()), None);
+    assert_eq!(inspect_copy(&rekeyed, Some(&other)).unwrap(), facts);
+    // A wrong source key is a refusal, and leaves no file behind.
+    let nothing = data.path().join("nothing.db");
+    assert_eq!(export_copy(&rekeyed, Some(&key), &nothing, None).unwrap_err().code(), "not_a_backup");
+    assert!(!nothing.exists());
+    // The daily snapshot too.
+    let snap =
+        local_snapshot_if_due(store.conn(), Some(&key), data.path(), &ctx_at("2026-11-26T10:00:00Z")).unwrap().unwrap();
+    assert_eq!(readable(&std::fs::read(&snap).unwrap()), None);
+    check_copy_quick(&snap, Some(&key)).unwrap();
+}
+
+/// The backup of an encrypted store: its content (the age layer removed) is the
+/// encrypted copy, and the database key lies beside it, sealed to the backup key, so
+/// that the passphrase alone restores it into a data folder that has no key.
+#[test]
+fn an_encrypted_backup_carries_its_key_beside_it_and_restores_with_the_passphrase_alone() {
+    use crate::keyslots::DbKey;
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let key = DbKey::generate().unwrap();
+    let mut store = keyed_store(data.path(), &key);
+    let ctx = ctx_at("2026-11-26T10:00:00Z");
+    let done = back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap();
+    let folder = stick.path().join(FOLDER);
+    let sealed_key = std::fs::read(folder.join(key::DB_KEY_FILE)).unwrap();
+    assert!(sealed_key.starts_with(b"age-encryption.org/v1"));
+    let identity =
+        key::unlock(key::key_file_text(store.conn()).unwrap().unwrap().as_bytes(), "correct horse battery").unwrap();
+    assert_eq!(crate::keyslots::open_sealed(&sealed_key, &identity).unwrap(), key);
+    // The content of the backup is the encrypted database.
+    let dec = age::Decryptor::new_buffered(BufReader::new(File::open(&done.path).unwrap())).unwrap();
+    let mut inner = Vec::new();
+    dec.decrypt(std::iter::once(&identity as &dyn age::Identity)).unwrap().read_to_end(&mut inner).unwrap();
+    assert_eq!(readable(&inner), None);
+    // A new PC: no live store, no key; the passphrase opens the key pair, the key pair the key.
+    let fresh = tempfile::tempdir().unwrap();
+    let p = prepare(&ctx, Path::new(&done.path), "correct horse battery", fresh.path(), None, None).unwrap();
+    assert_eq!(p.key(), Some(&key));
+    assert_eq!(p.preview.patients, 1);
+    let adopted = p.key().cloned();
+    let (restored, _) = apply(&ctx, p, fresh.path(), None, adopted.as_ref()).unwrap();
+    assert_eq!(restored.key(), Some(&key));
+    let db = crate::paths::db_path(fresh.path());
+    drop(restored);
+    assert_eq!(readable(&std::fs::read(&db).unwrap()), None);
+    // Rotation never removes the key file.
+    for _ in 0..3 {
+        back_up(&mut store, data.path(), stick.path(), &ctx, &mut |_| {}).unwrap();
+    }
+    assert!(folder.join(key::DB_KEY_FILE).exists());
 }

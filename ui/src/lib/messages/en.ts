@@ -216,6 +216,7 @@ const en = {
   "err.already_recorded": "This person is already on the list for this session.",
   "err.already_set_up": "This centre is already set up. Sign in instead.",
   "err.archive_inpatient": "An admitted patient cannot be archived. Discharge them first.",
+  "err.backup_db_key_missing": "The key of the database inside this backup ({file}) was not found beside it. Copy {file} from the stick that holds this backup into the same folder. Nothing has been changed.",
   "err.backup_key_missing": "No backup key file ({file}) was found beside this backup. Copy it from the stick into the same folder.",
   "err.busy": "The database is busy with another task. Please try again in a moment.",
   "err.came_in_reached": "When the person came in, the result is \"reached\".",
