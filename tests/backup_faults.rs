@@ -37,14 +37,26 @@ fn demo_centre() -> tempfile::TempDir {
     dir
 }
 
+/// Runs `saathi`; the commands that read the (encrypted) records act as the demo's
+/// administrator.
 fn saathi(args: &[&str]) -> (i32, String, String) {
-    run_saathi(args)
+    let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    if args.first().is_some_and(|c| ["backup", "restore", "check", "roster", "crash-writer"].contains(c)) {
+        all.extend(saathi_tests::demo_admin());
+    }
+    run_saathi(&all.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// The demo centre's database, opened with the administrator's password.
+fn open_centre(data: &Path) -> saathi_core::Store {
+    saathi_tests::open_demo_centre(data)
 }
 
 /// Integrity and every table's row count (but the audit log's and the list of verified
 /// backups: recording attempts is the one change a backup makes).
 fn db_state(data: &Path) -> (String, Vec<(String, i64)>) {
-    let c = rusqlite::Connection::open(data.join("saathi.db")).unwrap();
+    let store = open_centre(data);
+    let c = store.conn();
     let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     let names: Vec<String> = c
         .prepare(
@@ -66,16 +78,14 @@ fn db_state(data: &Path) -> (String, Vec<(String, i64)>) {
 }
 
 fn patients_and_phone(data: &Path) -> (i64, String) {
-    let c = rusqlite::Connection::open(data.join("saathi.db")).unwrap();
-    c.query_row("SELECT (SELECT count(*) FROM patients), (SELECT phone FROM patients WHERE id = 1)", [], |r| {
+    open_centre(data).conn().query_row("SELECT (SELECT count(*) FROM patients), (SELECT phone FROM patients WHERE id = 1)", [], |r| {
         Ok((r.get(0)?, r.get(1)?))
     })
     .unwrap()
 }
 
 fn set_phone(data: &Path, phone: &str) {
-    let c = rusqlite::Connection::open(data.join("saathi.db")).unwrap();
-    c.execute("UPDATE patients SET phone = ?1 WHERE id = 1", [phone]).unwrap();
+    open_centre(data).conn().execute("UPDATE patients SET phone = ?1 WHERE id = 1", [phone]).unwrap();
 }
 
 fn finished_backups(stick: &Path) -> Vec<PathBuf> {
@@ -224,6 +234,7 @@ fn a_stick_made_read_only_during_a_backup_gives_a_plain_error() {
         let older_bytes = std::fs::read(&older[0]).unwrap();
         let mut child = Command::new(saathi_bin())
             .args(["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()])
+            .args(saathi_tests::demo_admin())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -308,7 +319,13 @@ fn kill_9_during_backups_and_restores_never_harms_the_live_database() {
             vec!["backup", "--data-dir", dir, "--to", to]
         };
         let mut child =
-            Command::new(saathi_bin()).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            Command::new(saathi_bin())
+                .args(&args)
+                .args(saathi_tests::demo_admin())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
         // A backup of the demo centre takes about 0.2 s here, a restore about 0.45 s:
         // the kill lands anywhere from start-up to the last step.
         std::thread::sleep(Duration::from_micros(rng.below(if restoring { 550_000 } else { 280_000 })));
@@ -359,6 +376,7 @@ fn kill_9_mid_transaction_200_times_loses_no_acknowledged_write() {
     for cycle in 0..200 {
         let mut child = Command::new(&saathi)
             .args(["crash-writer", "--data-dir", dir])
+            .args(saathi_tests::demo_admin())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -384,7 +402,8 @@ fn kill_9_mid_transaction_200_times_loses_no_acknowledged_write() {
         let _ = child.wait();
         let ids = reader.join().unwrap();
         acknowledged.extend(ids);
-        let c = rusqlite::Connection::open(data.path().join("saathi.db")).unwrap();
+        let store = open_centre(data.path());
+        let c = store.conn();
         let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok", "cycle {cycle}");
         if cycle % 20 == 19 || cycle == 199 {
@@ -449,6 +468,7 @@ fn the_command_line_refuses_bad_backups_and_leaves_the_live_database_alone() {
     // Without --yes, anything but "yes" changes nothing.
     let mut child = Command::new(saathi_bin())
         .args(["restore", good.to_str().unwrap(), "--data-dir", dir, "--passphrase-file", right.to_str().unwrap()])
+        .args(saathi_tests::demo_admin())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -537,8 +557,10 @@ fn command_line_round_trip_brings_the_old_value_back() {
     let safety: Vec<PathBuf> =
         std::fs::read_dir(data.path().join("safety")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(safety.len(), 1);
-    let c = rusqlite::Connection::open(&safety[0]).unwrap();
-    let phone: String = c.query_row("SELECT phone FROM patients WHERE id = 1", [], |r| r.get(0)).unwrap();
+    // Encrypted with the centre's key, like the database.
+    let key = saathi_tests::centre_key(data.path(), "admin", "demo-admin-1");
+    let c = saathi_core::Store::open_with(&safety[0], Some(&key)).unwrap();
+    let phone: String = c.conn().query_row("SELECT phone FROM patients WHERE id = 1", [], |r| r.get(0)).unwrap();
     assert_eq!(phone, "22222 22222");
 }
 

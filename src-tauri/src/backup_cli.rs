@@ -140,9 +140,8 @@ pub fn restore(
 
 /// For the crash tests: one patient per transaction, its id printed after the commit.
 #[cfg(feature = "dev-tools")]
-pub fn crash_writer(data_dir: &Path) -> Result<(), String> {
-    let mut store = Store::open(&paths::db_path(data_dir)).map_err(|e| e.to_string())?;
-    let ctx = system();
+pub fn crash_writer(data_dir: &Path, who: &crate::cli_access::Credentials) -> Result<(), String> {
+    let (mut store, ctx) = crate::cli_access::open_as_admin(data_dir, who)?;
     let today = ctx.today;
     let stdout = std::io::stdout();
     for i in 0u64.. {

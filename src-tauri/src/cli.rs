@@ -200,7 +200,7 @@ fn run(cli: Cli) -> Result<(), String> {
         #[cfg(feature = "dev-tools")]
         Some(Command::CrashWriter) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            crate::backup_cli::crash_writer(&dir)
+            crate::backup_cli::crash_writer(&dir, &who)
         }
         #[cfg(feature = "dev-tools")]
         Some(Command::EncryptInPlace) => {

@@ -152,6 +152,24 @@ pub fn open_demo_centre(dir: &Path) -> Store {
     open_centre_as(dir, "admin", "demo-admin-1")
 }
 
+/// The key of a data folder's encrypted database, opened with a staff member's password
+/// (to read the copies Saathi makes of it: safety copies, snapshots).
+pub fn centre_key(dir: &Path, username: &str, password: &str) -> saathi_core::keyslots::DbKey {
+    let slots = saathi_core::keyslots::KeySlots::load(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .unwrap_or_else(|| panic!("{} has no key slots", dir.display()));
+    saathi_core::vault::unlock(&slots, username, password).unwrap_or_else(|e| panic!("unlock: {e}")).0
+}
+
+/// The command-line arguments that act as the demo centre's administrator
+/// (`--user admin --password-file F`; the file, in the temporary folder, holds the demo's
+/// published password).
+pub fn demo_admin() -> Vec<String> {
+    let file = std::env::temp_dir().join("saathi-tests-demo-admin-password.txt");
+    std::fs::write(&file, "demo-admin-1\n").expect("write the demo password file");
+    vec!["--user".into(), "admin".into(), "--password-file".into(), file.display().to_string()]
+}
+
 /// The demo administrator's password in a file, and the command-line arguments that act
 /// as them (`--user admin --password-file F`): keep the file while the command runs.
 pub fn demo_admin_args() -> (tempfile::NamedTempFile, Vec<String>) {
