@@ -304,9 +304,10 @@ pub fn render(doc: &RosterDoc) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Deflates every stream as printpdf's `optimize` does, but at a quick level, not zlib's
-/// slowest: on a 300-row roster "best" spent a third of the rendering time to save 3% of
-/// the size.
+/// Deflates every stream as printpdf's `optimize` does, but at the quickest level, not
+/// zlib's slowest: on a 300-row roster "best" spent a third of the rendering time to save
+/// 3% of the size; level 1 (miniz's fast path) takes 9% fewer instructions than level 3
+/// for the busy week's roster, for 93 → 110 KB.
 fn compress(doc: &mut lopdf::Document) {
     use std::io::Write;
     for object in doc.objects.values_mut() {
@@ -327,4 +328,4 @@ fn compress(doc: &mut lopdf::Document) {
     }
 }
 
-const COMPRESSION_LEVEL: u32 = 3;
+const COMPRESSION_LEVEL: u32 = 1;
