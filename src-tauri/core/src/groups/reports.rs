@@ -459,8 +459,9 @@ fn person_rows(gid: i64, gname: &str, held: &[NaiveDate], mut tallies: Vec<Tally
 }
 
 /// Step 9: names as `describe` gives them, one read for everyone (in id order, so that
-/// the lookups walk the tables' trees forwards); returns each person's name in lower
-/// case, for the sort.
+/// the lookups walk the tables' trees forwards; the ids drive the look-ups, where an
+/// `IN` list would first be copied into a temporary index); returns each person's name
+/// in lower case, for the sort.
 fn fill_names(conn: &Connection, people: &mut [PersonRow]) -> Result<FxHashMap<Person, String>> {
     let (mut patients, mut family): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
     for p in people.iter() {
@@ -476,20 +477,20 @@ fn fill_names(conn: &Connection, people: &mut [PersonRow]) -> Result<FxHashMap<P
     };
     let mut names: FxHashMap<Person, String> = conn
         .prepare_cached(
-            "SELECT id, CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
-             FROM patients WHERE id IN (SELECT value FROM json_each(?1))",
+            "SELECT p.id, CASE WHEN preferred_name <> '' THEN full_name || ' (' || preferred_name || ')' ELSE full_name END
+             FROM json_each(?1) j JOIN patients p ON p.id = j.value",
         )?
         .query_map([ids(patients)], |r| Ok((Person::Patient(r.get(0)?), r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for row in conn
-        .prepare_cached("SELECT id, name FROM family_members WHERE id IN (SELECT value FROM json_each(?1))")?
+        .prepare_cached("SELECT f.id, f.name FROM json_each(?1) j JOIN family_members f ON f.id = j.value")?
         .query_map([ids(family)], |r| Ok((Person::Family(r.get(0)?), r.get(1)?)))?
     {
         let (person, name) = row?;
         names.insert(person, name);
     }
     for p in people.iter_mut() {
-        p.name = names.get(&p.person).cloned().ok_or(Error::NotFound { what: "The member" })?;
+        p.name = names.get(&p.person).cloned().ok_or_else(|| Error::NotFound { what: "The member" })?;
     }
     Ok(names.into_iter().map(|(p, n)| (p, n.to_lowercase())).collect())
 }

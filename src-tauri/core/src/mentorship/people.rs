@@ -182,8 +182,10 @@ pub(super) fn people(conn: &Connection, today: NaiveDate, include_mentee: Option
     let no_mentor = |id: i64| !has_mentor.contains(&id);
     let not_declined = "coalesce(pp.is_mentor, 0) = 0 AND (pp.wants_mentor IS NULL OR pp.wants_mentor = 1)";
     let cutoff = today - Days::new(u64::from(recent_days));
+    // CROSS JOIN: SQLite 3.54 otherwise walks every aftercare patient and their stays to
+    // find the few hundred recent discharges (tests/query_plans.rs).
     let discharged_sql = format!(
-        "{PERSON_COLUMNS}, st.discharged_on FROM stays st JOIN patients p ON p.id = st.patient_id
+        "{PERSON_COLUMNS}, st.discharged_on FROM stays st CROSS JOIN patients p ON p.id = st.patient_id
          LEFT JOIN peer_profiles pp ON pp.patient_id = p.id
          WHERE st.discharged_on >= ?1 AND p.archived_at IS NULL AND p.phase = 'aftercare'
            AND {not_declined}"
