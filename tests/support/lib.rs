@@ -165,8 +165,14 @@ pub fn centre_key(dir: &Path, username: &str, password: &str) -> saathi_core::ke
 /// (`--user admin --password-file F`; the file, in the temporary folder, holds the demo's
 /// published password).
 pub fn demo_admin() -> Vec<String> {
-    let file = std::env::temp_dir().join("saathi-tests-demo-admin-password.txt");
-    std::fs::write(&file, "demo-admin-1\n").expect("write the demo password file");
+    // Written once per test process (tests run in parallel: a file rewritten while another
+    // command reads it would be read empty), under a name of this process's own.
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let file = FILE.get_or_init(|| {
+        let file = std::env::temp_dir().join(format!("saathi-tests-demo-admin-{}.txt", std::process::id()));
+        std::fs::write(&file, "demo-admin-1\n").expect("write the demo password file");
+        file
+    });
     vec!["--user".into(), "admin".into(), "--password-file".into(), file.display().to_string()]
 }
 
