@@ -104,9 +104,22 @@ async fn a_damaged_database_is_restored_from_the_local_snapshot_at_start_up() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // The first start takes the daily local snapshot.
+    // The first sign-in (the database is encrypted: it opens with a password) takes the
+    // daily local snapshot.
     let app = App::launch(dir.path()).await;
-    app.find("[data-testid='username']").await;
+    app.sign_in("admin", "demo-admin-1").await;
+    app.find("[data-testid='count-inpatients']").await;
+    // The snapshot is taken beside the window, after the start-up check: wait for it.
+    let began = std::time::Instant::now();
+    let taken = || {
+        std::fs::read_dir(dir.path().join("snapshots"))
+            .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with("saathi-")))
+            .unwrap_or(false)
+    };
+    while !taken() {
+        assert!(began.elapsed() < std::time::Duration::from_secs(30), "no daily snapshot after the sign-in");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     app.quit().await;
     // Wait until that window's process has let go of the data folder.
     let start = std::time::Instant::now();
@@ -114,7 +127,11 @@ async fn a_damaged_database_is_restored_from_the_local_snapshot_at_start_up() {
         assert!(start.elapsed() < std::time::Duration::from_secs(20), "the first window never closed");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(std::fs::read_dir(dir.path().join("snapshots")).unwrap().count(), 1);
+    let snapshots: Vec<String> = std::fs::read_dir(dir.path().join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(snapshots.len(), 1, "{snapshots:?}");
     // Damage the database (as a failing disk would).
     let db = dir.path().join("saathi.db");
     let mut bytes = std::fs::read(&db).unwrap();
@@ -125,7 +142,10 @@ async fn a_damaged_database_is_restored_from_the_local_snapshot_at_start_up() {
     std::fs::write(&db, &bytes).unwrap();
     let _ = std::fs::remove_file(dir.path().join("saathi.db-wal"));
 
+    // The file's first page is whole, so the sign-in screen shows; the password opens the
+    // key, the start-up check finds the damage, and the window shows it with its offer.
     let app = App::launch(dir.path()).await;
+    app.sign_in("admin", "demo-admin-1").await;
     app.find("[data-testid='startup-error']").await;
     app.click("[data-testid='restore-local']").await;
     app.click("[data-testid='restore-check']").await;

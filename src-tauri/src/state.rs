@@ -76,6 +76,9 @@ pub struct AppState {
     early: Mutex<Option<Connection>>,
     /// The answer is in (or there was none to wait for): `store` is final.
     settled: AtomicBool,
+    /// The key a sign-in unlocked, kept even when the database then fails to open, so that
+    /// a restore from a local snapshot (encrypted with it) can read that snapshot.
+    unlocked_key: Mutex<Option<DbKey>>,
     /// The audit chain was compared with its anchor at this run's first sign-in, and
     /// what was found wrong, for administrators.
     anchor_checked: AtomicBool,
@@ -161,6 +164,7 @@ impl AppState {
             answer: Mutex::new(None),
             early: Mutex::new(None),
             settled: AtomicBool::new(true),
+            unlocked_key: Mutex::new(None),
             anchor_checked: AtomicBool::new(false),
             audit_warning: Mutex::new(None),
             _lock: None,
@@ -195,6 +199,7 @@ impl AppState {
     /// must be migrated, else read-only for the first screen while the start-up thread
     /// checks it (writes wait for the check).
     fn open_with_key(&self, key: DbKey) -> Res<()> {
+        *lock(&self.unlocked_key) = Some(key.clone());
         let db = saathi_core::paths::db_path(&self.data_dir);
         match Store::open_in_stages(&db, Some(&key)) {
             Ok(Opening::Ready(store)) => {
@@ -435,7 +440,8 @@ impl AppState {
 
     /// The key the open database is encrypted with (none while it is plain or not open).
     pub fn db_key(&self) -> Option<DbKey> {
-        lock(&self.store).as_ref().ok().and_then(|s| s.key().cloned())
+        let open = lock(&self.store).as_ref().ok().and_then(|s| s.key().cloned());
+        open.or_else(|| lock(&self.unlocked_key).clone())
     }
 
     pub fn session(&self) -> MutexGuard<'_, Option<Session>> {
