@@ -42,15 +42,7 @@ pub fn backup(data_dir: &Path, to: &Path, key: Option<&DbKey>) -> Result<(), Str
 }
 
 fn read_passphrase(file: Option<&Path>) -> Result<String, String> {
-    match file {
-        Some(f) => {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| format!("Could not read the passphrase file {}: {e}.", f.display()))?;
-            Ok(text.lines().next().unwrap_or("").to_owned())
-        }
-        None => rpassword::prompt_password("Backup passphrase: ")
-            .map_err(|e| format!("Could not read the passphrase from the terminal ({e}); use --passphrase-file.")),
-    }
+    crate::cli_access::read_secret(file, "passphrase", "Backup passphrase: ")
 }
 
 /// `key`: the key the current database is encrypted with, which the restored one keeps

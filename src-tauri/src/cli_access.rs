@@ -18,15 +18,21 @@ pub struct Credentials {
 
 impl Credentials {
     fn password(&self) -> Result<String, String> {
-        match &self.password_file {
-            Some(f) => {
-                let text = std::fs::read_to_string(f)
-                    .map_err(|e| format!("Could not read the password file {}: {e}.", f.display()))?;
-                Ok(text.lines().next().unwrap_or("").to_owned())
-            }
-            None => rpassword::prompt_password("Password: ")
-                .map_err(|e| format!("Could not read the password from the terminal ({e}); use --password-file.")),
+        read_secret(self.password_file.as_deref(), "password", "Password: ")
+    }
+}
+
+/// A secret (`what`: "password", "passphrase") from the first line of `file`, or typed
+/// at `prompt` on the terminal (not echoed).
+pub fn read_secret(file: Option<&Path>, what: &str, prompt: &str) -> Result<String, String> {
+    match file {
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| format!("Could not read the {what} file {}: {e}.", f.display()))?;
+            Ok(text.lines().next().unwrap_or("").to_owned())
         }
+        None => rpassword::prompt_password(prompt)
+            .map_err(|e| format!("Could not read the {what} from the terminal ({e}); use --{what}-file.")),
     }
 }
 
