@@ -15,6 +15,11 @@ page_label: string,
  */
 printed_label: string, 
 /**
+ * The audit chain's head when printed ("Audit seal 48213 · 7F3A-91C2"), an anchor
+ * of the chain on paper; empty when the chain has no entry yet.
+ */
+seal: string, 
+/**
  * A line under the title, e.g. "Privacy mode: surnames and phone numbers hidden".
  */
 note: string, 
