@@ -233,7 +233,10 @@ fn traced(conn: &mut rusqlite::Connection, f: impl FnOnce(&rusqlite::Connection)
 fn pinned_plans_hold_on_the_ten_year_centre() {
     let dir = tempfile::tempdir().unwrap();
     let path = saathi_tests::generated_centre(dir.path(), &Scale::TEN_YEARS);
+    // Encrypted like every centre: a connection of the test's own, given the key.
+    let key = saathi_tests::centre_key(dir.path(), saathi_core::scale::SIGN_IN.0, saathi_core::scale::SIGN_IN.1);
     let mut conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "key", key.pragma_value().as_str()).unwrap();
     let ctx = Ctx::at(Actor { staff_id: None, role: Role::Admin }, saathi_tests::today());
     let seen = traced(&mut conn, |c| {
         mentorship::overview(c, &ctx).unwrap();

@@ -55,7 +55,7 @@ impl DbKey {
     }
 
     /// The key as SQLCipher's `PRAGMA key` takes raw key bytes: `x'…'` (64 hex digits).
-    pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
+    pub fn pragma_value(&self) -> Zeroizing<String> {
         let mut s = Zeroizing::new(String::with_capacity(67));
         s.push_str("x'");
         for b in self.0.iter() {
