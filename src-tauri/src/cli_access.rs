@@ -52,8 +52,7 @@ pub fn open_as_admin(data_dir: &Path, who: &Credentials) -> Result<(Store, Ctx),
     let password = who.password()?;
     let system = Ctx::now(Actor::system());
     let (mut store, unlocked) = match folder {
-        Folder::New => return Err(format!("There is no Saathi database in {}.", data_dir.display())),
-        Folder::Plain => {
+        Folder::New | Folder::Plain => {
             let key = vault::convert(data_dir).map_err(|e| e.to_string())?;
             (Store::open_with(&db, Some(&key)).map_err(|e| e.to_string())?, None)
         }

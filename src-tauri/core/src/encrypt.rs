@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::backup::sync_dir;
+use crate::backup::{sync_dir, with_suffix};
 use crate::db::{SQLITE_MAGIC, Store};
 use crate::error::{Error, Result};
 use crate::keyslots::DbKey;
@@ -83,16 +83,6 @@ pub fn encrypted_copy(plain: &Path, out: &Path, key: &DbKey) -> Result<()> {
     result
 }
 
-/// The files of a conversion in progress, beside the database (`saathi.db`):
-/// `saathi.db.encrypting` while the copy is written (unfinished: removed on a retry),
-/// `saathi.db.encrypted` once it is complete and checked, `saathi.db.plain` for the old
-/// file between the swap and its removal.
-fn beside(db: &Path, suffix: &str) -> std::path::PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(suffix);
-    s.into()
-}
-
 pub(crate) fn is_plain_sqlite(path: &Path) -> Result<bool> {
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path)?;
@@ -124,7 +114,7 @@ fn overwrite_and_remove(path: &Path) -> Result<()> {
 /// first opened, and a WAL from another file must never be replayed into it).
 fn finish_swap(db: &Path, plain_old: &Path) -> Result<()> {
     for side in ["-wal", "-shm"] {
-        let stale = beside(db, side);
+        let stale = with_suffix(db, side);
         if stale.exists() {
             overwrite_and_remove(&stale)?;
         }
@@ -146,7 +136,7 @@ pub enum Converted {
 /// crash between the two renames, or before the old file was removed. True if the
 /// database is (now) the encrypted one.
 pub fn finish_interrupted(db: &Path) -> Result<bool> {
-    let (encrypted, plain_old) = (beside(db, ".encrypted"), beside(db, ".plain"));
+    let (encrypted, plain_old) = (with_suffix(db, ".encrypted"), with_suffix(db, ".plain"));
     if !db.exists() {
         if !(encrypted.exists() && plain_old.exists()) {
             return Ok(false);
@@ -181,7 +171,7 @@ pub fn encrypt_in_place(db: &Path, key: &DbKey, before_swap: impl FnOnce() -> Re
         return Err(Error::NotFound { what: "The database" });
     }
     let (encrypting, encrypted, plain_old) =
-        (beside(db, ".encrypting"), beside(db, ".encrypted"), beside(db, ".plain"));
+        (with_suffix(db, ".encrypting"), with_suffix(db, ".encrypted"), with_suffix(db, ".plain"));
     let dir = db.parent().unwrap_or(Path::new("."));
     // The database is plain: a copy left by an interrupted run was made with that run's
     // key, which went with it (its slots were never saved, or are replaced below).
@@ -293,7 +283,7 @@ mod tests {
             let (db, counts) = demo_centre(dir.path());
             let key = DbKey::generate().unwrap();
             let (encrypting, encrypted, plain_old) =
-                (beside(&db, ".encrypting"), beside(&db, ".encrypted"), beside(&db, ".plain"));
+                (with_suffix(&db, ".encrypting"), with_suffix(&db, ".encrypted"), with_suffix(&db, ".plain"));
             match step {
                 "copy half-written" => std::fs::write(&encrypting, b"half a copy").unwrap(),
                 _ => {

@@ -15,7 +15,7 @@
 //! credential updates its slot here: the slot is saved before the change is committed, so
 //! a power cut in between leaves a slot that opens with the new secret; the next sign-in
 //! then brings the register's hash in line ([`crate::auth::sign_in_unlocked`]).
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::Connection;
 
@@ -189,12 +189,6 @@ pub fn set_face(dir: &Path, face: Face) -> Result<()> {
     Ok(())
 }
 
-fn beside(db: &Path, suffix: &str) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(suffix);
-    s.into()
-}
-
 /// First start of a new centre: the centre, its first administrator and the recovery
 /// code (as [`auth::set_up`]), in a database encrypted with a new key. The database is
 /// built under a name of its own and moved into place only after the slots are saved,
@@ -215,8 +209,8 @@ pub fn set_up(data_dir: &Path, ctx: &Ctx, input: &SetupInput) -> Result<(Store, 
         let aside = data_dir.join(format!("{KEYS_FILE}.unused-{}", ctx.now.format("%Y%m%d-%H%M%S")));
         std::fs::rename(&keys, aside)?;
     }
-    let building = beside(&db, ".new");
-    for stale in [beside(&building, "-wal"), beside(&building, "-shm"), building.clone()] {
+    let building = backup::with_suffix(&db, ".new");
+    for stale in [backup::with_suffix(&building, "-wal"), backup::with_suffix(&building, "-shm"), building.clone()] {
         if stale.exists() {
             std::fs::remove_file(stale)?;
         }

@@ -361,7 +361,8 @@ pub(crate) fn export_copy(src: &Path, from: Option<&DbKey>, dest: &Path, to: Opt
     })
 }
 
-fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+/// `p` with `suffix` added to its file name (`saathi.db` → `saathi.db.partial`).
+pub(crate) fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
