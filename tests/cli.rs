@@ -156,3 +156,103 @@ fn the_console_build_is_the_same_command_line() {
     assert_eq!(code, 2);
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
+
+/// `restore` on the command line: an administrator restores with `--user`; when the
+/// database cannot be opened, nobody can sign in, and the centre's recovery code (for a
+/// `.db` copy) or backup passphrase is the proof. A staff password is not.
+#[test]
+fn a_damaged_centre_is_restored_without_sign_in_only_with_the_recovery_code_or_the_passphrase() {
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (code, out, err) = saathi(&["demo", "--data-dir", dir, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let recovery = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Demo recovery code: "))
+        .unwrap_or_else(|| panic!("no recovery code in: {out}"))
+        .to_owned();
+    let (_file, admin) = saathi_tests::demo_admin_args();
+    let with_admin = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(admin.iter().map(String::as_str));
+        saathi(&all)
+    };
+    let (code, _, err) = with_admin(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let backup = std::fs::read_dir(stick.path().join("Saathi-Backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "saathi"))
+        .unwrap();
+    // A whole copy of the database, then damage to the live one.
+    let copies = tempfile::tempdir().unwrap();
+    let copy = copies.path().join("copy.db");
+    std::fs::copy(data.path().join("saathi.db"), &copy).unwrap();
+    let damage = || {
+        let db = data.path().join("saathi.db");
+        let mut bytes = std::fs::read(&db).unwrap();
+        bytes[4096..4096 * 8].fill(0x5A);
+        std::fs::write(&db, &bytes).unwrap();
+        bytes
+    };
+    let damaged = damage();
+    let secret = |text: &str| {
+        let f = copies.path().join("secret.txt");
+        std::fs::write(&f, format!("{text}\n")).unwrap();
+        f
+    };
+
+    // The administrator cannot sign in to a database that does not open: told what to do.
+    let (code, _, err) = with_admin(&["restore", copy.to_str().unwrap(), "--data-dir", dir, "--yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("leave out --user"), "{err}");
+    // Without --user, a staff password is no proof.
+    for wrong in ["demo-admin-1", "not the code"] {
+        let f = secret(wrong);
+        let (code, _, err) = saathi(&[
+            "restore",
+            copy.to_str().unwrap(),
+            "--data-dir",
+            dir,
+            "--passphrase-file",
+            f.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert_eq!(code, 1, "{wrong}");
+        assert!(err.contains("recovery code or its backup passphrase"), "{err}");
+        assert_eq!(std::fs::read(data.path().join("saathi.db")).unwrap(), damaged, "nothing changed");
+    }
+    // The recovery code restores the copy; the administrator signs in again.
+    let f = secret(&recovery.to_lowercase());
+    let (code, out, err) = saathi(&[
+        "restore",
+        copy.to_str().unwrap(),
+        "--data-dir",
+        dir,
+        "--passphrase-file",
+        f.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Patients: 160") && out.contains("Restored."), "{out}");
+    let (code, out, err) = with_admin(&["check", "--data-dir", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("40 in-patient"), "{out}");
+
+    // Damaged again: the backup on the stick, with its passphrase and no --user.
+    damage();
+    let f = secret(saathi_core::backup::DEMO_PASSPHRASE);
+    let (code, out, err) = saathi(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        dir,
+        "--passphrase-file",
+        f.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = with_admin(&["check", "--data-dir", dir]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -99,6 +99,10 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     app.screenshot(&shots.join("aftercare-templates.png")).await;
     app.click("[data-testid='tab-risk']").await;
     app.find("[data-testid='risk-empty']").await;
+    // The printout opened for the printer is a plain PDF: it goes when the session ends.
+    app.click("[data-testid='sign-out']").await;
+    app.find("[data-testid='username']").await;
+    assert!(!pdf.exists(), "{} removed at sign-out", pdf.display());
     app.quit().await;
 }
 

@@ -90,7 +90,33 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     app.click("[data-testid='edit-patient']").await;
     assert_eq!(app.value("[data-testid='phone']").await, original);
     app.screenshot(&shots.join("restored-patient.png")).await;
+
+    // Print this week's roster for the viewer: a plain PDF, until the session ends.
+    app.click("[data-nav='aftercare']").await;
+    app.click("[data-testid='tab-roster']").await;
+    app.click("[data-testid='roster-open']").await;
+    app.find("[data-testid='roster-written']").await;
+    let printouts = dir.path().join("printouts");
+    assert_eq!(std::fs::read_dir(&printouts).unwrap().count(), 1, "the printout is written");
+    app.click("[data-testid='sign-out']").await;
+    app.find("[data-testid='username']").await;
     app.quit().await;
+
+    // After that day's work (a backup, a daily copy, a restore with its safety copy, a
+    // printout), no file in the data folder or on the stick shows any patient's or family
+    // member's name (in whichever script it was typed) or phone, or a plain SQLite file.
+    let secrets = saathi_tests::secrets_of(&saathi_tests::open_demo_centre(dir.path()));
+    assert!(secrets.iter().any(|s| s.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c))), "Devanagari names");
+    assert!(secrets.iter().any(|s| s.chars().any(|c| ('\u{0A00}'..='\u{0A7F}').contains(&c))), "Gurmukhi names");
+    assert!(secrets.len() > 300, "{} names and phones", secrets.len());
+    let kinds = ["snapshots", "safety", "logs"];
+    for kind in kinds {
+        assert!(dir.path().join(kind).read_dir().is_ok_and(|mut d| d.next().is_some()), "{kind} has files");
+    }
+    let probe = tempfile::tempdir().unwrap();
+    std::fs::write(probe.path().join("plain.txt"), format!("… {} …", secrets[secrets.len() / 2])).unwrap();
+    assert_eq!(saathi_tests::readable_files(&[probe.path()], &secrets).len(), 1, "the search finds a name");
+    assert_eq!(saathi_tests::readable_files(&[dir.path(), stick.path()], &secrets), vec![]);
 }
 
 /// A damaged database at start-up: the window offers the daily local copy instead of
@@ -104,6 +130,8 @@ async fn a_damaged_database_is_restored_from_the_local_snapshot_at_start_up() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let recovery = printed.lines().find_map(|l| l.strip_prefix("Demo recovery code: ")).unwrap().to_owned();
     // The first sign-in (the database is encrypted: it opens with a password) takes the
     // daily local snapshot.
     let app = App::launch(dir.path()).await;
@@ -148,6 +176,12 @@ async fn a_damaged_database_is_restored_from_the_local_snapshot_at_start_up() {
     app.sign_in("admin", "demo-admin-1").await;
     app.find("[data-testid='startup-error']").await;
     app.click("[data-testid='restore-local']").await;
+    // Nobody is signed in: the daily copy needs the recovery code (a password is no proof).
+    app.type_into("[data-testid='restore-passphrase']", "demo-admin-1").await;
+    app.click("[data-testid='restore-check']").await;
+    let err = app.text("[data-testid='restore-error']").await;
+    assert!(err.contains("recovery code or its backup passphrase"), "{err}");
+    app.type_into("[data-testid='restore-passphrase']", &recovery).await;
     app.click("[data-testid='restore-check']").await;
     let counts = app.text("[data-testid='restore-counts']").await;
     assert!(counts.contains("160 patients"), "{counts}");

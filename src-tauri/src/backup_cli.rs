@@ -1,10 +1,11 @@
-//! `saathi backup` and `saathi restore` on the command line (they act as the system,
-//! like the other maintenance subcommands).
+//! `saathi backup` and `saathi restore` on the command line.
 use std::io::{BufRead, Write};
 use std::path::Path;
 
 use saathi_core::backup::{self, BackupPhase};
 use saathi_core::keyslots::DbKey;
+
+use crate::cli_access::{Credentials, read_secret};
 use saathi_core::{Actor, Ctx, Store, paths};
 
 fn system() -> Ctx {
@@ -41,44 +42,46 @@ pub fn backup(data_dir: &Path, to: &Path, key: Option<&DbKey>) -> Result<(), Str
     Ok(())
 }
 
-fn read_passphrase(file: Option<&Path>) -> Result<String, String> {
-    crate::cli_access::read_secret(file, "passphrase", "Backup passphrase: ")
-}
-
-/// `key`: the key the current database is encrypted with, which the restored one keeps
-/// (`None` while it is plain).
+/// `saathi restore`. With `--user`, an administrator acts (their password opens the key,
+/// the register checks their role, the restore is audited under their name); without it
+/// (the database may not open at all), nobody signs in and this centre's backup
+/// passphrase or recovery code proves the right ([`backup::prepare_unsigned`]), read
+/// from `secret_file` or typed.
 pub fn restore(
     data_dir: &Path,
     file: &Path,
-    passphrase_file: Option<&Path>,
+    secret_file: Option<&Path>,
     yes: bool,
-    key: Option<&DbKey>,
+    who: &Credentials,
 ) -> Result<(), String> {
     let _lock = saathi_core::db::InstanceLock::acquire(data_dir).map_err(|e| e.to_string())?;
     if !file.is_file() {
         return Err(format!("There is no file at {}.", file.display()));
     }
-    let db = paths::db_path(data_dir);
-    let live = if db.exists() {
-        match Store::open_with(&db, key) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("The current database cannot be opened ({e}); it will be kept as a safety copy.");
-                None
-            }
+    let copy = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("db"));
+    let (live, prepared, ctx) = if who.user.is_some() {
+        let (store, ctx) = crate::cli_access::open_as_admin(data_dir, who).map_err(|e| {
+            format!(
+                "{e}\nTo restore a centre whose database cannot be opened, leave out --user: the backup passphrase \
+                 (or, for a .db copy, the recovery code) is asked for instead."
+            )
+        })?;
+        let stored = backup::key::key_file_text(store.conn()).ok().flatten();
+        let key = store.key().cloned();
+        let prepared = if copy {
+            backup::prepare_local(&ctx, file, data_dir, key.as_ref())
+        } else {
+            let pass = read_secret(secret_file, "passphrase", "Backup passphrase: ")?;
+            backup::prepare(&ctx, file, &pass, data_dir, stored.as_deref(), key.as_ref())
         }
+        .map_err(|e| e.to_string())?;
+        (Some(store), prepared, ctx)
     } else {
-        None
+        let prompt = if copy { "Recovery code or backup passphrase: " } else { "Backup passphrase: " };
+        let secret = read_secret(secret_file, "passphrase", prompt)?;
+        let prepared = backup::prepare_unsigned(file, &secret, data_dir).map_err(|e| e.to_string())?;
+        (None, prepared, system())
     };
-    let stored = live.as_ref().and_then(|s| backup::key::key_file_text(s.conn()).ok().flatten());
-    let ctx = system();
-    let prepared = if file.extension().is_some_and(|e| e == "db") {
-        backup::prepare_local(&ctx, file, data_dir, key)
-    } else {
-        let pass = read_passphrase(passphrase_file)?;
-        backup::prepare(&ctx, file, &pass, data_dir, stored.as_deref(), key)
-    }
-    .map_err(|e| e.to_string())?;
     let p = &prepared.preview;
     println!("Backup: {}", p.file_name);
     println!("Made: {}", p.made_at.as_deref().unwrap_or("unknown"));
@@ -108,9 +111,10 @@ pub fn restore(
             return Err("Nothing was changed.".into());
         }
     }
-    // The restored database keeps the folder's key; in a folder without one, the backup's
-    // own key (or a new one for a backup from before encryption): it is never left plain.
-    let target = match key.cloned().or_else(|| prepared.key().cloned()) {
+    // The restored database keeps the folder's key; without an open database, the key the
+    // prepared copy opens with (or a new one for a backup from before encryption): it is
+    // never left plain.
+    let target = match live.as_ref().and_then(|s| s.key().cloned()).or_else(|| prepared.key().cloned()) {
         Some(k) => k,
         None => DbKey::generate().map_err(|e| e.to_string())?,
     };

@@ -85,12 +85,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         to: PathBuf,
     },
-    /// Restore a backup file (.saathi) over the data folder, after showing what it holds.
-    /// The window must be closed.
+    /// Restore a backup file (.saathi) or a daily copy (.db) over the data folder, after
+    /// showing what it holds. The window must be closed. An administrator restores with
+    /// --user; without it (when the database cannot be opened), the centre's backup
+    /// passphrase, or for a .db copy its recovery code, is the proof.
     Restore {
         /// The backup file (its key file saathi-backup-key.age is looked for beside it)
         file: PathBuf,
-        /// Read the passphrase from the first line of this file instead of asking
+        /// Read the passphrase (or recovery code) from the first line of this file instead
+        /// of asking
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
         /// Do not ask for confirmation
@@ -194,8 +197,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Restore { file, passphrase_file, yes }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            let key = crate::cli_access::folder_key(&dir, &who)?;
-            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes, key.as_ref())
+            crate::backup_cli::restore(&dir, &file, passphrase_file.as_deref(), yes, &who)
         }
         #[cfg(feature = "dev-tools")]
         Some(Command::CrashWriter) => {

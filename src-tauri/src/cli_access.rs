@@ -81,24 +81,6 @@ pub fn open_as_admin(data_dir: &Path, who: &Credentials) -> Result<(Store, Ctx),
     Ok((store, Ctx { actor, ..system }))
 }
 
-/// The key of `data_dir`'s encrypted database, from the slot of the staff member the
-/// credentials name (for a restore, which must work when the database itself is damaged:
-/// only the slot is opened). `None` when the folder holds no encrypted database.
-pub fn folder_key(data_dir: &Path, who: &Credentials) -> Result<Option<saathi_core::keyslots::DbKey>, String> {
-    match vault::look(data_dir).map_err(|e| e.to_string())? {
-        Folder::New | Folder::Plain => Ok(None),
-        Folder::Locked(slots) => {
-            let Some(user) = who.user.as_deref() else {
-                return Err("The centre's database is encrypted: give a staff member's username with --user \
-                            (and --password-file FILE, or type the password when asked)."
-                    .into());
-            };
-            let password = who.password()?;
-            vault::unlock(&slots, user, &password).map(|(key, _)| Some(key)).map_err(|_| refused())
-        }
-    }
-}
-
 fn refused() -> String {
     "The username or password is not right.".into()
 }

@@ -262,6 +262,7 @@ commands! {
         let ctx = Ctx { actor, ..system_now() };
         state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "lock", audit::entity::STAFF, actor.staff_id, "by hand"))?;
         state.write_anchor();
+        crate::printouts::clear(&state.data_dir);
         Ok(())
     }
 
@@ -284,6 +285,7 @@ commands! {
         let ctx = Ctx { actor, ..system_now() };
         state.write_as(&ctx, |tx, ctx| audit::record(tx, ctx, "sign_out", audit::entity::STAFF, actor.staff_id, ""))?;
         state.write_anchor();
+        crate::printouts::clear(&state.data_dir);
         Ok(())
     }
 
@@ -736,7 +738,7 @@ commands! {
             Some(p) => (std::path::PathBuf::from(p), false),
             None => {
                 let name = format!("roster-{}.pdf", worklist::week_start(week));
-                (state.data_dir.join("printouts").join(name), true)
+                (crate::printouts::folder(&state.data_dir).join(name), true)
             }
         };
         // Where it was written: another name when the old copy is held open (Windows).
@@ -899,18 +901,26 @@ commands! {
 
     /// Admin: decrypts and checks a backup (or a local snapshot, `.db`) and returns what it
     /// holds. Nothing changes until `confirm_restore`. When the database could not be
-    /// opened at start-up, this works without signing in (the passphrase is the proof).
+    /// opened at start-up, this works without signing in (this centre's recovery code or
+    /// backup passphrase is the proof).
     fn prepare_restore(state, file: String, passphrase: String) -> RestorePreview {
-        let (ctx, stored) = restore_ctx(state)?;
+        let restorer = restore_ctx(state)?;
         if crate::state::lock(&state.backup).backup.running {
             return Err(Error::BackupRunning.payload());
         }
         let path = Path::new(&file);
-        let live_key = state.db_key();
-        let prepared = if path.extension().is_some_and(|e| e == "db") {
-            backup::prepare_local(&ctx, path, &state.data_dir, live_key.as_ref())
-        } else {
-            backup::prepare(&ctx, path, &passphrase, &state.data_dir, stored.as_deref(), live_key.as_ref())
+        let dir = &state.data_dir;
+        let prepared = match restorer {
+            Restorer::Admin(ctx, stored) => {
+                let live_key = state.db_key();
+                if path.extension().is_some_and(|e| e == "db") {
+                    backup::prepare_local(&ctx, path, dir, live_key.as_ref())
+                } else {
+                    backup::prepare(&ctx, path, &passphrase, dir, stored.as_deref(), live_key.as_ref())
+                }
+            }
+            // Nobody is signed in: the recovery code or the backup passphrase is the proof.
+            Restorer::Unsigned => backup::prepare_unsigned(path, &passphrase, dir),
         }
         .map_err(|e| e.payload())?;
         let preview = prepared.preview.clone();
@@ -924,7 +934,7 @@ commands! {
         // The start-up check and daily snapshot read the database file through handles
         // of their own; Windows cannot replace or delete a file that is still open.
         state.wait_for_snapshot();
-        let (ctx, _) = restore_ctx(state)?;
+        let ctx = restore_ctx(state)?.ctx();
         let prepared = {
             let mut jobs = crate::state::lock(&state.backup);
             if jobs.backup.running {
@@ -975,20 +985,36 @@ commands! {
     }
 }
 
-/// Who restores: the signed-in administrator, or (only when this window holds the data
-/// folder but its database could not be opened) the system; and the key stored in the
-/// database, if any.
-fn restore_ctx(state: &AppState) -> Res<(Ctx, Option<String>)> {
+/// Who restores.
+enum Restorer {
+    /// The signed-in administrator, and the backup key stored in the database, if any.
+    Admin(Ctx, Option<String>),
+    /// Nobody: this window holds the data folder but its database could not be opened.
+    /// The recovery code or the backup passphrase must prove the right
+    /// ([`backup::prepare_unsigned`]); the system acts.
+    Unsigned,
+}
+
+impl Restorer {
+    fn ctx(self) -> Ctx {
+        match self {
+            Restorer::Admin(ctx, _) => ctx,
+            Restorer::Unsigned => system_now(),
+        }
+    }
+}
+
+fn restore_ctx(state: &AppState) -> Res<Restorer> {
     if let Some(e) = state.startup_error() {
         // Another window holds this data folder: never touch its files from here.
         if e.code == "already_open" {
             return Err(e);
         }
-        return Ok((system_now(), None));
+        return Ok(Restorer::Unsigned);
     }
     state.read(|conn, ctx| {
         ctx.require(Action::ManageBackups)?;
-        Ok((*ctx, key::key_file_text(conn)?))
+        Ok(Restorer::Admin(*ctx, key::key_file_text(conn)?))
     })
 }
 

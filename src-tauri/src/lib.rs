@@ -75,6 +75,11 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
     let began = STARTED.get_or_init(std::time::Instant::now);
     let state = state::AppState::open(data_dir);
     tracing::info!(ms = began.elapsed().as_millis() as u64, "database opened");
+    // Printouts left by a session that ended without sign-out (a power cut); never those
+    // of the window that already holds this data folder.
+    if state.startup_error().is_none_or(|e| e.code != "already_open") {
+        printouts::clear(&state.data_dir);
+    }
     tracing::debug!(ms = began.elapsed().as_millis() as u64, "building the window");
     tauri::Builder::default()
         // A second launch focuses the window that is already open.
@@ -114,6 +119,7 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
                 let state = app.state::<state::AppState>();
                 state.write_anchor();
                 state.wait_for_snapshot();
+                printouts::clear(&state.data_dir);
             }
         });
     Ok(())

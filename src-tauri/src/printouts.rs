@@ -1,6 +1,9 @@
 //! Printed papers on disk: written whole (a `.partial` file renamed into place) and opened
 //! in the system's PDF viewer from the Rust side, so the window needs no permission to
-//! open files itself.
+//! open files itself. A printout Saathi opens for the printer is a plain PDF (the viewer
+//! must read it): it lives in the data folder's `printouts` folder only until the session
+//! ends ([`clear`]: at sign-out, lock and exit, and at the next start after a power cut).
+//! A PDF saved where the user chose is theirs to keep, like a CSV export.
 use std::path::{Path, PathBuf};
 
 use saathi_core::Error;
@@ -38,6 +41,42 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     result
 }
 
+/// The `printouts` folder of `data_dir`, where printouts opened in the viewer are written.
+pub fn folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("printouts")
+}
+
+/// Overwrites every printout in `data_dir`'s `printouts` folder with zeros and removes it.
+/// One still held open by a viewer (Windows may refuse to write or remove it) is left for
+/// the next time. Returns how many files are left.
+pub fn clear(data_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder(data_dir)) else { return 0 };
+    let mut left = 0;
+    for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_file()) {
+        if let Err(e) = wipe(&path) {
+            tracing::info!(error = %e, "a printout could not be removed yet (open in a viewer?)");
+            left += 1;
+        }
+    }
+    left
+}
+
+fn wipe(path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let len = std::fs::metadata(path)?.len();
+    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let zeros = vec![0u8; 64 * 1024];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(zeros.len() as u64) as usize;
+        f.write_all(&zeros[..n])?;
+        done += n as u64;
+    }
+    f.sync_all()?;
+    drop(f);
+    std::fs::remove_file(path)
+}
+
 /// `dir/roster-2024-06-03.pdf` → `dir/roster-2024-06-03-2.pdf`.
 fn numbered(path: &Path, n: u32) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -59,6 +98,19 @@ pub fn open(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clearing_overwrites_and_removes_every_printout() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write_pdf(&folder(dir.path()).join("roster-2024-06-03.pdf"), b"Kavita 98140 76543").unwrap();
+        let b = write_pdf(&folder(dir.path()).join("roster-2024-06-10.pdf"), b"two").unwrap();
+        let keep = dir.path().join("saathi.db");
+        std::fs::write(&keep, b"not a printout").unwrap();
+        assert_eq!(clear(dir.path()), 0);
+        assert!(!a.exists() && !b.exists());
+        assert!(keep.exists(), "only the printouts folder is touched");
+        assert_eq!(clear(tempfile::tempdir().unwrap().path()), 0, "no folder: nothing to do");
+    }
 
     #[test]
     fn replaces_the_previous_copy() {

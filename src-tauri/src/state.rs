@@ -821,4 +821,48 @@ mod tests {
             "no snapshot is taken of a damaged database"
         );
     }
+
+    /// A database that cannot be opened: the window offers a restore without sign-in. A
+    /// staff password is not enough for it; this centre's recovery code is (or its backup
+    /// passphrase). Then the centre opens again.
+    #[test]
+    fn a_damaged_database_is_restored_without_sign_in_only_with_the_recovery_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = saathi_core::paths::db_path(dir.path());
+        let code = {
+            let mut store = Store::open(&db).unwrap();
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+            let summary = saathi_core::demo::generate(&mut store, day, 3).unwrap();
+            store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+            summary.recovery_code
+        };
+        let key = vault::convert(dir.path()).unwrap();
+        let snapshot = {
+            let store = Store::open_with(&db, Some(&key)).unwrap();
+            let ctx = Ctx::now(Actor::system());
+            saathi_core::backup::local_snapshot_if_due(store.conn(), Some(&key), dir.path(), &ctx).unwrap().unwrap()
+        };
+        let mut bytes = std::fs::read(&db).unwrap();
+        let end = bytes.len().min(4096 * 8);
+        bytes[4096..end].fill(0x5A);
+        std::fs::write(&db, &bytes).unwrap();
+
+        let state = AppState::open(dir.path().to_path_buf());
+        assert_eq!(h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap_err().code, "database_damaged");
+        state.wait_for_snapshot();
+        let offered = h::local_snapshots(&state).unwrap();
+        assert_eq!(offered, vec![snapshot.display().to_string()]);
+        for wrong in ["", "demo-admin-1", "not the code"] {
+            let refused = h::prepare_restore(&state, offered[0].clone(), wrong.into()).unwrap_err();
+            assert_eq!(refused.code, "restore_needs_proof", "{wrong:?}");
+        }
+        assert_eq!(h::confirm_restore(&state).unwrap_err().code, "restore_not_prepared");
+        assert_eq!(std::fs::read(&db).unwrap(), bytes, "nothing changed");
+
+        let preview = h::prepare_restore(&state, offered[0].clone(), code.to_lowercase()).unwrap();
+        assert!(preview.patients > 0);
+        h::confirm_restore(&state).unwrap();
+        assert!(state.startup_error().is_none());
+        assert_eq!(h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap().username, "admin");
+    }
 }

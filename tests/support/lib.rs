@@ -231,3 +231,43 @@ impl Rng {
         self.0 % n.max(1)
     }
 }
+
+/// Every patient's and family member's name (full and preferred) and phone number in the
+/// centre, as stored: what must never be readable in a file Saathi writes. Texts shorter
+/// than 6 bytes are left out (any such string turns up by chance in megabytes of
+/// ciphertext).
+pub fn secrets_of(store: &Store) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for sql in [
+        "SELECT full_name FROM patients UNION SELECT preferred_name FROM patients UNION SELECT phone FROM patients",
+        "SELECT name FROM family_members UNION SELECT phone FROM family_members",
+    ] {
+        let mut stmt = store.conn().prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        out.extend(rows.map(|r| r.unwrap_or_else(|e| panic!("{sql}: {e}"))).filter(|s| s.len() >= 6));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every file under `dirs` (recursively) that shows one of `secrets` or a plain SQLite
+/// header, with the first thing it shows.
+pub fn readable_files(dirs: &[&Path], secrets: &[String]) -> Vec<(PathBuf, String)> {
+    let mut needles: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    needles.push("SQLite format 3");
+    let finder = aho_corasick::AhoCorasick::new(&needles).unwrap_or_else(|e| panic!("needles: {e}"));
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Some(m) = finder.find(&file_bytes(&path)[..]) {
+                found.push((path, needles[m.pattern().as_usize()].to_owned()));
+            }
+        }
+    }
+    found
+}

@@ -23,6 +23,7 @@ pub mod key;
 mod local;
 mod readback;
 mod restore;
+mod unsigned;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -32,6 +33,7 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -45,6 +47,7 @@ use crate::keyslots::DbKey;
 pub use drives::{Drive, drives};
 pub use local::{LOCAL_DIR, local_snapshot_if_due, local_snapshots};
 pub use restore::{PreparedRestore, RestorePreview, apply, prepare, prepare_local};
+pub use unsigned::prepare_unsigned;
 
 /// The folder on a stick (or inside a chosen folder) that holds the backups.
 pub const FOLDER: &str = "Saathi-Backups";
@@ -192,10 +195,13 @@ pub(crate) struct DbFacts {
 }
 
 /// Opens `path` read-only and checks it fully (integrity check, Saathi's application
-/// id, a schema this build knows); counts the rows of every table. `key` is the key the
+/// id, a schema version this build knows and exactly Saathi's schema for it); counts the
+/// rows of every table. `key` is the key the
 /// copy is encrypted with (`None`: a plain SQLite file).
 pub(crate) fn inspect_copy(path: &Path, key: Option<&DbKey>) -> Result<DbFacts> {
-    inspect_copy_with(path, "PRAGMA integrity_check", key)
+    let (conn, application_id, schema_version) = open_and_check(path, Check::Full, key)?;
+    let damaged = |e: rusqlite::Error| Error::BackupDamaged { detail: format!("the database inside is damaged: {e}") };
+    Ok(DbFacts { application_id, schema_version, counts: table_counts(&conn).map_err(damaged)? })
 }
 
 /// Like [`inspect_copy`] but with SQLite's `quick_check` (every page and record is read
@@ -203,13 +209,18 @@ pub(crate) fn inspect_copy(path: &Path, key: Option<&DbKey>) -> Result<DbFacts> 
 /// no row counts: for the snapshots taken while the centre works, where the full check
 /// would take seconds. A restore checks fully.
 pub(crate) fn check_copy_quick(path: &Path, key: Option<&DbKey>) -> Result<()> {
-    open_and_check(path, "PRAGMA quick_check", key).map(drop)
+    open_and_check(path, Check::Quick, key).map(drop)
 }
 
-fn inspect_copy_with(path: &Path, check: &str, key: Option<&DbKey>) -> Result<DbFacts> {
-    let (conn, application_id, schema_version) = open_and_check(path, check, key)?;
-    let damaged = |e: rusqlite::Error| Error::BackupDamaged { detail: format!("the database inside is damaged: {e}") };
-    Ok(DbFacts { application_id, schema_version, counts: table_counts(&conn).map_err(damaged)? })
+/// How thoroughly a copy is checked.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    /// SQLite's `quick_check`: a copy Saathi has just made of its own database.
+    Quick,
+    /// SQLite's `integrity_check`, and the schema must be exactly Saathi's own for its
+    /// version ([`crate::schema::check`], before anything else in it is read): a copy
+    /// about to be restored.
+    Full,
 }
 
 /// Whether `path` starts with the header of a plain (unencrypted) SQLite file. An
@@ -223,7 +234,7 @@ pub(crate) fn is_plain(path: &Path) -> Result<bool> {
 /// Opens a copy read-only: a plain one is recognised by its header, an encrypted one by
 /// opening it with `key` and reading its application id. A wrong key (or a file that is
 /// no database) is a plain refusal ([`Error::NotABackup`]); SQLCipher's own log stays off.
-fn open_and_check(path: &Path, check: &str, key: Option<&DbKey>) -> Result<(Connection, i32, i64)> {
+fn open_and_check(path: &Path, check: Check, key: Option<&DbKey>) -> Result<(Connection, i32, i64)> {
     if key.is_none() && !is_plain(path)? {
         return Err(Error::NotABackup);
     }
@@ -233,6 +244,11 @@ fn open_and_check(path: &Path, check: &str, key: Option<&DbKey>) -> Result<(Conn
     };
     let conn = crate::db::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
         .map_err(damaged)?;
+    // A copy is a file from elsewhere until proved otherwise: the functions and virtual
+    // tables its schema names are not run for it, nor may it be written to through
+    // SQLite's back doors (writable_schema, direct page writes).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(damaged)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true).map_err(damaged)?;
     let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(damaged)?;
     if application_id != APPLICATION_ID {
         return Err(Error::NotABackup);
@@ -242,8 +258,17 @@ fn open_and_check(path: &Path, check: &str, key: Option<&DbKey>) -> Result<(Conn
     if schema_version > supported {
         return Err(Error::BackupNewer { found: schema_version, supported });
     }
-    let lines: Vec<String> =
-        conn.prepare(check).and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect()).map_err(damaged)?;
+    if check == Check::Full {
+        crate::schema::check(&conn, schema_version)?;
+    }
+    let pragma = match check {
+        Check::Quick => "PRAGMA quick_check",
+        Check::Full => "PRAGMA integrity_check",
+    };
+    let lines: Vec<String> = conn
+        .prepare(pragma)
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
+        .map_err(damaged)?;
     if lines.len() != 1 || lines[0] != "ok" {
         return Err(Error::BackupDamaged {
             detail: format!("{} problem(s) found by the integrity check", lines.len()),

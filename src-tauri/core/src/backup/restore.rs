@@ -194,6 +194,20 @@ pub fn prepare(
     stored_key: Option<&str>,
     live_key: Option<&DbKey>,
 ) -> Result<PreparedRestore> {
+    prepare_trusting(ctx, file, passphrase, data_dir, stored_key, live_key, None)
+}
+
+/// [`prepare`], using only the backup key pairs whose public halves `trusted` names (when
+/// it names any: a restore without sign-in accepts only this centre's own backup key).
+pub(super) fn prepare_trusting(
+    ctx: &Ctx,
+    file: &Path,
+    passphrase: &str,
+    data_dir: &Path,
+    stored_key: Option<&str>,
+    live_key: Option<&DbKey>,
+    trusted: Option<&[String]>,
+) -> Result<PreparedRestore> {
     ctx.require(Action::ManageBackups)?;
     let mut head = [0u8; 64];
     let n = File::open(file)?.read(&mut head)?;
@@ -222,11 +236,23 @@ pub fn prepare(
     if identities.is_empty() {
         return Err(last_err);
     }
+    // Key pairs that are not the centre's own (when only its own are trusted) are set
+    // aside; a backup that only they would open is refused as such.
+    let unlocked = identities.len();
+    if let Some(trusted) = trusted {
+        identities.retain(|id| trusted.contains(&id.to_public().to_string()));
+    }
+    let foreign_only = || {
+        if identities.len() < unlocked { super::unsigned::not_this_centres_key() } else { Error::BackupOtherKey }
+    };
+    if identities.is_empty() {
+        return Err(foreign_only());
+    }
     let damaged = |what: &str| Error::BackupDamaged { detail: what.to_owned() };
     let dec = age::Decryptor::new_buffered(BufReader::new(File::open(file)?))
         .map_err(|_| damaged("its header is incomplete or altered"))?;
     let mut reader = dec.decrypt(identities.iter().map(|i| i as &dyn age::Identity)).map_err(|e| match e {
-        age::DecryptError::NoMatchingKeys => Error::BackupOtherKey,
+        age::DecryptError::NoMatchingKeys => foreign_only(),
         _ => damaged("its header is altered"),
     })?;
     let tmp = work_file(data_dir)?;
@@ -310,15 +336,11 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path, key: Option<DbKey>)
     let setting = |k: &str| -> Result<Option<String>> {
         Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0)).optional()?)
     };
+    // The schema is Saathi's own for its version (checked above): groups and follow-ups
+    // are counted when that version has their tables.
     let count = |table: &str| facts.counts.get(table).copied();
-    // Groups and follow-ups are counted when the backup has such tables (whatever the
-    // exact names other parts of Saathi give them): the shortest table name that ends in
-    // "groups" (not "group_members"), and the shortest that contains "follow".
-    let shortest = |pred: &dyn Fn(&str) -> bool| {
-        facts.counts.iter().filter(|(n, _)| pred(n.as_str())).min_by_key(|(n, _)| n.len()).map(|(_, c)| *c)
-    };
-    let groups = shortest(&|n| n.ends_with("groups"));
-    let follow_ups = shortest(&|n| n.contains("follow"));
+    let groups = count("therapy_groups");
+    let follow_ups = count("aftercare_followups");
     let centre_name: String =
         conn.query_row("SELECT name FROM centre WHERE id = 1", [], |r| r.get(0)).optional()?.unwrap_or_default();
     let newest = conn

@@ -402,11 +402,21 @@ fn back_up_on_close_targets_the_last_folder_only_when_on_and_present() {
     assert_eq!(e.code(), "forbidden");
 }
 
-/// The preview counts groups and follow-ups when the backup has such tables.
+/// The preview counts groups and follow-ups from Saathi's own tables; a backup with a
+/// table Saathi does not make is refused, not counted.
 #[test]
-fn the_preview_counts_groups_and_follow_ups_when_present() {
+fn the_preview_counts_groups_and_follow_ups_and_refuses_a_foreign_table() {
     let data = tempfile::tempdir().unwrap();
-    let store = demo_store(data.path());
+    let mut store = demo_store(data.path());
+    store
+        .write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO therapy_groups (name, kind, audience, created_at, updated_at)
+                 VALUES ('Sharing circle', 'sharing_circle', 'inpatients', 't', 't');",
+            )?;
+            Ok(())
+        })
+        .unwrap();
     let recipient = key::recipient(store.conn()).unwrap().unwrap().to_string();
     let admin = ctx_at("2026-11-26T10:00:00Z");
     let stored = key::key_file_text(store.conn()).unwrap();
@@ -415,36 +425,14 @@ fn the_preview_counts_groups_and_follow_ups_when_present() {
     let sealed = data.path().join("plain.saathi");
     seal_file(&plain, &sealed, &recipient).unwrap();
     let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref(), None).unwrap().preview;
-    let has = |name: &str| {
-        store
-            .conn()
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE ?1", [name], |r| r.get::<_, i64>(0))
-            .unwrap()
-            > 0
-    };
-    if !has("%groups") {
-        assert_eq!(p.groups, None);
-    }
-    if !has("%follow%") {
-        assert_eq!(p.follow_ups, None);
-    }
+    assert_eq!((p.groups, p.follow_ups), (Some(1), Some(0)));
     let c = Connection::open(&plain).unwrap();
-    c.execute_batch(
-        "CREATE TABLE IF NOT EXISTS zz_groups (id INTEGER PRIMARY KEY); INSERT INTO zz_groups DEFAULT VALUES;
-         CREATE TABLE zz_group_members (id INTEGER PRIMARY KEY);
-         CREATE TABLE zz_follow (id INTEGER PRIMARY KEY); INSERT INTO zz_follow DEFAULT VALUES; INSERT INTO zz_follow DEFAULT VALUES;
-         CREATE TABLE zz_follow_attempts (id INTEGER PRIMARY KEY);",
-    )
-    .unwrap();
+    c.execute_batch("CREATE TABLE zz_groups (id INTEGER PRIMARY KEY); INSERT INTO zz_groups DEFAULT VALUES;").unwrap();
     drop(c);
     seal_file(&plain, &sealed, &recipient).unwrap();
-    let p = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref(), None).unwrap().preview;
-    if !has("%groups") {
-        assert_eq!(p.groups, Some(1));
-    }
-    if !has("%follow%") {
-        assert_eq!(p.follow_ups, Some(2));
-    }
+    let e = prepare(&admin, &sealed, "correct horse battery", data.path(), stored.as_deref(), None).unwrap_err();
+    assert_eq!(e.code(), "restore_schema_foreign");
+    assert!(e.to_string().contains("table zz_groups"), "{e}");
 }
 
 /// The read-back compares every byte with the snapshot: a file on the stick that differs
