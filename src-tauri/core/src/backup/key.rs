@@ -27,7 +27,10 @@ pub const DB_KEY_FILE: &str = "saathi-db-key.age";
 pub const WORK_FACTOR: u8 = 18;
 /// The highest work factor Saathi accepts when unlocking (a key file from elsewhere).
 const MAX_WORK_FACTOR: u8 = 22;
-pub const MIN_PASSPHRASE_CHARS: usize = 10;
+pub const MIN_PASSPHRASE_CHARS: usize = 16;
+/// ... or at least this many words (a phrase of common words is easy to remember and
+/// still long).
+pub const MIN_PASSPHRASE_WORDS: usize = 4;
 
 pub(crate) const SETTING_RECIPIENT: &str = "backup.recipient";
 pub(crate) const SETTING_KEY: &str = "backup.key";
@@ -64,15 +67,19 @@ pub fn set_up_with_work_factor(
     log_n: u8,
 ) -> Result<String> {
     ctx.require(Action::ManageBackups)?;
-    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+    if passphrase.trim().chars().count() < MIN_PASSPHRASE_CHARS
+        && passphrase.split_whitespace().count() < MIN_PASSPHRASE_WORDS
+    {
         return Err(Error::invalid(
             "passphrase_too_short",
             "passphrase",
             format!(
-                "The passphrase needs at least {MIN_PASSPHRASE_CHARS} characters; a few words are easiest to remember."
+                "The passphrase needs at least {MIN_PASSPHRASE_CHARS} characters or {MIN_PASSPHRASE_WORDS} words; a \
+                 few words are easiest to remember."
             ),
         )
-        .with("min", MIN_PASSPHRASE_CHARS));
+        .with("min", MIN_PASSPHRASE_CHARS)
+        .with("words", MIN_PASSPHRASE_WORDS));
     }
     if !replace && get_raw(tx, SETTING_RECIPIENT)?.is_some() {
         return Err(Error::invalid(

@@ -194,8 +194,16 @@ fn a_short_passphrase_is_refused_and_the_key_is_not_replaced_silently() {
     let data = tempfile::tempdir().unwrap();
     let mut store = demo_store(data.path());
     let ctx = ctx_at("2026-11-26T10:00:00Z");
-    let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, "short", true, 10)).unwrap_err();
-    assert_eq!(e.code(), "passphrase_too_short");
+    // Fewer than 16 characters and fewer than 4 words (spaces around do not count).
+    for short in ["short", "fifteen-chars-x", "  two words here  ", "नशा मुक्ति"] {
+        let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, short, true, 10)).unwrap_err();
+        assert_eq!(e.code(), "passphrase_too_short", "{short:?}");
+    }
+    // Sixteen characters, or four short words, will do.
+    for long_enough in ["sixteen-chars-xx", "ab cd ef gh", "नशा मुक्ति केंद्र मोहाली"] {
+        let mut s = demo_store(tempfile::tempdir().unwrap().path());
+        s.write(|tx| key::set_up_with_work_factor(tx, &ctx, long_enough, true, 10)).unwrap();
+    }
     let e = store.write(|tx| key::set_up_with_work_factor(tx, &ctx, "another long passphrase", false, 10)).unwrap_err();
     assert_eq!(e.code(), "backup_key_exists");
     let key = key::key_file_text(store.conn()).unwrap().unwrap();

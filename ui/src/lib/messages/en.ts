@@ -653,7 +653,7 @@ const en = {
   'backup.key_title': "Backup encryption",
   'backup.key_ready': "Backups are encrypted with the centre's key. Restoring needs the passphrase.",
   'backup.key_missing': "Backups are not set up. An administrator must choose the centre's backup passphrase first.",
-  'backup.key_explain': "Choose a passphrase of a few words (at least 10 characters). Write it on the printed recovery sheet and lock it away: without it, no backup can ever be opened.",
+  'backup.key_explain': "Choose a passphrase of four or more words (or at least 16 characters). Write it on the printed recovery sheet and lock it away: without it, no backup can ever be opened.",
   'backup.passphrase': "Passphrase",
   'backup.passphrase_again': "Passphrase again",
   'backup.passphrase_mismatch': "The two passphrases are not the same.",
@@ -695,7 +695,7 @@ const en = {
   'restore.proof': "Recovery code or backup passphrase",
   'restore.local_unsigned': "Or a daily copy kept on this PC (type the recovery code or the backup passphrase above):",
   'err.backup_running': "A backup or restore is already running. Please wait for it to finish.",
-  'err.passphrase_too_short': "The passphrase needs at least {min} characters; a few words are easiest to remember.",
+  'err.passphrase_too_short': "The passphrase needs at least {min} characters or {words} words; a few words are easiest to remember.",
   'err.backup_key_exists': "Backup encryption is already set up.",
   // Aftercare (issue 6)
   "aftercare.title": "Aftercare",
