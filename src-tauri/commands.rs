@@ -141,4 +141,6 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("cancel_restore",           Admin),
     ("local_snapshots",          Admin),
     ("set_backup_on_close",      Admin),
+    ("safety_copies",            Admin),
+    ("remove_safety_copy",       Admin),
 ];

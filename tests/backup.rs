@@ -106,8 +106,14 @@ fn restore_brings_the_old_value_back_after_a_preview_and_keeps_a_safety_copy() {
         store: Store::open(&saathi_core::paths::db_path(safety.parent().unwrap().parent().unwrap())).unwrap(),
     };
     assert_eq!(phone_of(&ts.store, 1), "98140 11111");
-    // The next verified backup lets go of the safety copy.
+    // The next verified backup keeps the safety copy: it stays until an administrator
+    // removes it (audited), by its listed name.
     make_backup(&mut ts, stick.path());
+    assert!(safety.exists());
+    let listed = backup::safety::list(&admin(), ts.dir.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    let dir = ts.dir.path().to_path_buf();
+    ts.store.write(|tx| backup::safety::remove(tx, &admin(), &dir, &listed[0].file_name)).unwrap();
     assert!(!safety.exists());
 }
 

@@ -98,6 +98,10 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     app.find("[data-testid='roster-written']").await;
     let printouts = dir.path().join("printouts");
     assert_eq!(std::fs::read_dir(&printouts).unwrap().count(), 1, "the printout is written");
+    // The safety copy from before the restore is listed for the administrator to remove.
+    app.click("[data-nav='backup']").await;
+    app.wait_texts("[data-testid='safety-copy']", "the safety copy", |t| t.len() == 1).await;
+    app.screenshot(&shots.join("backup-safety-copies.png")).await;
     app.click("[data-testid='sign-out']").await;
     app.find("[data-testid='username']").await;
     app.quit().await;

@@ -178,3 +178,70 @@ fn without_sign_in_only_this_centres_own_backup_key_opens_a_backup() {
     let p = backup::prepare_unsigned(&third, "third passphrase here", fresh.path()).unwrap();
     assert_eq!(p.key(), Some(&other_key));
 }
+
+/// A restore keeps the history: the audit entries made after the backup (and the
+/// "restore" entry itself) are carried into the restored trail, marked with their numbers,
+/// and the trail still verifies; the audit anchor follows the restore. A database put
+/// back by hand instead (an older copy) is found at the next check.
+#[test]
+fn a_restore_carries_the_entries_made_since_the_backup_and_the_anchor_follows_it() {
+    use saathi_core::{anchor, audit};
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let (mut store, _, key) = centre(data.path(), "Asha Kendra", "correct horse battery");
+    // The newest entry the backup's copy holds (the backup records "backup_made" after it).
+    let at_backup: i64 = store.conn().query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let file = back_up(&mut store, data.path(), stick.path());
+    for name in ["After Backup One", "After Backup Two"] {
+        store.write(|tx| patients::create(tx, &ctx(), &new_patient(name, "2026-11-20")).map(drop)).unwrap();
+    }
+    anchor::write(store.conn(), data.path()).unwrap();
+    let stored = key::key_file_text(store.conn()).unwrap();
+    let prepared =
+        backup::prepare(&ctx(), &file, "correct horse battery", data.path(), stored.as_deref(), Some(&key)).unwrap();
+    let live_after: Vec<(i64, String)> = {
+        let mut s = store.conn().prepare("SELECT id, action FROM audit_log WHERE id > ?1 ORDER BY id").unwrap();
+        s.query_map([at_backup], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(live_after.iter().any(|(_, a)| a == "backup_made"), "{live_after:?}");
+    assert_eq!(live_after.iter().filter(|(_, a)| a == "patient_created").count(), 2);
+    let (restored, safety) = backup::apply(&ctx(), prepared, data.path(), Some(store), Some(&key)).unwrap();
+
+    let c = restored.conn();
+    let carried: Vec<(i64, String)> = {
+        let mut s =
+            c.prepare("SELECT carried_from, action FROM audit_log WHERE carried_from IS NOT NULL ORDER BY id").unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    // Everything after the backup, then the "restore" entry the live database wrote last.
+    let mut expected = live_after.clone();
+    let restore_entry = carried.last().unwrap().clone();
+    assert_eq!(restore_entry.1, "restore");
+    expected.push(restore_entry);
+    assert_eq!(carried, expected);
+    let newest: String =
+        c.query_row("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(newest, "restored");
+    // The patients made after the backup are gone with the restore; their trail is not.
+    let n: i64 =
+        c.query_row("SELECT count(*) FROM patients WHERE full_name LIKE 'After Backup%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0);
+    let check = audit::verify(c).unwrap();
+    assert!(check.ok, "{check:?}");
+    assert_eq!(anchor::check(c, data.path()).unwrap(), anchor::AnchorCheck::Holds { entry: check.entries });
+    // The audit log screen's rows say which entries were carried, and from where.
+    let mut restored = restored;
+    let q = audit::AuditQuery { limit: 100, ..Default::default() };
+    let page = restored.write(|tx| audit::query(tx, &ctx(), &q)).unwrap();
+    let shown: Vec<i64> = page.rows.iter().filter_map(|r| r.carried_from).collect();
+    assert_eq!(shown.len(), carried.len());
+    drop(restored);
+
+    // Someone puts the older database (the safety copy) back by hand: the anchor finds it.
+    let db = saathi_core::paths::db_path(data.path());
+    std::fs::copy(&safety, &db).unwrap();
+    let _ = std::fs::remove_file(data.path().join("saathi.db-wal"));
+    let swapped = Store::open_with(&db, Some(&key)).unwrap();
+    let found = anchor::check(swapped.conn(), data.path()).unwrap();
+    assert!(found.is_warning(), "{found:?}");
+}

@@ -978,6 +978,21 @@ commands! {
         Ok(backup::local_snapshots(&state.data_dir).into_iter().map(|(_, p)| p.display().to_string()).collect())
     }
 
+    /// Admin: the safety copies kept from before each restore, newest first.
+    fn safety_copies(state) -> Vec<backup::safety::SafetyCopy> {
+        let dir = state.data_dir.clone();
+        state.read(|_, ctx| backup::safety::list(ctx, &dir))
+    }
+
+    /// Admin: removes one safety copy (audited); the rest are listed again.
+    fn remove_safety_copy(state, file_name: String) -> Vec<backup::safety::SafetyCopy> {
+        let dir = state.data_dir.clone();
+        state.write(|tx, ctx| {
+            backup::safety::remove(tx, ctx, &dir, &file_name)?;
+            backup::safety::list(ctx, &dir)
+        })
+    }
+
     fn cancel_restore(state) -> () {
         restore_ctx(state)?;
         crate::state::lock(&state.backup).restore = None;

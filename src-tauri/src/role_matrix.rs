@@ -437,6 +437,10 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "cancel_restore" => h::cancel_restore(state).map(drop),
         "local_snapshots" => h::local_snapshots(state).map(drop),
         "set_backup_on_close" => h::set_backup_on_close(state, true).map(drop),
+        "safety_copies" => h::safety_copies(state).map(drop),
+        "remove_safety_copy" => {
+            h::remove_safety_copy(state, "saathi-before-restore-20261126-101500.db".into()).map(drop)
+        }
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -74,7 +74,17 @@ pub mod entity {
     pub const MENTOR_EXCLUSION: &str = "mentor_exclusion";
 }
 
-/// The bytes an entry's seal covers: the previous seal and every field, separated.
+/// Where a carried entry came from: its number and staff member in the database a
+/// restore replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Carried {
+    pub from: i64,
+    pub staff: Option<i64>,
+}
+
+/// The bytes an entry's seal covers: the previous seal and every field, separated (a
+/// carried entry's origin after them; other entries' bytes are as they always were).
+#[allow(clippy::too_many_arguments)]
 fn entry_message(
     prev: &str,
     at: &str,
@@ -83,17 +93,23 @@ fn entry_message(
     entity: &str,
     entity_id: Option<i64>,
     detail: &str,
+    carried: Option<Carried>,
 ) -> Vec<u8> {
+    let number = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut parts = vec![
+        prev.to_owned(),
+        at.to_owned(),
+        number(staff_id),
+        action.to_owned(),
+        entity.to_owned(),
+        number(entity_id),
+        detail.to_owned(),
+    ];
+    if let Some(c) = carried {
+        parts.extend(["carried".to_owned(), c.from.to_string(), number(c.staff)]);
+    }
     let mut m = Vec::with_capacity(128);
-    for part in [
-        prev,
-        at,
-        &staff_id.map(|v| v.to_string()).unwrap_or_default(),
-        action,
-        entity,
-        &entity_id.map(|v| v.to_string()).unwrap_or_default(),
-        detail,
-    ] {
+    for part in &parts {
         m.extend_from_slice(part.as_bytes());
         m.push(0x1f);
     }
@@ -115,22 +131,72 @@ pub fn record(
     entity_id: Option<i64>,
     detail: &str,
 ) -> Result<()> {
+    append(tx, &ctx.stamp(), ctx.actor.staff_id, action, entity, entity_id, detail, None)
+}
+
+/// One entry of another database's trail, carried over a restore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ForeignEntry {
+    pub id: i64,
+    pub at: String,
+    pub staff_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub detail: String,
+}
+
+/// Appends `entry` (from the database a restore replaced) as it was, marked as carried:
+/// the time, action and subject it had, its number there; its staff member if the
+/// restored register has them (the number is kept either way).
+pub(crate) fn record_carried(tx: &Transaction<'_>, entry: &ForeignEntry) -> Result<()> {
+    let known = match entry.staff_id {
+        Some(id) => tx.prepare_cached("SELECT 1 FROM staff WHERE id = ?1")?.exists([id])?,
+        None => false,
+    };
+    let carried = Carried { from: entry.id, staff: entry.staff_id };
+    let staff = entry.staff_id.filter(|_| known);
+    append(tx, &entry.at, staff, &entry.action, &entry.entity, entry.entity_id, &entry.detail, Some(carried))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn append(
+    tx: &Transaction<'_>,
+    at: &str,
+    staff_id: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    detail: &str,
+    carried: Option<Carried>,
+) -> Result<()> {
     let prev: String = tx
         .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
-    let at = ctx.stamp();
-    let message = entry_message(&prev, &at, ctx.actor.staff_id, action, entity, entity_id, detail);
+    let message = entry_message(&prev, at, staff_id, action, entity, entity_id, detail, carried);
     let hash = match keyed_seal(tx, &message)? {
         Some(keyed) => keyed,
         None => unkeyed_seal(&message),
     };
     tx.prepare_cached(
-        "INSERT INTO audit_log (at, staff_id, action, entity, entity_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO audit_log (at, staff_id, action, entity, entity_id, detail, prev_hash, hash, carried_from,
+                                carried_staff)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![at, ctx.actor.staff_id, action, entity, entity_id, detail, prev, hash])?;
+    .execute(params![
+        at,
+        staff_id,
+        action,
+        entity,
+        entity_id,
+        detail,
+        prev,
+        hash,
+        carried.map(|c| c.from),
+        carried.and_then(|c| c.staff)
+    ])?;
     Ok(())
 }
 
@@ -162,6 +228,9 @@ pub struct AuditEntry {
     #[ts(type = "number | null")]
     pub entity_id: Option<i64>,
     pub detail: String,
+    /// Carried over a restore: the entry's number in the database the restore replaced.
+    #[ts(type = "number | null")]
+    pub carried_from: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -221,7 +290,7 @@ pub fn query(tx: &Transaction<'_>, ctx: &Ctx, q: &AuditQuery) -> Result<AuditPag
         |r| r.get(0),
     )?;
     let mut stmt = tx.prepare(&format!(
-        "SELECT a.id, a.at, a.staff_id, s.full_name, a.action, a.entity, a.entity_id, a.detail
+        "SELECT a.id, a.at, a.staff_id, s.full_name, a.action, a.entity, a.entity_id, a.detail, a.carried_from
          FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id {where_sql}
          ORDER BY a.id DESC LIMIT {limit} OFFSET {}",
         q.offset
@@ -237,6 +306,7 @@ pub fn query(tx: &Transaction<'_>, ctx: &Ctx, q: &AuditQuery) -> Result<AuditPag
                 entity: r.get(5)?,
                 entity_id: r.get(6)?,
                 detail: r.get(7)?,
+                carried_from: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -273,7 +343,8 @@ pub struct AuditCheck {
 /// Re-computes the whole chain.
 pub fn verify(conn: &Connection) -> Result<AuditCheck> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, staff_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY id",
+        "SELECT id, at, staff_id, action, entity, entity_id, detail, prev_hash, hash, carried_from, carried_staff
+         FROM audit_log ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_owned();
@@ -290,9 +361,12 @@ pub fn verify(conn: &Connection) -> Result<AuditCheck> {
         let detail: String = r.get(6)?;
         let prev_hash: String = r.get(7)?;
         let hash: String = r.get(8)?;
+        let carried_from: Option<i64> = r.get(9)?;
+        let carried_staff: Option<i64> = r.get(10)?;
+        let carried = carried_from.map(|from| Carried { from, staff: carried_staff });
         entries += 1;
         let gap = expected_id.is_some_and(|e| e != id);
-        let message = entry_message(&prev_hash, &at, staff_id, &action, &entity, entity_id, &detail);
+        let message = entry_message(&prev_hash, &at, staff_id, &action, &entity, entity_id, &detail, carried);
         let recomputed = if hash.starts_with(KEYED) {
             keyed_seal(conn, &message)?.unwrap_or_default()
         } else {
@@ -366,7 +440,7 @@ mod tests {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .unwrap();
-        let new = seal(&entry_message(&prev, &at, None, &action, &ent, ent_id, detail));
+        let new = seal(&entry_message(&prev, &at, None, &action, &ent, ent_id, detail, None));
         c.execute("UPDATE audit_log SET detail = ?2, hash = ?3 WHERE id = ?1", params![id, detail, new]).unwrap();
     }
 

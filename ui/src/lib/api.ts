@@ -10,6 +10,7 @@ import type { AuditQuery } from './bindings/AuditQuery';
 import type { BackupFile } from './bindings/BackupFile';
 import type { BackupJob } from './bindings/BackupJob';
 import type { BackupStatus } from './bindings/BackupStatus';
+import type { SafetyCopy } from './bindings/SafetyCopy';
 import type { Drive } from './bindings/Drive';
 import type { RecoverySheet } from './bindings/RecoverySheet';
 import type { RestorePreview } from './bindings/RestorePreview';
@@ -235,6 +236,8 @@ export const api = {
   confirmRestore: () => call<null>('confirm_restore'),
   cancelRestore: () => call<null>('cancel_restore'),
   localSnapshots: () => call<string[]>('local_snapshots'),
+  safetyCopies: () => call<SafetyCopy[]>('safety_copies'),
+  removeSafetyCopy: (fileName: string) => call<SafetyCopy[]>('remove_safety_copy', { fileName }),
   setBackupOnClose: (on: boolean) => call<BackupStatus>('set_backup_on_close', { on }),
   aftercareWorklist: (range: WorklistRange) => call<WorklistRow[]>('aftercare_worklist', { range }),
   recordAttempt: (input: AttemptInput) => call<AttemptOutcome>('record_attempt', { input }),
@@ -276,7 +279,7 @@ export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,
   PatientQuery, Phase, RegisterCounts, Settings, StaffInput, StaffMember,
-  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview,
+  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, SafetyCopy,
 };
 export type {
   AttendanceReport, AttendanceSheet, DropIn, FamilyMember, FamilyMemberInput, Group, GroupInput, GroupMembers, Held,

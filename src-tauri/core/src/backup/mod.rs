@@ -18,11 +18,13 @@
 //!
 //! Any failure leaves at most a `.partial` file (never listed, removed on the next run)
 //! and never touches the live database or older backups.
+mod carry;
 mod drives;
 pub mod key;
 mod local;
 mod readback;
 mod restore;
+pub mod safety;
 mod unsigned;
 
 use std::collections::BTreeMap;
@@ -927,9 +929,9 @@ fn rotate(folder: &Path, slug: &str, just_verified: &str, today: NaiveDate) -> V
     deleted
 }
 
-/// Records a verified backup (the list, the audit trail) and lets go of the safety
-/// copies made before earlier restores: a newer verified backup now exists.
-pub fn record(tx: &Transaction<'_>, ctx: &Ctx, done: &BackupDone, data_dir: &Path) -> Result<()> {
+/// Records a verified backup (the list, the audit trail). The safety copies made before
+/// earlier restores stay until an administrator removes them (see safety.rs).
+pub fn record(tx: &Transaction<'_>, ctx: &Ctx, done: &BackupDone) -> Result<()> {
     ctx.require(Action::MakeBackup)?;
     tx.execute(
         "INSERT INTO backups (made_at, folder, file_name, bytes, verified_at, staff_id, kind)
@@ -937,11 +939,6 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, done: &BackupDone, data_dir: &Pat
         params![done.made_at, done.folder, done.file_name, done.bytes as i64, ctx.stamp(), ctx.actor.staff_id],
     )?;
     crate::audit::record(tx, ctx, "backup_made", crate::audit::entity::SETTINGS, None, &done.file_name)?;
-    if let Ok(entries) = std::fs::read_dir(data_dir.join(SAFETY_DIR)) {
-        for e in entries.flatten() {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
     Ok(())
 }
 
@@ -974,7 +971,7 @@ pub fn back_up(
             return Err(e);
         }
     };
-    store.write(|tx| record(tx, ctx, &done, data_dir))?;
+    store.write(|tx| record(tx, ctx, &done))?;
     Ok(done)
 }
 

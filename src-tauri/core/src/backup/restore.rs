@@ -395,6 +395,8 @@ fn with_key(mut prepared: PreparedRestore, data_dir: &Path, target: Option<&DbKe
 /// `saathi.db` must have afterwards: the live key (a new key, or the prepared copy's
 /// [`PreparedRestore::key`], when the folder has none yet; `None` keeps it plain). The copy
 /// is re-encrypted to it first when its own key differs, before anything else changes.
+/// The live trail's audit entries made since the backup are carried into the restored
+/// one (see carry.rs), and the folder's audit anchor moves to the restored trail's head.
 /// Returns the reopened store (with `target_key`) on the restored data and the safety
 /// copy's path. The key slots are not touched here.
 pub fn apply(
@@ -413,11 +415,17 @@ pub fn apply(
     let file_name = prepared.preview.file_name.clone();
     let made_at = prepared.preview.made_at.clone().unwrap_or_else(|| ctx.stamp());
     let source = prepared.encrypted_source.clone();
+    let mut carried = Vec::new();
     match live {
         Some(mut store) => {
             store.write(|tx| {
                 crate::audit::record(tx, ctx, "restore", crate::audit::entity::SETTINGS, None, &file_name)
             })?;
+            // The live trail's entries since the backup (this "restore" one too) go on in
+            // the restored database.
+            let copy = crate::db::connect(prepared.file.path(), OpenFlags::SQLITE_OPEN_READ_ONLY, target_key)?;
+            carried = super::carry::entries_after(store.conn(), &copy)?;
+            drop(copy);
             super::copy_database(store.conn(), &safety, &[], true, store.key())?;
             // Everything into the main file, then close: no WAL is left to replay.
             let busy: i64 = store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
@@ -465,6 +473,9 @@ pub fn apply(
     };
     let rctx = Ctx { actor, ..*ctx };
     store.write(|tx| {
+        for entry in &carried {
+            crate::audit::record_carried(tx, entry)?;
+        }
         crate::audit::record(tx, &rctx, "restored", crate::audit::entity::SETTINGS, None, &detail)?;
         // The backup was just decrypted and checked in full: it counts as verified (the
         // restored data predates its own record of it).
@@ -486,5 +497,8 @@ pub fn apply(
         }
         Ok(())
     })?;
+    // The restored trail is the one this folder's anchor speaks for from now on (a copy put
+    // back by hand, not through here, is found shorter or different at the next start).
+    crate::anchor::write(store.conn(), data_dir)?;
     Ok((store, safety))
 }

@@ -200,7 +200,8 @@ fn a_short_passphrase_is_refused_and_the_key_is_not_replaced_silently() {
         assert_eq!(e.code(), "passphrase_too_short", "{short:?}");
     }
     // Sixteen characters, or four short words, will do.
-    for long_enough in ["sixteen-chars-xx", "ab cd ef gh", "नशा मुक्ति केंद्र मोहाली"] {
+    for long_enough in ["sixteen-chars-xx", "ab cd ef gh", "नशा मुक्ति केंद्र मोहाली"]
+    {
         let mut s = demo_store(tempfile::tempdir().unwrap().path());
         s.write(|tx| key::set_up_with_work_factor(tx, &ctx, long_enough, true, 10)).unwrap();
     }
