@@ -442,7 +442,8 @@ fn the_command_line_refuses_bad_backups_and_leaves_the_live_database_alone() {
     std::fs::write(&flip, &flipped).unwrap();
     let text = folder.join("text.saathi");
     std::fs::write(&text, "hello").unwrap();
-    let before = std::fs::read(data.path().join("saathi.db")).unwrap();
+    // The records (the command line's sign-ins as the administrator are audited).
+    let before = db_state(data.path());
     for (file, pass, says) in [
         (&good, &wrong, "passphrase is not right"),
         (&cut, &right, "damaged or incomplete"),
@@ -461,7 +462,7 @@ fn the_command_line_refuses_bad_backups_and_leaves_the_live_database_alone() {
         assert_eq!(code, 1, "{}: {out}", file.display());
         assert!(err.contains(says), "{}: {err}", file.display());
         assert!(err.contains("Nothing has been changed") || err.contains("nothing has been changed"), "{err}");
-        assert_eq!(std::fs::read(data.path().join("saathi.db")).unwrap(), before);
+        assert_eq!(db_state(data.path()), before);
         assert!(
             !data.path().join("safety").exists()
                 || std::fs::read_dir(data.path().join("safety")).unwrap().next().is_none()
@@ -482,7 +483,7 @@ fn the_command_line_refuses_bad_backups_and_leaves_the_live_database_alone() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Patients: 160"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing was changed"));
-    assert_eq!(std::fs::read(data.path().join("saathi.db")).unwrap(), before);
+    assert_eq!(db_state(data.path()), before);
 }
 
 #[test]
@@ -667,4 +668,77 @@ fn readme_steps_read_an_encrypted_backup_with_age_sqlcipher_and_sqlite3() {
     // A wrong passphrase gets nothing.
     age_decrypt_key(&folder, "key2.txt", "not the passphrase");
     assert!(!std::fs::read_to_string(folder.join("key2.txt")).unwrap_or_default().contains("AGE-SECRET-KEY"));
+}
+
+/// A data folder on a disk that is nearly full: the backup's snapshot, the daily copy and
+/// a restore's work file are refused before a byte is written, with a plain message that
+/// says how much room is needed; the live database, its folders and the stick are left
+/// exactly as they were.
+#[test]
+fn a_nearly_full_data_disk_refuses_copies_plainly_and_changes_nothing() {
+    if !can_mount() {
+        return;
+    }
+    let disk = Mount::tmpfs(112 << 20);
+    let data = disk.path().join("centre");
+    let dir = data.to_str().unwrap();
+    let (code, _, err) = saathi(&["demo", "--data-dir", dir, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let stick = tempfile::tempdir().unwrap();
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "with room, the backup is made: {err}");
+    let backup = finished_backups(stick.path()).pop().unwrap();
+    // Fill the disk until 24 MB are left: less than a copy and the 64 MB margin.
+    let free = saathi_core::backup::free_space(disk.path()).unwrap();
+    let filler = disk.path().join("filler");
+    std::fs::write(&filler, vec![0u8; (free - (24 << 20)) as usize]).unwrap();
+    let live = db_state(&data);
+    let listing = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = walk(d).iter().map(|p| p.strip_prefix(d).unwrap().display().to_string()).collect();
+        v.sort();
+        v
+    };
+    let (before_data, before_stick) = (listing(&data), listing(stick.path()));
+
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not enough free space") && err.contains("MB"), "{err}");
+    let secrets = tempfile::tempdir().unwrap();
+    let pass = secrets.path().join("p");
+    std::fs::write(&pass, DEMO_PASS).unwrap();
+    let (code, _, err) = saathi(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        dir,
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not enough free space") && err.contains("Nothing has been changed"), "{err}");
+    // The daily copy (the window takes it after the first sign-in) is refused the same way.
+    let store = open_centre(&data);
+    let ctx = saathi_core::Ctx::now(saathi_core::Actor::system());
+    let refused = saathi_core::backup::local_snapshot_if_due(store.conn(), store.key(), &data, &ctx).unwrap_err();
+    assert_eq!(refused.code(), "disk_no_room");
+    assert_eq!(refused.payload().params.get("free").map(String::as_str), Some("24"), "{refused}");
+    drop(store);
+    // The records are as they were (the commands' sign-ins are audited, nothing else).
+    assert_eq!(db_state(&data), live, "the live database is as it was");
+    assert_eq!(listing(&data), before_data, "no file was added to the data folder");
+    assert_eq!(listing(stick.path()), before_stick);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() { stack.push(p) } else { out.push(p) }
+        }
+    }
+    out
 }

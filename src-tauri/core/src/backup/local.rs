@@ -42,6 +42,7 @@ pub fn local_snapshot_if_due(
     if path.exists() {
         return Ok(None);
     }
+    super::ensure_room(&dir, super::database_bytes(conn))?;
     let stamp = ctx.stamp();
     let tmp = dir.join(format!(".check-{}.db", ctx.today.format("%Y%m%d")));
     super::copy_database(

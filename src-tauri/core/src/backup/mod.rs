@@ -171,6 +171,48 @@ fn drop_cache(file: &File) {
     let _ = file;
 }
 
+/// Room kept free beyond a copy in the data folder: the live database must still be able
+/// to grow (and Windows itself needs some).
+const DATA_DISK_MARGIN: u64 = 64 << 20;
+
+/// Refuses, before a byte is written, to make a copy of about `bytes` in `dir` (a daily
+/// snapshot, a backup's snapshot, a safety copy, a restore's work file) when the disk
+/// holding it has less free space than that and a margin: a plain message instead of a
+/// disk that fills up half-way. Where the OS does not tell the free space, the copy goes
+/// ahead (and a full disk is still caught as a write error).
+pub(crate) fn ensure_room(dir: &Path, bytes: u64) -> Result<()> {
+    let need = bytes.saturating_add(DATA_DISK_MARGIN);
+    match free_space(dir).filter(|_| space_check_wanted()) {
+        Some(free) if free < need => Err(Error::invalid(
+            "disk_no_room",
+            "folder",
+            format!(
+                "There is not enough free space on the disk that holds {}: Saathi needs {} MB for this copy and \
+                 has {} MB. Free some space (empty the Recycle Bin, move old downloads) and try again. Nothing \
+                 has been changed.",
+                dir.display(),
+                mb(need),
+                mb(free)
+            ),
+        )
+        .with("folder", dir.display())
+        .with("need", mb(need))
+        .with("free", mb(free))),
+        _ => Ok(()),
+    }
+}
+
+/// About the size of a copy of the database `conn` has open: its file and its WAL.
+/// (SQLCipher answers `PRAGMA page_size` with its own setting, so the files are measured.)
+pub(crate) fn database_bytes(conn: &Connection) -> u64 {
+    let Some(path) = conn.path().filter(|p| !p.is_empty()).map(Path::new) else { return 0 };
+    [path.to_path_buf(), with_suffix(path, "-wal")]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// Free bytes on the filesystem holding `dir`, where the OS tells.
 pub fn free_space(dir: &Path) -> Option<u64> {
     #[cfg(unix)]
@@ -440,6 +482,7 @@ pub fn snapshot(conn: &Connection, key: Option<&DbKey>, data_dir: &Path, ctx: &C
     let work = data_dir.join(WORK_DIR);
     std::fs::create_dir_all(&work)?;
     clean_old_work(&work);
+    ensure_room(&work, database_bytes(conn))?;
     let dir = tempfile::Builder::new().prefix("snapshot-").tempdir_in(&work)?;
     let path = dir.path().join(crate::db::DB_FILE);
     let made_at = ctx.now;

@@ -255,6 +255,7 @@ pub(super) fn prepare_trusting(
         age::DecryptError::NoMatchingKeys => foreign_only(),
         _ => damaged("its header is altered"),
     })?;
+    super::ensure_room(data_dir, std::fs::metadata(file)?.len())?;
     let tmp = work_file(data_dir)?;
     {
         let mut out = BufWriter::new(tmp.as_file());
@@ -314,6 +315,7 @@ fn rollback_mode(file: &File) -> Result<()> {
 pub fn prepare_local(ctx: &Ctx, file: &Path, data_dir: &Path, live_key: Option<&DbKey>) -> Result<PreparedRestore> {
     ctx.require(Action::ManageBackups)?;
     let plain = is_plain(file)?;
+    super::ensure_room(data_dir, std::fs::metadata(file)?.len())?;
     let tmp = work_file(data_dir)?;
     match (plain, live_key) {
         (true, Some(k)) => {
@@ -374,6 +376,7 @@ fn with_key(mut prepared: PreparedRestore, data_dir: &Path, target: Option<&DbKe
     if prepared.key.as_ref() == target {
         return Ok(prepared);
     }
+    super::ensure_room(data_dir, prepared.file.as_file().metadata()?.len())?;
     let out = work_file(data_dir)?;
     export_copy(prepared.file.path(), prepared.key.as_ref(), out.path(), target)?;
     let facts = inspect_copy(out.path(), target)?;
@@ -411,6 +414,10 @@ pub fn apply(
     let db = crate::paths::db_path(data_dir);
     let safety_dir = data_dir.join(SAFETY_DIR);
     std::fs::create_dir_all(&safety_dir)?;
+    // The safety copy is about as large as the live database (with its WAL).
+    let live_bytes: u64 =
+        [db.clone(), with_suffix(&db, "-wal")].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    super::ensure_room(&safety_dir, live_bytes)?;
     let safety = safety_dir.join(format!("saathi-before-restore-{}.db", ctx.now.format("%Y%m%d-%H%M%S")));
     let file_name = prepared.preview.file_name.clone();
     let made_at = prepared.preview.made_at.clone().unwrap_or_else(|| ctx.stamp());

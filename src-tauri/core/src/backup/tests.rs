@@ -635,3 +635,15 @@ fn an_encrypted_backup_carries_its_key_beside_it_and_restores_with_the_passphras
     }
     assert!(folder.join(key::DB_KEY_FILE).exists());
 }
+
+/// A copy larger than the disk's free space is refused, naming what it needs and has.
+#[test]
+fn a_copy_larger_than_the_free_space_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = ensure_room(dir.path(), u64::MAX / 4).unwrap_err();
+    assert_eq!(e.code(), "disk_no_room");
+    let params = e.payload().params;
+    assert_eq!(params.get("folder").map(String::as_str), Some(dir.path().display().to_string().as_str()));
+    assert!(params["need"].parse::<u64>().unwrap() > params["free"].parse::<u64>().unwrap(), "{params:?}");
+    ensure_room(dir.path(), 0).unwrap();
+}

@@ -696,6 +696,7 @@ const en = {
   'err.backup_newer': "This backup was made by a newer Saathi. Nothing has been changed. Install the newer Saathi first.",
   'err.backup_other_key': "This backup was made with a different key. Use the key file that was on the same stick. Nothing has been changed.",
   "err.restore_schema_foreign": "This file's database is not built as Saathi builds its own: it holds {detail}. It was not restored; nothing has been changed. Use a backup that Saathi made.",
+  "err.disk_no_room": "There is not enough free space on the disk that holds {folder}: Saathi needs {need} MB for this copy and has {free} MB. Free some space (empty the Recycle Bin, move old downloads) and try again. Nothing has been changed.",
   "err.restore_needs_proof": "To restore without signing in, type this centre's recovery code or its backup passphrase. Nothing has been changed.",
   "err.backup_key_not_this_centre": "This backup's key is not this centre's own backup key. To restore it, an administrator must sign in first. Nothing has been changed.",
   'restore.proof': "Recovery code or backup passphrase",
