@@ -245,3 +245,32 @@ fn a_restore_carries_the_entries_made_since_the_backup_and_the_anchor_follows_it
     let found = anchor::check(swapped.conn(), data.path()).unwrap();
     assert!(found.is_warning(), "{found:?}");
 }
+
+/// Every backup records the audit trail's head when it was made; at a restore the live
+/// trail is held against it: it still holds that entry, or entries were removed since.
+#[test]
+fn a_backup_is_an_anchor_for_the_live_audit_trail() {
+    use saathi_core::anchor::AnchorCheck;
+    let data = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let (mut store, _, key) = centre(data.path(), "Asha Kendra", "correct horse battery");
+    let head = saathi_core::anchor::head(store.conn()).unwrap().unwrap();
+    let file = back_up(&mut store, data.path(), stick.path());
+    let stored = key::key_file_text(store.conn()).unwrap();
+    let prepare = |store: &Store| {
+        let mut p = backup::prepare(&ctx(), &file, "correct horse battery", data.path(), stored.as_deref(), Some(&key))
+            .unwrap();
+        backup::audit_against(&mut p, store.conn()).unwrap();
+        p.preview
+    };
+    let preview = prepare(&store);
+    assert_eq!(preview.audit_head.as_ref(), Some(&head), "the head when the copy was made");
+    assert_eq!(preview.live_trail, Some(AnchorCheck::Holds { entry: head.entry }));
+    // Someone with the key cuts the live trail short (the triggers dropped).
+    store
+        .conn()
+        .execute_batch(&format!("DROP TRIGGER audit_no_delete; DELETE FROM audit_log WHERE id >= {};", head.entry - 1))
+        .unwrap();
+    let preview = prepare(&store);
+    assert_eq!(preview.live_trail, Some(AnchorCheck::Shorter { anchored: head.entry, newest: head.entry - 2 }));
+}

@@ -910,7 +910,7 @@ commands! {
         }
         let path = Path::new(&file);
         let dir = &state.data_dir;
-        let prepared = match restorer {
+        let mut prepared = match restorer {
             Restorer::Admin(ctx, stored) => {
                 let live_key = state.db_key();
                 if path.extension().is_some_and(|e| e == "db") {
@@ -923,6 +923,11 @@ commands! {
             Restorer::Unsigned => backup::prepare_unsigned(path, &passphrase, dir),
         }
         .map_err(|e| e.payload())?;
+        // The live trail against the head the backup recorded when it was made (an anchor
+        // outside the live database), where the live database is open.
+        if state.startup_error().is_none() {
+            state.read_open(|conn| backup::audit_against(&mut prepared, conn))?;
+        }
         let preview = prepared.preview.clone();
         crate::state::lock(&state.backup).restore = Some(prepared);
         Ok(preview)

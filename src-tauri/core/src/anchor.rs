@@ -68,7 +68,7 @@ pub fn write(conn: &Connection, dir: &Path) -> Result<Option<Head>> {
     tmp.write_all(&text)?;
     tmp.as_file().sync_all()?;
     tmp.persist(dir.join(ANCHOR_FILE)).map_err(|e| Error::Io(e.error))?;
-    crate::backup::sync_dir(dir);
+    crate::files::sync_dir(dir);
     Ok(Some(head))
 }
 

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::backup::{sync_dir, with_suffix};
 use crate::db::{SQLITE_MAGIC, Store};
 use crate::error::{Error, Result};
+use crate::files::{sync_dir, with_suffix};
 use crate::keyslots::DbKey;
 
 /// Every table's name and row count, in name order.

@@ -228,7 +228,7 @@ impl KeySlots {
         tmp.write_all(&text)?;
         tmp.as_file().sync_all()?;
         tmp.persist(&path).map_err(|e| Error::Io(e.error))?;
-        crate::backup::sync_dir(dir);
+        crate::files::sync_dir(dir);
         Ok(path)
     }
 

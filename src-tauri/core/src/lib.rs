@@ -17,6 +17,7 @@ pub mod demo;
 pub mod encrypt;
 mod enums;
 pub mod error;
+pub(crate) mod files;
 pub mod groups;
 pub mod keyslots;
 pub mod matching;

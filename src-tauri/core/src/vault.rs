@@ -209,8 +209,10 @@ pub fn set_up(data_dir: &Path, ctx: &Ctx, input: &SetupInput) -> Result<(Store, 
         let aside = data_dir.join(format!("{KEYS_FILE}.unused-{}", ctx.now.format("%Y%m%d-%H%M%S")));
         std::fs::rename(&keys, aside)?;
     }
-    let building = backup::with_suffix(&db, ".new");
-    for stale in [backup::with_suffix(&building, "-wal"), backup::with_suffix(&building, "-shm"), building.clone()] {
+    let building = crate::files::with_suffix(&db, ".new");
+    for stale in
+        [crate::files::with_suffix(&building, "-wal"), crate::files::with_suffix(&building, "-shm"), building.clone()]
+    {
         if stale.exists() {
             std::fs::remove_file(stale)?;
         }
@@ -234,7 +236,7 @@ pub fn set_up(data_dir: &Path, ctx: &Ctx, input: &SetupInput) -> Result<(Store, 
         result
     };
     std::fs::rename(&building, &db)?;
-    backup::sync_dir(data_dir);
+    crate::files::sync_dir(data_dir);
     Ok((Store::open_with(&db, Some(&key))?, result))
 }
 

@@ -44,11 +44,12 @@ use crate::access::Action;
 use crate::ctx::Ctx;
 use crate::db::{APPLICATION_ID, SQLITE_MAGIC, Store};
 use crate::error::{Error, Result};
+pub(crate) use crate::files::{sync_dir, with_suffix};
 use crate::keyslots::DbKey;
 
 pub use drives::{Drive, drives};
 pub use local::{LOCAL_DIR, local_snapshot_if_due, local_snapshots};
-pub use restore::{PreparedRestore, RestorePreview, apply, prepare, prepare_local};
+pub use restore::{PreparedRestore, RestorePreview, apply, audit_against, prepare, prepare_local};
 pub use unsigned::prepare_unsigned;
 
 /// The folder on a stick (or inside a chosen folder) that holds the backups.
@@ -66,6 +67,9 @@ use readback::Written;
 /// Settings keys written into the snapshot (not the live database) to describe it.
 const META_MADE_AT: &str = "backup.made_at";
 const META_APP_VERSION: &str = "backup.app_version";
+/// The audit trail's head when the backup was made ("entry seal"): an anchor of the live
+/// trail kept outside it (see anchor.rs), compared when the backup is restored.
+const META_AUDIT_HEAD: &str = "backup.audit_head";
 const SETTING_ON_CLOSE: &str = "backup.on_close";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -143,17 +147,6 @@ pub struct BackupStatus {
     pub days_since_last: Option<i64>,
     /// Back up to the folder of the last verified backup when the window is closed.
     pub back_up_on_close: bool,
-}
-
-pub(crate) fn sync_dir(dir: &Path) {
-    // Directories can be opened and synced on Unix; Windows has no such call (NTFS
-    // journals the rename itself).
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// Asks the OS to forget its cached copy of `file`, so the next read comes from the
@@ -430,13 +423,6 @@ pub(crate) fn export_copy(src: &Path, from: Option<&DbKey>, dest: &Path, to: Opt
     })
 }
 
-/// `p` with `suffix` added to its file name (`saathi.db` → `saathi.db.partial`).
-pub(crate) fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
-    let mut s = p.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
 /// A consistent, checked copy of the live database, in the data folder's work area.
 pub struct Snapshot {
     /// The snapshot's `quick_check`, running on a thread of its own while the snapshot is
@@ -487,7 +473,10 @@ pub fn snapshot(conn: &Connection, key: Option<&DbKey>, data_dir: &Path, ctx: &C
     let path = dir.path().join(crate::db::DB_FILE);
     let made_at = ctx.now;
     let stamp = made_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    copy_database(conn, &path, &[(META_MADE_AT, &stamp), (META_APP_VERSION, env!("CARGO_PKG_VERSION"))], false, key)?;
+    let head = crate::anchor::head(conn)?.map(|h| format!("{} {}", h.entry, h.seal)).unwrap_or_default();
+    let meta =
+        [(META_MADE_AT, stamp.as_str()), (META_APP_VERSION, env!("CARGO_PKG_VERSION")), (META_AUDIT_HEAD, &head)];
+    copy_database(conn, &path, &meta, false, key)?;
     let bytes = std::fs::metadata(&path)?.len();
     let centre = crate::settings::get(conn)?.centre_name;
     let checking = path.clone();

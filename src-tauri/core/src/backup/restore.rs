@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::key::{self, DB_KEY_FILE, KEY_FILE};
-use super::{META_APP_VERSION, META_MADE_AT, SAFETY_DIR, export_copy, inspect_copy, is_plain, sync_dir, with_suffix};
+use super::{
+    META_APP_VERSION, META_AUDIT_HEAD, META_MADE_AT, SAFETY_DIR, export_copy, inspect_copy, is_plain, sync_dir,
+    with_suffix,
+};
 use crate::access::Action;
 use crate::ctx::{Actor, Ctx};
 use crate::db::Store;
@@ -51,6 +54,13 @@ pub struct RestorePreview {
     pub follow_ups: Option<i64>,
     /// The most recently changed patient records: (name, date changed).
     pub newest: Vec<(String, String)>,
+    /// The audit trail's head when the backup was made (backups from before issue 15
+    /// have none).
+    pub audit_head: Option<crate::anchor::Head>,
+    /// The live audit trail against that head (filled in by [`audit_against`] where a
+    /// live database is open): it should still hold the backup's newest entry with the
+    /// same seal; otherwise entries were removed or rewritten since the backup.
+    pub live_trail: Option<crate::anchor::AnchorCheck>,
 }
 
 /// A checked copy waiting in the data folder for the confirmation. Dropping it removes
@@ -352,6 +362,10 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path, key: Option<DbKey>)
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    let audit_head = setting(META_AUDIT_HEAD)?.and_then(|text| {
+        let (entry, seal) = text.split_once(' ')?;
+        Some(crate::anchor::Head { entry: entry.parse().ok()?, seal: seal.to_owned() })
+    });
     let preview = RestorePreview {
         file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         made_at: setting(META_MADE_AT)?,
@@ -364,9 +378,20 @@ fn finish_prepare(tmp: tempfile::NamedTempFile, file: &Path, key: Option<DbKey>)
         groups,
         follow_ups,
         newest,
+        audit_head,
+        live_trail: None,
     };
     drop(conn);
     Ok(PreparedRestore { file: tmp, preview, encrypted_source: None, key, counts: facts.counts })
+}
+
+/// The live trail (`live`, the database about to be replaced) against the head the backup
+/// recorded when it was made: kept in `preview.live_trail` for the preview to show.
+pub fn audit_against(prepared: &mut PreparedRestore, live: &rusqlite::Connection) -> Result<()> {
+    if let Some(head) = &prepared.preview.audit_head {
+        prepared.preview.live_trail = Some(crate::anchor::compare(live, head.entry, &head.seal)?);
+    }
+    Ok(())
 }
 
 /// The prepared copy, encrypted with `target` (re-encrypted into a new work file when its
