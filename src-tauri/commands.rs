@@ -141,4 +141,6 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("cancel_restore",           Admin),
     ("local_snapshots",          Admin),
     ("set_backup_on_close",      Admin),
+    ("unattended_backup_status", Admin),
+    ("set_unattended_backup",    Admin),
 ];

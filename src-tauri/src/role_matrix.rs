@@ -437,6 +437,8 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "cancel_restore" => h::cancel_restore(state).map(drop),
         "local_snapshots" => h::local_snapshots(state).map(drop),
         "set_backup_on_close" => h::set_backup_on_close(state, true).map(drop),
+        "unattended_backup_status" => h::unattended_backup_status(state).map(drop),
+        "set_unattended_backup" => h::set_unattended_backup(state, true).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -13,6 +13,7 @@ import type { BackupStatus } from './bindings/BackupStatus';
 import type { Drive } from './bindings/Drive';
 import type { RecoverySheet } from './bindings/RecoverySheet';
 import type { RestorePreview } from './bindings/RestorePreview';
+import type { UnattendedStatus } from './bindings/UnattendedStatus';
 import type { PatientNote } from './bindings/PatientNote';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { SetupInput } from './bindings/SetupInput';
@@ -236,6 +237,8 @@ export const api = {
   cancelRestore: () => call<null>('cancel_restore'),
   localSnapshots: () => call<string[]>('local_snapshots'),
   setBackupOnClose: (on: boolean) => call<BackupStatus>('set_backup_on_close', { on }),
+  unattendedBackupStatus: () => call<UnattendedStatus>('unattended_backup_status'),
+  setUnattendedBackup: (on: boolean) => call<UnattendedStatus>('set_unattended_backup', { on }),
   aftercareWorklist: (range: WorklistRange) => call<WorklistRow[]>('aftercare_worklist', { range }),
   recordAttempt: (input: AttemptInput) => call<AttemptOutcome>('record_attempt', { input }),
   patientAftercare: (id: number) => call<PatientAftercare>('patient_aftercare', { id }),
@@ -276,7 +279,7 @@ export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,
   PatientQuery, Phase, RegisterCounts, Settings, StaffInput, StaffMember,
-  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview,
+  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, UnattendedStatus,
 };
 export type {
   AttendanceReport, AttendanceSheet, DropIn, FamilyMember, FamilyMemberInput, Group, GroupInput, GroupMembers, Held,
