@@ -143,4 +143,6 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("set_backup_on_close",      Admin),
     ("safety_copies",            Admin),
     ("remove_safety_copy",       Admin),
+    ("unattended_backup_status", Admin),
+    ("set_unattended_backup",    Admin),
 ];

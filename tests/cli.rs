@@ -98,6 +98,52 @@ fn errors_are_plain_sentences_with_a_failing_exit_code() {
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
 
+/// A scheduled backup without credentials needs "backups without a password" turned on
+/// for the Windows account (DPAPI), which only Windows offers: here it is refused with a
+/// plain sentence that says what to do, and nothing is written. With an administrator's
+/// password it works as before.
+#[cfg(not(windows))]
+#[test]
+fn a_backup_without_credentials_is_refused_plainly_unless_unattended_backups_are_on() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (code, _, err) = saathi(&["demo", "--data-dir", dir, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let stick = tempfile::tempdir().unwrap();
+    let to = stick.path().to_str().unwrap();
+
+    let (code, out, err) = saathi(&["backup", "--data-dir", dir, "--to", to]);
+    assert_eq!(code, 1, "{out}");
+    for words in ["no password was given", "--user NAME", "--password-file FILE", "saathi-cli unattended-backup on"] {
+        assert!(err.contains(words), "{words}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(stick.path()).unwrap().count(), 0, "nothing written to the stick");
+
+    // Turning it on needs an administrator, and this system cannot keep such a key.
+    let (code, _, err) = saathi(&["unattended-backup", "on", "--data-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--user"), "{err}");
+    let (_file, admin) = saathi_tests::demo_admin_args();
+    let as_admin = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(admin.iter().map(String::as_str));
+        saathi(&all)
+    };
+    let (code, _, err) = as_admin(&["unattended-backup", "on", "--data-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("possible only on Windows"), "{err}");
+    let (code, out, err) = as_admin(&["unattended-backup", "off", "--data-dir", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Backups without a password are off"), "{out}");
+    let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", to]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no password was given"), "{err}");
+
+    let (code, out, err) = as_admin(&["backup", "--data-dir", dir, "--to", to]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Backup verified"), "{out}");
+}
+
 #[test]
 fn generate_writes_a_small_centre_and_says_what_is_in_it() {
     let dir = tempfile::tempdir().unwrap();

@@ -38,6 +38,13 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     let (lx, ly, _, lh) = app.rect("[data-testid='backup-on-close-label']").await;
     assert!(lx >= bx + bw - 1.0 && lx - (bx + bw) < 24.0, "the words start just right of the box: {bx},{bw} / {lx}");
     assert!(ly < by + bh && by < ly + lh, "the box ({by}+{bh}) and its words ({ly}+{lh}) on one line");
+    // "Backups without a password" (Task Scheduler): off by default, with the warning of
+    // what it weakens beside it. Only Windows keeps such a key: here the box is disabled.
+    let warning = app.text("[data-testid='unattended-warning']").await;
+    assert!(warning.contains("What this weakens") && warning.contains("Windows account"), "{warning}");
+    let unattended = app.find("[data-testid='unattended-backup']").await;
+    assert!(!unattended.is_selected().await.unwrap(), "off by default");
+    assert_eq!(unattended.is_enabled().await.unwrap(), cfg!(windows), "only Windows offers it");
     app.type_into("[data-testid='backup-folder']", stick.path().to_str().unwrap()).await;
     app.click("[data-testid='backup-now']").await;
     let notice = app

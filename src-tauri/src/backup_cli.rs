@@ -118,13 +118,10 @@ pub fn restore(
         Some(k) => k,
         None => DbKey::generate().map_err(|e| e.to_string())?,
     };
-    let (store, safety) = backup::apply(&ctx, prepared, data_dir, live, Some(&target)).map_err(|e| e.to_string())?;
+    let (mut store, safety) =
+        backup::apply(&ctx, prepared, data_dir, live, Some(&target)).map_err(|e| e.to_string())?;
     // The restored register's staff and passwords are the ones that sign in now.
-    if let Some(key) = store.key() {
-        saathi_core::vault::slots_from_register(store.conn(), key)
-            .and_then(|slots| slots.save(data_dir))
-            .map_err(|e| e.to_string())?;
-    }
+    saathi_core::vault::slots_after_restore(data_dir, &mut store, &ctx).map_err(|e| e.to_string())?;
     drop(store);
     if safety.exists() {
         println!("Restored. The data that was there before is kept in {}.", safety.display());

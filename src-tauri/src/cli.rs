@@ -79,11 +79,20 @@ enum Command {
         date: Option<NaiveDate>,
     },
     /// Make an encrypted, verified backup into DIR/Saathi-Backups (for Task Scheduler or
-    /// cron; works while the window is open)
+    /// cron; works while the window is open). As an administrator (--user), or with no
+    /// --user when backups without a password are on for this Windows account
+    /// (unattended-backup on)
     Backup {
         /// A USB stick's folder, or any folder
         #[arg(long, value_name = "DIR")]
         to: PathBuf,
+    },
+    /// Let backups run without a password on this Windows account (on), for Task
+    /// Scheduler, or stop that (off). As an administrator (--user). What it weakens: any
+    /// program running as this Windows account can then open the database key
+    UnattendedBackup {
+        #[arg(value_enum)]
+        state: OnOff,
     },
     /// Restore a backup file (.saathi) or a daily copy (.db) over the data folder, after
     /// showing what it holds. The window must be closed. An administrator restores with
@@ -130,6 +139,13 @@ enum Command {
         #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
         lang: Option<String>,
     },
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 pub fn main() -> ExitCode {
@@ -190,10 +206,18 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Backup { to }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
-            let (store, _admin) = crate::cli_access::open_as_admin(&dir, &who)?;
-            let key = store.key().cloned();
-            drop(store);
+            let key = match who.user {
+                Some(_) => {
+                    let (store, _admin) = crate::cli_access::open_as_admin(&dir, &who)?;
+                    store.key().cloned()
+                }
+                None => Some(crate::unattended_cli::key_for_backup(&dir)?),
+            };
             crate::backup_cli::backup(&dir, &to, key.as_ref())
+        }
+        Some(Command::UnattendedBackup { state }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            crate::unattended_cli::set(&dir, &who, state == OnOff::On)
         }
         Some(Command::Restore { file, passphrase_file, yes }) => {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;

@@ -44,6 +44,7 @@ use saathi_core::patients::{
 use saathi_core::pdf::RosterDoc;
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
+use saathi_core::unattended::{self, UnattendedStatus};
 use saathi_core::vault;
 use saathi_core::{Actor, Ctx, Error, ErrorPayload};
 use tauri::Manager;
@@ -886,6 +887,20 @@ commands! {
         Ok(status)
     }
 
+    /// Admin: whether backups without a password (Task Scheduler) are on for this
+    /// Windows account.
+    fn unattended_backup_status(state) -> UnattendedStatus {
+        let key = state.db_key();
+        state.read(|_, ctx| unattended::status(ctx, &state.data_dir, key.as_ref()))
+    }
+
+    /// Admin: lets Windows keep the database key for backups that Task Scheduler runs
+    /// without a password (on), or removes it (off). Audited.
+    fn set_unattended_backup(state, on: bool) -> UnattendedStatus {
+        let dir = state.data_dir.clone();
+        state.write_keyed(false, |tx, ctx, key| unattended::set(tx, ctx, &dir, key, on))
+    }
+
     /// Admin: back up to the last folder when the window is closed.
     fn set_backup_on_close(state, on: bool) -> BackupStatus {
         state.write(|tx, ctx| {
@@ -964,12 +979,10 @@ commands! {
                 Some(key) => key,
                 None => saathi_core::keyslots::DbKey::generate()?,
             };
-            let (store, _) = backup::apply(&ctx, prepared, &data_dir, live, Some(&target))?;
+            let (mut store, _) = backup::apply(&ctx, prepared, &data_dir, live, Some(&target))?;
             // The restored register's staff and passwords are the ones that sign in now:
             // their slots are made from it (interim, renewed at each one's next sign-in).
-            if let Some(key) = store.key() {
-                vault::slots_from_register(store.conn(), key)?.save(&data_dir)?;
-            }
+            vault::slots_after_restore(&data_dir, &mut store, &ctx)?;
             Ok(store)
         })?;
         *state.session() = None;

@@ -9,6 +9,7 @@ mod printouts;
 #[cfg(test)]
 mod role_matrix;
 mod state;
+mod unattended_cli;
 mod webview;
 
 use std::path::{Path, PathBuf};

@@ -441,6 +441,8 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "remove_safety_copy" => {
             h::remove_safety_copy(state, "saathi-before-restore-20261126-101500.db".into()).map(drop)
         }
+        "unattended_backup_status" => h::unattended_backup_status(state).map(drop),
+        "set_unattended_backup" => h::set_unattended_backup(state, true).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -7,7 +7,10 @@
 //!   Argon2id (the same costs as the password hashes);
 //! - one under the recovery code (Argon2id as well);
 //! - one under the centre's backup key pair (age X25519), so the backup passphrase, which
-//!   unlocks that key pair, opens the database too.
+//!   unlocks that key pair, opens the database too;
+//! - only if an administrator turned it on: one sealed by the operating system for one
+//!   Windows account (DPAPI, see os_protect.rs), for backups that Task Scheduler runs
+//!   with nobody at the PC ([`crate::unattended`] says what it weakens).
 //!
 //! Changing a password rewraps one slot; the database itself is never re-encrypted. A
 //! slot's kind is bound to its seal (associated data), so a slot copied onto another
@@ -154,12 +157,29 @@ pub struct Face {
     pub demo: bool,
 }
 
+/// How the operating system's slot is protected: DPAPI, in the current Windows user's scope.
+const OS_PROTECTION: &str = "windows_dpapi_user";
+
+/// The slot the operating system's protected storage opens. It is kept beside the list of
+/// slots, not in it: an older Saathi, which does not know it, ignores the field and still
+/// reads the file (should it save the file, the slot is gone: backups without a password
+/// are off, nobody is locked out).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OsSlot {
+    /// How it is protected ([`OS_PROTECTION`]).
+    protection: String,
+    /// The key as the operating system sealed it (DPAPI's blob), base64.
+    sealed: String,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct FileForm {
     format: u32,
     #[serde(default)]
     face: Face,
     slots: Vec<Slot>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    os_slot: Option<OsSlot>,
 }
 
 /// The slots of one data folder, as read from (or to be written to) its `saathi.keys`.
@@ -167,6 +187,7 @@ struct FileForm {
 pub struct KeySlots {
     pub face: Face,
     slots: Vec<Slot>,
+    os_slot: Option<OsSlot>,
 }
 
 fn damaged(detail: &str) -> Error {
@@ -197,7 +218,7 @@ fn derive(secret: &str, salt: &[u8], kdf: Kdf) -> Result<Zeroizing<[u8; 32]>> {
 impl KeySlots {
     /// No slot yet (a new database, before its first slot is added).
     pub fn empty() -> KeySlots {
-        KeySlots { face: Face::default(), slots: Vec::new() }
+        KeySlots { face: Face::default(), slots: Vec::new(), os_slot: None }
     }
 
     /// The slots file of `dir`, if there is one. A file that cannot be read as slots is
@@ -214,16 +235,20 @@ impl KeySlots {
         if form.format > FORMAT {
             return Err(damaged("the key slots were written by a newer Saathi"));
         }
-        Ok(Some(KeySlots { face: form.face, slots: form.slots }))
+        Ok(Some(KeySlots { face: form.face, slots: form.slots, os_slot: form.os_slot }))
     }
 
     /// Writes the slots to `dir/saathi.keys`: to a file beside it first, synced, then
     /// renamed over the old one.
     pub fn save(&self, dir: &Path) -> Result<PathBuf> {
         let path = dir.join(KEYS_FILE);
-        let text =
-            serde_json::to_vec_pretty(&FileForm { format: FORMAT, face: self.face.clone(), slots: self.slots.clone() })
-                .map_err(|e| damaged(&e.to_string()))?;
+        let form = FileForm {
+            format: FORMAT,
+            face: self.face.clone(),
+            slots: self.slots.clone(),
+            os_slot: self.os_slot.clone(),
+        };
+        let text = serde_json::to_vec_pretty(&form).map_err(|e| damaged(&e.to_string()))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         tmp.write_all(&text)?;
         tmp.as_file().sync_all()?;
@@ -365,6 +390,37 @@ impl KeySlots {
         DbKey::from_slice(&plain).ok_or_else(|| damaged("a key slot holds no key"))
     }
 
+    /// Adds (or replaces) the slot the operating system opens for the current user (on
+    /// Windows: DPAPI). Elsewhere `unattended_unsupported`.
+    pub fn put_os(&mut self, key: &DbKey) -> Result<()> {
+        let blob = crate::os_protect::protect(key.bytes())?;
+        self.os_slot = Some(OsSlot { protection: OS_PROTECTION.into(), sealed: B64.encode(blob) });
+        Ok(())
+    }
+
+    /// Whether there is a slot for the operating system to open.
+    pub fn has_os(&self) -> bool {
+        self.os_slot.is_some()
+    }
+
+    /// Removes the operating system's slot. True if there was one.
+    pub fn remove_os(&mut self) -> bool {
+        self.os_slot.take().is_some()
+    }
+
+    /// The database key, from the slot the operating system opens; `None` without that
+    /// slot. A slot of another Windows account or PC, or a changed one, is
+    /// `unattended_refused`; elsewhere than Windows `unattended_unsupported`.
+    pub fn open_with_os(&self) -> Result<Option<DbKey>> {
+        let Some(slot) = &self.os_slot else { return Ok(None) };
+        if slot.protection != OS_PROTECTION {
+            return Err(crate::os_protect::refused());
+        }
+        let blob = B64.decode(&slot.sealed).map_err(|_| crate::os_protect::refused())?;
+        let plain = crate::os_protect::unprotect(&blob)?;
+        DbKey::from_slice(&plain).map(Some).ok_or_else(|| damaged("a key slot holds no key"))
+    }
+
     /// The database key, from the backup slot and the backup key pair's secret half.
     pub fn open_with_identity(&self, identity: &age::x25519::Identity) -> Result<DbKey> {
         let mine = identity.to_public().to_string();
@@ -492,6 +548,90 @@ mod tests {
             assert!(matches!(KeySlots::load(dir.path()), Err(Error::Damaged { .. })), "{text}");
             assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn the_os_slot_is_optional_in_the_file_both_ways() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file from before the slot existed.
+        std::fs::write(dir.path().join(KEYS_FILE), r#"{"format": 1, "slots": []}"#).unwrap();
+        let slots = KeySlots::load(dir.path()).unwrap().unwrap();
+        assert!(!slots.has_os());
+        assert!(slots.open_with_os().unwrap().is_none());
+        // A file with the slot, as Windows writes it: this version reads it, and so does an
+        // older one (which knows only these fields and ignores the rest).
+        let key = DbKey::generate().unwrap();
+        let mut slots = KeySlots::empty();
+        slots.put_secret(SlotKind::Recovery, "ABCD-EFGH-IJKL", &key).unwrap();
+        slots.os_slot = Some(OsSlot { protection: OS_PROTECTION.into(), sealed: B64.encode([1u8; 180]) });
+        let path = slots.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"os_slot\""), "{text}");
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct OlderForm {
+            format: u32,
+            #[serde(default)]
+            face: Face,
+            slots: Vec<Slot>,
+        }
+        let older: OlderForm = serde_json::from_str(&text).unwrap();
+        assert_eq!(older.slots.len(), 1);
+        let mut back = KeySlots::load(dir.path()).unwrap().unwrap();
+        assert!(back.has_os());
+        assert!(back.remove_os());
+        assert!(!back.remove_os());
+        back.save(dir.path()).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("os_slot"));
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn elsewhere_than_windows_the_os_slot_is_unsupported_not_a_panic() {
+        let key = DbKey::generate().unwrap();
+        let mut slots = KeySlots::empty();
+        assert_eq!(slots.put_os(&key).unwrap_err().code(), "unattended_unsupported");
+        assert!(!slots.has_os());
+        slots.os_slot = Some(OsSlot { protection: OS_PROTECTION.into(), sealed: B64.encode([1u8; 180]) });
+        assert_eq!(slots.open_with_os().unwrap_err().code(), "unattended_unsupported");
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_the_os_slot_opens_for_this_account_and_refuses_a_changed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = DbKey::generate().unwrap();
+        let mut slots = KeySlots::empty();
+        slots.put_secret(SlotKind::Recovery, "ABCD-EFGH-IJKL", &key).unwrap();
+        slots.put_os(&key).unwrap();
+        let path = slots.save(dir.path()).unwrap();
+        let text = std::fs::read(&path).unwrap();
+        assert!(!text.windows(32).any(|w| w == &key.bytes()[..]));
+        assert!(!String::from_utf8_lossy(&text).contains(&B64.encode(key.bytes())));
+        let back = KeySlots::load(dir.path()).unwrap().unwrap();
+        assert!(same(&back.open_with_os().unwrap().unwrap(), &key));
+        assert!(same(&back.open_with_secret(&SlotKind::Recovery, "ABCD-EFGH-IJKL").unwrap(), &key));
+
+        // A changed blob, another protection, a blob that is not base64: refused.
+        let mut changed = back.clone();
+        let blob = B64.decode(&back.os_slot.as_ref().unwrap().sealed).unwrap();
+        for at in [blob.len() - 1, blob.len() - 21] {
+            let mut bad = blob.clone();
+            bad[at] ^= 0x10;
+            changed.os_slot.as_mut().unwrap().sealed = B64.encode(&bad);
+            assert_eq!(changed.open_with_os().unwrap_err().code(), "unattended_refused", "byte {at}");
+        }
+        changed.os_slot.as_mut().unwrap().sealed = "not base64!".into();
+        assert_eq!(changed.open_with_os().unwrap_err().code(), "unattended_refused");
+        let mut other = back.clone();
+        other.os_slot.as_mut().unwrap().protection = "macos_keychain".into();
+        assert_eq!(other.open_with_os().unwrap_err().code(), "unattended_refused");
+
+        // Removed: nothing opens.
+        let mut off = back;
+        assert!(off.remove_os());
+        off.save(dir.path()).unwrap();
+        assert!(KeySlots::load(dir.path()).unwrap().unwrap().open_with_os().unwrap().is_none());
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod keyslots;
 pub mod matching;
 pub mod mentorship;
 pub mod notes;
+mod os_protect;
 pub mod paths;
 pub mod patients;
 pub mod pdf;
@@ -33,6 +34,7 @@ pub mod schema;
 pub mod settings;
 pub mod staff;
 pub mod text;
+pub mod unattended;
 pub mod vault;
 
 pub use ctx::{Actor, Ctx, Role};

@@ -90,6 +90,41 @@ pub fn slots_from_register(conn: &Connection, key: &DbKey) -> Result<KeySlots> {
     Ok(slots)
 }
 
+/// After a restore into `data_dir`: its slots made again from the restored register
+/// ([`slots_from_register`]), and saved. The operating system's slot (backups without a
+/// password, see [`crate::unattended`]) is kept when the folder had one that opens for
+/// this Windows account: an administrator turned it on for this folder and account, and a
+/// restore does not turn it off. It is sealed again with the key the restored database
+/// has now (a restore into a folder without a usable key takes the backup's key). A slot
+/// that does not open here opened nothing and is dropped. Either is recorded in the
+/// restored database's audit trail, as `ctx`.
+pub fn slots_after_restore(data_dir: &Path, store: &mut Store, ctx: &Ctx) -> Result<()> {
+    let Some(key) = store.key().cloned() else { return Ok(()) };
+    let before = KeySlots::load(data_dir).ok().flatten().filter(KeySlots::has_os);
+    let mut slots = slots_from_register(store.conn(), &key)?;
+    let kept = match before.map(|old| old.open_with_os()) {
+        None => None,
+        Some(Ok(Some(_))) => match slots.put_os(&key) {
+            Ok(()) => Some(true),
+            Err(e) => {
+                tracing::warn!(code = e.code(), "the key slot for backups without a password could not be kept");
+                Some(false)
+            }
+        },
+        Some(_) => Some(false),
+    };
+    slots.save(data_dir)?;
+    if let Some(kept) = kept {
+        let (action, detail) = if kept {
+            ("unattended_backup_kept", "restore")
+        } else {
+            ("unattended_backup_off", "restore: did not open")
+        };
+        store.write(|tx| crate::audit::record(tx, ctx, action, crate::audit::entity::SETTINGS, None, detail))?;
+    }
+    Ok(())
+}
+
 /// Encrypts the plain database of `data_dir` in place (first start of an encrypting
 /// Saathi): a new random key, interim slots from the register, saved just before the
 /// encrypted copy replaces the plain file. Returns the key. A database Saathi would refuse
@@ -334,6 +369,73 @@ mod tests {
         let bytes = std::fs::read(paths::db_path(dir.path())).unwrap();
         assert_eq!(look(dir.path()).unwrap_err().code(), "keys_missing");
         assert_eq!(std::fs::read(paths::db_path(dir.path())).unwrap(), bytes);
+    }
+
+    fn audited(store: &Store, action: &str) -> i64 {
+        store.conn().query_row("SELECT count(*) FROM audit_log WHERE action = ?1", [action], |r| r.get(0)).unwrap()
+    }
+
+    /// A restore brings its own register: `slots_after_restore` makes the slots from it.
+    /// `other` is the restored database (another centre, with its own key), moved in.
+    fn restore_other_into(dir: &Path) -> (Store, DbKey) {
+        let other = demo_folder();
+        let key = convert(other.path()).unwrap();
+        for f in ["saathi.db", "saathi.db-wal", "saathi.db-shm"] {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        std::fs::copy(paths::db_path(other.path()), paths::db_path(dir)).unwrap();
+        (Store::open_with(&paths::db_path(dir), Some(&key)).unwrap(), key)
+    }
+
+    #[test]
+    fn a_restore_without_the_os_slot_adds_none() {
+        let dir = demo_folder();
+        convert(dir.path()).unwrap();
+        let (mut store, key) = restore_other_into(dir.path());
+        slots_after_restore(dir.path(), &mut store, &Ctx::now(Actor::system())).unwrap();
+        let slots = KeySlots::load(dir.path()).unwrap().unwrap();
+        assert!(!slots.has_os());
+        let (_, username, password) = crate::demo::DEMO_ACCOUNTS[0];
+        assert!(unlock(&slots, username, password).unwrap().0 == key, "the restored register's passwords open it");
+        assert_eq!(audited(&store, "unattended_backup_kept") + audited(&store, "unattended_backup_off"), 0);
+    }
+
+    /// A key file written on Windows with backups without a password turned on, read
+    /// where that slot cannot be opened (here: not Windows; there: another account).
+    #[test]
+    fn a_restore_drops_an_os_slot_that_does_not_open_here() {
+        let dir = demo_folder();
+        convert(dir.path()).unwrap();
+        let file = dir.path().join(KEYS_FILE);
+        let mut form: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        form["os_slot"] = serde_json::json!({"protection": "windows_dpapi_user", "sealed": "AQAAANCMnd8BFdERjHoAwE"});
+        std::fs::write(&file, serde_json::to_vec(&form).unwrap()).unwrap();
+        assert!(KeySlots::load(dir.path()).unwrap().unwrap().has_os(), "the older reader's file still loads");
+
+        let (mut store, _) = restore_other_into(dir.path());
+        slots_after_restore(dir.path(), &mut store, &Ctx::now(Actor::system())).unwrap();
+        assert!(!KeySlots::load(dir.path()).unwrap().unwrap().has_os(), "no slot that opens nothing is left");
+        assert_eq!(audited(&store, "unattended_backup_off"), 1);
+        assert_eq!(audited(&store, "unattended_backup_kept"), 0);
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_a_restore_keeps_the_os_slot_working_with_the_restored_key() {
+        let dir = demo_folder();
+        let old_key = convert(dir.path()).unwrap();
+        let mut slots = KeySlots::load(dir.path()).unwrap().unwrap();
+        slots.put_os(&old_key).unwrap();
+        slots.save(dir.path()).unwrap();
+
+        let (mut store, new_key) = restore_other_into(dir.path());
+        assert!(new_key != old_key);
+        slots_after_restore(dir.path(), &mut store, &Ctx::now(Actor::system())).unwrap();
+        let slots = KeySlots::load(dir.path()).unwrap().unwrap();
+        assert!(slots.open_with_os().unwrap().unwrap() == new_key, "sealed again with the restored key");
+        assert_eq!(audited(&store, "unattended_backup_kept"), 1);
+        drop(store);
+        assert!(crate::unattended::open_for_backup(dir.path()).unwrap() == new_key);
     }
 
     #[test]

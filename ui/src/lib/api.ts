@@ -14,6 +14,7 @@ import type { SafetyCopy } from './bindings/SafetyCopy';
 import type { Drive } from './bindings/Drive';
 import type { RecoverySheet } from './bindings/RecoverySheet';
 import type { RestorePreview } from './bindings/RestorePreview';
+import type { UnattendedStatus } from './bindings/UnattendedStatus';
 import type { PatientNote } from './bindings/PatientNote';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { SetupInput } from './bindings/SetupInput';
@@ -239,6 +240,8 @@ export const api = {
   safetyCopies: () => call<SafetyCopy[]>('safety_copies'),
   removeSafetyCopy: (fileName: string) => call<SafetyCopy[]>('remove_safety_copy', { fileName }),
   setBackupOnClose: (on: boolean) => call<BackupStatus>('set_backup_on_close', { on }),
+  unattendedBackupStatus: () => call<UnattendedStatus>('unattended_backup_status'),
+  setUnattendedBackup: (on: boolean) => call<UnattendedStatus>('set_unattended_backup', { on }),
   aftercareWorklist: (range: WorklistRange) => call<WorklistRow[]>('aftercare_worklist', { range }),
   recordAttempt: (input: AttemptInput) => call<AttemptOutcome>('record_attempt', { input }),
   patientAftercare: (id: number) => call<PatientAftercare>('patient_aftercare', { id }),
@@ -279,7 +282,7 @@ export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,
   PatientQuery, Phase, RegisterCounts, Settings, StaffInput, StaffMember,
-  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, SafetyCopy,
+  BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, SafetyCopy, UnattendedStatus,
 };
 export type {
   AttendanceReport, AttendanceSheet, DropIn, FamilyMember, FamilyMemberInput, Group, GroupInput, GroupMembers, Held,
