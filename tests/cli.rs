@@ -243,10 +243,19 @@ fn a_damaged_centre_is_restored_without_sign_in_only_with_the_recovery_code_or_t
         bytes
     };
     let damaged = damage();
-    let secret = |text: &str| {
+    // `saathi restore FILE` without --user, the secret read from a file.
+    let restore = |file: &std::path::Path, secret: &str| {
         let f = copies.path().join("secret.txt");
-        std::fs::write(&f, format!("{text}\n")).unwrap();
-        f
+        std::fs::write(&f, format!("{secret}\n")).unwrap();
+        saathi(&[
+            "restore",
+            file.to_str().unwrap(),
+            "--data-dir",
+            dir,
+            "--passphrase-file",
+            f.to_str().unwrap(),
+            "--yes",
+        ])
     };
 
     // The administrator cannot sign in to a database that does not open: told what to do.
@@ -255,31 +264,13 @@ fn a_damaged_centre_is_restored_without_sign_in_only_with_the_recovery_code_or_t
     assert!(err.contains("leave out --user"), "{err}");
     // Without --user, a staff password is no proof.
     for wrong in ["demo-admin-1", "not the code"] {
-        let f = secret(wrong);
-        let (code, _, err) = saathi(&[
-            "restore",
-            copy.to_str().unwrap(),
-            "--data-dir",
-            dir,
-            "--passphrase-file",
-            f.to_str().unwrap(),
-            "--yes",
-        ]);
+        let (code, _, err) = restore(&copy, wrong);
         assert_eq!(code, 1, "{wrong}");
         assert!(err.contains("recovery code or its backup passphrase"), "{err}");
         assert_eq!(std::fs::read(data.path().join("saathi.db")).unwrap(), damaged, "nothing changed");
     }
     // The recovery code restores the copy; the administrator signs in again.
-    let f = secret(&recovery.to_lowercase());
-    let (code, out, err) = saathi(&[
-        "restore",
-        copy.to_str().unwrap(),
-        "--data-dir",
-        dir,
-        "--passphrase-file",
-        f.to_str().unwrap(),
-        "--yes",
-    ]);
+    let (code, out, err) = restore(&copy, &recovery.to_lowercase());
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Patients: 160") && out.contains("Restored."), "{out}");
     let (code, out, err) = with_admin(&["check", "--data-dir", dir]);
@@ -288,16 +279,7 @@ fn a_damaged_centre_is_restored_without_sign_in_only_with_the_recovery_code_or_t
 
     // Damaged again: the backup on the stick, with its passphrase and no --user.
     damage();
-    let f = secret(saathi_core::backup::DEMO_PASSPHRASE);
-    let (code, out, err) = saathi(&[
-        "restore",
-        backup.to_str().unwrap(),
-        "--data-dir",
-        dir,
-        "--passphrase-file",
-        f.to_str().unwrap(),
-        "--yes",
-    ]);
+    let (code, out, err) = restore(&backup, saathi_core::backup::DEMO_PASSPHRASE);
     assert_eq!(code, 0, "{out}{err}");
     let (code, _, err) = with_admin(&["check", "--data-dir", dir]);
     assert_eq!(code, 0, "{err}");
