@@ -217,7 +217,24 @@ pub fn free_space(dir: &Path) -> Option<u64> {
         let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
         if rc == 0 { Some(st.f_bavail as u64 * st.f_frsize as u64) } else { None }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        use std::os::windows::ffi::OsStrExt;
+        let wide: Vec<u16> = dir.as_os_str().encode_wide().chain(std::iter::once(0)).collect();
+        let mut free: u64 = 0;
+        // SAFETY: a NUL-terminated wide path and one valid out-parameter (the others may be
+        // null, as the API allows).
+        let ok = unsafe {
+            windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW(
+                wide.as_ptr(),
+                &mut free,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        if ok != 0 { Some(free) } else { None }
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         drives().ok()?.into_iter().filter(|d| dir.starts_with(&d.mount_point)).map(|d| d.available_bytes).last()
     }
