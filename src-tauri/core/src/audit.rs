@@ -84,28 +84,29 @@ pub(crate) struct Carried {
 
 /// The bytes an entry's seal covers: the previous seal and every field, separated (a
 /// carried entry's origin after them; other entries' bytes are as they always were).
-#[allow(clippy::too_many_arguments)]
-fn entry_message(
-    prev: &str,
-    at: &str,
+/// An entry's fields, as sealed and stored.
+struct Fields<'a> {
+    at: &'a str,
     staff_id: Option<i64>,
-    action: &str,
-    entity: &str,
+    action: &'a str,
+    entity: &'a str,
     entity_id: Option<i64>,
-    detail: &str,
+    detail: &'a str,
     carried: Option<Carried>,
-) -> Vec<u8> {
+}
+
+fn entry_message(prev: &str, f: &Fields<'_>) -> Vec<u8> {
     let number = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let mut parts = vec![
         prev.to_owned(),
-        at.to_owned(),
-        number(staff_id),
-        action.to_owned(),
-        entity.to_owned(),
-        number(entity_id),
-        detail.to_owned(),
+        f.at.to_owned(),
+        number(f.staff_id),
+        f.action.to_owned(),
+        f.entity.to_owned(),
+        number(f.entity_id),
+        f.detail.to_owned(),
     ];
-    if let Some(c) = carried {
+    if let Some(c) = f.carried {
         parts.extend(["carried".to_owned(), c.from.to_string(), number(c.staff)]);
     }
     let mut m = Vec::with_capacity(128);
@@ -131,7 +132,8 @@ pub fn record(
     entity_id: Option<i64>,
     detail: &str,
 ) -> Result<()> {
-    append(tx, &ctx.stamp(), ctx.actor.staff_id, action, entity, entity_id, detail, None)
+    let at = ctx.stamp();
+    append(tx, &Fields { at: &at, staff_id: ctx.actor.staff_id, action, entity, entity_id, detail, carried: None })
 }
 
 /// One entry of another database's trail, carried over a restore.
@@ -156,26 +158,27 @@ pub(crate) fn record_carried(tx: &Transaction<'_>, entry: &ForeignEntry) -> Resu
     };
     let carried = Carried { from: entry.id, staff: entry.staff_id };
     let staff = entry.staff_id.filter(|_| known);
-    append(tx, &entry.at, staff, &entry.action, &entry.entity, entry.entity_id, &entry.detail, Some(carried))
+    append(
+        tx,
+        &Fields {
+            at: &entry.at,
+            staff_id: staff,
+            action: &entry.action,
+            entity: &entry.entity,
+            entity_id: entry.entity_id,
+            detail: &entry.detail,
+            carried: Some(carried),
+        },
+    )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn append(
-    tx: &Transaction<'_>,
-    at: &str,
-    staff_id: Option<i64>,
-    action: &str,
-    entity: &str,
-    entity_id: Option<i64>,
-    detail: &str,
-    carried: Option<Carried>,
-) -> Result<()> {
+fn append(tx: &Transaction<'_>, f: &Fields<'_>) -> Result<()> {
     let prev: String = tx
         .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
-    let message = entry_message(&prev, at, staff_id, action, entity, entity_id, detail, carried);
+    let message = entry_message(&prev, f);
     let hash = match keyed_seal(tx, &message)? {
         Some(keyed) => keyed,
         None => unkeyed_seal(&message),
@@ -186,16 +189,16 @@ fn append(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
-        at,
-        staff_id,
-        action,
-        entity,
-        entity_id,
-        detail,
+        f.at,
+        f.staff_id,
+        f.action,
+        f.entity,
+        f.entity_id,
+        f.detail,
         prev,
         hash,
-        carried.map(|c| c.from),
-        carried.and_then(|c| c.staff)
+        f.carried.map(|c| c.from),
+        f.carried.and_then(|c| c.staff)
     ])?;
     Ok(())
 }
@@ -366,7 +369,9 @@ pub fn verify(conn: &Connection) -> Result<AuditCheck> {
         let carried = carried_from.map(|from| Carried { from, staff: carried_staff });
         entries += 1;
         let gap = expected_id.is_some_and(|e| e != id);
-        let message = entry_message(&prev_hash, &at, staff_id, &action, &entity, entity_id, &detail, carried);
+        let fields =
+            Fields { at: &at, staff_id, action: &action, entity: &entity, entity_id, detail: &detail, carried };
+        let message = entry_message(&prev_hash, &fields);
         let recomputed = if hash.starts_with(KEYED) {
             keyed_seal(conn, &message)?.unwrap_or_default()
         } else {
@@ -440,7 +445,9 @@ mod tests {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .unwrap();
-        let new = seal(&entry_message(&prev, &at, None, &action, &ent, ent_id, detail, None));
+        let fields =
+            Fields { at: &at, staff_id: None, action: &action, entity: &ent, entity_id: ent_id, detail, carried: None };
+        let new = seal(&entry_message(&prev, &fields));
         c.execute("UPDATE audit_log SET detail = ?2, hash = ?3 WHERE id = ?1", params![id, detail, new]).unwrap();
     }
 
