@@ -32,6 +32,23 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
     app.wait_texts("[data-testid='staff-list'] td", "the new colleague", |t| t.iter().any(|x| x.starts_with("sunil")))
         .await;
 
+    // Deactivated and reactivated, he comes back only with a new temporary password: the
+    // window asks for one (an empty one is refused in plain words).
+    let toggle = "[data-testid='staff-list'] tr:nth-child(2) [data-testid='staff-active-toggle']";
+    app.click(toggle).await;
+    app.wait_texts("[data-testid='staff-list'] tr:nth-child(2) td", "deactivated", |t| {
+        t.iter().any(|x| x == "Inactive")
+    })
+    .await;
+    app.click(toggle).await;
+    app.click("[data-testid='staff-password-form'] button[type='submit']").await;
+    let refused = app.text("[data-testid='staff-error']").await;
+    assert_eq!(refused, "Give this staff member a temporary password: they choose their own at their next sign-in.");
+    app.type_into("[data-testid='staff-temp-password']", "temp-pass-456").await;
+    app.click("[data-testid='staff-password-form'] button[type='submit']").await;
+    app.wait_texts("[data-testid='staff-list'] tr:nth-child(2) td", "reactivated", |t| t.iter().any(|x| x == "Active"))
+        .await;
+
     // The audit log is there for the administrator, and its chain verifies.
     app.click("[data-nav='audit']").await;
     app.click("[data-testid='verify-audit']").await;
@@ -39,14 +56,15 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
     assert!(check.starts_with("All ") && check.contains("intact"), "{check}");
     app.click("[data-testid='sign-out']").await;
 
-    // A wrong password is refused with a plain message.
-    app.sign_in("sunil", "not-the-password").await;
+    // A wrong password is refused with a plain message: the one from before he was
+    // deactivated is wrong now.
+    app.sign_in("sunil", "temp-pass-123").await;
     let msg = app.text("[data-testid='sign-in-error']").await;
     assert_eq!(msg, "The username or password is not right. Please try again.");
 
     // First sign-in with the temporary password: must choose a new one.
-    app.sign_in("sunil", "temp-pass-123").await;
-    app.type_into("[data-testid='old-password']", "temp-pass-123").await;
+    app.sign_in("sunil", "temp-pass-456").await;
+    app.type_into("[data-testid='old-password']", "temp-pass-456").await;
     app.type_into("[data-testid='new-password']", "sunil-own-pass").await;
     app.type_into("[data-testid='confirm-password']", "sunil-own-pass").await;
     app.click("[data-testid='change-password-submit']").await;
@@ -122,6 +140,8 @@ async fn front_desk_cannot_reach_clinical_notes_and_the_screen_locks_and_unlocks
         "note_added",
         "notes_viewed",
         "staff_created",
+        "staff_deactivated",
+        "staff_reactivated",
         "password_reset",
         "sign_in_failed",
         "password_changed",

@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use saathi_core::access::Action;
 use saathi_core::aftercare::attempts::AttemptOutcome;
 use saathi_core::aftercare::risk::{self, Acknowledge, AtRiskEntry};
@@ -24,6 +23,7 @@ use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
 use saathi_core::backup::{self, BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, key};
 use saathi_core::bulk_reads;
+use saathi_core::credentials::{self, Slots};
 use saathi_core::groups::attendance::{self, AttendanceSheet, DropIn, Mark};
 use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
 use saathi_core::groups::membership::{
@@ -32,7 +32,7 @@ use saathi_core::groups::membership::{
 use saathi_core::groups::reports::{self, AttendanceReport, PatientGroups};
 use saathi_core::groups::series::{self, Held, Occurrence, OccurrenceChange, SeriesInput};
 use saathi_core::groups::{self, Group, GroupInput, Room};
-use saathi_core::keyslots::{DbKey, Face};
+use saathi_core::keyslots::Face;
 use saathi_core::mentorship::{
     self, EndReason, ExclusionKind, ExclusionRow, MentorSuggestions, MentorshipOverview, MentorshipSettings, PairCheck,
     PairRow, PatientMentorship, PeerProfile,
@@ -170,16 +170,7 @@ commands! {
             return Ok(result);
         }
         let dir = state.data_dir.clone();
-        state.write_keyed_as(&system_now(), |tx, ctx, key| {
-            let result = auth::set_up(tx, ctx, &input)?;
-            if let Some(key) = key {
-                let username = auth::check_username(&input.username)?;
-                let id = staff::id_by_username(tx, &username)?;
-                vault::put_staff(&dir, key, id, &username, &input.password)?;
-                vault::put_recovery(&dir, key, &result.recovery_code)?;
-            }
-            Ok(result)
-        })
+        state.write_keyed_as(&system_now(), |tx, ctx, key| credentials::set_up(tx, ctx, Slots { dir: &dir, key }, &input))
     }
 
     /// Signs in. A locked folder is unlocked first: the password opens the staff member's
@@ -227,14 +218,7 @@ commands! {
         let dir = state.data_dir.clone();
         state
             .write_keyed_as(&system_now(), |tx, ctx, key| {
-                let attempt = auth::recover(tx, ctx, &code, &username, &password)?;
-                if let (Ok(result), Some(key)) = (&attempt, key) {
-                    let name = saathi_core::text::clean(&username).to_lowercase();
-                    let id = staff::id_by_username(tx, &name)?;
-                    vault::put_staff(&dir, key, id, &name, &password)?;
-                    vault::put_recovery(&dir, key, &result.recovery_code)?;
-                }
-                Ok(attempt)
+                credentials::recover(tx, ctx, Slots { dir: &dir, key }, &code, &username, &password)
             })?
             .map_err(|e| e.payload())
     }
@@ -295,11 +279,7 @@ commands! {
         let dir = state.data_dir.clone();
         state
             .write_keyed(true, |tx, ctx, key| {
-                let changed = auth::change_password(tx, ctx, &old_password, &new_password)?;
-                if changed.is_ok() {
-                    put_slot(&dir, key, tx, ctx.actor.staff_id, &new_password)?;
-                }
-                Ok(changed)
+                credentials::change_password(tx, ctx, Slots { dir: &dir, key }, &old_password, &new_password)
             })?
             .map_err(|e| e.payload())?;
         refresh_session(state)
@@ -316,7 +296,7 @@ commands! {
         let dir = state.data_dir.clone();
         state.write_keyed(false, |tx, ctx, key| {
             settings::set_language(tx, ctx, language)?;
-            keep_face(&dir, key, tx)
+            credentials::keep_face(tx, Slots { dir: &dir, key })
         })?;
         get_settings(state)
     }
@@ -333,7 +313,7 @@ commands! {
         let dir = state.data_dir.clone();
         state.write_keyed(false, |tx, ctx, key| {
             settings::set_centre(tx, ctx, &name, &address, &phone)?;
-            keep_face(&dir, key, tx)
+            credentials::keep_face(tx, Slots { dir: &dir, key })
         })?;
         get_settings(state)
     }
@@ -415,10 +395,8 @@ commands! {
     fn create_staff(state, input: StaffInput, temporary_password: Option<String>) -> StaffMember {
         let dir = state.data_dir.clone();
         state.write_keyed(false, |tx, ctx, key| {
-            let id = staff::create(tx, ctx, &input, temporary_password.as_deref())?;
-            if let Some(p) = temporary_password.as_deref().filter(|p| !p.is_empty()) {
-                put_slot(&dir, key, tx, Some(id), p)?;
-            }
+            let id =
+                credentials::create_staff(tx, ctx, Slots { dir: &dir, key }, &input, temporary_password.as_deref())?;
             staff::get(tx, id)
         })
     }
@@ -427,25 +405,19 @@ commands! {
     fn update_staff(state, id: i64, input: StaffInput) -> StaffMember {
         let dir = state.data_dir.clone();
         state.write_keyed(false, |tx, ctx, key| {
-            staff::update(tx, ctx, id, &input)?;
-            let member = staff::get(tx, id)?;
-            if key.is_some() {
-                vault::rename_staff(&dir, id, member.username.as_deref())?;
-            }
-            Ok(member)
+            credentials::update_staff(tx, ctx, Slots { dir: &dir, key }, id, &input)?;
+            staff::get(tx, id)
         })
     }
 
     /// A deactivated staff member's key slot is removed before the change is committed:
-    /// their password no longer opens the database. Reactivated, they sign in again with
-    /// a new password from an administrator (or while the database is open).
-    fn set_staff_active(state, id: i64, active: bool) -> StaffMember {
+    /// their password no longer opens the database. Reactivated, one who signs in needs a
+    /// temporary password (it gets a fresh slot).
+    fn set_staff_active(state, id: i64, active: bool, temporary_password: Option<String>) -> StaffMember {
         let dir = state.data_dir.clone();
         state.write_keyed(false, |tx, ctx, key| {
-            staff::set_active(tx, ctx, id, active)?;
-            if !active && key.is_some() {
-                vault::forget_staff(&dir, id)?;
-            }
+            let slots = Slots { dir: &dir, key };
+            credentials::set_staff_active(tx, ctx, slots, id, active, temporary_password.as_deref())?;
             staff::get(tx, id)
         })
     }
@@ -454,8 +426,7 @@ commands! {
     fn reset_staff_password(state, id: i64, temporary_password: String) -> StaffMember {
         let dir = state.data_dir.clone();
         state.write_keyed(false, |tx, ctx, key| {
-            auth::reset_password(tx, ctx, id, &temporary_password)?;
-            put_slot(&dir, key, tx, Some(id), &temporary_password)?;
+            credentials::reset_password(tx, ctx, Slots { dir: &dir, key }, id, &temporary_password)?;
             staff::get(tx, id)
         })
     }
@@ -1049,30 +1020,6 @@ fn restore_ctx(state: &AppState) -> Res<Restorer> {
         ctx.require(Action::ManageBackups)?;
         Ok(Restorer::Admin(*ctx, key::key_file_text(conn)?))
     })
-}
-
-/// Seals the database key (when it is encrypted) under a staff member's new password, found
-/// by their username; before the transaction that sets the password commits.
-fn put_slot(
-    dir: &Path,
-    key: Option<&DbKey>,
-    conn: &Connection,
-    staff_id: Option<i64>,
-    password: &str,
-) -> saathi_core::Result<()> {
-    let (Some(key), Some(id)) = (key, staff_id) else { return Ok(()) };
-    match staff::get(conn, id)?.username {
-        Some(username) => vault::put_staff(dir, key, id, &username, password),
-        None => Ok(()),
-    }
-}
-
-/// The sign-in screen's centre name and language follow the settings.
-fn keep_face(dir: &Path, key: Option<&DbKey>, conn: &Connection) -> saathi_core::Result<()> {
-    match key {
-        Some(_) => vault::set_face(dir, vault::face(conn)?),
-        None => Ok(()),
-    }
 }
 
 /// Reads the signed-in staff member's details again (after a change of password or PIN).

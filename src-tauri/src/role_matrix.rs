@@ -263,7 +263,7 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
             StaffInput { full_name: "Front".into(), role: Role::Counsellor, username: Some("user1".into()) },
         )
         .map(drop),
-        "set_staff_active" => h::set_staff_active(state, f, false).map(drop),
+        "set_staff_active" => h::set_staff_active(state, f, false, None).map(drop),
         "reset_staff_password" => h::reset_staff_password(state, f, "temp-pass-3".into()).map(drop),
         "list_groups" => h::list_groups(state).map(drop),
         "get_group" => h::get_group(state, t.group).map(drop),

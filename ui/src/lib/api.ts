@@ -157,7 +157,9 @@ export const api = {
   createStaff: (input: StaffInput, temporaryPassword: string | null) =>
     call<StaffMember>('create_staff', { input, temporaryPassword }),
   updateStaff: (id: number, input: StaffInput) => call<StaffMember>('update_staff', { id, input }),
-  setStaffActive: (id: number, active: boolean) => call<StaffMember>('set_staff_active', { id, active }),
+  /** Reactivating one who signs in needs a temporary password (their old one stays unusable). */
+  setStaffActive: (id: number, active: boolean, temporaryPassword: string | null = null) =>
+    call<StaffMember>('set_staff_active', { id, active, temporaryPassword }),
   mentorshipOverview: () => call<MentorshipOverview>('mentorship_overview'),
   suggestMentors: () => call<MentorSuggestions>('suggest_mentors'),
   acceptMentorPair: (mentor: number, mentee: number) => call<PairRow>('accept_mentor_pair', { mentor, mentee }),
