@@ -88,7 +88,12 @@ fn a_backup_or_daily_copy_with_one_extra_trigger_is_refused_and_the_live_data_is
     ] {
         let e = refused.unwrap_err();
         assert_eq!(e.code(), "restore_schema_foreign", "{e}");
-        assert!(e.to_string().contains("trigger steal"), "the refusal names what differs: {e}");
+        let named = e.payload().params;
+        assert_eq!(
+            (named["kind"].as_str(), named["name"].as_str()),
+            ("trigger", "steal"),
+            "the refusal names what differs"
+        );
     }
     assert!(db_bytes(data.path()) == before, "the live database is untouched");
     assert_eq!(restore_work_files(data.path()), Vec::<String>::new(), "no work file is left");

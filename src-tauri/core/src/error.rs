@@ -99,10 +99,14 @@ pub enum Error {
     #[error("A backup or restore is already running. Please wait for it to finish.")]
     BackupRunning,
     #[error(
-        "This file's database is not built as Saathi builds its own: it holds {detail}. It was not restored; \
-         nothing has been changed. Use a backup that Saathi made."
+        "This file's database is not built as Saathi builds its own ({kind} \"{name}\" differs). It was not \
+         restored; nothing has been changed. Use a backup that Saathi made."
     )]
-    ForeignSchema { detail: String },
+    ForeignSchema {
+        /// `table`, `index`, `trigger` or `view` (the window names it in its language).
+        kind: String,
+        name: String,
+    },
     #[error("Saathi could not make the PDF: {0}")]
     Pdf(String),
     #[error("Saathi could not read or write a file: {0}")]
@@ -198,7 +202,8 @@ impl Error {
             Error::SignInWait { seconds } => vec![("seconds", seconds.to_string())],
             Error::BackupWriteFailed { folder, reason } => vec![("folder", folder.clone()), ("detail", reason.clone())],
             Error::BackupNotVerified { folder, detail } => vec![("folder", folder.clone()), ("detail", detail.clone())],
-            Error::BackupDamaged { detail } | Error::Pdf(detail) | Error::ForeignSchema { detail } => {
+            Error::ForeignSchema { kind, name } => vec![("kind", kind.clone()), ("name", name.clone())],
+            Error::BackupDamaged { detail } | Error::Pdf(detail) => {
                 vec![("detail", detail.clone())]
             }
             Error::Io(e) => vec![("detail", e.to_string())],

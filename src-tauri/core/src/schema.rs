@@ -36,14 +36,10 @@ pub fn check(conn: &Connection, version: i64) -> Result<()> {
     if have == want {
         return Ok(());
     }
-    let extra = have.iter().find(|o| !want.contains(o));
-    let missing = want.iter().find(|o| !have.contains(o));
-    let detail = match (extra, missing) {
-        (Some((kind, name, _)), _) => format!("{kind} {name} that Saathi does not create"),
-        (None, Some((kind, name, _))) => format!("no {kind} {name}"),
-        (None, None) => "its schema in another order".into(),
-    };
-    Err(Error::ForeignSchema { detail })
+    // The first object that is extra, else the first that is missing or changed.
+    let differs = have.iter().find(|o| !want.contains(o)).or_else(|| want.iter().find(|o| !have.contains(o)));
+    let (kind, name) = differs.map_or(("table", ""), |(kind, name, _)| (kind.as_str(), name.as_str()));
+    Err(Error::ForeignSchema { kind: kind.to_owned(), name: name.to_owned() })
 }
 
 #[cfg(test)]
@@ -67,10 +63,12 @@ mod tests {
             .unwrap();
         let refused = check(store.conn(), version).unwrap_err();
         assert_eq!(refused.code(), "restore_schema_foreign");
-        assert!(refused.to_string().contains("trigger steal"), "{refused}");
+        assert_eq!(refused.payload().params.get("kind").map(String::as_str), Some("trigger"));
+        assert_eq!(refused.payload().params.get("name").map(String::as_str), Some("steal"));
 
         store.conn().execute_batch("DROP TRIGGER steal; DROP INDEX audit_by_at;").unwrap();
-        assert!(check(store.conn(), version).unwrap_err().to_string().contains("no index audit_by_at"));
+        let changed = check(store.conn(), version).unwrap_err().payload();
+        assert_eq!((changed.params["kind"].as_str(), changed.params["name"].as_str()), ("index", "audit_by_at"));
     }
 
     #[test]

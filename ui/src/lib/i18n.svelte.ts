@@ -26,14 +26,20 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 
 /**
  * A plain sentence for a failed command, in the chosen language, with the values the core
- * sent (`{min}`, `{date}` …) put in. The core's own English sentence is shown only for a
- * code the catalogue does not know.
+ * sent (`{min}`, `{date}` …) put in. A value that is itself a code (`{kind}` = `trigger`)
+ * is shown in words when the catalogue has `value.kind.trigger`. The core's own English
+ * sentence is shown only for a code the catalogue does not know.
  */
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
     const key = `err.${e.code}`;
     if (!(key in en)) return e.message;
-    return catalogues[current][key as MessageKey].replace(/\{(\w+)\}/g, (_, name: string) => e.params[name] ?? '…');
+    return catalogues[current][key as MessageKey].replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = e.params[name];
+      if (value === undefined) return '…';
+      const word = `value.${name}.${value}`;
+      return word in en ? catalogues[current][word as MessageKey] : value;
+    });
   }
   return String(e);
 }

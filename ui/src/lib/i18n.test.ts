@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import en from './messages/en';
 import hi from './messages/hi';
 
@@ -19,5 +19,24 @@ describe('message catalogues', () => {
   });
   it('write Hindi labels in Devanagari', () => {
     expect(hi['nav.patients']).toMatch(/[\u0900-\u097F]/);
+  });
+});
+
+describe('errorText', () => {
+  it('names a value that is itself a code in the chosen language', async () => {
+    vi.stubGlobal('document', { documentElement: { lang: 'en' } });
+    const { errorText, i18n } = await import('./i18n.svelte');
+    const { ApiError } = await import('./api');
+    const e = new ApiError({
+      code: 'restore_schema_foreign',
+      message: 'English from the core',
+      field: null,
+      params: { kind: 'trigger', name: 'steal' },
+    });
+    i18n.lang = 'hi';
+    expect(errorText(e)).toContain('ट्रिगर “steal”');
+    expect(errorText(e)).not.toMatch(/trigger|English/);
+    i18n.lang = 'en';
+    expect(errorText(e)).toContain('trigger “steal”');
   });
 });
