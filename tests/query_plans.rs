@@ -158,7 +158,7 @@ fn no_screen_scans_a_large_table() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.db");
     scale::generate(&path, &Scale::SMALL, 3, saathi_tests::today()).unwrap();
-    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    let mut conn = saathi_core::db::connect_raw(&path, None).unwrap();
     let seen: Seen = Arc::default();
     run_screens(&mut conn, &seen);
     let seen = seen.lock().unwrap().clone();
@@ -235,8 +235,7 @@ fn pinned_plans_hold_on_the_ten_year_centre() {
     let path = saathi_tests::generated_centre(dir.path(), &Scale::TEN_YEARS);
     // Encrypted like every centre: a connection of the test's own, given the key.
     let key = saathi_tests::centre_key(dir.path(), saathi_core::scale::SIGN_IN.0, saathi_core::scale::SIGN_IN.1);
-    let mut conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "key", key.pragma_value().as_str()).unwrap();
+    let mut conn = saathi_core::db::connect_raw(&path, Some(&key)).unwrap();
     let ctx = Ctx::at(Actor { staff_id: None, role: Role::Admin }, saathi_tests::today());
     let seen = traced(&mut conn, |c| {
         mentorship::overview(c, &ctx).unwrap();

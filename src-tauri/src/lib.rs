@@ -115,12 +115,14 @@ pub fn run_window(data_dir: PathBuf) -> Result<(), String> {
         .build(tauri::generate_context!())
         .map_err(|e| format!("The Saathi window could not start: {e}"))?
         .run(|app, event| {
-            // Never leave the daily local snapshot half-written.
+            // Never leave the daily local snapshot half-written; the database is checked
+            // as it closes, so that the next start need not.
             if let tauri::RunEvent::Exit = event {
                 let state = app.state::<state::AppState>();
                 state.write_anchor();
                 state.wait_for_snapshot();
                 printouts::clear(&state.data_dir);
+                state.close_and_check();
             }
         });
     Ok(())

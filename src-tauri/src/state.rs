@@ -285,6 +285,25 @@ impl AppState {
         }
     }
 
+    /// At exit, after the snapshot thread has ended: closes the store, then checks the
+    /// encrypted file whole and leaves the note that lets the next start open it without
+    /// the check (see saathi_core::clean_close). Nothing for a store that is not open.
+    pub fn close_and_check(&self) {
+        if !matches!(*self.door(), Door::Open) {
+            return;
+        }
+        self.settle(true);
+        let key = self.db_key();
+        let closed = std::mem::replace(&mut *lock(&self.store), Err(Error::NotSignedIn.payload()));
+        let Some(key) = key.filter(|_| closed.is_ok()) else { return };
+        drop(closed);
+        let began = std::time::Instant::now();
+        match saathi_core::db::check_at_close(&saathi_core::paths::db_path(&self.data_dir), &key) {
+            Ok(noted) => tracing::info!(ms = began.elapsed().as_millis() as u64, noted, "checked at close"),
+            Err(e) => tracing::error!(code = e.code(), "the check at close found a problem"),
+        }
+    }
+
     /// Why the database could not be opened; `None` also while it is still being checked
     /// (see [`AppState::checking`]).
     pub fn startup_error(&self) -> Option<ErrorPayload> {
@@ -661,6 +680,42 @@ mod tests {
             })
             .unwrap();
         assert_eq!(failed, 1, "the wrong password typed while locked is audited once the database opens");
+        state.wait_for_snapshot();
+    }
+
+    /// A window that closes checks the file whole and notes it; the next start opens it at
+    /// once (no start-up check, the store ready for the sign-in's write). A start after a
+    /// power cut (the write-ahead log left behind) checks it again.
+    #[test]
+    fn a_database_checked_at_close_is_opened_at_once_and_after_a_power_cut_checked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = encrypted_demo_centre(dir.path());
+        let note = dir.path().join(saathi_core::clean_close::CHECKED_FILE);
+        let state = AppState::open(dir.path().to_path_buf());
+        h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
+        state.wait_for_snapshot();
+        state.close_and_check();
+        drop(state);
+        assert!(note.exists(), "noted at close");
+
+        let state = AppState::open(dir.path().to_path_buf());
+        assert!(state.unlock("admin", "demo-admin-1").unwrap().is_some());
+        assert!(lock(&state.early).is_none() && lock(&state.store).is_ok(), "opened at once, without the check");
+        assert!(!note.exists(), "the note is used once");
+        h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
+        state.wait_for_snapshot();
+        state.close_and_check();
+        drop(state);
+        assert!(note.exists());
+
+        // A power cut leaves the write-ahead log behind.
+        let mut wal = db.into_os_string();
+        wal.push("-wal");
+        std::fs::write(&wal, b"what a power cut left").unwrap();
+        let state = AppState::open(dir.path().to_path_buf());
+        state.unlock("admin", "demo-admin-1").unwrap();
+        assert!(lock(&state.early).is_some(), "checked again after a power cut");
+        h::sign_in(&state, "admin".into(), "demo-admin-1".into()).unwrap();
         state.wait_for_snapshot();
     }
 

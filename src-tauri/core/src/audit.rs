@@ -34,7 +34,7 @@ fn hex(bytes: &[u8]) -> String {
 /// Registers on `conn` the function that seals audit entries: an HMAC-SHA-256 under a key
 /// derived from the database key, or NULL when the database has none (a store in memory
 /// or a plain file: the tests, and a centre before its conversion).
-pub(crate) fn register_seal(conn: &Connection, key: Option<&DbKey>) -> Result<()> {
+pub(crate) fn register_seal(conn: &Connection, key: Option<&DbKey>) -> rusqlite::Result<()> {
     let key = key.map(|k| k.derive("saathi audit chain v1"));
     conn.create_scalar_function(
         SEAL_FN,
@@ -52,15 +52,10 @@ pub(crate) fn register_seal(conn: &Connection, key: Option<&DbKey>) -> Result<()
     Ok(())
 }
 
-/// The keyed seal of `message` on this connection, if it has a key. A connection that
-/// Saathi's store did not open (a test's own, plain one) has no sealing function: unkeyed.
+/// The keyed seal of `message` on this connection, if it has a key (every connection
+/// `db::connect` opens has the sealing function; one opened otherwise is refused).
 pub(crate) fn keyed_seal(conn: &Connection, message: &[u8]) -> Result<Option<String>> {
-    let mut stmt = match conn.prepare_cached(&format!("SELECT {SEAL_FN}(?1)")) {
-        Ok(stmt) => stmt,
-        Err(e) if e.to_string().contains("no such function") => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(stmt.query_row([message], |r| r.get(0))?)
+    Ok(conn.prepare_cached(&format!("SELECT {SEAL_FN}(?1)"))?.query_row([message], |r| r.get(0))?)
 }
 
 /// What kind of record an entry is about.

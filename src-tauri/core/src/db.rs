@@ -75,7 +75,18 @@ pub(crate) fn connect(path: &Path, flags: OpenFlags, key: Option<&DbKey>) -> rus
         conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
         conn.pragma_update(None, "key", key.pragma_value().as_str())?;
     }
+    // Every connection Saathi opens can seal audit entries and anchors with this key
+    // (the early one and a copy being inspected too), so none falls back to unkeyed seals.
+    crate::audit::register_seal(&conn, key)?;
     Ok(conn)
+}
+
+/// For tests and the bench (`dev-tools`): a connection opened as Saathi opens them (the
+/// key, the audit sealing function), owned by the caller (who may need it `&mut`), without
+/// the store's settings or migrations.
+#[cfg(any(test, feature = "dev-tools"))]
+pub fn connect_raw(path: &Path, key: Option<&DbKey>) -> rusqlite::Result<Connection> {
+    connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
 }
 
 impl Store {
@@ -98,9 +109,11 @@ impl Store {
 
     /// Opens the database for a window that wants its first screen at once: a file that
     /// is new or needs migrating is opened (and checked) as by [`Store::open`]; an
-    /// up-to-date one is only looked at (header, owner, version) and handed back
-    /// [`Opening::Unchecked`], with a read-only connection for the first screen. Before
-    /// anything is written, [`integrity_check`] must pass, then [`Store::open_checked`].
+    /// encrypted one exactly as the last window left it after [`check_at_close`] is
+    /// opened at once; another up-to-date one is only looked at (header, owner, version)
+    /// and handed back [`Opening::Unchecked`], with a read-only connection for the first
+    /// screen. Before anything is written, [`integrity_check`] must pass, then
+    /// [`Store::open_checked`].
     pub fn open_in_stages(path: &Path, key: Option<&DbKey>) -> Result<Opening> {
         let existing = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         if !existing {
@@ -110,6 +123,11 @@ impl Store {
         if version < schema_version() {
             drop(early);
             return Store::open_with(path, key).map(Opening::Ready);
+        }
+        // Exactly as the last window left it, checked whole as it closed: no second check.
+        if key.is_some() && crate::clean_close::take(&early, path) {
+            drop(early);
+            return Store::open_checked(path, key).map(Opening::Ready);
         }
         Ok(Opening::Unchecked(early))
     }
@@ -125,7 +143,6 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = connect(path, flags, key).map_err(|e| damaged_or(path, e))?;
-        crate::audit::register_seal(&conn, key)?;
         apply_pragmas(&conn).map_err(|e| match e {
             Error::Sqlite(s) => damaged_or(path, s),
             other => other,
@@ -234,6 +251,16 @@ pub fn integrity_check(path: &Path, key: Option<&DbKey>) -> Result<()> {
     let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
         .map_err(|e| damaged_or(path, e))?;
     quick_check(&conn, path)
+}
+
+/// A window's last act on an encrypted database, once every connection that writes has
+/// closed: the full check, then the note that lets the next start skip it (see
+/// clean_close.rs). Returns whether the note was written.
+pub fn check_at_close(path: &Path, key: &DbKey) -> Result<bool> {
+    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, Some(key))
+        .map_err(|e| damaged_or(path, e))?;
+    quick_check(&conn, path)?;
+    crate::clean_close::write(&conn, path)
 }
 
 fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
@@ -421,6 +448,60 @@ mod tests {
         drop(early);
         integrity_check(&path, Some(&key)).unwrap();
         Store::open_checked(&path, Some(&key)).unwrap();
+    }
+
+    #[test]
+    fn a_file_checked_as_it_closed_opens_at_once_and_any_change_since_brings_the_check_back() {
+        use crate::clean_close::CHECKED_FILE;
+        let ready =
+            |path: &Path, key: &DbKey| matches!(Store::open_in_stages(path, Some(key)).unwrap(), Opening::Ready(_));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let key = DbKey::generate().unwrap();
+        drop(Store::open_with(&path, Some(&key)).unwrap());
+        assert!(!ready(&path, &key), "no note: checked at start");
+
+        assert!(check_at_close(&path, &key).unwrap());
+        assert!(ready(&path, &key), "as the last window left it");
+        assert!(!dir.path().join(CHECKED_FILE).exists() && !ready(&path, &key), "a note is used once");
+
+        // Written since (by anything): size or time differ.
+        assert!(check_at_close(&path, &key).unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let store = Store::open_with(&path, Some(&key)).unwrap();
+        store.conn().execute_batch("CREATE TABLE later (x); INSERT INTO later VALUES (randomblob(5000));").unwrap();
+        drop(store);
+        assert!(!ready(&path, &key), "changed after the note");
+
+        // A power cut's write-ahead log beside it.
+        assert!(check_at_close(&path, &key).unwrap());
+        std::fs::write(wal_path(&path), b"left by a power cut").unwrap();
+        assert!(!ready(&path, &key), "a log left over");
+        std::fs::remove_file(wal_path(&path)).unwrap();
+
+        // A note written by hand, or another centre's with this file's size and time.
+        assert!(check_at_close(&path, &key).unwrap());
+        let ours: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(CHECKED_FILE)).unwrap()).unwrap();
+        let other_dir = tempfile::tempdir().unwrap();
+        let other_path = other_dir.path().join(DB_FILE);
+        let other_key = DbKey::generate().unwrap();
+        drop(Store::open_with(&other_path, Some(&other_key)).unwrap());
+        assert!(check_at_close(&other_path, &other_key).unwrap());
+        let mut theirs: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(other_dir.path().join(CHECKED_FILE)).unwrap()).unwrap();
+        theirs["len"] = ours["len"].clone();
+        theirs["modified"] = ours["modified"].clone();
+        std::fs::write(dir.path().join(CHECKED_FILE), serde_json::to_vec(&theirs).unwrap()).unwrap();
+        assert!(!ready(&path, &key), "not sealed with this centre's key");
+
+        // A damaged file is never noted as whole.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let end = bytes.len().min(4096 * 4);
+        bytes[4096..end].fill(0x5A);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(check_at_close(&path, &key).unwrap_err().code(), "database_damaged");
+        assert!(!dir.path().join(CHECKED_FILE).exists());
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bulk_reads;
+pub mod clean_close;
+pub mod credentials;
 pub mod ctx;
 mod dates;
 pub mod db;

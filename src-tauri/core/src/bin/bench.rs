@@ -441,9 +441,17 @@ fn main() {
     {
         backup::backup_vs_reference(centre(), bench_today());
     }
-    if ["sign_in_with_unlock_demo", "sign_in_with_unlock_ten_year", "first_start_conversion_ten_year"]
-        .iter()
-        .any(|n| n.contains(&filter))
+    if [
+        "sign_in_with_unlock_demo",
+        "check_at_close_demo",
+        "sign_in_after_power_cut_demo",
+        "sign_in_with_unlock_ten_year",
+        "check_at_close_ten_year",
+        "sign_in_after_power_cut_ten_year",
+        "first_start_conversion_ten_year",
+    ]
+    .iter()
+    .any(|n| n.contains(&filter))
     {
         signin::sign_in_figures(centre(), bench_today());
     }
