@@ -510,6 +510,9 @@ fn command_line_round_trip_brings_the_old_value_back() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Patients: 160") && out.contains("Restored."), "{out}");
+    // The preview names the backup's audit seal and holds the live trail against it.
+    assert!(out.contains("Audit seal when it was made: "), "{out}");
+    assert!(out.contains("The current audit trail still holds this backup's newest entry"), "{out}");
     assert_eq!(patients_and_phone(data.path()), (160, "11111 11111".into()));
     // The safety copy holds the value from before the restore.
     let safety: Vec<PathBuf> =

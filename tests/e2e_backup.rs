@@ -109,6 +109,13 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     app.click("[data-nav='backup']").await;
     app.wait_texts("[data-testid='safety-copy']", "the safety copy", |t| t.len() == 1).await;
     app.screenshot(&shots.join("backup-safety-copies.png")).await;
+    // The same screen in Hindi (checked by eye from the screenshot).
+    app.click("[data-nav='settings']").await;
+    app.click("[data-testid='lang-hi']").await;
+    app.click("[data-nav='backup']").await;
+    let devanagari = |s: &String| s.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c));
+    app.wait_texts("[data-testid='safety-copy'] td", "the safety copy in Hindi", |t| t.iter().any(devanagari)).await;
+    app.screenshot(&shots.join("backup-safety-copies-hi.png")).await;
     app.click("[data-testid='sign-out']").await;
     app.find("[data-testid='username']").await;
     app.quit().await;

@@ -2,6 +2,7 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
+use saathi_core::anchor::AnchorCheck;
 use saathi_core::backup::{self, BackupPhase};
 use saathi_core::keyslots::DbKey;
 
@@ -59,7 +60,7 @@ pub fn restore(
         return Err(format!("There is no file at {}.", file.display()));
     }
     let copy = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("db"));
-    let (live, prepared, ctx) = if who.user.is_some() {
+    let (live, mut prepared, ctx) = if who.user.is_some() {
         let (store, ctx) = crate::cli_access::open_as_admin(data_dir, who).map_err(|e| {
             format!(
                 "{e}\nTo restore a centre whose database cannot be opened, leave out --user: the backup passphrase \
@@ -82,6 +83,10 @@ pub fn restore(
         let prepared = backup::prepare_unsigned(file, &secret, data_dir).map_err(|e| e.to_string())?;
         (None, prepared, system())
     };
+    // The live trail against the head the backup recorded (where the live database opens).
+    if let Some(store) = &live {
+        backup::audit_against(&mut prepared, store.conn()).map_err(|e| e.to_string())?;
+    }
     let p = &prepared.preview;
     println!("Backup: {}", p.file_name);
     println!("Made: {}", p.made_at.as_deref().unwrap_or("unknown"));
@@ -101,6 +106,23 @@ pub fn restore(
     }
     for (name, on) in &p.newest {
         println!("  recently changed: {name} ({on})");
+    }
+    if let Some(head) = &p.audit_head {
+        println!("Audit seal when it was made: {}", head.printed());
+    }
+    match &p.live_trail {
+        Some(AnchorCheck::Holds { entry }) => {
+            println!("The current audit trail still holds this backup's newest entry ({entry}) with the same seal.")
+        }
+        Some(AnchorCheck::Shorter { anchored, newest }) => println!(
+            "WARNING: the current audit trail no longer holds entry {anchored}, which this backup recorded (it now \
+             ends at {newest}): entries were removed since the backup was made."
+        ),
+        Some(AnchorCheck::Different { entry }) => println!(
+            "WARNING: entry {entry} of the current audit trail is not the one this backup recorded: the trail was \
+             rewritten since the backup was made."
+        ),
+        Some(AnchorCheck::NoAnchor | AnchorCheck::Unreadable) | None => {}
     }
     if !yes {
         print!("Replace the data in {} with this backup? Type yes to continue: ", data_dir.display());
