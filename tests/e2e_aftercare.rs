@@ -27,12 +27,16 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     let mut details = json!({
         "full_name": "Ravinder Kumar", "preferred_name": "", "gender": "male", "birth_date": null,
         "age_years": 34, "phone": "98140 55555", "family_name": "", "family_relation": "", "family_phone": "",
-        "languages": ["Punjabi"], "substances": ["alcohol"], "substance_other": "",
-        "consent_phone": true, "consent_family": false, "consent_roster_name": true
+        "languages": ["Punjabi"], "substances": ["alcohol"], "substance_other": ""
     });
     let admitted = (today - Days::new(40)).to_string();
+    let agreed = |kind: &str| json!({ "kind": kind, "given": true, "detail": "", "decided_on": admitted, "how": "signed_form", "witness": "" });
+    let consents = json!([agreed("phone_followup"), agreed("full_name_on_lists")]);
     let p = app
-        .invoke("create_patient", json!({ "patient": { "details": details.take(), "admitted_on": admitted } }))
+        .invoke(
+            "create_patient",
+            json!({ "patient": { "details": details.take(), "admitted_on": admitted }, "consents": consents }),
+        )
         .await
         .expect("patient created");
     let id = p["id"].as_i64().unwrap();
@@ -92,6 +96,38 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     // Privacy is the default: first name and initial, no phone number.
     assert!(text.contains("Ravinder K."), "{text}");
     assert!(!text.contains("98140"), "no phone in privacy mode");
+
+    // He rings to say: no more calls. Withdrawn on his profile, it takes effect at once:
+    // off the call list on screen and on paper, listed apart for a visit instead.
+    app.click("[data-nav='patients']").await;
+    app.click("[data-testid='patient-row'] .name").await;
+    app.click("[data-testid='consent-withdraw'][data-kind='phone_followup']").await;
+    app.click("[data-testid='consent-withdraw-confirm']").await;
+    let phone_now = "[data-testid='consent-now'][data-kind='phone_followup']";
+    app.wait_texts(phone_now, "the withdrawal", |t| t.first().is_some_and(|s| s.starts_with("Withdrawn on"))).await;
+    app.screenshot(&shots.join("consents-profile.png")).await;
+    app.click("[data-nav='aftercare']").await;
+    app.click("[data-testid='range-week']").await;
+    if retry.iso_week() == today.iso_week() {
+        app.wait_texts("[data-testid='worklist-no-calls'] [data-testid='worklist-name']", "listed apart", |t| {
+            t == ["Ravinder Kumar"]
+        })
+        .await;
+        assert!(app.texts("[data-testid='worklist'] [data-testid='worklist-name']").await.is_empty(), "not to call");
+    }
+    std::fs::remove_file(&pdf).expect("the first printout is there");
+    app.click("[data-testid='tab-roster']").await;
+    app.type_into("[data-testid='roster-week']", &dmy(retry)).await;
+    app.click("[data-testid='roster-open']").await;
+    for _ in 0..100 {
+        if pdf.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("Ravinder"), "off the printed call list at once: {text}");
 
     // A counsellor's tabs: the shipped plan templates and the (empty) at-risk list.
     app.click("[data-testid='tab-templates']").await;

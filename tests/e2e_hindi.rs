@@ -77,6 +77,14 @@ async fn every_screen_in_hindi_has_no_english_from_rust() {
     app.click("[data-testid='patient-row'] .name").await;
     app.find("[data-testid='edit-patient']").await;
     check(&app, "profile").await;
+    // The consents panel (further down the profile), with the record form open.
+    app.wait_texts("[data-testid='consent-now']", "the consents", |t| t.len() == 6).await;
+    app.click("[data-testid='consent-add']").await;
+    app.client
+        .execute("document.querySelector(\"[data-testid='consents']\").scrollIntoView(); return 1;", vec![])
+        .await
+        .unwrap();
+    check(&app, "consents").await;
 
     app.click("[data-nav='groups']").await;
     let words = app.wait_texts("[data-testid='schedule-words']", "schedules in words", |t| !t.is_empty()).await;

@@ -6,11 +6,12 @@ use std::process::Command;
 use chrono::NaiveDate;
 use saathi_core::aftercare::groups_seam::{GroupMember, Session};
 use saathi_core::aftercare::{roster, templates};
+use saathi_core::consents::{self, ConsentKind};
 use saathi_core::patients::{self, DischargeType};
 use saathi_core::pdf::{self, RosterDoc, Section};
 use saathi_core::settings::{self, Language};
 use saathi_core::{Actor, Ctx, Role};
-use saathi_tests::{TempStore, date, details};
+use saathi_tests::{TempStore, consent, date, details};
 
 const FIRST: &[&str] = &[
     "Rahul", "Amit", "Vikram", "Sandeep", "Rohit", "Manoj", "Arjun", "Deepak", "Karan", "Suresh", "Imran", "Joseph",
@@ -185,12 +186,14 @@ fn centre_with_calls() -> (TempStore, Ctx) {
     let t = templates::default_template(ts.store.conn()).unwrap().id;
     let names = ["Rahul Sharma", "क्षितिज त्रिपाठी", "Neha Verma"].iter().chain(HARD_NAMES);
     for (i, n) in names.enumerate() {
-        let mut d = details(n);
-        d.consent_roster_name = i != 2;
+        let d = details(n);
         ts.store
             .write(|tx| {
                 let id =
                     patients::create(tx, &desk, &patients::NewPatient { details: d, admitted_on: date("2026-10-01") })?;
+                // All agree to be phoned; all but the third to their full name on lists.
+                consents::record(tx, &desk, id, &consent(ConsentKind::PhoneFollowup, true, "2026-10-01"))?;
+                consents::record(tx, &desk, id, &consent(ConsentKind::FullNameOnLists, i != 2, "2026-10-01"))?;
                 let out = date(if i == 2 { "2026-11-24" } else { "2026-11-20" });
                 saathi_core::admissions::discharge_with_plan(
                     tx,
@@ -398,5 +401,37 @@ fn long_phone_numbers_and_three_digit_row_numbers_print_whole() {
     }
     for n in [99, 100, 120] {
         assert!(text.lines().any(|l| l.trim_start().starts_with(&format!("{n} "))), "row {n}");
+    }
+}
+
+/// `saathi print consent-form`: the demo's first person's form, both copies, English and
+/// Hindi on the page; without an administrator's credentials nothing is printed.
+#[test]
+fn saathi_prints_a_filled_in_consent_form_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let (code, _, err) = saathi_tests::run_saathi(&["demo", "--data-dir", &data_s, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.path().join("form.pdf");
+    let out_s = out.display().to_string();
+    let base = ["print", "consent-form", "--patient", "1", "--data-dir", &data_s, "--out", &out_s];
+    let (code, _, err) = saathi_tests::run_saathi(&base);
+    assert_ne!(code, 0, "refused without credentials");
+    assert!(!out.exists(), "{err}");
+    let (_password, admin) = saathi_tests::demo_admin_args();
+    let admin: Vec<&str> = admin.iter().map(String::as_str).collect();
+    let (code, stdout, err) = saathi_tests::run_saathi(&[&base[..], &admin[..]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("form.pdf"), "{stdout}");
+    let text = pdftotext(&out);
+    let name = saathi_tests::open_demo_centre(&data)
+        .conn()
+        .query_row("SELECT full_name FROM patients WHERE id = 1", [], |r| r.get::<_, String>(0))
+        .unwrap();
+    assert!(text.contains(&name), "the person's name on the form: {name}\n{text}");
+    for words in ["Centre's copy", "केंद्र की प्रति", "Patient's copy", "मरीज़ की प्रति", "I agree", "मैं सहमत हूँ"]
+    {
+        assert!(text.contains(words), "{words} on the form");
     }
 }

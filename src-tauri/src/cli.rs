@@ -139,6 +139,25 @@ enum Command {
         #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
         lang: Option<String>,
     },
+    /// Print a person's papers to a PDF file
+    Print {
+        #[command(subcommand)]
+        what: Printable,
+    },
+}
+
+/// What `saathi print` makes.
+#[derive(Debug, Subcommand)]
+enum Printable {
+    /// The bilingual consent form to sign, filled in (centre's and patient's copies)
+    ConsentForm {
+        /// The person's record number
+        #[arg(long, value_name = "N")]
+        patient: i64,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// `on` or `off`.
@@ -255,6 +274,17 @@ fn run(cli: Cli) -> Result<(), String> {
             let lang = lang.map(|l| if l == "hi" { Language::Hi } else { Language::En });
             let bytes = store
                 .write(|tx| saathi_core::aftercare::roster::roster_pdf(tx, &admin, week, choice, lang))
+                .map_err(|e| e.to_string())?;
+            let written = crate::printouts::write_whole(&out, &bytes)
+                .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;
+            println!("Wrote {} ({} KB)", written.display(), bytes.len().div_ceil(1024));
+            Ok(())
+        }
+        Some(Command::Print { what: Printable::ConsentForm { patient, out } }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let (mut store, admin) = crate::cli_access::open_as_admin(&dir, &who)?;
+            let bytes = store
+                .write(|tx| saathi_core::consents_print::form_pdf(tx, &admin, patient))
                 .map_err(|e| e.to_string())?;
             let written = crate::printouts::write_whole(&out, &bytes)
                 .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;

@@ -23,6 +23,8 @@ use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
 use saathi_core::backup::{self, BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, key};
 use saathi_core::bulk_reads;
+use saathi_core::consents::{self, ConsentInput, ConsentRecord};
+use saathi_core::consents_print;
 use saathi_core::credentials::{self, Slots};
 use saathi_core::groups::attendance::{self, AttendanceSheet, DropIn, Mark};
 use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
@@ -332,9 +334,13 @@ commands! {
         state.write(|tx, ctx| patients::view(tx, ctx, id))
     }
 
-    fn create_patient(state, patient: NewPatient) -> Patient {
+    /// A new person with what they agreed to or refused at intake (one transaction).
+    fn create_patient(state, patient: NewPatient, consents: Vec<ConsentInput>) -> Patient {
         state.write(|tx, ctx| {
             let id = patients::create(tx, ctx, &patient)?;
+            for c in &consents {
+                consents::record(tx, ctx, id, c)?;
+            }
             patients::get(tx, ctx, id)
         })
     }
@@ -372,6 +378,37 @@ commands! {
             patients::set_archived(tx, ctx, id, archived)?;
             patients::get(tx, ctx, id)
         })
+    }
+
+    // ------------------------------------------------------------ consents
+
+    fn list_consents(state, patient: i64) -> Vec<ConsentRecord> {
+        state.read(|conn, ctx| consents::list(conn, ctx, patient))
+    }
+
+    fn record_consent(state, patient: i64, consent: ConsentInput) -> Vec<ConsentRecord> {
+        state.write(|tx, ctx| {
+            consents::record(tx, ctx, patient, &consent)?;
+            consents::list(tx, ctx, patient)
+        })
+    }
+
+    /// Takes effect at once (the call list, printed lists, family calls).
+    fn withdraw_consent(state, id: i64, on: NaiveDate) -> Vec<ConsentRecord> {
+        state.write(|tx, ctx| {
+            let patient = consents::withdraw(tx, ctx, id, on)?;
+            consents::list(tx, ctx, patient)
+        })
+    }
+
+    /// The bilingual consent form to sign (centre's and patient's copies), written into
+    /// the printouts folder and opened in the PDF viewer; returns where it was written.
+    fn print_consent_form(state, patient: i64) -> String {
+        let bytes = state.write(|tx, ctx| consents_print::form_pdf(tx, ctx, patient))?;
+        let target = crate::printouts::folder(&state.data_dir).join(format!("consent-form-{patient}.pdf"));
+        let written = crate::printouts::write_pdf(&target, &bytes).map_err(|e| e.payload())?;
+        crate::printouts::open(&written);
+        Ok(written.display().to_string())
     }
 
     fn list_patient_notes(state, id: i64) -> Vec<PatientNote> {

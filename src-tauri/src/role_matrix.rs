@@ -13,6 +13,7 @@ use saathi_core::aftercare::{
 };
 use saathi_core::audit::AuditQuery;
 use saathi_core::auth::SetupInput;
+use saathi_core::consents::{self, ConsentHow, ConsentInput, ConsentKind};
 use saathi_core::groups::attendance::{DropIn, Mark};
 use saathi_core::groups::conflicts::SaveOptions;
 use saathi_core::groups::membership::{self, FamilyMemberInput, JoinOutcome, LeaveReason, Person};
@@ -112,9 +113,17 @@ fn details(name: &str) -> PatientDetails {
         languages: vec![],
         substances: vec![],
         substance_other: String::new(),
-        consent_phone: true,
-        consent_family: false,
-        consent_roster_name: false,
+    }
+}
+
+fn consent(kind: ConsentKind, on: &str) -> ConsentInput {
+    ConsentInput {
+        kind,
+        given: true,
+        detail: String::new(),
+        decided_on: day(on),
+        how: ConsentHow::SignedForm,
+        witness: String::new(),
     }
 }
 
@@ -152,6 +161,9 @@ fn template() -> &'static Template {
                     &NewPatient { details: details("Gone Home"), admitted_on: day("2025-01-01") },
                 )?;
                 patients::discharge(tx, &sys, discharged, day("2025-03-01"), DischargeType::Completed)?;
+                for p in [inpatient, discharged] {
+                    consents::record(tx, &sys, p, &consent(ConsentKind::PhoneFollowup, "2025-01-01"))?;
+                }
                 let group = groups::create(tx, &sys, &group_input("Morning circle"))?;
                 let series = series::add(tx, &sys, group, &daily_from(sys.today), &SaveOptions::default())?
                     .series_id
@@ -238,8 +250,8 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         }
         "get_patient" => h::get_patient(state, t.inpatient).map(drop),
         "create_patient" => {
-            h::create_patient(state, NewPatient { details: details("New One"), admitted_on: day("2026-02-01") })
-                .map(drop)
+            let new = NewPatient { details: details("New One"), admitted_on: day("2026-02-01") };
+            h::create_patient(state, new, vec![consent(ConsentKind::Treatment, "2026-02-01")]).map(drop)
         }
         "update_patient" => h::update_patient(state, t.inpatient, details("In Patient Renamed")).map(drop),
         "discharge_patient" => {
@@ -250,6 +262,12 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "set_patient_archived" => h::set_patient_archived(state, t.discharged, true).map(drop),
         "list_patient_notes" => h::list_patient_notes(state, t.inpatient).map(drop),
         "add_patient_note" => h::add_patient_note(state, t.inpatient, "Slept well.".into()).map(drop),
+        "list_consents" => h::list_consents(state, t.inpatient).map(drop),
+        "record_consent" => {
+            h::record_consent(state, t.inpatient, consent(ConsentKind::Photographs, "2026-01-02")).map(drop)
+        }
+        "withdraw_consent" => h::withdraw_consent(state, 1, day("2026-01-02")).map(drop),
+        "print_consent_form" => h::print_consent_form(state, t.inpatient).map(drop),
         "list_staff" => h::list_staff(state).map(drop),
         "create_staff" => h::create_staff(
             state,

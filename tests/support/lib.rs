@@ -5,6 +5,7 @@ pub mod e2e;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use saathi_core::consents::{ConsentHow, ConsentInput, ConsentKind};
 use saathi_core::patients::{Gender, NewPatient, PatientDetails};
 use saathi_core::{Actor, Ctx, Store};
 
@@ -74,9 +75,18 @@ pub fn details(name: &str) -> PatientDetails {
         languages: vec!["Hindi".into()],
         substances: vec![],
         substance_other: String::new(),
-        consent_phone: true,
-        consent_family: false,
-        consent_roster_name: false,
+    }
+}
+
+/// A consent (`given`) or refusal of `kind` on `on`, on a signed form.
+pub fn consent(kind: ConsentKind, given: bool, on: &str) -> ConsentInput {
+    ConsentInput {
+        kind,
+        given,
+        detail: String::new(),
+        decided_on: date(on),
+        how: ConsentHow::SignedForm,
+        witness: String::new(),
     }
 }
 

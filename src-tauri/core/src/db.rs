@@ -563,6 +563,67 @@ mod tests {
     }
 
     #[test]
+    fn a_centre_upgraded_to_0013_keeps_what_each_consent_flag_said_as_dated_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            let c = at_version(&path, 12);
+            c.execute_batch(
+                "INSERT INTO staff (id, full_name, role, active, created_at, updated_at)
+                   VALUES (7, 'Desk', 'front_desk', 1, 't', 't');
+                 INSERT INTO patients (id, full_name, gender, phase, search_text, family_name, family_relation,
+                                       consent_phone, consent_family, consent_roster_name, created_at, created_by,
+                                       updated_at)
+                   VALUES (1, 'Asha', 'female', 'inpatient', 'asha', 'Sita', 'Mother', 1, 0, 1,
+                           '2025-03-04T05:06:07Z', 7, 't'),
+                          (2, 'Ravi', 'male', 'aftercare', 'ravi', '', '', 0, 1, 0, '2024-12-31T20:00:00Z', NULL, 't');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let got = rows(
+            store.conn(),
+            "SELECT patient_id, kind, given, detail, decided_on, how, recorded_by FROM consents ORDER BY patient_id, kind",
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                ))
+            },
+        );
+        let reg = |p, kind: &str, given, detail: &str, on: &str, by| {
+            (p, kind.to_owned(), given, detail.to_owned(), on.to_owned(), "register".to_owned(), by)
+        };
+        assert_eq!(
+            got,
+            [
+                reg(1, "family_contact", false, "Sita (Mother)", "2025-03-04", Some(7)),
+                reg(1, "full_name_on_lists", true, "", "2025-03-04", Some(7)),
+                reg(1, "phone_followup", true, "", "2025-03-04", Some(7)),
+                reg(2, "family_contact", true, "", "2024-12-31", None),
+                reg(2, "full_name_on_lists", false, "", "2024-12-31", None),
+                reg(2, "phone_followup", false, "", "2024-12-31", None),
+            ]
+        );
+        let flags: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM pragma_table_info('patients') WHERE name LIKE 'consent%'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(flags, 0, "the flags are gone: the records decide");
+        for kind in [crate::consents::ConsentKind::PhoneFollowup, crate::consents::ConsentKind::FullNameOnLists] {
+            assert!(crate::consents::now(store.conn(), 1, kind).unwrap());
+            assert!(!crate::consents::now(store.conn(), 2, kind).unwrap());
+        }
+    }
+
+    #[test]
     fn a_centre_upgraded_to_0007_has_every_mark_tied_to_its_group_for_good() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);

@@ -3,7 +3,9 @@
 use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
+use rusqlite::Transaction;
 
+use crate::consents::{self, ConsentHow, ConsentInput, ConsentKind};
 use crate::ctx::{Actor, Ctx, Role};
 use crate::db::Store;
 use crate::error::Result;
@@ -151,10 +153,66 @@ pub(crate) fn person(rng: &mut ChaCha8Rng, today: NaiveDate) -> PatientDetails {
         languages,
         substances,
         substance_other: String::new(),
-        consent_phone: rng.random_bool(0.9),
-        consent_family: has_family && rng.random_bool(0.7),
-        consent_roster_name: rng.random_bool(0.4),
     }
+}
+
+/// What a person agreed to at intake, on a signed form: treatment always; follow-up calls
+/// mostly; family contact (naming the family member) for about two in three who gave one;
+/// their full name on printed lists for fewer than half.
+pub(crate) fn intake_consents(rng: &mut ChaCha8Rng, d: &PatientDetails, on: NaiveDate) -> Vec<ConsentInput> {
+    let consent = |kind, given, detail: &str| ConsentInput {
+        kind,
+        given,
+        detail: detail.to_owned(),
+        decided_on: on,
+        how: ConsentHow::SignedForm,
+        witness: String::new(),
+    };
+    let mut out = vec![
+        consent(ConsentKind::Treatment, true, ""),
+        consent(ConsentKind::PhoneFollowup, rng.random_bool(0.9), ""),
+        consent(ConsentKind::FullNameOnLists, rng.random_bool(0.4), ""),
+    ];
+    if !d.family_name.is_empty() {
+        let named = format!("{} ({})", d.family_name, d.family_relation);
+        out.push(consent(ConsentKind::FamilyContact, rng.random_bool(0.7), &named));
+    }
+    out
+}
+
+/// Registers a person with what they agreed to at intake.
+pub(crate) fn admit(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    rng: &mut ChaCha8Rng,
+    d: PatientDetails,
+    on: NaiveDate,
+) -> Result<i64> {
+    let consents = intake_consents(rng, &d, on);
+    let id = patients::create(tx, ctx, &NewPatient { details: d, admitted_on: on })?;
+    for c in &consents {
+        consents::record(tx, ctx, id, c)?;
+    }
+    Ok(id)
+}
+
+/// A few people in aftercare have since withdrawn consent to follow-up calls (recorded
+/// when they said so, a week or two ago), and one their consent to family contact.
+fn withdraw_some_consents(tx: &Transaction<'_>, ctx: &Ctx, today: NaiveDate) -> Result<()> {
+    let given = |kind: ConsentKind, n: usize| -> Result<Vec<i64>> {
+        let sql = format!(
+            "SELECT c.id FROM consents c JOIN patients p ON p.id = c.patient_id
+             WHERE p.phase = 'aftercare' AND c.kind = ?1 AND c.given = 1 AND c.withdrawn_on IS NULL
+             ORDER BY c.patient_id LIMIT {n}"
+        );
+        Ok(tx.prepare(&sql)?.query_map([kind], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
+    };
+    let phone = given(ConsentKind::PhoneFollowup, 4)?;
+    let family = given(ConsentKind::FamilyContact, 1)?;
+    for (i, id) in phone.into_iter().chain(family).enumerate() {
+        consents::withdraw(tx, ctx, id, today - Days::new(7 + 2 * i as u64))?;
+    }
+    Ok(())
 }
 
 /// Fills an empty store with the demo centre as of `today`.
@@ -184,7 +242,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         for _ in 0..40 {
             let d = person(&mut rng, today);
             let admitted = today - Days::new(rng.random_range(0..90));
-            patients::create(tx, &ctx, &NewPatient { details: d, admitted_on: admitted })?;
+            admit(tx, &ctx, &mut rng, d, admitted)?;
             summary.inpatients += 1;
         }
         // About 120 who have gone home: aftercare (recent) and alumni (long ago); some
@@ -192,7 +250,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         for _ in 0..120 {
             let d = person(&mut rng, today);
             let mut admitted = today - Days::new(rng.random_range(120..1500));
-            let id = patients::create(tx, &ctx, &NewPatient { details: d, admitted_on: admitted })?;
+            let id = admit(tx, &ctx, &mut rng, d, admitted)?;
             let stays = if rng.random_bool(0.2) { 2 } else { 1 };
             let mut discharged = admitted;
             for stay in 0..stays {
@@ -224,6 +282,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
             }
             summary.discharged += 1;
         }
+        withdraw_some_consents(tx, &ctx, today)?;
         crate::groups::demo::generate(tx, today, seed)?;
         crate::aftercare::demo::generate(tx, today, seed)?;
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);

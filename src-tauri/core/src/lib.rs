@@ -11,6 +11,8 @@ pub mod auth;
 pub mod backup;
 pub mod bulk_reads;
 pub mod clean_close;
+pub mod consents;
+pub mod consents_print;
 pub mod credentials;
 pub mod ctx;
 mod dates;

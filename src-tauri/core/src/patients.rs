@@ -1,5 +1,5 @@
 //! The patient register: details, stays (admission → discharge, any number of times),
-//! phase, consent, archive, and search in any script.
+//! phase, archive, and search in any script.
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -42,14 +42,12 @@ pub struct PatientDetails {
     pub languages: Vec<String>,
     pub substances: Vec<Substance>,
     pub substance_other: String,
-    pub consent_phone: bool,
-    pub consent_family: bool,
-    pub consent_roster_name: bool,
 }
 
 impl PatientDetails {
     /// A name and gender, everything else empty (no date of birth or age, no phones, no
-    /// languages or substances, no consents); fill in the rest with `..`.
+    /// languages or substances); fill in the rest with `..`. (Consents are records of
+    /// their own: consents.rs.)
     pub fn new(full_name: &str, gender: Gender) -> PatientDetails {
         PatientDetails {
             full_name: full_name.to_owned(),
@@ -64,9 +62,6 @@ impl PatientDetails {
             languages: Vec::new(),
             substances: Vec::new(),
             substance_other: String::new(),
-            consent_phone: false,
-            consent_family: false,
-            consent_roster_name: false,
         }
     }
 }
@@ -282,14 +277,13 @@ pub fn create(tx: &Transaction<'_>, ctx: &Ctx, new: &NewPatient) -> Result<i64> 
     tx.execute(
         "INSERT INTO patients (full_name, preferred_name, gender, birth_date, age_years, age_recorded_on,
             phone, phone_digits, family_name, family_relation, family_phone, family_phone_digits,
-            languages, substances, substance_other, phase, consent_phone, consent_family,
-            consent_roster_name, search_text, created_at, created_by, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'inpatient', ?16, ?17, ?18, ?19, ?20, ?21, ?20, ?21)",
+            languages, substances, substance_other, phase, search_text, created_at, created_by, updated_at,
+            updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'inpatient', ?16, ?17, ?18, ?17, ?18)",
         params![
             d.full_name, d.preferred_name, d.gender, d.birth_date, d.age_years,
             d.age_years.map(|_| ctx.today), d.phone, phone_digits, d.family_name, d.family_relation,
-            d.family_phone, family_digits, langs, subs, d.substance_other, d.consent_phone,
-            d.consent_family, d.consent_roster_name, search, stamp, ctx.actor.staff_id,
+            d.family_phone, family_digits, langs, subs, d.substance_other, search, stamp, ctx.actor.staff_id,
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -318,8 +312,7 @@ pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails
         "UPDATE patients SET full_name = ?2, preferred_name = ?3, gender = ?4, birth_date = ?5, age_years = ?6,
             age_recorded_on = ?7, phone = ?8, phone_digits = ?9, family_name = ?10, family_relation = ?11,
             family_phone = ?12, family_phone_digits = ?13, languages = ?14, substances = ?15,
-            substance_other = ?16, consent_phone = ?17, consent_family = ?18, consent_roster_name = ?19,
-            search_text = ?20, updated_at = ?21, updated_by = ?22
+            substance_other = ?16, search_text = ?17, updated_at = ?18, updated_by = ?19
          WHERE id = ?1",
         params![
             id,
@@ -338,9 +331,6 @@ pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails
             langs,
             subs,
             d.substance_other,
-            d.consent_phone,
-            d.consent_family,
-            d.consent_roster_name,
             search,
             ctx.stamp(),
             ctx.actor.staff_id,
@@ -534,8 +524,7 @@ pub fn get(conn: &Connection, ctx: &Ctx, id: i64) -> Result<Patient> {
         .query_row(
             "SELECT id, full_name, preferred_name, gender, birth_date, age_years, age_recorded_on, phone,
                     family_name, family_relation, family_phone, languages, substances, substance_other,
-                    consent_phone, consent_family, consent_roster_name, phase, archived_at IS NOT NULL,
-                    created_at, updated_at
+                    phase, archived_at IS NOT NULL, created_at, updated_at
              FROM patients WHERE id = ?1",
             [id],
             |r| {
@@ -559,16 +548,13 @@ pub fn get(conn: &Connection, ctx: &Ctx, id: i64) -> Result<Patient> {
                         languages: serde_json::from_str(&langs).unwrap_or_default(),
                         substances: serde_json::from_str(&subs).unwrap_or_default(),
                         substance_other: r.get(13)?,
-                        consent_phone: r.get(14)?,
-                        consent_family: r.get(15)?,
-                        consent_roster_name: r.get(16)?,
                     },
-                    phase: r.get(17)?,
-                    archived: r.get(18)?,
+                    phase: r.get(14)?,
+                    archived: r.get(15)?,
                     age: age_on(ctx.today, birth_date, age_years, noted),
                     stays: Vec::new(),
-                    created_at: r.get(19)?,
-                    updated_at: r.get(20)?,
+                    created_at: r.get(16)?,
+                    updated_at: r.get(17)?,
                 })
             },
         )
@@ -726,9 +712,6 @@ mod tests {
             languages: vec!["Hindi".into()],
             substances: vec![Substance::Alcohol],
             substance_other: String::new(),
-            consent_phone: true,
-            consent_family: false,
-            consent_roster_name: false,
         }
     }
 

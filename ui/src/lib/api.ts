@@ -16,6 +16,10 @@ import type { RecoverySheet } from './bindings/RecoverySheet';
 import type { RestorePreview } from './bindings/RestorePreview';
 import type { UnattendedStatus } from './bindings/UnattendedStatus';
 import type { PatientNote } from './bindings/PatientNote';
+import type { ConsentHow } from './bindings/ConsentHow';
+import type { ConsentInput } from './bindings/ConsentInput';
+import type { ConsentKind } from './bindings/ConsentKind';
+import type { ConsentRecord } from './bindings/ConsentRecord';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { SetupInput } from './bindings/SetupInput';
 import type { SetupResult } from './bindings/SetupResult';
@@ -146,7 +150,16 @@ export const api = {
   registerCounts: () => call<RegisterCounts>('register_counts'),
   searchPatients: (query: PatientQuery) => call<PatientPage>('search_patients', { query }),
   getPatient: (id: number) => call<Patient>('get_patient', { id }),
-  createPatient: (patient: NewPatient) => call<Patient>('create_patient', { patient }),
+  /** A new person with what they agreed to or refused at intake, in one transaction. */
+  createPatient: (patient: NewPatient, consents: ConsentInput[]) =>
+    call<Patient>('create_patient', { patient, consents }),
+  listConsents: (patient: number) => call<ConsentRecord[]>('list_consents', { patient }),
+  recordConsent: (patient: number, consent: ConsentInput) =>
+    call<ConsentRecord[]>('record_consent', { patient, consent }),
+  /** Takes effect at once: the call list, printed lists, family calls. */
+  withdrawConsent: (id: number, on: string) => call<ConsentRecord[]>('withdraw_consent', { id, on }),
+  /** The bilingual consent form, written into the printouts folder and opened; returns the path. */
+  printConsentForm: (patient: number) => call<string>('print_consent_form', { patient }),
   updatePatient: (id: number, details: PatientDetails) => call<Patient>('update_patient', { id, details }),
   dischargePatient: (id: number, on: string, kind: DischargeType) =>
     call<Patient>('discharge_patient', { id, on, kind }),
@@ -280,6 +293,7 @@ export const api = {
     }),
 };
 
+export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
 export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use super::plans::{self, PlanStatus, str_enum};
 use crate::access::{Action, allowed};
 use crate::audit::{self, entity};
+use crate::consents::{self, ConsentKind};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 
@@ -152,9 +153,10 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, input: &AttemptInput) -> Result<A
             message: "This follow-up is already finished. Refresh the list.".into(),
         });
     }
-    let (consent_phone, consent_family, family_phone): (bool, bool, String) = tx
-        .prepare_cached("SELECT consent_phone, consent_family, family_phone FROM patients WHERE id = ?1")?
-        .query_row([f.patient], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let consent_phone = consents::now(tx, f.patient, ConsentKind::PhoneFollowup)?;
+    let consent_family = consents::now(tx, f.patient, ConsentKind::FamilyContact)?;
+    let family_phone: String =
+        tx.prepare_cached("SELECT family_phone FROM patients WHERE id = ?1")?.query_row([f.patient], |r| r.get(0))?;
     let family = input.method == ContactMethod::Family || input.result == ContactResult::SpokeToFamily;
     if family && !consent_family {
         return Err(Error::invalid(

@@ -62,8 +62,7 @@ pub fn generate(tx: &Transaction<'_>, today: NaiveDate, seed: u64) -> Result<u32
             let ctx = Ctx::at(who, on);
             let p_reach = if reliable { 0.7 } else { 0.3 };
             let reached = rng.random_bool(p_reach);
-            let (consent_phone,): (bool,) =
-                tx.query_row("SELECT consent_phone FROM patients WHERE id = ?1", [patient], |r| Ok((r.get(0)?,)))?;
+            let consent_phone = crate::consents::now(tx, patient, crate::consents::ConsentKind::PhoneFollowup)?;
             let method = if consent_phone { ContactMethod::Phone } else { ContactMethod::Visit };
             let input = if reached {
                 let status = if relapsing && rng.random_bool(0.4) {

@@ -18,6 +18,7 @@
 use chrono::{Days, NaiveDate};
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
 
+use crate::consents::{self, ConsentKind};
 use crate::error::Result;
 use crate::groups;
 use crate::groups::membership::{self, Person};
@@ -156,8 +157,10 @@ fn session(conn: &Connection, o: &Occurrence) -> Result<Session> {
 
 /// The members expected at a session, in name order, with what the roster shows.
 fn members_of(conn: &Connection, o: &Occurrence) -> Result<Vec<GroupMember>> {
-    let mut patient = conn
-        .prepare_cached("SELECT full_name, preferred_name, phone, consent_roster_name FROM patients WHERE id = ?1")?;
+    let mut patient = conn.prepare_cached(&format!(
+        "SELECT full_name, preferred_name, phone, {} FROM patients WHERE id = ?1",
+        consents::now_sql("patients.id", ConsentKind::FullNameOnLists)
+    ))?;
     let mut family = conn.prepare_cached("SELECT name, phone FROM family_members WHERE id = ?1")?;
     let mut due = conn.prepare_cached(
         "SELECT min(f.next_try_on) FROM aftercare_followups f JOIN aftercare_plans pl ON pl.id = f.plan_id

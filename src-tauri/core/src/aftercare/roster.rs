@@ -9,6 +9,7 @@ use super::groups_seam::{self, Session};
 use super::worklist::{self, WorklistRow};
 use crate::access::Action;
 use crate::audit;
+use crate::consents::{self, ConsentKind};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::pdf::labels::{self as l, Label, date as dmy};
@@ -98,9 +99,13 @@ pub fn call_list_section(
     lang: Language,
 ) -> Result<Section> {
     let sunday = monday + Days::new(6);
-    let rows: Vec<WorklistRow> = worklist::rows_until(conn, ctx, sunday)?;
-    let mut consent: rusqlite::CachedStatement<'_> =
-        conn.prepare_cached("SELECT consent_roster_name, preferred_name FROM patients WHERE id = ?1")?;
+    // The call list: only people who agree to be phoned (a withdrawal takes them off at once).
+    let rows: Vec<WorklistRow> =
+        worklist::rows_until(conn, ctx, sunday)?.into_iter().filter(|r| r.consent_phone).collect();
+    let mut consent: rusqlite::CachedStatement<'_> = conn.prepare_cached(&format!(
+        "SELECT {}, preferred_name FROM patients WHERE id = ?1",
+        consents::now_sql("patients.id", ConsentKind::FullNameOnLists)
+    ))?;
     let mut out = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let (on_roster, preferred): (bool, String) =

@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::templates::{ContactRule, Unit, add, dates};
 use super::*;
+use crate::consents::{self, ConsentHow, ConsentInput, ConsentKind};
 use crate::ctx::{Actor, Ctx, Role};
 use crate::db::Store;
 use crate::patients::{self, DischargeType, NewPatient, PatientDetails};
@@ -109,9 +110,18 @@ fn details(name: &str) -> PatientDetails {
         languages: vec![],
         substances: vec![patients::Substance::Alcohol],
         substance_other: String::new(),
-        consent_phone: true,
-        consent_family: false,
-        consent_roster_name: true,
+    }
+}
+
+/// A consent (or refusal) of `kind` on `on`, on a signed form.
+fn consent(kind: ConsentKind, given: bool, on: NaiveDate) -> ConsentInput {
+    ConsentInput {
+        kind,
+        given,
+        detail: "Sita (Mother)".into(),
+        decided_on: on,
+        how: ConsentHow::SignedForm,
+        witness: String::new(),
     }
 }
 
@@ -173,6 +183,10 @@ impl World {
                     &ctx,
                     &NewPatient { details: det.unwrap_or_else(|| details(name)), admitted_on: admitted },
                 )?;
+                // Agreed at intake to be phoned and named on lists; not to family contact.
+                for kind in [ConsentKind::PhoneFollowup, ConsentKind::FullNameOnLists] {
+                    consents::record(tx, &ctx, id, &consent(kind, true, admitted))?;
+                }
                 let plan =
                     crate::admissions::discharge_with_plan(tx, &ctx, id, out, DischargeType::Completed, Some(t), None)?;
                 Ok((id, plan.unwrap()))
@@ -320,10 +334,10 @@ fn attempts_cannot_be_changed_or_deleted() {
 fn family_and_phone_contact_need_consent() {
     let mut w = world();
     let out = d(2026, 11, 26);
-    let mut det = details("Amit Verma");
-    det.consent_phone = false;
-    let (_, _) = w.discharged("Amit Verma", d(2026, 10, 1), out, Some(det));
+    let (p, _) = w.discharged("Amit Verma", d(2026, 10, 1), out, None);
     let day = d(2026, 11, 28);
+    // He no longer wants to be phoned: a refusal recorded later decides.
+    w.store.write(|tx| consents::record(tx, &dctx(day), p, &consent(ConsentKind::PhoneFollowup, false, day))).unwrap();
     let row = w.worklist(&dctx(day), WorklistRange::Today).remove(0);
     assert!(row.family_phone.is_empty(), "no family number shown without consent");
     let mut input = AttemptInput {
@@ -871,7 +885,6 @@ fn discharge_offers_an_aftercare_group_and_refuses_other_groups() {
             )?;
             let d = crate::patients::PatientDetails {
                 age_years: Some(30),
-                consent_phone: true,
                 ..crate::patients::PatientDetails::new("Ravi Kumar", crate::patients::Gender::Male)
             };
             let admitted = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();

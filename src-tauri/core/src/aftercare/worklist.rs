@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::attempts::{RecoveryStatus, RiskLevel};
 use super::groups_seam;
 use crate::access::{Action, allowed};
+use crate::consents::{self, ConsentKind};
 use crate::ctx::Ctx;
 use crate::error::Result;
 
@@ -69,9 +70,9 @@ pub fn week_start(day: NaiveDate) -> NaiveDate {
 /// printed call list does not show them).
 pub(crate) fn rows_until(conn: &Connection, ctx: &Ctx, until: NaiveDate) -> Result<Vec<WorklistRow>> {
     let counsellor = allowed(ctx.actor.role, Action::ManageAftercare);
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT f.id, f.plan_id, f.patient_id, p.full_name, p.preferred_name, p.phone, p.family_phone,
-                p.family_relation, p.consent_phone, p.consent_family, f.due_on, f.next_try_on, f.kind,
+                p.family_relation, {phone}, {family}, f.due_on, f.next_try_on, f.kind,
                 f.for_counsellor,
                 (SELECT count(*) FROM aftercare_attempts a WHERE a.followup_id = f.id),
                 (SELECT max(a.on_date) FROM aftercare_attempts a WHERE a.patient_id = f.patient_id
@@ -84,7 +85,10 @@ pub(crate) fn rows_until(conn: &Connection, ctx: &Ctx, until: NaiveDate) -> Resu
          JOIN aftercare_plans pl ON pl.id = f.plan_id AND pl.status = 'active'
          JOIN patients p ON p.id = f.patient_id AND p.archived_at IS NULL
          WHERE f.status = 'open' AND f.next_try_on <= ?1 AND (?2 OR f.for_counsellor = 0)",
-    )?;
+        phone = consents::now_sql("p.id", ConsentKind::PhoneFollowup),
+        family = consents::now_sql("p.id", ConsentKind::FamilyContact),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt
         .query_map(params![until, counsellor], |r| {
             let full_name: String = r.get(3)?;

@@ -29,7 +29,6 @@ fn details(name: &str, gender: Gender, languages: &[&str], substance: Substance,
         age_years: Some(age),
         languages: languages.iter().map(|s| s.to_string()).collect(),
         substances: vec![substance],
-        consent_phone: true,
         ..PatientDetails::new(name, gender)
     }
 }
@@ -410,8 +409,17 @@ fn a_mentor_flagged_at_risk_in_aftercare_is_not_suggested() {
     let row = o.mentors.iter().find(|r| r.patient_id == m).unwrap();
     assert!(row.eligible, "{:?}", row.not_eligible);
     assert_eq!(suggested(&suggest(s.conn(), &c).unwrap()), [(m, e)]);
-    // A call hears of a relapse.
+    // A call (he agreed to be phoned) hears of a relapse.
     s.write(|tx| {
+        let phone = crate::consents::ConsentInput {
+            kind: crate::consents::ConsentKind::PhoneFollowup,
+            given: true,
+            detail: String::new(),
+            decided_on: c.today,
+            how: crate::consents::ConsentHow::SignedForm,
+            witness: String::new(),
+        };
+        crate::consents::record(tx, &c, m, &phone)?;
         let followup: i64 = tx.query_row(
             "SELECT id FROM aftercare_followups WHERE plan_id = ?1 ORDER BY due_on LIMIT 1",
             [plan],

@@ -87,6 +87,80 @@ labels! {
     FRIDAY: "Friday", "शुक्रवार";
     SATURDAY: "Saturday", "शनिवार";
     SUNDAY: "Sunday", "रविवार";
+
+    CF_TITLE: "Consent form", "सहमति पत्र";
+    CF_SUBTITLE: "Informed consent: Mental Healthcare Act 2017 and Digital Personal Data Protection Act 2023",
+        "सूचित सहमति: मानसिक स्वास्थ्य देखभाल अधिनियम 2017 और डिजिटल व्यक्तिगत डेटा संरक्षण अधिनियम 2023";
+    CF_CENTRE_COPY: "Centre's copy", "केंद्र की प्रति";
+    CF_PATIENT_COPY: "Patient's copy", "मरीज़ की प्रति";
+    CF_RECORD: "Record no.", "रिकॉर्ड नं.";
+    CF_AGE: "Age", "उम्र";
+    CF_ADMITTED: "Date of admission", "भर्ती की तारीख";
+    CF_INTRO: "Please read each part, or ask for it to be read to you in a language you understand, and tick one \
+        box in each. You may agree to some parts and not to others. Ask the staff about anything that is not clear.",
+        "कृपया हर हिस्सा पढ़ें, या अपनी समझ की भाषा में पढ़कर सुनाने को कहें, और हर हिस्से में एक खाने पर सही का \
+        निशान लगाएँ। आप कुछ बातों के लिए हाँ और कुछ के लिए ना कह सकते हैं। जो बात साफ़ न हो, वह स्टाफ़ से पूछें।";
+    CF_AGREE: "I agree", "मैं सहमत हूँ";
+    CF_DISAGREE: "I do not agree", "मैं सहमत नहीं हूँ";
+    CF_TREATMENT: "Treatment", "इलाज";
+    CF_TREATMENT_TEXT: "The centre may treat me for my addiction: counselling, group sessions, medical care and the \
+        medicines its doctor prescribes. The staff have explained the treatment, how long it may take and the \
+        centre's rules to me.",
+        "केंद्र मेरी नशे की लत का इलाज कर सकता है: काउंसलिंग, ग्रुप सत्र, डॉक्टर की देखभाल और डॉक्टर की लिखी \
+        दवाइयाँ। स्टाफ़ ने मुझे इलाज, उसमें लगने वाला समय और केंद्र के नियम समझा दिए हैं।";
+    CF_PHONE_FOLLOWUP: "Phone calls after I go home", "घर जाने के बाद फ़ोन";
+    CF_PHONE_FOLLOWUP_TEXT: "The centre's staff may phone me after I go home to ask how I am and to remind me of \
+        aftercare meetings.",
+        "घर जाने के बाद केंद्र का स्टाफ़ मेरा हालचाल पूछने और आफ़्टरकेयर मीटिंग की याद दिलाने के लिए मुझे फ़ोन कर \
+        सकता है।";
+    CF_FAMILY: "Talking to my family", "मेरे परिवार से बात";
+    CF_FAMILY_WHO: "Family member", "परिवार का सदस्य";
+    CF_FAMILY_TEXT: "The centre's staff may talk to the family member named here about my treatment and progress, \
+        and phone them if they cannot reach me.",
+        "केंद्र का स्टाफ़ यहाँ लिखे परिवार के सदस्य से मेरे इलाज और मेरी प्रगति के बारे में बात कर सकता है, और मुझसे \
+        संपर्क न हो पाने पर उन्हें फ़ोन कर सकता है।";
+    CF_FULL_NAME: "My full name on printed lists", "छपी सूचियों में मेरा पूरा नाम";
+    CF_FULL_NAME_TEXT: "My full name may be printed on lists used inside the centre (group attendance, call lists). \
+        If I say no, only my first name and the first letter of my surname are printed.",
+        "केंद्र के अंदर काम आने वाली छपी सूचियों (ग्रुप हाज़िरी, कॉल सूची) में मेरा पूरा नाम छप सकता है। सहमत न होने पर \
+        सिर्फ़ मेरा पहला नाम और उपनाम का पहला अक्षर छपेगा।";
+    CF_SHARING: "Sharing my records", "मेरी जानकारी देना";
+    CF_SHARING_WHO: "Shared with", "किसे दी जाएगी";
+    CF_SHARING_TEXT: "The centre may share my records (attendance, progress and a summary of my treatment) with the \
+        referral, court or other body named here, only for the purpose I have been told about.",
+        "केंद्र मेरी जानकारी (हाज़िरी, प्रगति और इलाज का सारांश) यहाँ लिखी रेफ़रल संस्था, अदालत या अन्य संस्था को दे \
+        सकता है, सिर्फ़ उसी काम के लिए जो मुझे बताया गया है।";
+    CF_PHOTOS: "Photographs", "फ़ोटो";
+    CF_PHOTOS_TEXT: "The centre may take photographs of me at its activities and events. They will not be shown \
+        outside the centre or on social media without asking me again.",
+        "केंद्र अपनी गतिविधियों और कार्यक्रमों में मेरी फ़ोटो ले सकता है। मुझसे दोबारा पूछे बिना ये फ़ोटो केंद्र के बाहर \
+        या सोशल मीडिया पर नहीं दिखाई जाएँगी।";
+    CF_RIGHTS: "Your rights", "आपके अधिकार";
+    CF_RIGHTS_WITHDRAW: "You can withdraw any consent at any time, as easily as you gave it: tell any staff member \
+        or phone the centre.",
+        "आप कोई भी सहमति कभी भी वापस ले सकते हैं, उतनी ही आसानी से जितनी आसानी से दी थी: किसी भी स्टाफ़ सदस्य को \
+        बताएँ या केंद्र को फ़ोन करें।";
+    CF_RIGHTS_CARE: "Saying no, or withdrawing later, will not change your treatment or how the staff treat you.",
+        "मना करने या बाद में सहमति वापस लेने से आपके इलाज पर या स्टाफ़ के व्यवहार पर कोई असर नहीं पड़ेगा।";
+    CF_RIGHTS_DATA: "You may ask to see the information the centre keeps about you, to have it corrected or \
+        completed, and to know whom it was shared with. If you are not satisfied, complain to the centre \
+        (DPDP Act 2023, sections 6 and 11 to 13).",
+        "आप केंद्र के पास रखी अपनी जानकारी देखने, उसे सही या पूरा करवाने और यह जानने के लिए कह सकते हैं कि वह \
+        किसे दी गई। संतुष्ट न होने पर केंद्र से शिकायत करें (डीपीडीपी अधिनियम 2023, धारा 6 और 11 से 13)।";
+    CF_DECLARATION: "This form was explained to me in a language I understand, my questions were answered, and I \
+        sign it of my own free will. I have been given a copy.",
+        "यह पत्र मुझे मेरी समझ की भाषा में समझाया गया, मेरे सवालों के जवाब दिए गए, और मैं अपनी मर्ज़ी से इस पर \
+        हस्ताक्षर कर रहा/रही हूँ। मुझे इसकी एक प्रति दी गई है।";
+    CF_SIGN_PERSON: "The person: signature or left thumb impression", "व्यक्ति: हस्ताक्षर या बाएँ अंगूठे का निशान";
+    CF_SIGN_WITNESS: "Witness (saw the form explained and signed)", "गवाह (जिसके सामने पत्र समझाया और भरा गया)";
+    CF_SIGN_STAFF: "Staff member recording the consent", "सहमति दर्ज करने वाले स्टाफ़ सदस्य";
+    CF_SIGN_GUARDIAN: "For a minor or a supported admission: parent, guardian or nominated representative",
+        "नाबालिग या सहायता से भर्ती के लिए: माता-पिता, अभिभावक या नामित प्रतिनिधि";
+    CF_THUMB: "Thumb", "अंगूठा";
+    CF_DATE: "Date", "तारीख";
+    CF_RELATIONSHIP: "Relationship", "रिश्ता";
+    CF_PRINTED: "Printed on {date} by {name}. Confidential.", "{date} को {name} ने छापा। गोपनीय।";
+    CF_SEAL: "Audit seal", "ऑडिट मुहर";
 }
 
 /// The weekday's name.

@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 
+pub mod consent_form;
 pub mod labels;
 pub mod shape;
 

@@ -112,11 +112,10 @@ impl CareSim {
         patient: i64,
         day: NaiveDate,
     ) -> Result<()> {
-        let (consent_phone, consent_family, family_phone): (bool, bool, String) = conn.query_row(
-            "SELECT consent_phone, consent_family, family_phone FROM patients WHERE id = ?1",
-            [patient],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let consent_phone = crate::consents::now(conn, patient, crate::consents::ConsentKind::PhoneFollowup)?;
+        let consent_family = crate::consents::now(conn, patient, crate::consents::ConsentKind::FamilyContact)?;
+        let family_phone: String =
+            conn.query_row("SELECT family_phone FROM patients WHERE id = ?1", [patient], |r| r.get(0))?;
         let reach = *[0.85, 0.85, 0.85, 0.6, 0.6, 0.3].choose(&mut self.rng).unwrap_or(&0.6);
         let r: f64 = self.rng.random();
         let fate = if r < 0.28 {

@@ -21,7 +21,7 @@ use crate::audit::{self, entity};
 use crate::ctx::{Actor, Ctx, Role};
 use crate::db::Store;
 use crate::error::{Error, Result};
-use crate::patients::{self, DischargeType, NewPatient, Phase};
+use crate::patients::{self, DischargeType, Phase};
 use crate::staff::{self, StaffInput};
 
 mod aftercare;
@@ -248,11 +248,7 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                     match kind {
                         Event::Admit => {
                             let details = crate::demo::person(&mut rng, when);
-                            let id = patients::create(
-                                tx,
-                                &ctx,
-                                &NewPatient { details: details.clone(), admitted_on: when },
-                            )?;
+                            let id = crate::demo::admit(tx, &ctx, &mut rng, details.clone(), when)?;
                             ids[p as usize] = id;
                             stays += 1;
                             groups.admitted(tx, &ctx, id, Some(&details), when)?;

@@ -9,4 +9,4 @@ export type PatientDetails = { full_name: string, preferred_name: string, gender
 /**
  * Approximate age in years, when the date of birth is not known.
  */
-age_years: number | null, phone: string, family_name: string, family_relation: string, family_phone: string, languages: Array<string>, substances: Array<Substance>, substance_other: string, consent_phone: boolean, consent_family: boolean, consent_roster_name: boolean, };
+age_years: number | null, phone: string, family_name: string, family_relation: string, family_phone: string, languages: Array<string>, substances: Array<Substance>, substance_other: string, };
