@@ -63,6 +63,9 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     // Change a patient's phone.
     app.click("[data-nav='patients']").await;
     let name = app.text("[data-testid='patient-row'] .name").await;
+    // The demo's names repeat: the person is known by their record number.
+    let id = app.find("[data-testid='patient-row']").await.attr("data-id").await.unwrap().expect("a record number");
+    let row = format!("[data-testid='patient-row'][data-id='{id}'] .name");
     app.click("[data-testid='patient-row'] .name").await;
     app.click("[data-testid='edit-patient']").await;
     let original = app.value("[data-testid='phone']").await;
@@ -92,8 +95,8 @@ async fn back_up_change_a_patient_restore_and_see_the_old_value_back() {
     assert_eq!(level.as_deref(), Some("ok"), "the restored backup counts as verified");
     app.click("[data-nav='patients']").await;
     app.type_into("[data-testid='patient-search']", &name).await;
-    app.wait_texts("[data-testid='patient-row'] .name", "the patient", |t| t.len() == 1 && t[0] == name).await;
-    app.click("[data-testid='patient-row'] .name").await;
+    app.wait_texts(&row, "the patient", |t| t == [name.clone()]).await;
+    app.click(&row).await;
     app.click("[data-testid='edit-patient']").await;
     assert_eq!(app.value("[data-testid='phone']").await, original);
     app.screenshot(&shots.join("restored-patient.png")).await;
