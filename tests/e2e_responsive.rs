@@ -120,6 +120,12 @@ async fn the_window_answers_and_repaints_while_sign_in_waits_for_the_start_up_ch
     println!("responsive_session_info_longest  {longest:.1}  ms");
     println!("responsive_main_thread_longest_stall  {:.1}  ms", stall.as_secs_f64() * 1e3);
     assert!(probes.len() >= 5, "session_info was called during the slow command: {probes:?}");
-    assert!(longest < 100.0, "session_info answered within 100 ms each time: {probes:?}");
+    // Not a time budget (the figures above are for people to read; a busy machine moves
+    // them): a session_info that waited for the store would last as long as the sign-in.
+    assert!(
+        longest < slow_for.as_secs_f64() * 1e3 / 4.0,
+        "session_info never waited for the sign-in ({:.0} ms): {probes:?}",
+        slow_for.as_secs_f64() * 1e3
+    );
     app.quit().await;
 }
