@@ -337,10 +337,7 @@ commands! {
     /// A new person with what they agreed to or refused at intake (one transaction).
     fn create_patient(state, patient: NewPatient, consents: Vec<ConsentInput>) -> Patient {
         state.write(|tx, ctx| {
-            let id = patients::create(tx, ctx, &patient)?;
-            for c in &consents {
-                consents::record(tx, ctx, id, c)?;
-            }
+            let id = consents::admit(tx, ctx, &patient, &consents)?;
             patients::get(tx, ctx, id)
         })
     }

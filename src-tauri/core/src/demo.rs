@@ -188,12 +188,8 @@ pub(crate) fn admit(
     d: PatientDetails,
     on: NaiveDate,
 ) -> Result<i64> {
-    let consents = intake_consents(rng, &d, on);
-    let id = patients::create(tx, ctx, &NewPatient { details: d, admitted_on: on })?;
-    for c in &consents {
-        consents::record(tx, ctx, id, c)?;
-    }
-    Ok(id)
+    let intake = intake_consents(rng, &d, on);
+    consents::admit(tx, ctx, &NewPatient { details: d, admitted_on: on }, &intake)
 }
 
 /// A few people in aftercare have since withdrawn consent to follow-up calls (recorded
