@@ -35,7 +35,7 @@ async fn discharge_with_a_plan_work_the_follow_up_and_print_the_roster() {
     let p = app
         .invoke(
             "create_patient",
-            json!({ "patient": { "details": details.take(), "admitted_on": admitted }, "consents": consents }),
+            json!({ "intake": { "patient": { "details": details.take(), "admitted_on": admitted }, "consents": consents } }),
         )
         .await
         .expect("patient created");

@@ -8,10 +8,10 @@ use saathi_tests::e2e::App;
 const NAMES: [&str; 3] = ["Amit Verma", "Rahul Sharma", "Karan Gill"];
 
 fn patient(name: &str, today: &str) -> serde_json::Value {
-    serde_json::json!({ "consents": [], "patient": { "admitted_on": today, "details": {
+    serde_json::json!({ "intake": { "consents": [], "patient": { "admitted_on": today, "details": {
         "full_name": name, "preferred_name": "", "gender": "male", "birth_date": null, "age_years": 30,
         "phone": "", "family_name": "", "family_relation": "", "family_phone": "", "languages": [],
-        "substances": [], "substance_other": "" } } })
+        "substances": [], "substance_other": "" } } } })
 }
 
 const DAY_CODES: [&str; 7] = ["mo", "tu", "we", "th", "fr", "sa", "su"];

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use saathi_core::access::Action;
+use saathi_core::admission_basis::{self, Admission, ReviewDue};
 use saathi_core::aftercare::attempts::AttemptOutcome;
 use saathi_core::aftercare::risk::{self, Acknowledge, AtRiskEntry};
 use saathi_core::aftercare::{
@@ -23,9 +24,12 @@ use saathi_core::audit::{self, AuditCheck, AuditPage, AuditQuery};
 use saathi_core::auth::{self, SessionInfo, SetupInput, SetupResult, SetupStatus};
 use saathi_core::backup::{self, BackupFile, BackupJob, BackupStatus, Drive, RestorePreview, key};
 use saathi_core::bulk_reads;
+use saathi_core::case_record::{self, CaseField, CaseRecord, CaseRecordView};
 use saathi_core::consents::{self, ConsentInput, ConsentRecord};
 use saathi_core::consents_print;
 use saathi_core::credentials::{self, Slots};
+use saathi_core::districts::{self, District};
+use saathi_core::field_history::{self, FieldChange};
 use saathi_core::groups::attendance::{self, AttendanceSheet, DropIn, Mark};
 use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
 use saathi_core::groups::membership::{
@@ -34,6 +38,7 @@ use saathi_core::groups::membership::{
 use saathi_core::groups::reports::{self, AttendanceReport, PatientGroups};
 use saathi_core::groups::series::{self, Held, Occurrence, OccurrenceChange, SeriesInput};
 use saathi_core::groups::{self, Group, GroupInput, Room};
+use saathi_core::intake::{self, Intake};
 use saathi_core::keyslots::Face;
 use saathi_core::mentorship::{
     self, EndReason, ExclusionKind, ExclusionRow, MentorSuggestions, MentorshipOverview, MentorshipSettings, PairCheck,
@@ -41,7 +46,7 @@ use saathi_core::mentorship::{
 };
 use saathi_core::notes::{self, PatientNote};
 use saathi_core::patients::{
-    self, DischargeType, NewPatient, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
+    self, DischargeType, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
 };
 use saathi_core::pdf::RosterDoc;
 use saathi_core::settings::{self, AppInfo, Language, Settings};
@@ -334,19 +339,66 @@ commands! {
         state.write(|tx, ctx| patients::view(tx, ctx, id))
     }
 
-    /// A new person with what they agreed to or refused at intake (one transaction).
-    fn create_patient(state, patient: NewPatient, consents: Vec<ConsentInput>) -> Patient {
+    /// A new person with what they agreed to or refused at intake, their case record and
+    /// the admission's basis (one transaction).
+    fn create_patient(state, intake: Intake) -> Patient {
         state.write(|tx, ctx| {
-            let id = consents::admit(tx, ctx, &patient, &consents)?;
+            let id = intake::register(tx, ctx, &intake)?;
             patients::get(tx, ctx, id)
         })
     }
 
-    fn update_patient(state, id: i64, details: PatientDetails) -> Patient {
+    /// Corrections to the register's details and the case record (kept in the history).
+    fn update_patient(state, id: i64, details: PatientDetails, case_record: CaseRecord) -> Patient {
         state.write(|tx, ctx| {
-            patients::update(tx, ctx, id, &details)?;
+            intake::correct(tx, ctx, id, &details, &case_record)?;
             patients::get(tx, ctx, id)
         })
+    }
+
+    fn get_case_record(state, patient: i64) -> CaseRecordView {
+        state.read(|conn, ctx| case_record::view(conn, ctx, patient))
+    }
+
+    /// Districts whose name (English or Hindi) or state's name matches, for the pickers.
+    fn search_districts(state, text: String) -> Vec<District> {
+        state.read(|_, _| Ok(districts::search(&text, 20).into_iter().cloned().collect()))
+    }
+
+    fn list_states(state) -> Vec<districts::State> {
+        state.read(|_, _| Ok(districts::states().to_vec()))
+    }
+
+    fn set_case_required(state, fields: Vec<CaseField>) -> Vec<CaseField> {
+        state.write(|tx, ctx| {
+            case_record::set_required(tx, ctx, &fields)?;
+            case_record::required(tx)
+        })
+    }
+
+    /// The basis of the open stay under the Mental Healthcare Act (a change is kept in
+    /// the history).
+    fn set_admission(state, patient: i64, admission: Admission) -> Patient {
+        state.write(|tx, ctx| {
+            admission_basis::set(tx, ctx, patient, &admission, true)?;
+            patients::get(tx, ctx, patient)
+        })
+    }
+
+    fn set_discharge_summary(state, stay: i64, summary: String) -> Patient {
+        state.write(|tx, ctx| {
+            let patient = patients::set_discharge_summary(tx, ctx, stay, &summary)?;
+            patients::get(tx, ctx, patient)
+        })
+    }
+
+    fn field_history(state, patient: i64) -> Vec<FieldChange> {
+        state.read(|conn, ctx| field_history::list(conn, ctx, patient))
+    }
+
+    /// Supported admissions due for review within three days, or overdue (Today).
+    fn reviews_due(state) -> Vec<ReviewDue> {
+        state.read(admission_basis::reviews_due)
     }
 
     fn discharge_patient(state, id: i64, on: NaiveDate, kind: DischargeType) -> Patient {

@@ -7,12 +7,14 @@ use std::sync::OnceLock;
 
 use chrono::Days;
 use chrono::NaiveDate;
+use saathi_core::admission_basis::Admission;
 use saathi_core::aftercare::{
     self, AftercareSettings, AttemptInput, CloseReason, ContactMethod, ContactResult, ContactRule, NextStep, RiskRule,
     TemplateInput, Unit, WorklistRange, risk::Acknowledge,
 };
 use saathi_core::audit::AuditQuery;
 use saathi_core::auth::SetupInput;
+use saathi_core::case_record::{CaseField, CaseRecord};
 use saathi_core::consents::{self, ConsentHow, ConsentInput, ConsentKind};
 use saathi_core::groups::attendance::{DropIn, Mark};
 use saathi_core::groups::conflicts::SaveOptions;
@@ -20,6 +22,7 @@ use saathi_core::groups::membership::{self, FamilyMemberInput, JoinOutcome, Leav
 use saathi_core::groups::recurrence::{Freq, Rule};
 use saathi_core::groups::series::{self, Held, OccurrenceChange, SeriesInput};
 use saathi_core::groups::{self, Audience, GenderRule, GroupInput, GroupKind, GroupStatus};
+use saathi_core::intake::Intake;
 use saathi_core::mentorship::{EndReason, ExclusionKind, MentorshipSettings, PeerProfile};
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
 use saathi_core::settings::Language;
@@ -250,10 +253,26 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         }
         "get_patient" => h::get_patient(state, t.inpatient).map(drop),
         "create_patient" => {
-            let new = NewPatient { details: details("New One"), admitted_on: day("2026-02-01") };
-            h::create_patient(state, new, vec![consent(ConsentKind::Treatment, "2026-02-01")]).map(drop)
+            let intake = Intake {
+                patient: NewPatient { details: details("New One"), admitted_on: day("2026-02-01") },
+                consents: vec![consent(ConsentKind::Treatment, "2026-02-01")],
+                case_record: CaseRecord::default(),
+                admission: Admission::default(),
+            };
+            h::create_patient(state, intake).map(drop)
         }
-        "update_patient" => h::update_patient(state, t.inpatient, details("In Patient Renamed")).map(drop),
+        "update_patient" => {
+            h::update_patient(state, t.inpatient, details("In Patient Renamed"), CaseRecord::default()).map(drop)
+        }
+        "get_case_record" => h::get_case_record(state, t.inpatient).map(drop),
+        "search_districts" => h::search_districts(state, "amri".into()).map(drop),
+        "list_states" => h::list_states(state).map(drop),
+        "set_case_required" => h::set_case_required(state, vec![CaseField::District]).map(drop),
+        "set_admission" => h::set_admission(state, t.inpatient, Admission::default()).map(drop),
+        // Stay 2 is the discharged person's (the fixture registers the in-patient first).
+        "set_discharge_summary" => h::set_discharge_summary(state, 2, "Completed the programme.".into()).map(drop),
+        "field_history" => h::field_history(state, t.inpatient).map(drop),
+        "reviews_due" => h::reviews_due(state).map(drop),
         "discharge_patient" => {
             h::discharge_patient(state, t.inpatient, day("2026-02-01"), DischargeType::Completed).map(drop)
         }

@@ -153,21 +153,6 @@ fn check(input: &ConsentInput, today: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// Registers a new person with what they agreed to or refused at intake (one
-/// transaction: a refused consent record refuses the registration too).
-pub fn admit(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    new: &crate::patients::NewPatient,
-    intake: &[ConsentInput],
-) -> Result<i64> {
-    let id = crate::patients::create(tx, ctx, new)?;
-    for c in intake {
-        record(tx, ctx, id, c)?;
-    }
-    Ok(id)
-}
-
 /// Records a consent or refusal for a person; it decides from now on for its kind.
 pub fn record(tx: &Transaction<'_>, ctx: &Ctx, patient_id: i64, input: &ConsentInput) -> Result<i64> {
     ctx.require(Action::EditPatient)?;

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::keyslots::DbKey;
@@ -190,7 +190,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Brings the schema up to date in one transaction. Foreign keys are not enforced while
+    /// the migrations run (a table whose CHECK changes is rebuilt, which SQLite's own
+    /// procedure does with them off) and are checked all at once before the commit: any
+    /// row left pointing nowhere refuses the whole upgrade.
     fn migrate(&mut self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
+        let out = self.migrate_unchecked_keys();
+        self.conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        out
+    }
+
+    fn migrate_unchecked_keys(&mut self) -> Result<()> {
         let path = self.path.display().to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -213,6 +224,13 @@ impl Store {
             tx.execute_batch(sql)?;
         }
         if version < latest {
+            let dangling: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+            if let Some(table) = dangling {
+                return Err(Error::Damaged {
+                    path,
+                    detail: format!("a row of {table} points nowhere after the upgrade"),
+                });
+            }
             tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {latest};"))?;
         }
         tx.commit()?;
@@ -621,6 +639,73 @@ mod tests {
             assert!(crate::consents::now(store.conn(), 1, kind).unwrap());
             assert!(!crate::consents::now(store.conn(), 2, kind).unwrap());
         }
+    }
+
+    #[test]
+    fn a_centre_upgraded_to_0014_keeps_its_stays_and_the_plans_that_point_at_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            let c = at_version(&path, 13);
+            c.execute_batch(
+                "INSERT INTO patients (id, full_name, gender, phase, search_text, created_at, updated_at)
+                   VALUES (1, 'Asha', 'female', 'aftercare', 'asha', 't', 't');
+                 INSERT INTO stays (id, patient_id, admitted_on, discharged_on, discharge_type, created_at)
+                   VALUES (4, 1, '2025-01-02', '2025-03-01', 'against_advice', 't'), (9, 1, '2025-06-01', NULL, NULL, 't');
+                 INSERT INTO aftercare_plans (id, patient_id, stay_id, template_name, rules, started_on, status, created_at)
+                   VALUES (1, 1, 4, 'Standard', '{}', '2025-03-01', 'active', 't');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let stays = rows(c, "SELECT id, admitted_on, discharge_type, admission_basis FROM stays ORDER BY id", |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+        });
+        assert_eq!(
+            stays,
+            [
+                (4, "2025-01-02".to_owned(), Some("against_advice".to_owned()), "independent".to_owned()),
+                (9, "2025-06-01".to_owned(), None, "independent".to_owned())
+            ]
+        );
+        let fk: i64 = c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 0, "the plan still points at its stay");
+        let on: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(on, 1, "foreign keys are enforced again after the upgrade");
+        // The new discharge types are accepted, the no-delete rule and the one-open-stay
+        // index came back with the table.
+        c.execute("UPDATE stays SET discharge_type = 'absconded' WHERE id = 4", []).unwrap();
+        assert!(c.execute("DELETE FROM stays WHERE id = 4", []).unwrap_err().to_string().contains("never deleted"));
+        let second_open =
+            c.execute("INSERT INTO stays (patient_id, admitted_on, created_at) VALUES (1, '2025-07-01', 't')", []);
+        assert!(second_open.is_err(), "at most one open stay");
+        let bad = c.execute(
+            "INSERT INTO aftercare_plans (patient_id, stay_id, template_name, rules, started_on, status, created_at)
+                             VALUES (1, 77, 'x', '{}', '2025-03-01', 'paused', 't')",
+            [],
+        );
+        assert!(bad.is_err(), "foreign keys are checked again");
+    }
+
+    #[test]
+    fn an_upgrade_that_would_leave_a_row_pointing_nowhere_is_refused_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            let c = at_version(&path, 13);
+            // Written with foreign keys off (as a damaged or hand-edited file might be).
+            c.execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO stays (id, patient_id, admitted_on, created_at) VALUES (1, 99, '2025-01-02', 't');",
+            )
+            .unwrap();
+        }
+        let e = Store::open(&path).err().map(|e| e.code());
+        assert_eq!(e, Some("database_damaged"));
+        let c = Connection::open(&path).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 13, "nothing of the upgrade was kept");
     }
 
     #[test]

@@ -3,12 +3,14 @@
 use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 
+use crate::admission_basis::{self, Admission, AdmissionBasis};
 use crate::consents::{self, ConsentHow, ConsentInput, ConsentKind};
 use crate::ctx::{Actor, Ctx, Role};
 use crate::db::Store;
 use crate::error::Result;
+use crate::intake::{self, Intake};
 use crate::patients::{self, DischargeType, Gender, NewPatient, PatientDetails, Phase, Substance};
 use crate::staff::{self, StaffInput};
 use crate::{auth, settings};
@@ -188,8 +190,18 @@ pub(crate) fn admit(
     d: PatientDetails,
     on: NaiveDate,
 ) -> Result<i64> {
-    let intake = intake_consents(rng, &d, on);
-    consents::admit(tx, ctx, &NewPatient { details: d, admitted_on: on }, &intake)
+    let consents = intake_consents(rng, &d, on);
+    // The case record comes from its own seed (the next id), leaving `rng` as it was.
+    let next: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM patients", [], |r| r.get(0))?;
+    let age = patients::age_on(ctx.today, d.birth_date, d.age_years, Some(on));
+    let case_record = crate::demo_case::case_record(next, &d, age);
+    let intake = Intake {
+        patient: NewPatient { details: d, admitted_on: on },
+        consents,
+        case_record,
+        admission: Admission::default(),
+    };
+    intake::register(tx, ctx, &intake)
 }
 
 /// A few people in aftercare have since withdrawn consent to follow-up calls (recorded
@@ -209,6 +221,29 @@ fn withdraw_some_consents(tx: &Transaction<'_>, ctx: &Ctx, today: NaiveDate) -> 
         consents::withdraw(tx, ctx, id, today - Days::new(7 + 2 * i as u64))?;
     }
     Ok(())
+}
+
+/// One person in the house was admitted with support (their mother as nominated
+/// representative), capacity assessed by a counsellor; the review falls due in two days.
+fn supported_admission_due(tx: &Transaction<'_>, ctx: &Ctx, counsellor: Option<i64>) -> Result<()> {
+    let found: Option<(i64, NaiveDate)> = tx
+        .query_row(
+            "SELECT patient_id, admitted_on FROM stays WHERE discharged_on IS NULL AND admitted_on BETWEEN ?1 AND ?2
+             ORDER BY admitted_on, patient_id LIMIT 1",
+            [ctx.today - Days::new(29), ctx.today - Days::new(20)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((patient, admitted)) = found else { return Ok(()) };
+    let due = (ctx.today + Days::new(2)).min(admitted + Days::new(admission_basis::SUPPORTED_DAYS));
+    let admission = Admission {
+        basis: AdmissionBasis::Supported,
+        representative_name: "Kuldeep Kaur".into(),
+        representative_relation: "mother".into(),
+        capacity_assessed_by: counsellor,
+        review_due_on: Some(due),
+    };
+    admission_basis::set(tx, ctx, patient, &admission, false)
 }
 
 /// Fills an empty store with the demo centre as of `today`.
@@ -258,9 +293,13 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
                     patients::readmit(tx, &ctx, id, admitted)?;
                 }
                 discharged = (admitted + Days::new(rng.random_range(20..95))).min(today);
-                let kind = match rng.random_range(0..10) {
-                    0..=6 => DischargeType::Completed,
-                    7..=8 => DischargeType::AgainstAdvice,
+                // Absconding and administrative discharges are rarer: some of the early
+                // leavers and of the completed stays, by record number (no draw from `rng`).
+                let kind = match (rng.random_range(0..10), id % 6) {
+                    (0..=6, 0) if id % 4 == 0 => DischargeType::Administrative,
+                    (0..=6, _) => DischargeType::Completed,
+                    (7..=8, 0 | 3) => DischargeType::Absconded,
+                    (7..=8, _) => DischargeType::AgainstAdvice,
                     _ => DischargeType::Referred,
                 };
                 patients::discharge(tx, &ctx, id, discharged, kind)?;
@@ -279,6 +318,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
             summary.discharged += 1;
         }
         withdraw_some_consents(tx, &ctx, today)?;
+        supported_admission_due(tx, &ctx, staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0))?;
         crate::groups::demo::generate(tx, today, seed)?;
         crate::aftercare::demo::generate(tx, today, seed)?;
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);

@@ -3,6 +3,7 @@
 //! Reads take a `&Connection`, writes a `&Transaction` (see [`db::Store::write`]); every
 //! operation takes a [`ctx::Ctx`] naming the acting staff member and the date.
 pub mod access;
+pub mod admission_basis;
 pub mod admissions;
 pub mod aftercare;
 pub mod anchor;
@@ -10,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bulk_reads;
+pub mod case_record;
 pub mod clean_close;
 pub mod consents;
 pub mod consents_print;
@@ -18,11 +20,15 @@ pub mod ctx;
 mod dates;
 pub mod db;
 pub mod demo;
+mod demo_case;
+pub mod districts;
 pub mod encrypt;
 mod enums;
 pub mod error;
+pub mod field_history;
 pub(crate) mod files;
 pub mod groups;
+pub mod intake;
 pub mod keyslots;
 pub mod matching;
 pub mod mentorship;

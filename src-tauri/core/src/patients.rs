@@ -5,10 +5,12 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::access::Action;
+use crate::access::{self, Action};
+use crate::admission_basis::Admission;
 use crate::audit::{self, entity};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::field_history::{self, Field};
 use crate::text;
 
 use crate::enums::str_enum;
@@ -23,7 +25,13 @@ str_enum!(Substance {
     Tobacco = "tobacco",
     Other = "other",
 });
-str_enum!(DischargeType { Completed = "completed", AgainstAdvice = "against_advice", Referred = "referred" });
+str_enum!(DischargeType {
+    Completed = "completed",
+    AgainstAdvice = "against_advice",
+    Referred = "referred",
+    Absconded = "absconded",
+    Administrative = "administrative",
+});
 
 /// Everything about a person that staff type into the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -81,6 +89,12 @@ pub struct Stay {
     pub admitted_on: NaiveDate,
     pub discharged_on: Option<NaiveDate>,
     pub discharge_type: Option<DischargeType>,
+    /// Its basis under the Mental Healthcare Act (admission_basis.rs).
+    pub admission: Admission,
+    /// Who assessed capacity, by name (for the profile).
+    pub capacity_assessed_by_name: Option<String>,
+    /// Written by a counsellor; empty for staff who may not read clinical notes.
+    pub discharge_summary: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -300,6 +314,7 @@ pub fn create(tx: &Transaction<'_>, ctx: &Ctx, new: &NewPatient) -> Result<i64> 
 pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails) -> Result<()> {
     ctx.require(Action::EditPatient)?;
     let current = load_state(tx, id)?;
+    let before = get(tx, ctx, id)?.details;
     let d = validate(ctx, details)?;
     let (search, langs, subs, phone_digits, family_digits) = details_params(&d)?;
     // Keep the date an approximate age was noted unless the age itself changed.
@@ -336,9 +351,29 @@ pub fn update(tx: &Transaction<'_>, ctx: &Ctx, id: i64, details: &PatientDetails
             ctx.actor.staff_id,
         ],
     )?;
+    field_history::record(tx, ctx, id, &fields(&before), &fields(&d))?;
     audit::record(tx, ctx, "patient_changed", entity::PATIENT, Some(id), "")?;
     tracing::info!(patient = id, "patient details changed");
     Ok(())
+}
+
+/// The register's fields as stored, for the field history.
+fn fields(d: &PatientDetails) -> Vec<Field> {
+    let subs: Vec<&str> = d.substances.iter().map(|s| s.as_str()).collect();
+    vec![
+        ("full_name", d.full_name.clone()),
+        ("preferred_name", d.preferred_name.clone()),
+        ("gender", d.gender.as_str().to_owned()),
+        ("birth_date", d.birth_date.map(|b| b.to_string()).unwrap_or_default()),
+        ("age_years", d.age_years.map(|a| a.to_string()).unwrap_or_default()),
+        ("phone", d.phone.clone()),
+        ("family_name", d.family_name.clone()),
+        ("family_relation", d.family_relation.clone()),
+        ("family_phone", d.family_phone.clone()),
+        ("languages", d.languages.join(", ")),
+        ("substances", subs.join(", ")),
+        ("substance_other", d.substance_other.clone()),
+    ]
 }
 
 struct State {
@@ -371,27 +406,41 @@ fn require_not_archived(s: &State) -> Result<()> {
 
 fn open_stay(conn: &Connection, id: i64) -> Result<Option<Stay>> {
     Ok(conn
-        .query_row(
-            "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1 AND discharged_on IS NULL",
-            [id],
-            stay_from_row,
-        )
+        .query_row(&format!("{STAY_COLUMNS} WHERE s.patient_id = ?1 AND s.discharged_on IS NULL"), [id], stay_from_row)
         .optional()?)
 }
 
 fn last_stay(conn: &Connection, id: i64) -> Result<Option<Stay>> {
     Ok(conn
         .query_row(
-            "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1
-             ORDER BY admitted_on DESC, id DESC LIMIT 1",
+            &format!("{STAY_COLUMNS} WHERE s.patient_id = ?1 ORDER BY s.admitted_on DESC, s.id DESC LIMIT 1"),
             [id],
             stay_from_row,
         )
         .optional()?)
 }
 
+const STAY_COLUMNS: &str = "SELECT s.id, s.admitted_on, s.discharged_on, s.discharge_type, s.admission_basis,
+        s.representative_name, s.representative_relation, s.capacity_assessed_by, s.review_due_on, a.full_name,
+        s.discharge_summary
+    FROM stays s LEFT JOIN staff a ON a.id = s.capacity_assessed_by";
+
 fn stay_from_row(r: &Row<'_>) -> rusqlite::Result<Stay> {
-    Ok(Stay { id: r.get(0)?, admitted_on: r.get(1)?, discharged_on: r.get(2)?, discharge_type: r.get(3)? })
+    Ok(Stay {
+        id: r.get(0)?,
+        admitted_on: r.get(1)?,
+        discharged_on: r.get(2)?,
+        discharge_type: r.get(3)?,
+        admission: Admission {
+            basis: r.get(4)?,
+            representative_name: r.get(5)?,
+            representative_relation: r.get(6)?,
+            capacity_assessed_by: r.get(7)?,
+            review_due_on: r.get(8)?,
+        },
+        capacity_assessed_by_name: r.get(9)?,
+        discharge_summary: r.get(10)?,
+    })
 }
 
 /// Ends the current stay. The person moves to aftercare.
@@ -422,6 +471,34 @@ pub fn discharge(tx: &Transaction<'_>, ctx: &Ctx, id: i64, on: NaiveDate, kind: 
     audit::record(tx, ctx, "patient_discharged", entity::PATIENT, Some(id), kind.as_str())?;
     tracing::info!(patient = id, "patient discharged");
     Ok(())
+}
+
+/// A counsellor's short summary of a stay that has ended (kept in the field history when
+/// it is rewritten).
+pub fn set_discharge_summary(tx: &Transaction<'_>, ctx: &Ctx, stay: i64, summary: &str) -> Result<i64> {
+    ctx.require(Action::WriteClinicalNotes)?;
+    let summary = summary.trim().to_owned();
+    if text::char_len(&summary) > 2000 {
+        return Err(Error::invalid("summary_too_long", "discharge_summary", "At most 2,000 letters.").with("max", 2000));
+    }
+    let (patient, old, ended): (i64, String, bool) = tx
+        .query_row(
+            "SELECT patient_id, discharge_summary, discharged_on IS NOT NULL FROM stays WHERE id = ?1",
+            [stay],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or(Error::NotFound { what: "That stay" })?;
+    if !ended {
+        return Err(Error::invalid("not_discharged", "discharge_summary", "Write the summary after the discharge."));
+    }
+    if old == summary {
+        return Ok(patient);
+    }
+    tx.execute("UPDATE stays SET discharge_summary = ?2 WHERE id = ?1", params![stay, summary])?;
+    field_history::record(tx, ctx, patient, &[("discharge_summary", old)], &[("discharge_summary", summary)])?;
+    audit::record(tx, ctx, "discharge_summary_written", entity::PATIENT, Some(patient), "")?;
+    Ok(patient)
 }
 
 /// Starts a new stay for someone who was discharged before. History is kept. (Their
@@ -560,10 +637,14 @@ pub fn get(conn: &Connection, ctx: &Ctx, id: i64) -> Result<Patient> {
         )
         .optional()?
         .ok_or(Error::NotFound { what: "That patient" })?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, admitted_on, discharged_on, discharge_type FROM stays WHERE patient_id = ?1 ORDER BY admitted_on, id",
-    )?;
+    let mut stmt =
+        conn.prepare_cached(&format!("{STAY_COLUMNS} WHERE s.patient_id = ?1 ORDER BY s.admitted_on, s.id"))?;
     p.stays = stmt.query_map([id], stay_from_row)?.collect::<rusqlite::Result<_>>()?;
+    if !access::allowed(ctx.actor.role, Action::ReadClinicalNotes) {
+        for s in &mut p.stays {
+            s.discharge_summary.clear();
+        }
+    }
     Ok(p)
 }
 

@@ -28,6 +28,15 @@ import type { DischargeType } from './bindings/DischargeType';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Language } from './bindings/Language';
 import type { NewPatient } from './bindings/NewPatient';
+import type { Intake } from './bindings/Intake';
+import type { CaseRecord } from './bindings/CaseRecord';
+import type { CaseRecordView } from './bindings/CaseRecordView';
+import type { CaseField } from './bindings/CaseField';
+import type { District } from './bindings/District';
+import type { State as IndianState } from './bindings/State';
+import type { Admission } from './bindings/Admission';
+import type { FieldChange } from './bindings/FieldChange';
+import type { ReviewDue } from './bindings/ReviewDue';
 import type { Patient } from './bindings/Patient';
 import type { PatientDetails } from './bindings/PatientDetails';
 import type { PatientPage } from './bindings/PatientPage';
@@ -151,8 +160,16 @@ export const api = {
   searchPatients: (query: PatientQuery) => call<PatientPage>('search_patients', { query }),
   getPatient: (id: number) => call<Patient>('get_patient', { id }),
   /** A new person with what they agreed to or refused at intake, in one transaction. */
-  createPatient: (patient: NewPatient, consents: ConsentInput[]) =>
-    call<Patient>('create_patient', { patient, consents }),
+  createPatient: (intake: Intake) => call<Patient>('create_patient', { intake }),
+  getCaseRecord: (patient: number) => call<CaseRecordView>('get_case_record', { patient }),
+  searchDistricts: (text: string) => call<District[]>('search_districts', { text }),
+  listStates: () => call<IndianState[]>('list_states'),
+  setCaseRequired: (fields: CaseField[]) => call<CaseField[]>('set_case_required', { fields }),
+  setAdmission: (patient: number, admission: Admission) => call<Patient>('set_admission', { patient, admission }),
+  setDischargeSummary: (stay: number, summary: string) =>
+    call<Patient>('set_discharge_summary', { stay, summary }),
+  fieldHistory: (patient: number) => call<FieldChange[]>('field_history', { patient }),
+  reviewsDue: () => call<ReviewDue[]>('reviews_due'),
   listConsents: (patient: number) => call<ConsentRecord[]>('list_consents', { patient }),
   recordConsent: (patient: number, consent: ConsentInput) =>
     call<ConsentRecord[]>('record_consent', { patient, consent }),
@@ -160,7 +177,8 @@ export const api = {
   withdrawConsent: (id: number, on: string) => call<ConsentRecord[]>('withdraw_consent', { id, on }),
   /** The bilingual consent form, written into the printouts folder and opened; returns the path. */
   printConsentForm: (patient: number) => call<string>('print_consent_form', { patient }),
-  updatePatient: (id: number, details: PatientDetails) => call<Patient>('update_patient', { id, details }),
+  updatePatient: (id: number, details: PatientDetails, caseRecord: CaseRecord) =>
+    call<Patient>('update_patient', { id, details, caseRecord }),
   dischargePatient: (id: number, on: string, kind: DischargeType) =>
     call<Patient>('discharge_patient', { id, on, kind }),
   readmitPatient: (id: number, on: string) => call<Patient>('readmit_patient', { id, on }),
@@ -294,6 +312,20 @@ export const api = {
 };
 
 export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
+export type {
+  Admission, CaseField, CaseRecord, CaseRecordView, District, FieldChange, IndianState, Intake, ReviewDue,
+};
+export type { AdmissionBasis } from './bindings/AdmissionBasis';
+export type { ReferralSource } from './bindings/ReferralSource';
+export type { Occupation } from './bindings/Occupation';
+export type { Education } from './bindings/Education';
+export type { MaritalStatus } from './bindings/MaritalStatus';
+export type { LivingWith } from './bindings/LivingWith';
+export type { IncomeBand } from './bindings/IncomeBand';
+export type { Route } from './bindings/Route';
+export type { Frequency } from './bindings/Frequency';
+export type { SubstanceUse } from './bindings/SubstanceUse';
+export type { PreviousTreatment } from './bindings/PreviousTreatment';
 export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,

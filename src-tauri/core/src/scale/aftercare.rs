@@ -90,8 +90,8 @@ impl CareSim {
     pub(super) fn template_choice(&mut self, kind: DischargeType) -> Option<i64> {
         let share = match kind {
             DischargeType::Completed => 0.37,
-            DischargeType::AgainstAdvice => 0.24,
-            DischargeType::Referred => 0.15,
+            DischargeType::AgainstAdvice | DischargeType::Absconded => 0.24,
+            DischargeType::Referred | DischargeType::Administrative => 0.15,
         };
         if !self.rng.random_bool(share) {
             return None;
