@@ -53,7 +53,14 @@ pub(crate) fn case_record(id: i64, d: &PatientDetails, age: Option<u32>) -> Case
     let state = weighted(&mut rng, &STATES.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>());
     let choices = districts::of_state(state);
     let district = choices.choose(&mut rng).copied();
-    let town = district.map(|x| x.en.to_owned()).unwrap_or_default();
+    // The district's headquarters town by its everyday name ("Mohali", not the Census
+    // "Sahibzada Ajit Singh Nagar (Mohali)").
+    let town = district
+        .map(|x| match (x.en.find(" ("), x.en.strip_suffix(')')) {
+            (Some(i), Some(inner)) => inner[i + 2..].to_owned(),
+            _ => x.en.clone(),
+        })
+        .unwrap_or_default();
     let pin = format!("{}{:03}", pin_prefix(state, &mut rng), rng.random_range(1..400));
     let referral = weighted(
         &mut rng,
