@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 
 pub mod consent_form;
 pub mod labels;
+pub mod letter;
+pub mod rights_labels;
 pub mod shape;
 
 use shape::{DocFonts, Face};
