@@ -146,6 +146,11 @@ fn table(lang: Language, columns: &[Label], rows: Vec<Vec<String>>) -> Block {
     Block::Table(columns.iter().map(|c| c.text(lang).to_owned()).collect(), rows)
 }
 
+/// The date of a stored time stamp ("2026-11-20T10:00:00Z" → "20-11-2026").
+fn day_of(stamp: &str) -> String {
+    stamp.get(..10).and_then(|s| s.parse().ok()).map(date).unwrap_or_default()
+}
+
 fn d(s: Option<chrono::NaiveDate>) -> String {
     s.map(date).unwrap_or_default()
 }
@@ -178,7 +183,7 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
                 Block::Fact(t(l::F_LANGUAGES), dd.languages.join(", ")),
                 Block::Fact(t(l::F_SUBSTANCES), subs.join(", ")),
                 Block::Fact(t(l::F_PHASE), t(phase(pt.phase))),
-                Block::Fact(t(l::F_REGISTERED), pt.created_at.get(..10).unwrap_or_default().to_owned()),
+                Block::Fact(t(l::F_REGISTERED), day_of(&pt.created_at)),
             ]
         }
         AccessPart::Stays => {
@@ -303,11 +308,7 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
                 id,
                 |r| {
                     let at: String = r.get(0)?;
-                    Ok(vec![
-                        at.get(..10).unwrap_or_default().to_owned(),
-                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        r.get(2)?,
-                    ])
+                    Ok(vec![day_of(&at), r.get::<_, Option<String>>(1)?.unwrap_or_default(), r.get(2)?])
                 },
             )?;
             vec![table(lang, &[l::COL_DATE, l::COL_BY, l::COL_NOTE], rows)]

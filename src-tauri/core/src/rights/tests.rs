@@ -177,6 +177,26 @@ fn an_erasure_is_refused_with_the_retention_date_while_records_must_be_kept() {
 }
 
 #[test]
+fn an_erasure_carried_out_is_answered_with_a_letter_saying_backups_age_out() {
+    let mut store = Store::open_in_memory().unwrap();
+    let gone = person(&mut store, "Gone Long Ago", "2020-01-01");
+    store
+        .write(|tx| patients::discharge(tx, &admin("2020-03-01"), gone, day("2020-03-01"), DischargeType::Completed))
+        .unwrap();
+    let c = admin("2026-12-01");
+    let id = ask(&mut store, "2026-11-20", RequestKind::Erasure, Some(gone)).unwrap();
+    let (out, letter) = store.write(|tx| letters::erase_with_letter(tx, &c, id, "", None)).unwrap();
+    assert!(out.is_ok() && letter.starts_with(b"%PDF"));
+    let r = get(store.conn(), &c, id).unwrap();
+    assert_eq!((r.status, r.patient_name.clone()), (RequestStatus::Done, Some(erasure::erased_name(gone))));
+    let text = texts(&letters::doc(store.conn(), &c, &r, None).unwrap().blocks);
+    assert!(text.contains("within 13 months") && text.contains("13 महीनों के भीतर"), "{text}");
+    assert!(text.contains("On 01-12-2026 we erased"), "{text}");
+    // Done once: a second erasure of the same request is refused.
+    assert_eq!(store.write(|tx| erasure::erase(tx, &c, id, "")).unwrap_err().code(), "rights_request_closed");
+}
+
+#[test]
 fn the_breach_countdown_runs_from_when_it_was_found() {
     let found = day("2026-11-10").and_hms_opt(9, 0, 0).unwrap();
     let due = found + Duration::hours(breaches::BOARD_HOURS);
