@@ -158,6 +158,19 @@ enum Printable {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The copy of everything the centre holds about a person (DPDP Act s.11, MHCA s.25),
+    /// in their language
+    AccessCopy {
+        /// The person's record number
+        #[arg(long, value_name = "N")]
+        patient: i64,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The language of the copy: en or hi [default: the centre's setting]
+        #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
+        language: Option<String>,
+    },
 }
 
 /// `on` or `off`.
@@ -285,6 +298,23 @@ fn run(cli: Cli) -> Result<(), String> {
             let (mut store, admin) = crate::cli_access::open_as_admin(&dir, &who)?;
             let bytes = store
                 .write(|tx| saathi_core::consents_print::form_pdf(tx, &admin, patient))
+                .map_err(|e| e.to_string())?;
+            let written = crate::printouts::write_whole(&out, &bytes)
+                .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;
+            println!("Wrote {} ({} KB)", written.display(), bytes.len().div_ceil(1024));
+            Ok(())
+        }
+        Some(Command::Print { what: Printable::AccessCopy { patient, out, language } }) => {
+            use saathi_core::settings::Language;
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let (mut store, admin) = crate::cli_access::open_as_admin(&dir, &who)?;
+            let language = match language.as_deref() {
+                Some("hi") => Language::Hi,
+                Some(_) => Language::En,
+                None => saathi_core::settings::get(store.conn()).map_err(|e| e.to_string())?.language,
+            };
+            let bytes = store
+                .write(|tx| saathi_core::rights::access_copy::pdf(tx, &admin, patient, language, &[]))
                 .map_err(|e| e.to_string())?;
             let written = crate::printouts::write_whole(&out, &bytes)
                 .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;

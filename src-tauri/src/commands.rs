@@ -11,7 +11,7 @@
 //! says how its locks keep that correct.
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use saathi_core::access::Action;
 use saathi_core::admission_basis::{self, Admission, ReviewDue};
 use saathi_core::aftercare::attempts::AttemptOutcome;
@@ -49,6 +49,8 @@ use saathi_core::patients::{
     self, DischargeType, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
 };
 use saathi_core::pdf::RosterDoc;
+use saathi_core::rights::breaches::{self, BoardDue, Breach, BreachInput, Notice};
+use saathi_core::rights::{self, CorrectedField, Refusal, RequestInput, RightsRequest, RightsSettings, Withheld};
 use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
 use saathi_core::unattended::{self, UnattendedStatus};
@@ -107,6 +109,15 @@ async fn off_the_main_thread<R: tauri::Runtime, T: Send + 'static>(
             params: Default::default(),
         })
     })
+}
+
+/// Writes a printout of the rights desk into the printouts folder and opens it; returns
+/// where it was written.
+fn print_out(state: &AppState, name: &str, bytes: &[u8]) -> Res<String> {
+    let target = crate::printouts::folder(&state.data_dir).join(name);
+    let written = crate::printouts::write_pdf(&target, bytes).map_err(|e| e.payload())?;
+    crate::printouts::open(&written);
+    Ok(written.display().to_string())
 }
 
 fn system_now() -> Ctx {
@@ -805,6 +816,102 @@ commands! {
             crate::printouts::open(&written);
         }
         Ok(written.display().to_string())
+    }
+
+    // ------------------------------------------------------------ rights desk (administrators)
+
+    fn rights_requests(state) -> Vec<RightsRequest> {
+        state.read(|conn, ctx| rights::list(conn, ctx))
+    }
+
+    fn open_rights_request(state, input: RequestInput) -> Vec<RightsRequest> {
+        state.write(|tx, ctx| {
+            rights::open(tx, ctx, &input)?;
+            rights::list(tx, ctx)
+        })
+    }
+
+    /// Closes a grievance (done or refused), or refuses another request with its reason.
+    fn close_rights_request(state, id: i64, done: bool, outcome: String, refusal: Option<Refusal>) -> Vec<RightsRequest> {
+        state.write(|tx, ctx| {
+            rights::close(tx, ctx, id, done, &outcome, refusal)?;
+            rights::list(tx, ctx)
+        })
+    }
+
+    fn record_correction(state, id: i64, field: CorrectedField, on: NaiveDate, outcome: String) -> Vec<RightsRequest> {
+        state.write(|tx, ctx| {
+            rights::record_correction(tx, ctx, id, field, on, &outcome)?;
+            rights::list(tx, ctx)
+        })
+    }
+
+    /// Answers an access request: the copy (in the person's language, with the parts
+    /// withheld named) is written into the printouts folder and opened; returns where.
+    fn answer_access_request(state, id: i64, language: Language, withheld: Vec<Withheld>) -> String {
+        let (bytes, patient) = state.write(|tx, ctx| {
+            let patient = rights::get(tx, ctx, id)?.patient_id.unwrap_or_default();
+            Ok((rights::access_copy::answer(tx, ctx, id, language, &withheld)?, patient))
+        })?;
+        let name = format!("access-copy-{patient}.pdf");
+        print_out(state, &name, &bytes)
+    }
+
+    /// Carries out an erasure request, or refuses it under the retention rule; the reply
+    /// letter (made before the name is blanked) is written and opened; returns where. The
+    /// WAL is emptied at once so no older copy of a page keeps the erased text.
+    fn erase_for_request(state, id: i64, outcome: String, language: Option<Language>) -> String {
+        let (done, bytes) = state.write(|tx, ctx| rights::letters::erase_with_letter(tx, ctx, id, &outcome, language))?;
+        if done.is_ok() {
+            let complete = state.read(|conn, _| rights::erasure::scrub_after(conn))?;
+            if !complete {
+                tracing::warn!("the checkpoint after an erasure was held back; it completes at the next one");
+            }
+        }
+        print_out(state, &format!("reply-letter-{id}.pdf"), &bytes)
+    }
+
+    /// The reply letter to a request (one language, or both when none is given).
+    fn print_reply_letter(state, id: i64, language: Option<Language>) -> String {
+        let bytes = state.write(|tx, ctx| rights::letters::pdf(tx, ctx, id, language))?;
+        print_out(state, &format!("reply-letter-{id}.pdf"), &bytes)
+    }
+
+    fn rights_settings(state) -> RightsSettings {
+        state.read(|conn, ctx| {
+            ctx.require(Action::ManageRights)?;
+            rights::settings(conn)
+        })
+    }
+
+    fn save_rights_settings(state, settings: RightsSettings) -> RightsSettings {
+        state.write(|tx, ctx| {
+            rights::save_settings(tx, ctx, &settings)?;
+            rights::settings(tx)
+        })
+    }
+
+    fn list_breaches(state) -> Vec<Breach> {
+        state.read(|conn, ctx| breaches::list(conn, ctx))
+    }
+
+    fn record_breach(state, input: BreachInput) -> Vec<Breach> {
+        state.write(|tx, ctx| {
+            breaches::record(tx, ctx, &input)?;
+            breaches::list(tx, ctx)
+        })
+    }
+
+    fn breach_notified(state, id: i64, notice: Notice, at: NaiveDateTime) -> Vec<Breach> {
+        state.write(|tx, ctx| {
+            breaches::notified(tx, ctx, id, notice, at)?;
+            breaches::list(tx, ctx)
+        })
+    }
+
+    /// Today: the Board notices not yet sent, with the hours left.
+    fn breach_countdown(state) -> Vec<BoardDue> {
+        state.read(|conn, ctx| breaches::board_due(conn, ctx))
     }
 
     // ------------------------------------------------------------ audit

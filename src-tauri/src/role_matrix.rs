@@ -25,6 +25,8 @@ use saathi_core::groups::{self, Audience, GenderRule, GroupInput, GroupKind, Gro
 use saathi_core::intake::Intake;
 use saathi_core::mentorship::{EndReason, ExclusionKind, MentorshipSettings, PeerProfile};
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
+use saathi_core::rights::breaches::{BreachInput, Notice};
+use saathi_core::rights::{CorrectedField, Refusal, RequestInput, RequestKind, RightsSettings};
 use saathi_core::settings::Language;
 use saathi_core::staff::StaffInput;
 use saathi_core::{Actor, Ctx, Role, Store, auth, patients, staff};
@@ -480,6 +482,46 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         }
         "unattended_backup_status" => h::unattended_backup_status(state).map(drop),
         "set_unattended_backup" => h::set_unattended_backup(state, true).map(drop),
+        "rights_requests" => h::rights_requests(state).map(drop),
+        "open_rights_request" => h::open_rights_request(
+            state,
+            RequestInput {
+                kind: RequestKind::Erasure,
+                patient_id: Some(t.discharged),
+                requester: String::new(),
+                summary: "asked by letter".into(),
+                received_on: t.today,
+            },
+        )
+        .map(drop),
+        "close_rights_request" => {
+            h::close_rights_request(state, 1, false, "not identified".into(), Some(Refusal::NotIdentified)).map(drop)
+        }
+        "record_correction" => {
+            h::record_correction(state, 1, CorrectedField::Phone, t.today, "new number".into()).map(drop)
+        }
+        "answer_access_request" => h::answer_access_request(state, 1, Language::Hi, vec![]).map(drop),
+        "erase_for_request" => h::erase_for_request(state, 1, String::new(), None).map(drop),
+        "print_reply_letter" => h::print_reply_letter(state, 1, Some(Language::En)).map(drop),
+        "rights_settings" => h::rights_settings(state).map(drop),
+        "save_rights_settings" => h::save_rights_settings(state, RightsSettings::default()).map(drop),
+        "list_breaches" => h::list_breaches(state).map(drop),
+        "record_breach" => h::record_breach(
+            state,
+            BreachInput {
+                what: "A laptop was stolen".into(),
+                happened_on: None,
+                found_at: t.today.and_hms_opt(8, 0, 0).unwrap(),
+                whose: String::new(),
+                affected: 3,
+                patient_ids: vec![],
+            },
+        )
+        .map(drop),
+        "breach_notified" => {
+            h::breach_notified(state, 1, Notice::Board, t.today.and_hms_opt(9, 0, 0).unwrap()).map(drop)
+        }
+        "breach_countdown" => h::breach_countdown(state).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -58,6 +58,9 @@ pub enum Action {
     /// Step plans up or down, pause, close, edit templates, see and acknowledge the
     /// at-risk list, read counsellors' confidential follow-up notes.
     ManageAftercare,
+    /// The people's rights desk: requests to see, correct or erase records, grievances,
+    /// erasures, and the breach register (DPDP Act 2023).
+    ManageRights,
 }
 
 impl Action {
@@ -86,6 +89,7 @@ impl Action {
         Action::ManageBackups,
         Action::RecordFollowUp,
         Action::ManageAftercare,
+        Action::ManageRights,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -115,6 +119,7 @@ impl Action {
             Action::ManageBackups => "set up backup encryption or restore a backup",
             Action::RecordFollowUp => "work on aftercare follow-ups",
             Action::ManageAftercare => "change aftercare plans or see the at-risk list",
+            Action::ManageRights => "handle people's data requests and the breach register",
         }
     }
 }
@@ -124,7 +129,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit | ManageBackups),
+        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit | ManageBackups | ManageRights),
         Role::FrontDesk => matches!(
             action,
             ViewRegister
@@ -173,6 +178,7 @@ mod tests {
         for a in [Action::ReadClinicalNotes, Action::WriteClinicalNotes, Action::ViewAudit, Action::ManageStaff] {
             assert!(!allowed(Role::FrontDesk, a), "{a:?}");
         }
+        assert!(!allowed(Role::FrontDesk, Action::ManageRights) && !allowed(Role::Counsellor, Action::ManageRights));
         assert!(allowed(Role::Counsellor, Action::ReadClinicalNotes));
         assert!(!allowed(Role::Counsellor, Action::ViewAudit));
         assert!(Action::ALL.iter().all(|a| allowed(Role::Admin, *a)));

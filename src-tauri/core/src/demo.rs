@@ -323,6 +323,7 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         crate::aftercare::demo::generate(tx, today, seed)?;
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);
         crate::mentorship::demo::generate(tx, counsellor, today, &mut rng)?;
+        crate::rights::demo::generate(tx, today)?;
         settings::mark_demo(tx)?;
         crate::backup::demo_set_up(tx, &system)?;
         Ok(summary)

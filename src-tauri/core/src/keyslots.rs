@@ -68,7 +68,7 @@ impl DbKey {
         s
     }
 
-    fn bytes(&self) -> &[u8; 32] {
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
         &self.0
     }
 

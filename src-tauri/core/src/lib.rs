@@ -37,6 +37,10 @@ mod os_protect;
 pub mod paths;
 pub mod patients;
 pub mod pdf;
+/// What an encrypted file holds, page by page, for the erasure tests.
+#[cfg(any(test, feature = "dev-tools"))]
+pub mod raw_pages;
+pub mod rights;
 /// The generated centres with years of history, for the benchmark and the tests only.
 #[cfg(any(test, feature = "dev-tools"))]
 pub mod scale;

@@ -20,6 +20,19 @@ import type { ConsentHow } from './bindings/ConsentHow';
 import type { ConsentInput } from './bindings/ConsentInput';
 import type { ConsentKind } from './bindings/ConsentKind';
 import type { ConsentRecord } from './bindings/ConsentRecord';
+import type { AccessPart } from './bindings/AccessPart';
+import type { BoardDue } from './bindings/BoardDue';
+import type { Breach } from './bindings/Breach';
+import type { BreachInput } from './bindings/BreachInput';
+import type { CorrectedField } from './bindings/CorrectedField';
+import type { Notice } from './bindings/Notice';
+import type { Refusal } from './bindings/Refusal';
+import type { RequestInput } from './bindings/RequestInput';
+import type { RequestKind } from './bindings/RequestKind';
+import type { RightsRequest } from './bindings/RightsRequest';
+import type { RightsSettings } from './bindings/RightsSettings';
+import type { Withheld } from './bindings/Withheld';
+import type { WithholdReason } from './bindings/WithholdReason';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { SetupInput } from './bindings/SetupInput';
 import type { SetupResult } from './bindings/SetupResult';
@@ -177,6 +190,28 @@ export const api = {
   withdrawConsent: (id: number, on: string) => call<ConsentRecord[]>('withdraw_consent', { id, on }),
   /** The bilingual consent form, written into the printouts folder and opened; returns the path. */
   printConsentForm: (patient: number) => call<string>('print_consent_form', { patient }),
+  // The rights desk (administrators).
+  rightsRequests: () => call<RightsRequest[]>('rights_requests'),
+  openRightsRequest: (input: RequestInput) => call<RightsRequest[]>('open_rights_request', { input }),
+  closeRightsRequest: (id: number, done: boolean, outcome: string, refusal: Refusal | null) =>
+    call<RightsRequest[]>('close_rights_request', { id, done, outcome, refusal }),
+  recordCorrection: (id: number, field: CorrectedField, on: string, outcome: string) =>
+    call<RightsRequest[]>('record_correction', { id, field, on, outcome }),
+  /** The access copy, written into the printouts folder and opened; returns the path. */
+  answerAccessRequest: (id: number, language: Language, withheld: Withheld[]) =>
+    call<string>('answer_access_request', { id, language, withheld }),
+  /** Erases (or refuses under the retention rule); the reply letter is opened; returns its path. */
+  eraseForRequest: (id: number, outcome: string, language: Language | null) =>
+    call<string>('erase_for_request', { id, outcome, language }),
+  /** The reply letter in one language, or both (null). */
+  printReplyLetter: (id: number, language: Language | null) => call<string>('print_reply_letter', { id, language }),
+  rightsSettings: () => call<RightsSettings>('rights_settings'),
+  saveRightsSettings: (settings: RightsSettings) => call<RightsSettings>('save_rights_settings', { settings }),
+  listBreaches: () => call<Breach[]>('list_breaches'),
+  recordBreach: (input: BreachInput) => call<Breach[]>('record_breach', { input }),
+  /** `at`: local time, YYYY-MM-DDTHH:MM:SS. */
+  breachNotified: (id: number, notice: Notice, at: string) => call<Breach[]>('breach_notified', { id, notice, at }),
+  breachCountdown: () => call<BoardDue[]>('breach_countdown'),
   updatePatient: (id: number, details: PatientDetails, caseRecord: CaseRecord) =>
     call<Patient>('update_patient', { id, details, caseRecord }),
   dischargePatient: (id: number, on: string, kind: DischargeType) =>
@@ -326,6 +361,10 @@ export type { Route } from './bindings/Route';
 export type { Frequency } from './bindings/Frequency';
 export type { SubstanceUse } from './bindings/SubstanceUse';
 export type { PreviousTreatment } from './bindings/PreviousTreatment';
+export type {
+  AccessPart, BoardDue, Breach, BreachInput, CorrectedField, Notice, Refusal, RequestInput, RequestKind, RightsRequest,
+  RightsSettings, Withheld, WithholdReason,
+};
 export type {
   Action, AuditCheck, AuditPage, AuditQuery, PatientNote, SessionInfo, SetupInput, SetupResult, SetupStatus,
   AppInfo, DischargeType, ErrorPayload, Language, NewPatient, Patient, PatientDetails, PatientPage,

@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 
 pub mod consent_form;
 pub mod labels;
+pub mod letter;
+pub mod case_labels;
+pub mod rights_labels;
 pub mod shape;
 
 use shape::{DocFonts, Face};
