@@ -284,3 +284,91 @@ fn a_damaged_centre_is_restored_without_sign_in_only_with_the_recovery_code_or_t
     let (code, _, err) = with_admin(&["check", "--data-dir", dir]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// `saathi print access-copy`: the copy of everything held about the person who asked in
+/// the demo, in English and in Hindi, read back from the PDF; the erased person's copy
+/// names no one; without an administrator's credentials nothing is printed.
+#[test]
+fn print_access_copy_writes_the_persons_record_in_their_language() {
+    let pdftotext = |pdf: &std::path::Path| -> String {
+        let out =
+            std::process::Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output().expect("pdftotext runs");
+        assert!(out.status.success(), "pdftotext failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let (code, _, err) = saathi(&["demo", "--data-dir", &data_s, "--date", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    let (asked, name, erased): (i64, String, i64) = {
+        let store = saathi_tests::open_demo_centre(&data);
+        let one = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        let asked = one("SELECT patient_id FROM rights_requests WHERE kind = 'access'");
+        let erased = one("SELECT patient_id FROM rights_requests WHERE kind = 'erasure' AND status = 'done'");
+        let name =
+            store.conn().query_row("SELECT full_name FROM patients WHERE id = ?1", [asked], |r| r.get(0)).unwrap();
+        (asked, name, erased)
+    };
+    let (_password, admin) = saathi_tests::demo_admin_args();
+    let admin: Vec<&str> = admin.iter().map(String::as_str).collect();
+    let print = |patient: i64, lang: &str, file: &str| -> (i32, std::path::PathBuf, String) {
+        let out = dir.path().join(file);
+        let (p, o) = (patient.to_string(), out.display().to_string());
+        let mut args =
+            vec!["print", "access-copy", "--patient", &p, "--data-dir", &data_s, "--out", &o, "--language", lang];
+        args.extend(admin.iter().copied());
+        let (code, _, err) = saathi(&args);
+        (code, out, err)
+    };
+
+    let out = dir.path().join("refused.pdf");
+    let (p, o) = (asked.to_string(), out.display().to_string());
+    let (code, _, _) = saathi(&["print", "access-copy", "--patient", &p, "--data-dir", &data_s, "--out", &o]);
+    assert_ne!(code, 0, "refused without credentials");
+    assert!(!out.exists());
+
+    let (code, en, err) = print(asked, "en", "copy-en.pdf");
+    assert_eq!(code, 0, "{err}");
+    let text = pdftotext(&en);
+    for words in [
+        name.as_str(),
+        "Copy of the records the centre holds about you",
+        "CONFIDENTIAL",
+        "Your details in the register",
+        "Stays at the centre",
+        "Consents",
+        "Groups and attendance",
+        "Aftercare",
+        "Clinical notes",
+        "Parts withheld (Mental Healthcare Act 2017, section 25)",
+        "Nothing has been withheld.",
+        "Page 1 of",
+    ] {
+        assert!(text.contains(words), "{words} in the English copy:\n{text}");
+    }
+    let (code, hi, err) = print(asked, "hi", "copy-hi.pdf");
+    assert_eq!(code, 0, "{err}");
+    let text = pdftotext(&hi);
+    for words in [name.as_str(), "केंद्र के पास रखी आपकी जानकारी की प्रति", "सहमतियाँ", "कुछ भी रोका नहीं गया है।"]
+    {
+        assert!(text.contains(words), "{words} in the Hindi copy:\n{text}");
+    }
+    assert!(!text.contains("Copy of the records"), "the Hindi copy is in Hindi");
+
+    // The person erased in the demo: their copy holds their record number and no name.
+    let (code, gone, err) = print(erased, "en", "copy-erased.pdf");
+    assert_eq!(code, 0, "{err}");
+    assert!(pdftotext(&gone).contains(&format!("Erased #{erased}")));
+
+    let store = saathi_tests::open_demo_centre(&data);
+    let printed: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'access_copy_printed' AND entity_id = ?1",
+            [asked],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(printed, 3, "the demo's answer and the two printed here are audited");
+}

@@ -821,7 +821,7 @@ commands! {
     // ------------------------------------------------------------ rights desk (administrators)
 
     fn rights_requests(state) -> Vec<RightsRequest> {
-        state.read(|conn, ctx| rights::list(conn, ctx))
+        state.read(rights::list)
     }
 
     fn open_rights_request(state, input: RequestInput) -> Vec<RightsRequest> {
@@ -892,7 +892,7 @@ commands! {
     }
 
     fn list_breaches(state) -> Vec<Breach> {
-        state.read(|conn, ctx| breaches::list(conn, ctx))
+        state.read(breaches::list)
     }
 
     fn record_breach(state, input: BreachInput) -> Vec<Breach> {
@@ -911,7 +911,7 @@ commands! {
 
     /// Today: the Board notices not yet sent, with the hours left.
     fn breach_countdown(state) -> Vec<BoardDue> {
-        state.read(|conn, ctx| breaches::board_due(conn, ctx))
+        state.read(breaches::board_due)
     }
 
     // ------------------------------------------------------------ audit
