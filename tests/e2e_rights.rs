@@ -80,11 +80,14 @@ async fn answer_an_access_request_erase_a_discharged_person_and_see_a_breach_cou
         (asker, asker_name, gone, gone_name, phone, year_totals(&store, today.year()))
     };
 
+    let shots = saathi_tests::workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
     let app = App::launch(dir.path()).await;
     app.sign_in("admin", "demo-admin-1").await;
     app.click("[data-nav='rights']").await;
     // The demo's own requests are listed.
     app.find("[data-testid='rights-row'][data-kind='grievance'][data-status='open']").await;
+    app.screenshot(&shots.join("rights-desk.png")).await;
 
     // 1. An access request, answered with a copy in Hindi.
     let take_down = |kind: &'static str, name: String, id: i64| {
@@ -134,6 +137,18 @@ async fn answer_an_access_request_erase_a_discharged_person_and_see_a_breach_cou
     app.click("[data-nav='today']").await;
     let due = app.text("[data-testid='breach-countdown']").await;
     assert!(due.contains("Board notice due in 7"), "{due}");
+    app.screenshot(&shots.join("rights-today-countdown.png")).await;
+    // The same in Hindi.
+    app.click("[data-nav='settings']").await;
+    app.click("[data-testid='lang-hi']").await;
+    app.click("[data-nav='today']").await;
+    app.wait_texts("[data-testid='breach-countdown']", "the countdown in Hindi", |t| {
+        t.first().is_some_and(|s| s.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)))
+    })
+    .await;
+    app.click("[data-nav='rights']").await;
+    app.find("[data-testid='rights-row']").await;
+    app.screenshot(&shots.join("rights-desk-hi.png")).await;
     app.quit().await;
 
     // The erased person's texts are nowhere in the file, decrypted page by page.

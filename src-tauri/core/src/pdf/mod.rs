@@ -10,10 +10,10 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 
+pub mod case_labels;
 pub mod consent_form;
 pub mod labels;
 pub mod letter;
-pub mod case_labels;
 pub mod rights_labels;
 pub mod shape;
 

@@ -12,9 +12,9 @@ use crate::consents::{ConsentHow, ConsentKind};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::patients::{self, DischargeType, Gender, Phase, Substance};
+use crate::pdf::case_labels as cl;
 use crate::pdf::labels::{self, Label, date};
 use crate::pdf::letter::{Block, FlowDoc};
-use crate::pdf::case_labels as cl;
 use crate::pdf::rights_labels as l;
 use crate::settings::Language;
 
@@ -266,7 +266,8 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
                     ]
                 })
                 .collect();
-            let cols = [l::COL_ADMITTED, cl::K_ADMISSION_BASIS, l::COL_DISCHARGED, l::COL_HOW_ENDED, cl::K_DISCHARGE_SUMMARY];
+            let cols =
+                [l::COL_ADMITTED, cl::K_ADMISSION_BASIS, l::COL_DISCHARGED, l::COL_HOW_ENDED, cl::K_DISCHARGE_SUMMARY];
             vec![table(lang, &cols, rows)]
         }
         AccessPart::Consents => {
