@@ -6,12 +6,12 @@
 //! page numbers; a block is never split across pages.
 //!
 //! Plain data in, bytes out: the caller fills a [`ConsentFormDoc`].
-use printpdf::{Mm, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, Op, PaintMode, PdfDocument, PdfPage};
 use serde::{Deserialize, Serialize};
 
 use super::labels::{self as l, Label};
 use super::shape::{self, DocFonts, Face};
-use super::{FOOTER_H, MARGIN, PAGE_H, PAGE_W, Writer, compress, grey, line, rect};
+use super::{FOOTER_H, MARGIN, PAGE_H, PAGE_W, Writer, grey, line, rect, save};
 use crate::consents::ConsentKind;
 use crate::error::{Error, Result};
 
@@ -552,14 +552,7 @@ pub fn render(doc: &ConsentFormDoc) -> Result<Vec<u8>> {
             pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
         }
     }
-    pdf.with_pages(pages);
-    let mut warnings = Vec::new();
-    let opts = PdfSaveOptions { subset_fonts: true, optimize: false, ..Default::default() };
-    let mut out = printpdf::to_lopdf_doc(&pdf, &opts, &mut warnings);
-    compress(&mut out);
-    let mut bytes = Vec::new();
-    out.save_to(&mut bytes).map_err(|e| Error::Pdf(e.to_string()))?;
-    Ok(bytes)
+    save(pdf, pages)
 }
 
 #[cfg(test)]

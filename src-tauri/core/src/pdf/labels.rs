@@ -40,6 +40,33 @@ macro_rules! labels {
         pub const ALL: &[Label] = &[$($name),*];
     };
 }
+pub(crate) use labels;
+
+/// Checks a module's labels: each has English (ASCII) and Hindi (Devanagari) texts with
+/// the same `{placeholders}`, and no key is used twice.
+#[cfg(test)]
+pub(crate) fn assert_complete(all: &[Label]) {
+    fn placeholders(s: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(name, _)| name)).collect();
+        out.sort_unstable();
+        out
+    }
+    for l in all {
+        assert!(!l.en.trim().is_empty(), "{} has no English text", l.key);
+        assert!(!l.hi.trim().is_empty(), "{} has no Hindi text", l.key);
+        assert!(l.en.is_ascii(), "{}: the English text is English", l.key);
+        assert!(
+            l.hi.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)),
+            "{}: the Hindi text is in Devanagari, not English",
+            l.key
+        );
+        assert_eq!(placeholders(l.en), placeholders(l.hi), "{}: the same placeholders in both", l.key);
+    }
+    let mut keys: Vec<&str> = all.iter().map(|l| l.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), all.len());
+}
 
 labels! {
     TITLE: "Aftercare roster and follow-up calls, week {from} to {to}",
@@ -187,29 +214,9 @@ pub fn date(d: chrono::NaiveDate) -> String {
 mod tests {
     use super::*;
 
-    fn placeholders(s: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(name, _)| name)).collect();
-        out.sort_unstable();
-        out
-    }
-
     #[test]
     fn every_label_has_english_and_hindi_with_the_same_placeholders() {
-        for l in ALL {
-            assert!(!l.en.trim().is_empty(), "{} has no English text", l.key);
-            assert!(!l.hi.trim().is_empty(), "{} has no Hindi text", l.key);
-            assert!(l.en.is_ascii(), "{}: the English text is English", l.key);
-            assert!(
-                l.hi.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)),
-                "{}: the Hindi text is in Devanagari, not English",
-                l.key
-            );
-            assert_eq!(placeholders(l.en), placeholders(l.hi), "{}: the same placeholders in both", l.key);
-        }
-        let mut keys: Vec<&str> = ALL.iter().map(|l| l.key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), ALL.len());
+        assert_complete(ALL);
     }
 
     #[test]

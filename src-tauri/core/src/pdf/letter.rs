@@ -5,10 +5,10 @@
 //!
 //! Plain data in, bytes out: the caller fills a [`FlowDoc`] with texts already in the
 //! reader's language (or both).
-use printpdf::{Mm, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, Op, PaintMode, PdfDocument, PdfPage};
 
 use super::shape::{self, DocFonts, Face};
-use super::{FOOTER_H, MARGIN, PAGE_H, PAGE_W, Writer, compress, grey, line, rect};
+use super::{FOOTER_H, MARGIN, PAGE_H, PAGE_W, Writer, grey, line, rect, save};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -248,14 +248,7 @@ pub fn render(doc: &FlowDoc) -> Result<Vec<u8>> {
         ops.extend(footer(&fonts, doc, i, total));
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
-    pdf.with_pages(pages);
-    let mut warnings = Vec::new();
-    let opts = PdfSaveOptions { subset_fonts: true, optimize: false, ..Default::default() };
-    let mut out = printpdf::to_lopdf_doc(&pdf, &opts, &mut warnings);
-    compress(&mut out);
-    let mut bytes = Vec::new();
-    out.save_to(&mut bytes).map_err(|e| Error::Pdf(e.to_string()))?;
-    Ok(bytes)
+    save(pdf, pages)
 }
 
 #[cfg(test)]

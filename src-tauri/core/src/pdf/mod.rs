@@ -304,6 +304,12 @@ pub fn render(doc: &RosterDoc) -> Result<Vec<u8>> {
         ops.extend(footer.pages.pop().unwrap_or_default());
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
+    save(pdf, pages)
+}
+
+/// The document with its pages, fonts subset and streams deflated (see [`compress`]), as
+/// the bytes of a PDF file.
+pub(crate) fn save(mut pdf: PdfDocument, pages: Vec<PdfPage>) -> Result<Vec<u8>> {
     pdf.with_pages(pages);
     let mut warnings = Vec::new();
     let opts = PdfSaveOptions { subset_fonts: true, optimize: false, ..Default::default() };

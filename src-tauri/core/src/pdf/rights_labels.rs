@@ -1,14 +1,6 @@
 //! The texts of the rights desk's printouts (the access copy and the reply letters), in
 //! English and Hindi, beside the other printed labels (labels.rs) and checked the same way.
-use super::labels::Label;
-
-macro_rules! labels {
-    ($($name:ident: $en:literal, $hi:literal;)*) => {
-        $(pub const $name: Label = Label { key: stringify!($name), en: $en, hi: $hi };)*
-        /// Every label, for the completeness test.
-        pub const ALL: &[Label] = &[$($name),*];
-    };
-}
+use super::labels::{Label, labels};
 
 labels! {
     AC_TITLE: "Copy of the records the centre holds about you", "केंद्र के पास रखी आपकी जानकारी की प्रति";
@@ -195,24 +187,8 @@ labels! {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn every_label_has_english_and_hindi_with_the_same_placeholders() {
-        let places = |s: &str| {
-            let mut v: Vec<String> =
-                s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned())).collect();
-            v.sort();
-            v
-        };
-        for l in ALL {
-            assert!(l.en.is_ascii() && !l.en.trim().is_empty(), "{}", l.key);
-            assert!(l.hi.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)), "{} in Devanagari", l.key);
-            assert_eq!(places(l.en), places(l.hi), "{}", l.key);
-        }
-        let mut keys: Vec<&str> = ALL.iter().map(|l| l.key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), ALL.len());
+        super::super::labels::assert_complete(super::ALL);
     }
 }
