@@ -51,6 +51,7 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "screen_search_short", prepare: || search("ra") },
         Measurement { name: "screen_patient_profile", prepare: profile },
         Measurement { name: "screen_today_counts", prepare: today_counts },
+        Measurement { name: "screen_today_reviews_due", prepare: reviews_due },
         Measurement { name: "screen_mentorship_overview", prepare: mentorship_overview },
         Measurement { name: "screen_mentorship_suggest", prepare: mentorship_suggest },
         Measurement { name: "screen_audit_page", prepare: audit_page },
@@ -163,6 +164,9 @@ fn profile() -> Box<dyn FnMut()> {
         let _ = store.write(|tx| {
             black_box(patients::view(tx, &ctx, id)?);
             black_box(mentorship::for_patient(tx, &ctx, id)?);
+            // The case record panel and its history of changes (issue 16).
+            black_box(saathi_core::case_record::view(tx, &ctx, id)?);
+            black_box(saathi_core::field_history::list(tx, &ctx, id)?);
             Err::<(), _>(saathi_core::Error::Busy)
         });
     })
@@ -173,6 +177,14 @@ fn today_counts() -> Box<dyn FnMut()> {
     let ctx = staff_ctx();
     Box::new(move || {
         black_box(patients::counts(store.conn(), &ctx).ok());
+    })
+}
+
+fn reviews_due() -> Box<dyn FnMut()> {
+    let store = open();
+    let ctx = staff_ctx();
+    Box::new(move || {
+        black_box(saathi_core::admission_basis::reviews_due(store.conn(), &ctx).ok());
     })
 }
 
