@@ -58,6 +58,8 @@ pub struct ReviewDue {
     pub admitted_on: NaiveDate,
     pub review_due_on: NaiveDate,
     pub representative_name: String,
+    /// The review date has passed.
+    pub overdue: bool,
 }
 
 fn validate(conn: &Connection, admitted_on: NaiveDate, a: &Admission) -> Result<Admission> {
@@ -194,6 +196,7 @@ pub fn reviews_due(conn: &Connection, ctx: &Ctx) -> Result<Vec<ReviewDue>> {
             admitted_on: r.get(2)?,
             review_due_on: r.get(3)?,
             representative_name: r.get(4)?,
+            overdue: r.get::<_, NaiveDate>(3)? < ctx.today,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -3,4 +3,8 @@
 /**
  * A supported admission whose review is near or past.
  */
-export type ReviewDue = { patient_id: number, full_name: string, admitted_on: string, review_due_on: string, representative_name: string, };
+export type ReviewDue = { patient_id: number, full_name: string, admitted_on: string, review_due_on: string, representative_name: string, 
+/**
+ * The review date has passed.
+ */
+overdue: boolean, };
