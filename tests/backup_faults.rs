@@ -214,7 +214,7 @@ fn a_full_stick_at_many_sizes_gives_a_plain_error_and_leaves_no_finished_file() 
     let stick = Mount::tmpfs(size / 2);
     let (code, _, err) = saathi(&["backup", "--data-dir", dir, "--to", stick.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(err.contains("the stick is full (needs"), "{err}");
+    assert!(err.contains("does not fit on") && err.contains("MB free"), "{err}");
     assert!(finished_backups(stick.path()).is_empty());
 }
 

@@ -65,11 +65,18 @@ pub enum Error {
     )]
     BackupNotSetUp,
     #[error(
-        "The backup could not be written to {folder}: {reason}. Nothing that looks like a finished backup was left there, \
+        "The backup could not be written to {folder}: {}. Nothing that looks like a finished backup was left there, \
          older backups are unchanged, and the data in Saathi is untouched. Check the stick (is it full, removed or \
-         write-protected?) and try again."
+         write-protected?) and try again.",
+        io_words(reason)
     )]
+    /// `reason` is a code of [`io_reason`], or the system's own text when it has none.
     BackupWriteFailed { folder: String, reason: String },
+    #[error(
+        "The backup does not fit on {folder}: it needs {needs_mb} MB and the stick has {free_mb} MB free. Nothing \
+         has been changed. Remove old files from the stick or use a larger one."
+    )]
+    BackupNoRoom { folder: String, needs_mb: u64, free_mb: u64 },
     #[error(
         "The backup was written but reading it back from {folder} gave different data ({detail}). It was not kept. \
          The stick may be failing: try another stick."
@@ -109,7 +116,7 @@ pub enum Error {
     },
     #[error("Saathi could not make the PDF: {0}")]
     Pdf(String),
-    #[error("Saathi could not read or write a file: {0}")]
+    #[error("Saathi could not read or write a file: {}", io_reason(.0).map_or_else(|| .0.to_string(), |r| io_words(r).to_owned()))]
     Io(#[from] std::io::Error),
     #[error("The database reported a problem: {0}")]
     Sqlite(rusqlite::Error),
@@ -121,6 +128,54 @@ impl From<rusqlite::Error> for Error {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Error::Busy,
             _ => Error::Sqlite(e),
         }
+    }
+}
+
+/// Why a file could not be read or written, as a code (`value.detail.<code>` in the
+/// window's catalogue), for the causes a front desk can act on; `None` for any other.
+pub fn io_reason(e: &std::io::Error) -> Option<&'static str> {
+    use std::io::ErrorKind::*;
+    let by_kind = match e.kind() {
+        StorageFull | QuotaExceeded | FileTooLarge => Some("no_space"),
+        ReadOnlyFilesystem => Some("read_only"),
+        PermissionDenied => Some("no_permission"),
+        NotFound => Some("gone"),
+        _ => None,
+    };
+    by_kind.or_else(|| raw_reason(e.raw_os_error()?))
+}
+
+/// System error numbers std does not name (Windows: winerror.h; Linux: errno.h).
+fn raw_reason(code: i32) -> Option<&'static str> {
+    if cfg!(windows) {
+        match code {
+            19 => Some("read_only"),             // ERROR_WRITE_PROTECT
+            32 | 33 => Some("in_use"),           // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+            21 | 55 | 1167 => Some("not_ready"), // NOT_READY, DEV_NOT_EXIST, DEVICE_NOT_CONNECTED
+            23 | 1117 => Some("device_error"),   // ERROR_CRC, ERROR_IO_DEVICE
+            _ => None,
+        }
+    } else {
+        match code {
+            5 => Some("device_error"),   // EIO
+            6 | 19 => Some("not_ready"), // ENXIO, ENODEV
+            _ => None,
+        }
+    }
+}
+
+/// The English words of an [`io_reason`] code, for the command line and the log (the
+/// window words it from its catalogue); any other text is returned as it is.
+fn io_words(reason: &str) -> &str {
+    match reason {
+        "no_space" => "the disk or stick is full",
+        "read_only" => "it cannot be written to (write-protected)",
+        "no_permission" => "Windows does not allow Saathi to use it",
+        "gone" => "the drive or folder is no longer there",
+        "in_use" => "another program has the file open",
+        "not_ready" => "the drive is not ready or was removed",
+        "device_error" => "the drive reported a read or write error",
+        other => other,
     }
 }
 
@@ -163,6 +218,7 @@ impl Error {
             Error::SignInWait { .. } => "sign_in_wait",
             Error::BackupNotSetUp => "backup_not_set_up",
             Error::BackupWriteFailed { .. } => "backup_write_failed",
+            Error::BackupNoRoom { .. } => "backup_no_room",
             Error::BackupNotVerified { .. } => "backup_not_verified",
             Error::WrongPassphrase => "wrong_passphrase",
             Error::BackupDamaged { .. } => "backup_damaged",
@@ -201,12 +257,17 @@ impl Error {
             Error::Damaged { path, detail } => vec![("path", path.clone()), ("detail", detail.clone())],
             Error::SignInWait { seconds } => vec![("seconds", seconds.to_string())],
             Error::BackupWriteFailed { folder, reason } => vec![("folder", folder.clone()), ("detail", reason.clone())],
+            Error::BackupNoRoom { folder, needs_mb, free_mb } => {
+                vec![("folder", folder.clone()), ("needs_mb", needs_mb.to_string()), ("free_mb", free_mb.to_string())]
+            }
             Error::BackupNotVerified { folder, detail } => vec![("folder", folder.clone()), ("detail", detail.clone())],
             Error::ForeignSchema { kind, name } => vec![("kind", kind.clone()), ("name", name.clone())],
             Error::BackupDamaged { detail } | Error::Pdf(detail) => {
                 vec![("detail", detail.clone())]
             }
-            Error::Io(e) => vec![("detail", e.to_string())],
+            // A known cause crosses as a code the window words in its language; only an
+            // unknown one carries the system's own text.
+            Error::Io(e) => vec![("detail", io_reason(e).map_or_else(|| e.to_string(), str::to_owned))],
             Error::Sqlite(e) => vec![("detail", e.to_string())],
             _ => Vec::new(),
         };
@@ -253,6 +314,13 @@ mod tests {
 
         let missing = Error::from(std::io::Error::from(std::io::ErrorKind::NotFound)).payload();
         assert_eq!(missing.code, "file_missing");
+
+        // A cause the front desk can act on crosses as a code; another as the system's text.
+        let full = Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull)).payload();
+        assert_eq!((full.code.as_str(), full.params["detail"].as_str()), ("io", "no_space"));
+        assert!(full.message.ends_with("the disk or stick is full"), "{}", full.message);
+        let odd = Error::from(std::io::Error::other("odd failure")).payload();
+        assert_eq!(odd.params["detail"], "odd failure");
 
         let wait = Error::SignInWait { seconds: 30 }.payload();
         assert_eq!(wait.params.get("seconds").map(String::as_str), Some("30"));

@@ -566,15 +566,7 @@ fn parse_name(name: &str) -> Option<(String, NaiveDateTime, u32)> {
 }
 
 fn map_write_error(folder: &Path, e: std::io::Error) -> Error {
-    use std::io::ErrorKind::*;
-    let reason = match e.kind() {
-        StorageFull | QuotaExceeded | FileTooLarge => "the stick is full".to_owned(),
-        ReadOnlyFilesystem | PermissionDenied => {
-            "the stick cannot be written to (write-protected or removed)".to_owned()
-        }
-        NotFound => "the stick or folder is no longer there".to_owned(),
-        _ => e.to_string(),
-    };
+    let reason = crate::error::io_reason(&e).map_or_else(|| e.to_string(), str::to_owned);
     Error::BackupWriteFailed { folder: folder.display().to_string(), reason }
 }
 
@@ -623,10 +615,7 @@ fn write_verified_timed(
     meter.at(BackupPhase::Encrypt, 0.0);
     let folder = backup_folder(dest);
     if !dest.is_dir() {
-        return Err(Error::BackupWriteFailed {
-            folder: dest.display().to_string(),
-            reason: "that drive or folder is not there".into(),
-        });
+        return Err(Error::BackupWriteFailed { folder: dest.display().to_string(), reason: "gone".into() });
     }
     std::fs::create_dir_all(&folder).map_err(|e| map_write_error(&folder, e))?;
     remove_partials(&folder);
@@ -634,9 +623,10 @@ fn write_verified_timed(
         && let Some(free) = free_space(&folder)
         && free < snap.bytes + 64 * 1024
     {
-        return Err(Error::BackupWriteFailed {
+        return Err(Error::BackupNoRoom {
             folder: folder.display().to_string(),
-            reason: format!("the stick is full (needs {} MB, has {} MB free)", mb(snap.bytes + 64 * 1024), mb(free)),
+            needs_mb: mb(snap.bytes + 64 * 1024),
+            free_mb: mb(free),
         });
     }
     key::write_key_file(&folder, key_file).map_err(|e| map_write_error(&folder, e))?;

@@ -368,7 +368,8 @@ fn a_stick_that_fills_up_at_any_byte_gives_a_plain_error_and_leaves_nothing_fini
         let err = result.err().unwrap_or_else(|| panic!("cut at {cut} of {size}: the backup succeeded"));
         STICK_FULL_AFTER.with(|c| c.set(None));
         assert_eq!(err.code(), "backup_write_failed", "cut at {cut}: {err}");
-        assert!(err.to_string().contains("the stick is full"), "{err}");
+        assert_eq!(err.params().get("detail").map(String::as_str), Some("no_space"), "{err}");
+        assert!(err.to_string().contains("the disk or stick is full"), "{err}");
         let names: Vec<String> = std::fs::read_dir(stick.path().join(FOLDER))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
