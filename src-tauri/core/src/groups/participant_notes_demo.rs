@@ -8,15 +8,16 @@ use super::participant_notes as pn;
 use crate::ctx::{Actor, Ctx, Role};
 use crate::error::Result;
 
+// Written without "he" or "she": the demo picks people by record number.
 const NOTES: &[&str] = &[
-    "Spoke for the first time about his drinking at work. Listened to others, stayed till the end.",
-    "Restless in the first half; settled after the breathing exercise. Said the cravings are less at night now.",
-    "Shared about the fight with his brother. Accepted feedback from the group without arguing.",
-    "Quiet today; left early saying he had a headache. Will check with him tomorrow.",
-    "Helped a new member with the step work. Talks of going back to his shop after discharge.",
+    "Spoke for the first time about drinking at work. Listened to others, stayed till the end.",
+    "Restless in the first half; settled after the breathing exercise. Says the cravings are less at night now.",
+    "Shared about the fight at home last week. Accepted feedback from the group without arguing.",
+    "Quiet today; left early with a headache. To check in tomorrow.",
+    "Helped a new member with the step work. Talks of going back to the family shop after discharge.",
 ];
-const ADDENDUM: &str = "Met him one to one on the ward: the headache was real, he is eating well. No concern.";
-const DRAFT: &str = "Brought up the court date next month. Anxious; to discuss in individual session.";
+const ADDENDUM: &str = "Met one to one on the ward: the headache was real, eating and sleeping well. No concern.";
+const DRAFT: &str = "Brought up the court date next month. Anxious; to discuss in the individual session.";
 
 /// Seeds the notes; returns how many (signed, with addendum, drafts).
 pub fn generate(tx: &Transaction<'_>, counsellor: Option<i64>, today: NaiveDate) -> Result<(u32, u32, u32)> {
