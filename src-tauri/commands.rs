@@ -170,4 +170,10 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("record_breach",            Admin),
     ("breach_notified",          Admin),
     ("breach_countdown",         Admin),
+    // ---- issue 17: participant notes
+    ("session_participant_notes",     Clinical),
+    ("write_participant_note",        Clinical),
+    ("sign_participant_note",         Clinical),
+    ("add_participant_note_addendum", Clinical),
+    ("patient_participant_notes",     Clinical),
 ];

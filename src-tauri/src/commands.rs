@@ -35,6 +35,7 @@ use saathi_core::groups::conflicts::{SaveOptions, SaveOutcome};
 use saathi_core::groups::membership::{
     self, FamilyMember, FamilyMemberInput, GroupMembers, JoinOutcome, LeaveReason, Offer, Person, Suggestion,
 };
+use saathi_core::groups::participant_notes::{self, ParticipantNote}; // issue 17: participant notes
 use saathi_core::groups::reports::{self, AttendanceReport, PatientGroups};
 use saathi_core::groups::series::{self, Held, Occurrence, OccurrenceChange, SeriesInput};
 use saathi_core::groups::{self, Group, GroupInput, Room};
@@ -1180,6 +1181,41 @@ commands! {
         crate::state::lock(&state.backup).restore = None;
         Ok(())
     }
+
+    // ---- issue 17: participant notes (a note for each participant of a group session)
+
+    /// The participant notes of one session (counsellors and administrators; reading is audited).
+    fn session_participant_notes(state, series_id: i64, original_date: NaiveDate) -> Vec<ParticipantNote> {
+        state.write(|tx, ctx| participant_notes::open_of_session(tx, ctx, series_id, original_date))
+    }
+
+    /// Writes, or rewrites the author's draft of, one person's note on one session.
+    fn write_participant_note(state, series_id: i64, original_date: NaiveDate, patient_id: i64, body: String) -> ParticipantNote {
+        state.write(|tx, ctx| {
+            let id = participant_notes::write(tx, ctx, series_id, original_date, patient_id, &body)?;
+            participant_notes::get(tx, ctx, id)
+        })
+    }
+
+    fn sign_participant_note(state, note_id: i64) -> ParticipantNote {
+        state.write(|tx, ctx| {
+            participant_notes::sign(tx, ctx, note_id)?;
+            participant_notes::get(tx, ctx, note_id)
+        })
+    }
+
+    fn add_participant_note_addendum(state, note_id: i64, body: String) -> ParticipantNote {
+        state.write(|tx, ctx| {
+            participant_notes::add_addendum(tx, ctx, note_id, &body)?;
+            participant_notes::get(tx, ctx, note_id)
+        })
+    }
+
+    /// A person's participant notes from all their sessions (the profile's group history).
+    fn patient_participant_notes(state, patient_id: i64) -> Vec<ParticipantNote> {
+        state.write(|tx, ctx| participant_notes::of_patient(tx, ctx, patient_id))
+    }
+    // ---- end issue 17: participant notes
 }
 
 /// Who restores.

@@ -522,6 +522,14 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
             h::breach_notified(state, 1, Notice::Board, t.today.and_hms_opt(9, 0, 0).unwrap()).map(drop)
         }
         "breach_countdown" => h::breach_countdown(state).map(drop),
+        // ---- issue 17: participant notes
+        "session_participant_notes" => h::session_participant_notes(state, t.series, t.today).map(drop),
+        "write_participant_note" => {
+            h::write_participant_note(state, t.series, t.today, t.inpatient, "Calm".into()).map(drop)
+        }
+        "sign_participant_note" => h::sign_participant_note(state, 1).map(drop),
+        "add_participant_note_addendum" => h::add_participant_note_addendum(state, 1, "Later".into()).map(drop),
+        "patient_participant_notes" => h::patient_participant_notes(state, t.inpatient).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

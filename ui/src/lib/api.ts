@@ -344,6 +344,16 @@ export const api = {
     call<string | null>('plugin:dialog|save', {
       options: { defaultPath, filters: [{ name: kind, extensions: [kind.toLowerCase()] }] },
     }),
+  // ---- issue 17: participant notes
+  sessionParticipantNotes: (seriesId: number, originalDate: string) =>
+    call<ParticipantNote[]>('session_participant_notes', { seriesId, originalDate }),
+  writeParticipantNote: (seriesId: number, originalDate: string, patientId: number, body: string) =>
+    call<ParticipantNote>('write_participant_note', { seriesId, originalDate, patientId, body }),
+  signParticipantNote: (noteId: number) => call<ParticipantNote>('sign_participant_note', { noteId }),
+  addParticipantNoteAddendum: (noteId: number, body: string) =>
+    call<ParticipantNote>('add_participant_note_addendum', { noteId, body }),
+  patientParticipantNotes: (patientId: number) => call<ParticipantNote[]>('patient_participant_notes', { patientId }),
+  // ---- end issue 17: participant notes
 };
 
 export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
@@ -409,3 +419,7 @@ export type { ContactResult } from './bindings/ContactResult';
 export type { NextStep } from './bindings/NextStep';
 export type { RecoveryStatus } from './bindings/RecoveryStatus';
 export type { RiskLevel } from './bindings/RiskLevel';
+// ---- issue 17: participant notes
+import type { ParticipantNote } from './bindings/ParticipantNote';
+export type { ParticipantNote };
+export type { NoteAddendum } from './bindings/NoteAddendum';

@@ -36,6 +36,8 @@ pub mod attendance;
 pub mod conflicts;
 pub mod demo;
 pub mod membership;
+pub mod participant_notes;
+pub mod participant_notes_demo;
 pub mod recurrence;
 pub mod reports;
 pub mod series;
@@ -343,3 +345,5 @@ pub fn save_room(tx: &Transaction<'_>, ctx: &Ctx, id: Option<i64>, name: &str, a
     audit::record(tx, ctx, "room_saved", entity::ROOM, Some(id), "")?;
     Ok(id)
 }
+#[cfg(test)]
+mod participant_notes_tests;

@@ -183,6 +183,12 @@ labels! {
         "अगर आप इस जवाब से संतुष्ट नहीं हैं, तो आप भारतीय डेटा संरक्षण बोर्ड में शिकायत कर सकते हैं (डीपीडीपी अधिनियम \
         2023, धारा 13(3))।";
     RL_SIGN: "For the centre: signature, name and date", "केंद्र की ओर से: हस्ताक्षर, नाम और तारीख";
+    // ---- issue 17: participant notes (in the clinical notes part)
+    AC_GROUP_NOTES: "Notes from group sessions", "समूह सत्रों के नोट";
+    COL_SESSION: "Session", "सत्र";
+    AC_NOTE_DRAFT: "(draft, not signed)", "(मसौदा, हस्ताक्षर नहीं)";
+    AC_NOTE_SIGNED: "Signed by {name} on {date}.", "{name} ने {date} को हस्ताक्षर किए।";
+    AC_NOTE_ADDENDUM: "Addendum of {date} by {name}:", "{date} का परिशिष्ट, {name} द्वारा:";
 }
 
 #[cfg(test)]

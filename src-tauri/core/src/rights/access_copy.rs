@@ -212,6 +212,73 @@ fn case_record(conn: &Connection, lang: Language, id: i64) -> Result<Vec<Block>>
     ])
 }
 
+/// issue 17: the person's notes from group sessions, with who signed them and their
+/// addenda (the group's name and date only: nobody else from the session is named).
+fn group_notes(conn: &Connection, lang: Language, id: i64) -> Result<Block> {
+    let mut addenda = conn.prepare(
+        "SELECT a.written_at, s.full_name, a.body FROM participant_note_addenda a
+         LEFT JOIN staff s ON s.id = a.written_by WHERE a.note_id = ?1 ORDER BY a.id",
+    )?;
+    struct Row {
+        note: i64,
+        on: Option<chrono::NaiveDate>,
+        group: String,
+        author: Option<String>,
+        body: String,
+        signed_at: Option<String>,
+        signer: Option<String>,
+    }
+    let notes: Vec<Row> = conn
+        .prepare(
+            "SELECT n.id, s.date, g.name, w.full_name, n.body, n.signed_at, sg.full_name
+             FROM participant_notes n JOIN group_sessions s ON s.id = n.session_id
+             JOIN group_series x ON x.id = s.series_id JOIN therapy_groups g ON g.id = x.group_id
+             LEFT JOIN staff w ON w.id = n.written_by LEFT JOIN staff sg ON sg.id = n.signed_by
+             WHERE n.patient_id = ?1 ORDER BY s.date, s.start_time, n.id",
+        )?
+        .query_map([id], |r| {
+            Ok(Row {
+                note: r.get(0)?,
+                on: r.get(1)?,
+                group: r.get(2)?,
+                author: r.get(3)?,
+                body: r.get(4)?,
+                signed_at: r.get(5)?,
+                signer: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rows = Vec::new();
+    for Row { note, on, group, author, body, signed_at, signer } in notes {
+        let mut text = body;
+        match signed_at {
+            Some(at) => {
+                let signer = signer.unwrap_or_default();
+                text.push(' ');
+                text.push_str(&l::AC_NOTE_SIGNED.fill(lang, &[("name", &signer), ("date", &day_of(&at))]));
+            }
+            None => {
+                text.push(' ');
+                text.push_str(l::AC_NOTE_DRAFT.text(lang));
+            }
+        }
+        let extra = addenda
+            .query_map([note], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (at, by, body) in extra {
+            let by = by.unwrap_or_default();
+            text.push(' ');
+            text.push_str(&l::AC_NOTE_ADDENDUM.fill(lang, &[("date", &day_of(&at)), ("name", &by)]));
+            text.push(' ');
+            text.push_str(&body);
+        }
+        rows.push(vec![d(on), group, author.unwrap_or_default(), text]);
+    }
+    Ok(table(lang, &[l::COL_SESSION, l::COL_GROUP, l::COL_BY, l::COL_NOTE], rows))
+}
+
 /// One part's blocks (without its heading).
 fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) -> Result<Vec<Block>> {
     let t = |label: Label| label.text(lang).to_owned();
@@ -380,7 +447,13 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
                     Ok(vec![day_of(&at), r.get::<_, Option<String>>(1)?.unwrap_or_default(), r.get(2)?])
                 },
             )?;
-            vec![table(lang, &[l::COL_DATE, l::COL_BY, l::COL_NOTE], rows)]
+            let mut out = vec![table(lang, &[l::COL_DATE, l::COL_BY, l::COL_NOTE], rows)];
+            // issue 17: the notes counsellors wrote about the person in group sessions
+            // (withheld with this part).
+            out.push(Block::Gap(4.0));
+            out.push(Block::Para(t(l::AC_GROUP_NOTES)));
+            out.push(group_notes(conn, lang, id)?);
+            out
         }
         AccessPart::Requests => {
             let rows = rows(

@@ -89,6 +89,14 @@ pub const BLANKS: &[(&str, &str)] = &[
     ),
     // The history of changes holds old names, phones and addresses: it goes whole.
     ("field_history", "DELETE FROM field_history WHERE patient_id = :id"),
+    // ---- issue 17: participant notes (the trigger lets an erasure blank a signed note's
+    // text and its addenda; who wrote and signed them, and when, stay)
+    ("participant_notes", "UPDATE participant_notes SET body = '-' WHERE patient_id = :id AND body <> '-'"),
+    (
+        "participant_note_addenda",
+        "UPDATE participant_note_addenda SET body = '-'
+         WHERE body <> '-' AND note_id IN (SELECT id FROM participant_notes WHERE patient_id = :id)",
+    ),
 ];
 
 /// What an erasure did.

@@ -19,6 +19,9 @@ const NEEDLES: &[&str] = &[
     "Uniquetownpur",
     "UNIQUE-CLINIC-PLACE",
     "UNIQUE-DISCHARGE-SUMMARY",
+    // ---- issue 17: participant notes
+    "UNIQUE-GROUP-NOTE-456",
+    "UNIQUE-NOTE-ADDENDUM-789",
 ];
 
 fn found(path: &std::path::Path, key: &DbKey) -> Vec<&'static str> {
@@ -109,6 +112,16 @@ fn an_erased_person_is_found_nowhere_in_the_decrypted_file_and_totals_stay() {
                  WHERE date BETWEEN '2026-01-01' AND '2026-11-25' AND cancelled = 0 ORDER BY date LIMIT 3",
                 [p],
             )?;
+            // issue 17: a signed note with an addendum on one of those sessions.
+            let (series, on): (i64, chrono::NaiveDate) = tx.query_row(
+                "SELECT s.series_id, s.original_date FROM group_attendance a JOIN group_sessions s ON s.id = a.session_id
+                 WHERE a.patient_id = ?1 ORDER BY s.date LIMIT 1",
+                [p],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let note = crate::groups::participant_notes::write(tx, &c, series, on, p, "UNIQUE-GROUP-NOTE-456")?;
+            crate::groups::participant_notes::sign(tx, &c, note)?;
+            crate::groups::participant_notes::add_addendum(tx, &c, note, "UNIQUE-NOTE-ADDENDUM-789")?;
             Ok(())
         })
         .unwrap();
@@ -123,6 +136,7 @@ fn an_erased_person_is_found_nowhere_in_the_decrypted_file_and_totals_stay() {
         "the scan reads the file: {before:?}"
     );
     assert!(before.contains(&"UNIQUE-ABSENCE-REASON"));
+    assert!(before.contains(&"UNIQUE-GROUP-NOTE-456") && before.contains(&"UNIQUE-NOTE-ADDENDUM-789"), "{before:?}");
     assert!(before.contains(&"UNIQUE-CLINIC-PLACE") && before.contains(&"UNIQUE-DISCHARGE-SUMMARY"), "{before:?}");
     assert!(trigrams(store.conn()) > 0);
     let totals = year_totals(store.conn());
@@ -146,6 +160,9 @@ fn an_erased_person_is_found_nowhere_in_the_decrypted_file_and_totals_stay() {
     let id = ask(&mut store, "2026-11-26", RequestKind::Erasure, Some(p)).unwrap();
     let done = erasure::erase_in(&mut store, &c, id).unwrap().unwrap();
     assert!(done.blanked.iter().any(|(t, n)| t == "patient_notes" && *n >= 1), "{done:?}");
+    for table in ["participant_notes", "participant_note_addenda"] {
+        assert!(done.blanked.iter().any(|(t, n)| t == table && *n == 1), "{table}: {done:?}");
+    }
 
     assert_eq!(found(&path, &key), Vec::<&str>::new(), "nothing left in the file or the WAL");
     assert_eq!(trigrams(store.conn()), 0, "the search index holds none of the old trigrams");
