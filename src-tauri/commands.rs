@@ -170,4 +170,8 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("record_breach",            Admin),
     ("breach_notified",          Admin),
     ("breach_countdown",         Admin),
+    // ---- issue 17: registers and sign-in sheets
+    ("print_register",           Clinical),
+    ("export_register_csv",      Clinical),
+    ("print_sign_in_sheet",      AnyRole),
 ];

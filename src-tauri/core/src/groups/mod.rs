@@ -39,6 +39,7 @@ pub mod membership;
 pub mod recurrence;
 pub mod reports;
 pub mod series;
+pub mod sheet;
 pub mod tallies;
 #[cfg(test)]
 mod tests;
