@@ -176,4 +176,8 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("sign_participant_note",         Clinical),
     ("add_participant_note_addendum", Clinical),
     ("patient_participant_notes",     Clinical),
+    // ---- issue 17: registers and sign-in sheets
+    ("print_register",           Clinical),
+    ("export_register_csv",      Clinical),
+    ("print_sign_in_sheet",      AnyRole),
 ];

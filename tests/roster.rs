@@ -62,6 +62,7 @@ fn session(name: &str, members: Vec<GroupMember>) -> Session {
         time: "17:00-18:30".into(),
         room: Some("Hall 2".into()),
         facilitators: vec!["Meera Iyer".to_owned(), "Harpreet Kaur Sandhu".to_owned()],
+        topic: String::new(),
         cancelled: None,
         moved_from: None,
         members,

@@ -171,6 +171,55 @@ enum Printable {
         #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
         language: Option<String>,
     },
+    // ---- issue 17: registers and sign-in sheets
+    /// A register (admissions, discharges, follow-ups, group sessions, certificates) over a
+    /// date range, as PDF and optionally CSV
+    Register {
+        /// admissions, discharges, follow-ups, sessions or certificates
+        #[arg(long, value_parser = ["admissions", "discharges", "follow-ups", "sessions", "certificates"])]
+        kind: String,
+        /// The first day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: NaiveDate,
+        /// The last day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        to: NaiveDate,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also write the register as CSV to this file
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// The language of the printed labels: en or hi [default: the centre's setting]
+        #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
+        language: Option<String>,
+        /// Privacy mode: first names and initials only, no phone numbers
+        #[arg(long, conflicts_with = "full")]
+        privacy: bool,
+        /// Full names and phone numbers (except people who asked to stay off printed lists)
+        /// [default: the centre's roster setting]
+        #[arg(long)]
+        full: bool,
+    },
+    /// The sign-in sheet of a group's session on a day
+    SignIn {
+        /// The group's number
+        #[arg(long, value_name = "ID")]
+        group: i64,
+        /// The session's day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        date: NaiveDate,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The language of the printed labels: en or hi [default: the centre's setting]
+        #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
+        language: Option<String>,
+        /// Full names and phone numbers (except people who asked to stay off printed lists)
+        /// [default: privacy mode]
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 /// `on` or `off`.
@@ -320,6 +369,30 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("Could not write {}: {e}.", out.display()))?;
             println!("Wrote {} ({} KB)", written.display(), bytes.len().div_ceil(1024));
             Ok(())
+        }
+        // ---- issue 17: registers and sign-in sheets
+        Some(Command::Print { what: Printable::Register { kind, from, to, out, csv, language, privacy, full } }) => {
+            let privacy = if privacy {
+                Some(true)
+            } else if full {
+                Some(false)
+            } else {
+                None
+            };
+            let args = crate::cli_registers::RegisterArgs { kind, from, to, out, csv, language, privacy };
+            crate::cli_registers::register(cli.data_dir.as_deref(), &who, args)
+        }
+        Some(Command::Print { what: Printable::SignIn { group, date, out, language, full } }) => {
+            let privacy = full.then_some(false);
+            crate::cli_registers::sign_in(
+                cli.data_dir.as_deref(),
+                &who,
+                group,
+                date,
+                &out,
+                language.as_deref(),
+                privacy,
+            )
         }
         Some(Command::Match { problem, all_scores }) => {
             let text = std::fs::read_to_string(&problem)

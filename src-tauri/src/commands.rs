@@ -50,6 +50,8 @@ use saathi_core::patients::{
     self, DischargeType, Patient, PatientDetails, PatientPage, PatientQuery, Phase, RegisterCounts,
 };
 use saathi_core::pdf::RosterDoc;
+// ---- issue 17: registers and sign-in sheets
+use saathi_core::registers::{self, RegisterRequest};
 use saathi_core::rights::breaches::{self, BoardDue, Breach, BreachInput, Notice};
 use saathi_core::rights::{self, CorrectedField, Refusal, RequestInput, RightsRequest, RightsSettings, Withheld};
 use saathi_core::settings::{self, AppInfo, Language, Settings};
@@ -1216,6 +1218,62 @@ commands! {
         state.write(|tx, ctx| participant_notes::of_patient(tx, ctx, patient_id))
     }
     // ---- end issue 17: participant notes
+    // ---- issue 17: registers and sign-in sheets
+
+    /// Writes a register's PDF: to `path` (chosen in the save dialog, must end in .pdf), or
+    /// into the printouts folder and opens it. `privacy` and `language` null: the settings.
+    fn print_register(
+        state,
+        request: RegisterRequest,
+        privacy: Option<bool>,
+        language: Option<Language>,
+        path: Option<String>,
+    ) -> String {
+        let bytes = state.write(|tx, ctx| registers::doc::register_pdf(tx, ctx, &request, privacy, language))?;
+        save_printout(state, &registers::csv_out::file_name(&request, "pdf"), &bytes, path)
+    }
+
+    /// Writes a register as CSV to `path` (a full path ending in .csv, chosen in the save
+    /// dialog). Returns where it was written.
+    fn export_register_csv(state, request: RegisterRequest, privacy: Option<bool>, path: String) -> String {
+        let target = PathBuf::from(&path);
+        let is_csv = target.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if !is_csv || !target.is_absolute() || target.is_dir() {
+            return Err(Error::invalid("csv_name", "path", "Please choose a full file name ending in .csv.").payload());
+        }
+        let bytes = state.write(|tx, ctx| registers::csv_out::register_csv(tx, ctx, &request, privacy))?;
+        let written = crate::printouts::write_whole(&target, &bytes).map_err(|e| Error::from(e).payload())?;
+        Ok(written.display().to_string())
+    }
+
+    /// The sign-in sheet of `group_id`'s session on `date`: written and opened as
+    /// `print_register` does. `privacy` null: privacy mode.
+    fn print_sign_in_sheet(
+        state,
+        group_id: i64,
+        date: NaiveDate,
+        privacy: Option<bool>,
+        language: Option<Language>,
+        path: Option<String>,
+    ) -> String {
+        let bytes = state
+            .write(|tx, ctx| registers::sign_in::sign_in_pdf(tx, ctx, group_id, date, privacy, language))?;
+        save_printout(state, &format!("sign-in-{group_id}-{date}.pdf"), &bytes, path)
+    }
+}
+
+/// Issue 17: a printout written to the path chosen, or into the printouts folder and
+/// opened in the system's viewer. Returns where it was written.
+fn save_printout(state: &AppState, name: &str, bytes: &[u8], path: Option<String>) -> Res<String> {
+    let (target, open) = match path {
+        Some(p) => (PathBuf::from(p), false),
+        None => (crate::printouts::folder(&state.data_dir).join(name), true),
+    };
+    let written = crate::printouts::write_pdf(&target, bytes).map_err(|e| e.payload())?;
+    if open {
+        crate::printouts::open(&written);
+    }
+    Ok(written.display().to_string())
 }
 
 /// Who restores.

@@ -25,6 +25,8 @@ use saathi_core::groups::{self, Audience, GenderRule, GroupInput, GroupKind, Gro
 use saathi_core::intake::Intake;
 use saathi_core::mentorship::{EndReason, ExclusionKind, MentorshipSettings, PeerProfile};
 use saathi_core::patients::{DischargeType, Gender, NewPatient, PatientDetails, PatientQuery, Phase};
+// ---- issue 17: registers and sign-in sheets
+use saathi_core::registers::{RegisterKind, RegisterRequest};
 use saathi_core::rights::breaches::{BreachInput, Notice};
 use saathi_core::rights::{CorrectedField, Refusal, RequestInput, RequestKind, RightsSettings};
 use saathi_core::settings::Language;
@@ -530,6 +532,21 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         "sign_participant_note" => h::sign_participant_note(state, 1).map(drop),
         "add_participant_note_addendum" => h::add_participant_note_addendum(state, 1, "Later".into()).map(drop),
         "patient_participant_notes" => h::patient_participant_notes(state, t.inpatient).map(drop),
+        // ---- issue 17: registers and sign-in sheets
+        "print_register" => {
+            let out = state.data_dir.join("test-register.pdf").display().to_string();
+            let request = RegisterRequest { kind: RegisterKind::Admissions, from: day("2025-01-01"), to: t.today };
+            h::print_register(state, request, Some(true), None, Some(out)).map(drop)
+        }
+        "export_register_csv" => {
+            let out = state.data_dir.join("test-register.csv").display().to_string();
+            let request = RegisterRequest { kind: RegisterKind::Sessions, from: day("2025-01-01"), to: t.today };
+            h::export_register_csv(state, request, None, out).map(drop)
+        }
+        "print_sign_in_sheet" => {
+            let out = state.data_dir.join("test-sign-in.pdf").display().to_string();
+            h::print_sign_in_sheet(state, t.group, t.today, None, Some(Language::Hi), Some(out)).map(drop)
+        }
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

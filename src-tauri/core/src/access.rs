@@ -61,6 +61,10 @@ pub enum Action {
     /// The people's rights desk: requests to see, correct or erase records, grievances,
     /// erasures, and the breach register (DPDP Act 2023).
     ManageRights,
+    // ---- issue 17: registers
+    /// Print and export the registers (admissions, discharges, follow-ups, group
+    /// sessions, certificates).
+    PrintRegisters,
 }
 
 impl Action {
@@ -90,6 +94,8 @@ impl Action {
         Action::RecordFollowUp,
         Action::ManageAftercare,
         Action::ManageRights,
+        // ---- issue 17: registers
+        Action::PrintRegisters,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -120,6 +126,8 @@ impl Action {
             Action::RecordFollowUp => "work on aftercare follow-ups",
             Action::ManageAftercare => "change aftercare plans or see the at-risk list",
             Action::ManageRights => "handle people's data requests and the breach register",
+            // ---- issue 17: registers
+            Action::PrintRegisters => "print the registers",
         }
     }
 }

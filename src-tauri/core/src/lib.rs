@@ -50,6 +50,8 @@ pub mod staff;
 pub mod text;
 pub mod unattended;
 pub mod vault;
+// ---- issue 17: registers and sign-in sheets
+pub mod registers;
 
 pub use ctx::{Actor, Ctx, Role};
 pub use db::Store;

@@ -101,6 +101,9 @@ import type { PatientAftercare } from './bindings/PatientAftercare';
 import type { Plan } from './bindings/Plan';
 import type { PlanTemplate } from './bindings/PlanTemplate';
 import type { RosterDoc } from './bindings/RosterDoc';
+// ---- issue 17: registers and sign-in sheets
+import type { RegisterKind } from './bindings/RegisterKind';
+import type { RegisterRequest } from './bindings/RegisterRequest';
 import type { TemplateInput } from './bindings/TemplateInput';
 import type { WorklistRange } from './bindings/WorklistRange';
 import type { WorklistRow } from './bindings/WorklistRow';
@@ -354,9 +357,20 @@ export const api = {
     call<ParticipantNote>('add_participant_note_addendum', { noteId, body }),
   patientParticipantNotes: (patientId: number) => call<ParticipantNote[]>('patient_participant_notes', { patientId }),
   // ---- end issue 17: participant notes
+  // ---- issue 17: registers and sign-in sheets
+  /** A register's PDF: to `path`, or (null) into the printouts folder and opened. */
+  printRegister: (request: RegisterRequest, privacy: boolean | null, language: Language | null, path: string | null) =>
+    call<string>('print_register', { request, privacy, language, path }),
+  /** A register as CSV, to the full `.csv` path chosen in the save dialog. */
+  exportRegisterCsv: (request: RegisterRequest, privacy: boolean | null, path: string) =>
+    call<string>('export_register_csv', { request, privacy, path }),
+  /** The sign-in sheet of a group's session on `date` (ISO), opened (path null) or saved. */
+  printSignInSheet: (groupId: number, date: string, privacy: boolean | null, language: Language | null, path: string | null) =>
+    call<string>('print_sign_in_sheet', { groupId, date, privacy, language, path }),
 };
 
 export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
+export type { RegisterKind, RegisterRequest };
 export type {
   Admission, CaseField, CaseRecord, CaseRecordView, District, FieldChange, IndianState, Intake, ReviewDue,
 };

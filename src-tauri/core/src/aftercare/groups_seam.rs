@@ -20,9 +20,9 @@ use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
 
 use crate::consents::{self, ConsentKind};
 use crate::error::Result;
-use crate::groups;
 use crate::groups::membership::{self, Person};
 use crate::groups::series::{self, Occurrence};
+use crate::groups::sheet;
 
 /// How many of a person's newest aftercare marks are looked at for a run of misses.
 const MISSED_LOOKBACK: u32 = 60;
@@ -93,34 +93,7 @@ pub(crate) fn missed_in_row_with(stmt: &mut CachedStatement<'_>, patient: i64) -
     Ok(missed.first().map(|latest| (missed.len() as u32, format!("s{latest}"))))
 }
 
-/// One aftercare group session of a week, as the roster prints it.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub group: String,
-    pub date: NaiveDate,
-    /// "17:00-18:30".
-    pub time: String,
-    pub room: Option<String>,
-    /// Staff first, then guests.
-    pub facilitators: Vec<String>,
-    /// `Some(reason)` (maybe empty) when the session is cancelled; it then has no members.
-    pub cancelled: Option<String>,
-    /// The date it was planned for, when it was moved to another day.
-    pub moved_from: Option<NaiveDate>,
-    /// Those expected, in name order.
-    pub members: Vec<GroupMember>,
-}
-
-/// One member expected at a session.
-#[derive(Debug, Clone)]
-pub struct GroupMember {
-    pub full_name: String,
-    pub preferred_name: String,
-    pub phone: String,
-    pub consent_roster_name: bool,
-    pub last_attended: Option<NaiveDate>,
-    pub followup_due: Option<NaiveDate>,
-}
+pub use crate::groups::sheet::{GroupMember, Session};
 
 /// The aftercare group sessions of the week starting `monday`, in the schedule's order,
 /// with their expected members.
@@ -140,15 +113,13 @@ pub fn week_sessions(conn: &Connection, monday: NaiveDate) -> Result<Vec<Session
 }
 
 fn session(conn: &Connection, o: &Occurrence) -> Result<Session> {
-    let guests = groups::load_input(conn, o.group_id)?.guest_facilitators;
-    let mut facilitators = o.facilitator_names.clone();
-    facilitators.extend(guests.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned));
     Ok(Session {
         group: o.group_name.clone(),
         date: o.date,
         time: format!("{}-{}", o.start_time, o.end_time),
         room: o.room_name.clone(),
-        facilitators,
+        facilitators: sheet::facilitators(conn, o)?,
+        topic: sheet::topic(conn, o)?,
         cancelled: o.cancelled.then(|| o.cancel_reason.clone()),
         moved_from: (o.date != o.original_date).then_some(o.original_date),
         members: if o.cancelled { Vec::new() } else { members_of(conn, o)? },
@@ -197,7 +168,6 @@ fn members_of(conn: &Connection, o: &Occurrence) -> Result<Vec<GroupMember>> {
         };
         out.push(m);
     }
-    let shown = |m: &GroupMember| super::display_name(&m.full_name, &m.preferred_name).to_lowercase();
-    out.sort_by_key(shown);
+    sheet::sort_members(&mut out);
     Ok(out)
 }

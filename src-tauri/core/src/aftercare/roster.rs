@@ -2,7 +2,7 @@
 //! session, from the groups module through [`groups_seam`]) and the follow-up call list,
 //! as plain data for [`crate::pdf`]. Privacy and the reader's language (every label from
 //! [`crate::pdf::labels`]) are applied here, before rendering.
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, Transaction};
 
 use super::groups_seam::{self, Session};
@@ -12,6 +12,7 @@ use crate::audit;
 use crate::consents::{self, ConsentKind};
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::pdf::group_sheet::{self, Sheet, fill, name_for};
 use crate::pdf::labels::{self as l, Label, date as dmy};
 use crate::pdf::{Column, ColumnKind, RosterDoc, Section};
 use crate::settings::Language;
@@ -20,74 +21,10 @@ fn col(title: Label, lang: Language, width: f32, kind: ColumnKind) -> Column {
     Column { title: title.text(lang).into(), width, kind }
 }
 
-/// "Tuesday, 01-12-2026".
-fn day_and_date(d: NaiveDate, lang: Language) -> [(&'static str, String); 2] {
-    [("day", l::weekday(d.weekday(), lang).to_owned()), ("date", dmy(d))]
-}
-
-/// The columns of an aftercare group's attendance table.
-pub fn group_columns(lang: Language) -> Vec<Column> {
-    vec![
-        // Three digits: a busy week's call list runs past 99.
-        col(l::COL_NO, lang, 5.5, ColumnKind::Text),
-        col(l::COL_NAME, lang, 21.0, ColumnKind::Text),
-        // Wide enough for a whole Indian mobile number with its country code
-        // ("+91 98410 39210"): a cut number cannot be called.
-        col(l::COL_PHONE, lang, 18.0, ColumnKind::Text),
-        col(l::COL_LAST_ATTENDED, lang, 12.5, ColumnKind::Text),
-        col(l::COL_FOLLOWUP_DUE, lang, 12.5, ColumnKind::Text),
-        col(l::COL_PRESENT, lang, 8.0, ColumnKind::TickBox),
-        col(l::COL_SIGNATURE, lang, 11.5, ColumnKind::Blank),
-    ]
-}
-
-fn fill(label: Label, lang: Language, values: &[(&str, String)]) -> String {
-    let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    label.fill(lang, &values)
-}
-
-/// The roster section of one aftercare group session: heading (group, day, date, time,
-/// room, facilitators; cancelled or moved), and one row per member.
+/// The roster section of one aftercare group session (the layout every session sheet
+/// shares: [`crate::pdf::group_sheet`]).
 pub fn group_section(s: &Session, privacy: bool, lang: Language) -> Section {
-    let [day, date] = day_and_date(s.date, lang);
-    let room = s.room.clone().unwrap_or_else(|| "-".into());
-    let mut heading = vec![
-        s.group.clone(),
-        fill(l::SESSION_WHEN, lang, &[day, date, ("time", s.time.clone()), ("room", room)]),
-        fill(l::FACILITATORS, lang, &[("names", s.facilitators.join(", "))]),
-    ];
-    let mut empty_text = l::NO_MEMBERS.text(lang).to_owned();
-    if let Some(reason) = &s.cancelled {
-        heading[0] = fill(l::CANCELLED_HEADING, lang, &[("group", s.group.clone())]);
-        heading.push(if reason.is_empty() {
-            l::CANCELLED.text(lang).to_owned()
-        } else {
-            fill(l::CANCELLED_BECAUSE, lang, &[("reason", reason.clone())])
-        });
-        empty_text = l::CANCELLED_EMPTY.text(lang).to_owned();
-    } else if let Some(from) = s.moved_from {
-        heading.push(fill(l::MOVED_FROM, lang, &day_and_date(from, lang)));
-    }
-    let rows = s
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let private = privacy || !m.consent_roster_name;
-            vec![
-                (i + 1).to_string(),
-                name_for(&m.full_name, &m.preferred_name, private),
-                if private { String::new() } else { m.phone.clone() },
-                m.last_attended.map(dmy).unwrap_or_default(),
-                m.followup_due.map(dmy).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    Section { heading, columns: group_columns(lang), rows, empty_text }
-}
-
-fn name_for(full: &str, preferred: &str, private: bool) -> String {
-    if private { super::private_name(full, preferred) } else { super::display_name(full, preferred) }
+    group_sheet::group_section(s, privacy, lang, Sheet::Roster)
 }
 
 /// This week's follow-up call list: everything due by Sunday (overdue first).

@@ -10,6 +10,9 @@
 //! [`measurements`].
 #[path = "bench_parts/backup.rs"]
 mod backup;
+// ---- issue 17: registers
+#[path = "bench_parts/registers.rs"]
+mod registers;
 #[path = "bench_parts/signin.rs"]
 mod signin;
 
@@ -67,6 +70,12 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "roster_pdf_busy_week_hindi", prepare: || roster_busy_week(Language::Hi) },
         Measurement { name: "roster_pdf_300_rows", prepare: || timed_roster(Language::En) },
         Measurement { name: "roster_pdf_300_rows_hindi", prepare: || timed_roster(Language::Hi) },
+        // ---- issue 17: registers
+        Measurement { name: "register_sessions_year", prepare: || registers::session_register_year(Language::En) },
+        Measurement {
+            name: "register_sessions_year_hindi",
+            prepare: || registers::session_register_year(Language::Hi),
+        },
     ]
 }
 
@@ -602,6 +611,7 @@ fn timed_roster(lang: Language) -> Box<dyn FnMut()> {
                 time: "17:00-18:30".into(),
                 room: Some("Hall 2".into()),
                 facilitators: vec!["Meera Iyer".to_owned()],
+                topic: String::new(),
                 cancelled: None,
                 moved_from: None,
                 members,

@@ -41,6 +41,7 @@ pub mod participant_notes_demo;
 pub mod recurrence;
 pub mod reports;
 pub mod series;
+pub mod sheet;
 pub mod tallies;
 #[cfg(test)]
 mod tests;

@@ -188,6 +188,9 @@ labels! {
     CF_RELATIONSHIP: "Relationship", "रिश्ता";
     CF_PRINTED: "Printed on {date} by {name}. Confidential.", "{date} को {name} ने छापा। गोपनीय।";
     CF_SEAL: "Audit seal", "ऑडिट मुहर";
+
+    // ---- issue 17: registers and sign-in sheets
+    TOPIC: "Topic: {topic}", "विषय: {topic}";
 }
 
 /// The weekday's name.

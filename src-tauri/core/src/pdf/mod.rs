@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 pub mod case_labels;
 pub mod consent_form;
+pub mod group_sheet;
 pub mod labels;
 pub mod letter;
 pub mod rights_labels;
