@@ -61,6 +61,9 @@ pub enum Action {
     /// The people's rights desk: requests to see, correct or erase records, grievances,
     /// erasures, and the breach register (DPDP Act 2023).
     ManageRights,
+    // ---- issue 17: statistics
+    /// See who is counted in a figure of the statistics (names on the screen only).
+    ViewStatisticsPeople,
 }
 
 impl Action {
@@ -90,6 +93,8 @@ impl Action {
         Action::RecordFollowUp,
         Action::ManageAftercare,
         Action::ManageRights,
+        // ---- issue 17: statistics
+        Action::ViewStatisticsPeople,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -120,6 +125,8 @@ impl Action {
             Action::RecordFollowUp => "work on aftercare follow-ups",
             Action::ManageAftercare => "change aftercare plans or see the at-risk list",
             Action::ManageRights => "handle people's data requests and the breach register",
+            // ---- issue 17: statistics
+            Action::ViewStatisticsPeople => "see who is counted in the statistics",
         }
     }
 }
@@ -129,7 +136,12 @@ pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit | ManageBackups | ManageRights),
+        Role::Counsellor => !matches!(
+            action,
+            ManageStaff | ManageSettings | ViewAudit | ManageBackups | ManageRights
+                // ---- issue 17: statistics
+                | ViewStatisticsPeople
+        ),
         Role::FrontDesk => matches!(
             action,
             ViewRegister

@@ -50,6 +50,10 @@ pub mod staff;
 pub mod text;
 pub mod unattended;
 pub mod vault;
+// ---- issue 17: statistics
+pub mod counselling;
+pub mod outreach;
+pub mod statistics;
 
 pub use ctx::{Actor, Ctx, Role};
 pub use db::Store;
