@@ -170,4 +170,13 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("record_breach",            Admin),
     ("breach_notified",          Admin),
     ("breach_countdown",         Admin),
+    // ---- issue 17: statistics
+    ("list_counselling_sessions", Clinical),
+    ("record_counselling_session", Clinical),
+    ("list_outreach",            AnyRole),
+    ("add_outreach",             AnyRole),
+    ("statistics",               AnyRole),
+    ("statistics_people",        Admin),
+    ("print_statistics",         AnyRole),
+    ("export_statistics_csv",    AnyRole),
 ];

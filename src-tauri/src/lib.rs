@@ -3,6 +3,8 @@ mod backup_cli;
 mod backup_job;
 pub mod cli;
 mod cli_access;
+// ---- issue 17: statistics
+mod cli_statistics;
 mod commands;
 mod os;
 mod printouts;

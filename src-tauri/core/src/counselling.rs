@@ -95,7 +95,7 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, patient_id: i64, input: &Counsell
     }
     let note = input.note.trim();
     if note.chars().count() > MAX_NOTE {
-        return Err(Error::invalid("note_too_long", "note", "A note can have at most 4000 characters."));
+        return Err(Error::invalid("counselling_note_too_long", "note", "A note can have at most 4000 characters."));
     }
     tx.execute(
         "INSERT INTO counselling_sessions (patient_id, on_date, kind, duration_min, note, created_at, created_by)

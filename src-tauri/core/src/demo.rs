@@ -323,6 +323,8 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         crate::aftercare::demo::generate(tx, today, seed)?;
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);
         crate::mentorship::demo::generate(tx, counsellor, today, &mut rng)?;
+        // ---- issue 17: statistics (before the rights desk, whose erasure blanks their notes)
+        crate::statistics::demo::generate(tx, today, seed)?;
         crate::rights::demo::generate(tx, today)?;
         settings::mark_demo(tx)?;
         crate::backup::demo_set_up(tx, &system)?;

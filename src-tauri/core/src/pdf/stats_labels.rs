@@ -20,6 +20,13 @@ labels! {
     ST_VALUE: "Count", "संख्या";
     ST_NOT_ADDING: "At a point in time (does not add up over months)", "एक समय पर (महीनों में जोड़ा नहीं जाता)";
     ST_UNKNOWN: "Not recorded", "दर्ज नहीं";
+    AC_COUNSELLING: "Counselling sessions", "परामर्श सत्र";
+    AC_NONE: "None recorded.", "कुछ दर्ज नहीं है।";
+    COL_DATE: "Date", "तारीख";
+    COL_KIND: "Kind", "प्रकार";
+    COL_MINUTES: "Minutes", "मिनट";
+    COL_BY: "Counsellor", "परामर्शदाता";
+    COL_NOTE: "Note", "नोट";
 
     F_ADMISSIONS_NEW: "New admissions", "नए दाख़िले";
     F_READMISSIONS: "Re-admissions", "दोबारा दाख़िले";

@@ -380,7 +380,10 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
                     Ok(vec![day_of(&at), r.get::<_, Option<String>>(1)?.unwrap_or_default(), r.get(2)?])
                 },
             )?;
-            vec![table(lang, &[l::COL_DATE, l::COL_BY, l::COL_NOTE], rows)]
+            let mut out = vec![table(lang, &[l::COL_DATE, l::COL_BY, l::COL_NOTE], rows)];
+            // ---- issue 17: statistics (the person's counselling sessions)
+            out.extend(crate::statistics::print::counselling_part(conn, lang, id)?);
+            out
         }
         AccessPart::Requests => {
             let rows = rows(

@@ -89,6 +89,8 @@ pub const BLANKS: &[(&str, &str)] = &[
     ),
     // The history of changes holds old names, phones and addresses: it goes whole.
     ("field_history", "DELETE FROM field_history WHERE patient_id = :id"),
+    // ---- issue 17: statistics (the session's date and kind stay for the counts)
+    ("counselling_sessions", "UPDATE counselling_sessions SET note = '' WHERE patient_id = :id AND note <> ''"),
 ];
 
 /// What an erasure did.

@@ -40,6 +40,7 @@ use crate::enums::str_enum;
 use crate::error::{Error, Result};
 
 mod collect;
+pub mod demo;
 pub mod print;
 #[cfg(test)]
 mod tests;

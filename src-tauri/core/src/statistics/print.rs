@@ -174,3 +174,41 @@ pub fn pdf(tx: &Transaction<'_>, ctx: &Ctx, period: &Period, lang: Language) -> 
     audit::record(tx, ctx, "statistics_printed", "statistics", None, &detail)?;
     Ok((stats, bytes))
 }
+
+/// The access copy's part on a person's counselling sessions (a heading and a table).
+pub(crate) fn counselling_part(conn: &Connection, lang: Language, patient_id: i64) -> Result<Vec<Block>> {
+    let t = |label: Label| label.text(lang).to_owned();
+    let mut stmt = conn.prepare(
+        "SELECT c.on_date, c.kind, c.duration_min, s.full_name, c.note
+         FROM counselling_sessions c LEFT JOIN staff s ON s.id = c.created_by
+         WHERE c.patient_id = ?1 ORDER BY c.on_date, c.id",
+    )?;
+    let rows = stmt
+        .query_map([patient_id], |r| {
+            let kind: crate::counselling::CounsellingKind = r.get(1)?;
+            let label = if kind == crate::counselling::CounsellingKind::Family { l::V_FAMILY } else { l::V_INDIVIDUAL };
+            Ok(vec![
+                date(r.get(0)?),
+                t(label),
+                r.get::<_, Option<u32>>(2)?.map(|m| m.to_string()).unwrap_or_default(),
+                r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                r.get(4)?,
+            ])
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = vec![Block::Heading(t(l::AC_COUNSELLING))];
+    if rows.is_empty() {
+        out.push(Block::Para(t(l::AC_NONE)));
+    } else {
+        let cols = [l::COL_DATE, l::COL_KIND, l::COL_MINUTES, l::COL_BY, l::COL_NOTE];
+        out.push(Block::Table(cols.iter().map(|c| t(*c)).collect(), rows));
+    }
+    Ok(out)
+}
+
+/// Computes the period's figures as CSV; the export is audited.
+pub fn csv_export(tx: &Transaction<'_>, ctx: &Ctx, period: &Period) -> Result<String> {
+    let stats = super::compute(tx, ctx, period)?;
+    audit::record(tx, ctx, "statistics_exported", "statistics", None, &stats.period)?;
+    Ok(csv(&stats))
+}
