@@ -12,6 +12,9 @@
 mod backup;
 #[path = "bench_parts/signin.rs"]
 mod signin;
+// ---- issue 17: statistics
+#[path = "bench_parts/statistics.rs"]
+mod statistics;
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -67,6 +70,15 @@ fn measurements() -> Vec<Measurement> {
         Measurement { name: "roster_pdf_busy_week_hindi", prepare: || roster_busy_week(Language::Hi) },
         Measurement { name: "roster_pdf_300_rows", prepare: || timed_roster(Language::En) },
         Measurement { name: "roster_pdf_300_rows_hindi", prepare: || timed_roster(Language::Hi) },
+        // ---- issue 17: statistics
+        Measurement {
+            name: "screen_statistics_month",
+            prepare: || statistics::month(open(), staff_ctx(), bench_today()),
+        },
+        Measurement {
+            name: "screen_statistics_year_12_months",
+            prepare: || statistics::year(open(), staff_ctx(), bench_today()),
+        },
     ]
 }
 
