@@ -70,7 +70,7 @@ async fn statistics_screen_shows_the_core_figures_people_for_an_admin_and_hides_
         .wait_texts("[data-testid='stats-person']", "the people called", |t| t.len() == called.len())
         .await
         .into_iter()
-        .map(|s| s.split(" ×").next().unwrap_or("").trim().to_owned())
+        .map(|s| s.split('×').next().unwrap_or("").trim().to_owned())
         .collect::<Vec<_>>();
     let mut want = called.clone();
     seen.sort();

@@ -1,7 +1,7 @@
 //! The events behind each figure, read from the records, and their tally into splits.
 //! One event is one counted thing (a stay begun, an attempt, a mark, an activity) with
 //! its date, the person when there is one, and the codes it is split by.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
@@ -16,8 +16,29 @@ use crate::patients::{self, DischargeType, Gender, Substance};
 
 pub(crate) struct Event {
     pub patient: Option<i64>,
-    pub tags: Vec<(Dimension, String)>,
+    pub tags: Vec<(Dimension, Code)>,
     pub weight: i64,
+}
+
+/// A breakdown's code without an allocation: a fixed code, or a district's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Code {
+    Fixed(&'static str),
+    District(u16),
+}
+
+impl Code {
+    fn district(d: Option<u16>) -> Code {
+        d.map_or(Code::Fixed(UNKNOWN), Code::District)
+    }
+
+    /// Whether this is the code written as `s` (`male`, `41`, `unknown`).
+    pub(crate) fn is(self, s: &str) -> bool {
+        match self {
+            Code::Fixed(c) => c == s,
+            Code::District(d) => s.parse::<u16>() == Ok(d),
+        }
+    }
 }
 
 /// What the splits need to know about a person, read once per person.
@@ -75,22 +96,22 @@ impl<'c> People<'c> {
     }
 
     /// An event about a person on `on`, with the figure's own codes first.
-    fn event(&mut self, id: i64, on: NaiveDate, mut tags: Vec<(Dimension, String)>) -> Result<Event> {
+    fn event(&mut self, id: i64, on: NaiveDate, mut tags: Tags) -> Result<Event> {
         if let Some(p) = self.get(id)? {
             let age = patients::age_on(on, p.birth, p.age, p.noted);
-            tags.push((Dimension::Sex, p.sex.as_str().to_owned()));
-            tags.push((Dimension::Age, age_band(age).to_owned()));
-            tags.push((Dimension::Substance, p.substance.map_or(UNKNOWN, |s| s.as_str()).to_owned()));
-            tags.push((Dimension::District, p.district.map_or_else(|| UNKNOWN.to_owned(), |d| d.to_string())));
+            tags.push((Dimension::Sex, Code::Fixed(p.sex.as_str())));
+            tags.push((Dimension::Age, Code::Fixed(age_band(age))));
+            tags.push((Dimension::Substance, Code::Fixed(p.substance.map_or(UNKNOWN, |s| s.as_str()))));
+            tags.push((Dimension::District, Code::district(p.district)));
         }
         Ok(Event { patient: Some(id), tags, weight: 1 })
     }
 }
 
-type Tags = Vec<(Dimension, String)>;
+type Tags = Vec<(Dimension, Code)>;
 
-fn tag(d: Dimension, code: &str) -> (Dimension, String) {
-    (d, code.to_owned())
+fn tag(d: Dimension, code: &'static str) -> (Dimension, Code) {
+    (d, Code::Fixed(code))
 }
 
 /// Rows of `(patient, date)` pairs, each with the figure's own codes.
@@ -99,7 +120,7 @@ fn person_rows(
     people: &mut People<'_>,
     sql: &str,
     args: impl rusqlite::Params,
-    own: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Vec<(Dimension, String)>>,
+    own: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Tags>,
 ) -> Result<Vec<Event>> {
     let rows: Vec<(i64, NaiveDate, Tags)> = {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -148,14 +169,19 @@ pub(crate) fn events(
         Figure::InpatientsStart => person_rows(
             conn,
             people,
-            "SELECT patient_id, ?1 FROM stays WHERE admitted_on < ?1 AND (discharged_on IS NULL OR discharged_on >= ?1)",
+            // Still in, or discharged on the first day or later (two index reads).
+            "SELECT patient_id, ?1 FROM stays WHERE discharged_on IS NULL AND admitted_on < ?1
+             UNION ALL
+             SELECT patient_id, ?1 FROM stays WHERE discharged_on >= ?1 AND admitted_on < ?1",
             params![from],
             none,
         )?,
         Figure::InpatientsEnd => person_rows(
             conn,
             people,
-            "SELECT patient_id, ?1 FROM stays WHERE admitted_on <= ?1 AND (discharged_on IS NULL OR discharged_on > ?1)",
+            "SELECT patient_id, ?1 FROM stays WHERE discharged_on IS NULL AND admitted_on <= ?1
+             UNION ALL
+             SELECT patient_id, ?1 FROM stays WHERE discharged_on > ?1 AND admitted_on <= ?1",
             params![to],
             none,
         )?,
@@ -255,10 +281,7 @@ pub(crate) fn events(
                 let n: i64 = r.get(2)?;
                 Ok(Event {
                     patient: None,
-                    tags: vec![
-                        tag(Dimension::Kind, kind.as_str()),
-                        (Dimension::District, district.map_or_else(|| UNKNOWN.to_owned(), |d| d.to_string())),
-                    ],
+                    tags: vec![tag(Dimension::Kind, kind.as_str()), (Dimension::District, Code::district(district))],
                     weight: if reached { n } else { 1 },
                 })
             })?
@@ -290,10 +313,13 @@ fn fixed_codes(f: Figure, d: Dimension) -> Vec<&'static str> {
     }
 }
 
-fn count(code: &str, value: i64, district: bool) -> Count {
-    let d = if district { code.parse::<u16>().ok().and_then(crate::districts::district) } else { None };
+fn count(code: Code, value: i64) -> Count {
+    let (text, d) = match code {
+        Code::Fixed(c) => (c.to_owned(), None),
+        Code::District(n) => (n.to_string(), crate::districts::district(n)),
+    };
     Count {
-        code: code.to_owned(),
+        code: text,
         value,
         name_en: d.map(|d| d.en.clone()).unwrap_or_default(),
         name_hi: d.map(|d| d.hi.clone()).unwrap_or_default(),
@@ -303,21 +329,27 @@ fn count(code: &str, value: i64, district: bool) -> Count {
 /// The figure's total and splits from its events.
 pub(crate) fn tally(f: Figure, events: &[Event]) -> FigureRow {
     let total = events.iter().map(|e| e.weight).sum();
-    let mut splits = Vec::new();
-    for d in f.dimensions() {
-        let mut by: BTreeMap<&str, i64> = BTreeMap::new();
-        for e in events {
-            for (_, code) in e.tags.iter().filter(|(dim, _)| *dim == d) {
-                *by.entry(code.as_str()).or_default() += e.weight;
+    let dims = f.dimensions();
+    let mut by: Vec<HashMap<Code, i64>> = vec![HashMap::new(); dims.len()];
+    for e in events {
+        for (dim, code) in &e.tags {
+            if let Some(i) = dims.iter().position(|d| d == dim) {
+                *by[i].entry(*code).or_default() += e.weight;
             }
         }
+    }
+    let mut splits = Vec::with_capacity(dims.len());
+    for (d, by) in dims.into_iter().zip(by) {
         let counts = if d == Dimension::District {
-            let mut v: Vec<(&str, i64)> = by.into_iter().collect();
+            let mut v: Vec<(Code, i64)> = by.into_iter().collect();
             // Most counted first; `unknown` last.
-            v.sort_by_key(|&(code, n)| (code == UNKNOWN, -n, code.parse::<u16>().unwrap_or(u16::MAX)));
-            v.into_iter().map(|(code, n)| count(code, n, true)).collect()
+            v.sort_by_key(|&(code, n)| (code == Code::Fixed(UNKNOWN), -n, code));
+            v.into_iter().map(|(code, n)| count(code, n)).collect()
         } else {
-            fixed_codes(f, d).into_iter().map(|code| count(code, by.get(code).copied().unwrap_or(0), false)).collect()
+            fixed_codes(f, d)
+                .into_iter()
+                .map(|code| count(Code::Fixed(code), by.get(&Code::Fixed(code)).copied().unwrap_or(0)))
+                .collect()
         };
         splits.push(Split { dimension: d, counts });
     }

@@ -316,7 +316,7 @@ pub fn people(
     for e in &events {
         let Some(id) = e.patient else { continue };
         if let Some((dim, code)) = wanted
-            && !e.tags.iter().any(|(d, c)| *d == dim && c == code)
+            && !e.tags.iter().any(|(d, c)| *d == dim && c.is(code))
         {
             continue;
         }
