@@ -169,19 +169,21 @@ pub(crate) fn events(
         Figure::InpatientsStart => person_rows(
             conn,
             people,
-            // Still in, or discharged on the first day or later (two index reads).
-            "SELECT patient_id, ?1 FROM stays WHERE discharged_on IS NULL AND admitted_on < ?1
+            // Still in, or discharged on the first day or later: two index reads (the open
+            // stays' partial index, the discharges from that day on); `+` keeps the planner
+            // off the admission index, which would read every earlier stay.
+            "SELECT patient_id, ?1 FROM stays WHERE discharged_on IS NULL AND +admitted_on < ?1
              UNION ALL
-             SELECT patient_id, ?1 FROM stays WHERE discharged_on >= ?1 AND admitted_on < ?1",
+             SELECT patient_id, ?1 FROM stays WHERE discharged_on >= ?1 AND +admitted_on < ?1",
             params![from],
             none,
         )?,
         Figure::InpatientsEnd => person_rows(
             conn,
             people,
-            "SELECT patient_id, ?1 FROM stays WHERE discharged_on IS NULL AND admitted_on <= ?1
+            "SELECT patient_id, ?1 FROM stays WHERE discharged_on IS NULL AND +admitted_on <= ?1
              UNION ALL
-             SELECT patient_id, ?1 FROM stays WHERE discharged_on > ?1 AND admitted_on <= ?1",
+             SELECT patient_id, ?1 FROM stays WHERE discharged_on > ?1 AND +admitted_on <= ?1",
             params![to],
             none,
         )?,
