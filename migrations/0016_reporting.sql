@@ -50,6 +50,12 @@ CREATE TRIGGER outreach_activities_no_delete BEFORE DELETE ON outreach_activitie
     SELECT RAISE(ABORT, 'the outreach log is kept');
 END;
 
+-- The statistics (issue 17 §2) read a month's follow-ups by due date, its contact attempts
+-- by date and its stays by admission date: without these each month read the whole table.
+CREATE INDEX aftercare_followups_by_due ON aftercare_followups (due_on, status, patient_id);
+CREATE INDEX aftercare_attempts_by_date ON aftercare_attempts (on_date, result, patient_id, status);
+CREATE INDEX stays_by_admission ON stays (admitted_on, patient_id);
+
 -- A counsellor's note on one participant of one group session (confidential: never shown
 -- to the front desk). A draft may be rewritten by its author; once signed it never
 -- changes and only gains dated addenda.

@@ -180,4 +180,13 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("print_register",           Clinical),
     ("export_register_csv",      Clinical),
     ("print_sign_in_sheet",      AnyRole),
+    // ---- issue 17: statistics
+    ("list_counselling_sessions", Clinical),
+    ("record_counselling_session", Clinical),
+    ("list_outreach",            AnyRole),
+    ("add_outreach",             AnyRole),
+    ("statistics",               AnyRole),
+    ("statistics_people",        Admin),
+    ("print_statistics",         AnyRole),
+    ("export_statistics_csv",    AnyRole),
 ];

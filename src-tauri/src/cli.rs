@@ -220,6 +220,26 @@ enum Printable {
         #[arg(long)]
         full: bool,
     },
+    // ---- issue 17: statistics
+    /// The statistics of a month or a quarter (figures only, no names) as PDF, and as CSV
+    /// (`figure,breakdown,value`) with --csv
+    Statistics {
+        /// The month, YYYY-MM
+        #[arg(long, value_name = "YYYY-MM", conflicts_with = "quarter", required_unless_present = "quarter")]
+        month: Option<String>,
+        /// The quarter, YYYY-Qn (Q1 is January to March)
+        #[arg(long, value_name = "YYYY-Qn")]
+        quarter: Option<String>,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also write the figures as CSV to this file
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// The language of the PDF: en or hi [default: the centre's setting]
+        #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
+        language: Option<String>,
+    },
 }
 
 /// `on` or `off`.
@@ -393,6 +413,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 language.as_deref(),
                 privacy,
             )
+        }
+        // ---- issue 17: statistics
+        Some(Command::Print { what: Printable::Statistics { month, quarter, out, csv, language } }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            let period = month.or(quarter).unwrap_or_default();
+            crate::cli_statistics::print(&dir, &who, &period, &out, csv.as_deref(), language.as_deref())
         }
         Some(Command::Match { problem, all_scores }) => {
             let text = std::fs::read_to_string(&problem)

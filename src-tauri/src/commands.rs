@@ -58,7 +58,9 @@ use saathi_core::settings::{self, AppInfo, Language, Settings};
 use saathi_core::staff::{self, StaffInput, StaffMember};
 use saathi_core::unattended::{self, UnattendedStatus};
 use saathi_core::vault;
+// ---- issue 17: statistics
 use saathi_core::{Actor, Ctx, Error, ErrorPayload};
+use saathi_core::{counselling, outreach, statistics};
 use tauri::Manager;
 
 use crate::state::{AppState, Door, Res};
@@ -1259,6 +1261,66 @@ commands! {
         let bytes = state
             .write(|tx, ctx| registers::sign_in::sign_in_pdf(tx, ctx, group_id, date, privacy, language))?;
         save_printout(state, &format!("sign-in-{group_id}-{date}.pdf"), &bytes, path)
+    }
+    // ------------------------------------------------------------ issue 17: statistics
+
+    /// A person's counselling sessions (counsellors and administrators; audited).
+    fn list_counselling_sessions(state, id: i64) -> Vec<counselling::CounsellingSession> {
+        state.write(|tx, ctx| counselling::list(tx, ctx, id))
+    }
+
+    fn record_counselling_session(
+        state,
+        id: i64,
+        input: counselling::CounsellingInput,
+    ) -> Vec<counselling::CounsellingSession> {
+        state.write(|tx, ctx| {
+            counselling::record(tx, ctx, id, &input)?;
+            counselling::list(tx, ctx, id)
+        })
+    }
+
+    /// The outreach log from `from` to `to`, newest first.
+    fn list_outreach(state, from: NaiveDate, to: NaiveDate) -> Vec<outreach::OutreachActivity> {
+        state.read(|conn, ctx| outreach::list(conn, ctx, from, to))
+    }
+
+    fn add_outreach(state, input: outreach::OutreachInput) -> i64 {
+        state.write(|tx, ctx| outreach::add(tx, ctx, &input))
+    }
+
+    /// The figures of a month (`2026-11`) or a quarter (`2026-Q4`).
+    fn statistics(state, period: String) -> statistics::Statistics {
+        let period = statistics::Period::parse(&period).map_err(|e| e.payload())?;
+        state.read(|conn, ctx| statistics::compute(conn, ctx, &period))
+    }
+
+    /// Administrators: who is counted in one figure and breakdown (names on screen only).
+    fn statistics_people(
+        state,
+        period: String,
+        figure: statistics::Figure,
+        breakdown: String,
+    ) -> Vec<statistics::CountedPerson> {
+        let period = statistics::Period::parse(&period).map_err(|e| e.payload())?;
+        state.write(|tx, ctx| statistics::people(tx, ctx, &period, figure, &breakdown))
+    }
+
+    /// The statistics as a PDF in the printouts folder (opened); returns where.
+    fn print_statistics(state, period: String, language: Language) -> String {
+        let period = statistics::Period::parse(&period).map_err(|e| e.payload())?;
+        let (stats, bytes) = state.write(|tx, ctx| statistics::print::pdf(tx, ctx, &period, language))?;
+        print_out(state, &format!("statistics-{}.pdf", stats.period), &bytes)
+    }
+
+    /// The statistics as CSV in the printouts folder; returns where.
+    fn export_statistics_csv(state, period: String) -> String {
+        let period = statistics::Period::parse(&period).map_err(|e| e.payload())?;
+        let text = state.write(|tx, ctx| statistics::print::csv_export(tx, ctx, &period))?;
+        let target = crate::printouts::folder(&state.data_dir).join(format!("statistics-{}.csv", period.code()));
+        let written = crate::printouts::write_whole(&target, text.as_bytes())
+            .map_err(|e| Error::Io(e).payload())?;
+        Ok(written.display().to_string())
     }
 }
 

@@ -5,6 +5,8 @@ pub mod cli;
 mod cli_access;
 // ---- issue 17: registers and sign-in sheets
 mod cli_registers;
+// ---- issue 17: statistics
+mod cli_statistics;
 mod commands;
 mod os;
 mod printouts;

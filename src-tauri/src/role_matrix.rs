@@ -547,6 +547,42 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
             let out = state.data_dir.join("test-sign-in.pdf").display().to_string();
             h::print_sign_in_sheet(state, t.group, t.today, None, Some(Language::Hi), Some(out)).map(drop)
         }
+        // ---- issue 17: statistics
+        "list_counselling_sessions" => h::list_counselling_sessions(state, t.inpatient).map(drop),
+        "record_counselling_session" => h::record_counselling_session(
+            state,
+            t.inpatient,
+            saathi_core::counselling::CounsellingInput {
+                on_date: t.today,
+                kind: saathi_core::counselling::CounsellingKind::Family,
+                duration_min: Some(45),
+                note: "Talked with his mother.".into(),
+            },
+        )
+        .map(drop),
+        "list_outreach" => h::list_outreach(state, t.today, t.today).map(drop),
+        "add_outreach" => h::add_outreach(
+            state,
+            saathi_core::outreach::OutreachInput {
+                on_date: t.today,
+                kind: saathi_core::outreach::OutreachKind::School,
+                place: "Government school".into(),
+                district_code: None,
+                people_reached: 80,
+                note: String::new(),
+            },
+        )
+        .map(drop),
+        "statistics" => h::statistics(state, t.today.format("%Y-%m").to_string()).map(drop),
+        "statistics_people" => h::statistics_people(
+            state,
+            t.today.format("%Y-%m").to_string(),
+            saathi_core::statistics::Figure::AdmissionsNew,
+            "total".into(),
+        )
+        .map(drop),
+        "print_statistics" => h::print_statistics(state, t.today.format("%Y-%m").to_string(), Language::Hi).map(drop),
+        "export_statistics_csv" => h::export_statistics_csv(state, t.today.format("%Y-%m").to_string()).map(drop),
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

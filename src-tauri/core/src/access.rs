@@ -65,6 +65,9 @@ pub enum Action {
     /// Print and export the registers (admissions, discharges, follow-ups, group
     /// sessions, certificates).
     PrintRegisters,
+    // ---- issue 17: statistics
+    /// See who is counted in a figure of the statistics (names on the screen only).
+    ViewStatisticsPeople,
 }
 
 impl Action {
@@ -96,6 +99,8 @@ impl Action {
         Action::ManageRights,
         // ---- issue 17: registers
         Action::PrintRegisters,
+        // ---- issue 17: statistics
+        Action::ViewStatisticsPeople,
     ];
 
     /// How a refusal names it: "… is not allowed to {describe}."
@@ -128,6 +133,8 @@ impl Action {
             Action::ManageRights => "handle people's data requests and the breach register",
             // ---- issue 17: registers
             Action::PrintRegisters => "print the registers",
+            // ---- issue 17: statistics
+            Action::ViewStatisticsPeople => "see who is counted in the statistics",
         }
     }
 }
@@ -137,7 +144,12 @@ pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Counsellor => !matches!(action, ManageStaff | ManageSettings | ViewAudit | ManageBackups | ManageRights),
+        Role::Counsellor => !matches!(
+            action,
+            ManageStaff | ManageSettings | ViewAudit | ManageBackups | ManageRights
+                // ---- issue 17: statistics
+                | ViewStatisticsPeople
+        ),
         Role::FrontDesk => matches!(
             action,
             ViewRegister

@@ -323,6 +323,8 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         crate::aftercare::demo::generate(tx, today, seed)?;
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);
         crate::mentorship::demo::generate(tx, counsellor, today, &mut rng)?;
+        // ---- issue 17: statistics (before the rights desk, whose erasure blanks their notes)
+        crate::statistics::demo::generate(tx, today, seed)?;
         crate::rights::demo::generate(tx, today)?;
         // ---- issue 17: participant notes
         crate::groups::participant_notes_demo::generate(tx, counsellor, today)?;

@@ -52,6 +52,10 @@ pub mod unattended;
 pub mod vault;
 // ---- issue 17: registers and sign-in sheets
 pub mod registers;
+// ---- issue 17: statistics
+pub mod counselling;
+pub mod outreach;
+pub mod statistics;
 
 pub use ctx::{Actor, Ctx, Role};
 pub use db::Store;

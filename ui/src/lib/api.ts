@@ -367,6 +367,21 @@ export const api = {
   /** The sign-in sheet of a group's session on `date` (ISO), opened (path null) or saved. */
   printSignInSheet: (groupId: number, date: string, privacy: boolean | null, language: Language | null, path: string | null) =>
     call<string>('print_sign_in_sheet', { groupId, date, privacy, language, path }),
+  // ---- issue 17: statistics
+  listCounsellingSessions: (id: number) => call<CounsellingSession[]>('list_counselling_sessions', { id }),
+  recordCounsellingSession: (id: number, input: CounsellingInput) =>
+    call<CounsellingSession[]>('record_counselling_session', { id, input }),
+  listOutreach: (from: string, to: string) => call<OutreachActivity[]>('list_outreach', { from, to }),
+  addOutreach: (input: OutreachInput) => call<number>('add_outreach', { input }),
+  /** `period`: a month `2026-11` or a quarter `2026-Q4`. */
+  statistics: (period: string) => call<Statistics>('statistics', { period }),
+  /** Administrators: who is counted in one figure and breakdown (`total`, `sex:female`, …). */
+  statisticsPeople: (period: string, figure: Figure, breakdown: string) =>
+    call<CountedPerson[]>('statistics_people', { period, figure, breakdown }),
+  /** The PDF in the printouts folder (opened); returns its path. */
+  printStatistics: (period: string, language: Language) => call<string>('print_statistics', { period, language }),
+  /** The CSV in the printouts folder; returns its path. */
+  exportStatisticsCsv: (period: string) => call<string>('export_statistics_csv', { period }),
 };
 
 export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
@@ -437,3 +452,21 @@ export type { RiskLevel } from './bindings/RiskLevel';
 import type { ParticipantNote } from './bindings/ParticipantNote';
 export type { ParticipantNote };
 export type { NoteAddendum } from './bindings/NoteAddendum';
+// ---- issue 17: statistics
+import type { CounsellingInput } from './bindings/CounsellingInput';
+import type { CounsellingKind } from './bindings/CounsellingKind';
+import type { CounsellingSession } from './bindings/CounsellingSession';
+import type { OutreachActivity } from './bindings/OutreachActivity';
+import type { OutreachInput } from './bindings/OutreachInput';
+import type { OutreachKind } from './bindings/OutreachKind';
+import type { Count } from './bindings/Count';
+import type { CountedPerson } from './bindings/CountedPerson';
+import type { Dimension } from './bindings/Dimension';
+import type { Figure } from './bindings/Figure';
+import type { FigureRow } from './bindings/FigureRow';
+import type { Split } from './bindings/Split';
+import type { Statistics } from './bindings/Statistics';
+export type {
+  CounsellingInput, CounsellingKind, CounsellingSession, OutreachActivity, OutreachInput, OutreachKind, Count,
+  CountedPerson, Dimension, Figure, FigureRow, Split, Statistics,
+};

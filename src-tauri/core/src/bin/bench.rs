@@ -15,6 +15,9 @@ mod backup;
 mod registers;
 #[path = "bench_parts/signin.rs"]
 mod signin;
+// ---- issue 17: statistics
+#[path = "bench_parts/statistics.rs"]
+mod statistics;
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -75,6 +78,15 @@ fn measurements() -> Vec<Measurement> {
         Measurement {
             name: "register_sessions_year_hindi",
             prepare: || registers::session_register_year(Language::Hi),
+        },
+        // ---- issue 17: statistics
+        Measurement {
+            name: "screen_statistics_month",
+            prepare: || statistics::month(open(), staff_ctx(), bench_today()),
+        },
+        Measurement {
+            name: "screen_statistics_year_12_months",
+            prepare: || statistics::year(open(), staff_ctx(), bench_today()),
         },
     ]
 }

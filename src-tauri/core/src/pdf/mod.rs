@@ -17,6 +17,8 @@ pub mod labels;
 pub mod letter;
 pub mod rights_labels;
 pub mod shape;
+// ---- issue 17: statistics
+pub mod stats_labels;
 
 use shape::{DocFonts, Face};
 

@@ -453,6 +453,8 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
             out.push(Block::Gap(4.0));
             out.push(Block::Para(t(l::AC_GROUP_NOTES)));
             out.push(group_notes(conn, lang, id)?);
+            // ---- issue 17: statistics (the person's counselling sessions)
+            out.extend(crate::statistics::print::counselling_part(conn, lang, id)?);
             out
         }
         AccessPart::Requests => {

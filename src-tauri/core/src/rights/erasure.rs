@@ -97,6 +97,8 @@ pub const BLANKS: &[(&str, &str)] = &[
         "UPDATE participant_note_addenda SET body = '-'
          WHERE body <> '-' AND note_id IN (SELECT id FROM participant_notes WHERE patient_id = :id)",
     ),
+    // ---- issue 17: statistics (the session's date and kind stay for the counts)
+    ("counselling_sessions", "UPDATE counselling_sessions SET note = '' WHERE patient_id = :id AND note <> ''"),
 ];
 
 /// What an erasure did.
