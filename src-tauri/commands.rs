@@ -170,4 +170,11 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("record_breach",            Admin),
     ("breach_notified",          Admin),
     ("breach_countdown",         Admin),
+    // ---- issue 17: certificates and aftercare outcomes
+    ("patient_certificates",     Clinical),
+    ("issue_certificate",        Clinical),
+    ("print_certificate",        Clinical),
+    ("aftercare_outcomes",       Clinical),
+    ("print_outcomes",           Clinical),
+    ("export_outcomes_csv",      Clinical),
 ];

@@ -3,6 +3,8 @@ mod backup_cli;
 mod backup_job;
 pub mod cli;
 mod cli_access;
+// ---- issue 17: certificates and aftercare outcomes
+mod cli_reports;
 mod commands;
 mod os;
 mod printouts;

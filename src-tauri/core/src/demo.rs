@@ -324,6 +324,8 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         let counsellor = staff_ids.iter().find(|s| s.1 == Role::Counsellor).map(|s| s.0);
         crate::mentorship::demo::generate(tx, counsellor, today, &mut rng)?;
         crate::rights::demo::generate(tx, today)?;
+        // ---- issue 17: certificates (one issued and reprinted)
+        crate::certificates::demo::generate(tx, today)?;
         settings::mark_demo(tx)?;
         crate::backup::demo_set_up(tx, &system)?;
         Ok(summary)

@@ -51,6 +51,9 @@ pub mod text;
 pub mod unattended;
 pub mod vault;
 
+// ---- issue 17: certificates and aftercare outcomes
+pub mod certificates;
+
 pub use ctx::{Actor, Ctx, Role};
 pub use db::Store;
 pub use error::{Error, ErrorPayload, Result};

@@ -38,6 +38,10 @@ import type { SetupInput } from './bindings/SetupInput';
 import type { SetupResult } from './bindings/SetupResult';
 import type { SetupStatus } from './bindings/SetupStatus';
 import type { DischargeType } from './bindings/DischargeType';
+// ---- issue 17: certificates and aftercare outcomes
+import type { Certificate } from './bindings/Certificate';
+import type { CertificateInput } from './bindings/CertificateInput';
+import type { Outcomes } from './bindings/Outcomes';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Language } from './bindings/Language';
 import type { NewPatient } from './bindings/NewPatient';
@@ -344,6 +348,16 @@ export const api = {
     call<string | null>('plugin:dialog|save', {
       options: { defaultPath, filters: [{ name: kind, extensions: [kind.toLowerCase()] }] },
     }),
+  // ---- issue 17: certificates and aftercare outcomes
+  patientCertificates: (patient: number) => call<Certificate[]>('patient_certificates', { patient }),
+  issueCertificate: (input: CertificateInput) => call<Certificate>('issue_certificate', { input }),
+  /** The first print is the original, any later one a duplicate; returns where it was written. */
+  printCertificate: (id: number, path: string | null = null) => call<string>('print_certificate', { id, path }),
+  aftercareOutcomes: (from: string, to: string) => call<Outcomes>('aftercare_outcomes', { from, to }),
+  printOutcomes: (from: string, to: string, language: Language | null) =>
+    call<string>('print_outcomes', { from, to, language }),
+  exportOutcomesCsv: (from: string, to: string, path: string) =>
+    call<string>('export_outcomes_csv', { from, to, path }),
 };
 
 export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
@@ -409,3 +423,10 @@ export type { ContactResult } from './bindings/ContactResult';
 export type { NextStep } from './bindings/NextStep';
 export type { RecoveryStatus } from './bindings/RecoveryStatus';
 export type { RiskLevel } from './bindings/RiskLevel';
+// ---- issue 17: certificates and aftercare outcomes
+export type { Certificate, CertificateInput, Outcomes };
+export type { CertificateKind } from './bindings/CertificateKind';
+export type { CertificateLanguage } from './bindings/CertificateLanguage';
+export type { Checkpoint } from './bindings/Checkpoint';
+export type { CohortOutcome } from './bindings/CohortOutcome';
+export type { OutcomeCohort } from './bindings/OutcomeCohort';

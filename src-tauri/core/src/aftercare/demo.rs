@@ -89,6 +89,8 @@ pub fn generate(tx: &Transaction<'_>, today: NaiveDate, seed: u64) -> Result<u32
                     } else {
                         NextStep::None
                     },
+                    // Some calls counselled (every lapse or relapse, and every third call).
+                    counselling: Some(status != RecoveryStatus::Sober || fid % 3 == 0),
                 }
             } else {
                 let result = match rng.random_range(0..10) {
@@ -105,6 +107,7 @@ pub fn generate(tx: &Transaction<'_>, today: NaiveDate, seed: u64) -> Result<u32
                     risk: None,
                     note: String::new(),
                     next_step: NextStep::None,
+                    counselling: None,
                 }
             };
             attempts::record(tx, &ctx, &input)?;

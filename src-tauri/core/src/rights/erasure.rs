@@ -89,6 +89,13 @@ pub const BLANKS: &[(&str, &str)] = &[
     ),
     // The history of changes holds old names, phones and addresses: it goes whole.
     ("field_history", "DELETE FROM field_history WHERE patient_id = :id"),
+    // ---- issue 17: certificates keep their serial, dates and counts; the name as printed,
+    // the purpose, the substance and the witness go.
+    (
+        "certificates",
+        "UPDATE certificates SET patient_name = :name, purpose = '', substance = '', consent_witness = ''
+         WHERE patient_id = :id",
+    ),
 ];
 
 /// What an erasure did.
