@@ -89,8 +89,8 @@ pub fn generate(tx: &Transaction<'_>, today: NaiveDate, seed: u64) -> Result<u32
                     } else {
                         NextStep::None
                     },
-                    // Some calls counselled (every lapse or relapse, and every third call).
-                    counselling: Some(status != RecoveryStatus::Sober || fid % 3 == 0),
+                    // Calls to about half the people counselled; a relapse always.
+                    counselling: Some(patient % 2 == 0 || status == RecoveryStatus::Relapse),
                 }
             } else {
                 let result = match rng.random_range(0..10) {
