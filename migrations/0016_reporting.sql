@@ -113,6 +113,9 @@ END;
 CREATE TABLE certificates (
     id                   INTEGER PRIMARY KEY,
     patient_id           INTEGER NOT NULL REFERENCES patients(id),
+    -- The name as printed on the certificate (a later correction of the register does
+    -- not change what a duplicate says); blanked by an erasure.
+    patient_name         TEXT NOT NULL DEFAULT '',
     kind                 TEXT NOT NULL CHECK (kind IN ('attendance', 'treatment')),
     -- Attendance: the period and the counts (groups attended, of those expected as a member).
     from_on              TEXT,

@@ -189,4 +189,11 @@ pub const COMMANDS: &[(&str, Who)] = &[
     ("statistics_people",        Admin),
     ("print_statistics",         AnyRole),
     ("export_statistics_csv",    AnyRole),
+    // ---- issue 17: certificates and aftercare outcomes
+    ("patient_certificates",     Clinical),
+    ("issue_certificate",        Clinical),
+    ("print_certificate",        Clinical),
+    ("aftercare_outcomes",       Clinical),
+    ("print_outcomes",           Clinical),
+    ("export_outcomes_csv",      Clinical),
 ];

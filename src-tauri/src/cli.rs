@@ -240,6 +240,12 @@ enum Printable {
         #[arg(long, value_name = "LANG", value_parser = ["en", "hi"])]
         language: Option<String>,
     },
+    // ---- issue 17: certificates and aftercare outcomes
+    /// Issue an attendance or treatment certificate and print it (or, with --reprint
+    /// SERIAL, print a duplicate of one already issued)
+    Certificate(crate::cli_reports::CertificateArgs),
+    /// Aftercare outcomes of the people discharged in a period (PDF, and CSV with --csv)
+    Outcomes(crate::cli_reports::OutcomesArgs),
 }
 
 /// `on` or `off`.
@@ -419,6 +425,15 @@ fn run(cli: Cli) -> Result<(), String> {
             let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
             let period = month.or(quarter).unwrap_or_default();
             crate::cli_statistics::print(&dir, &who, &period, &out, csv.as_deref(), language.as_deref())
+        }
+        // ---- issue 17: certificates and aftercare outcomes
+        Some(Command::Print { what: Printable::Certificate(args) }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            crate::cli_reports::certificate(&dir, &who, args)
+        }
+        Some(Command::Print { what: Printable::Outcomes(args) }) => {
+            let dir = paths::resolve_data_dir(cli.data_dir.as_deref()).map_err(|e| e.to_string())?;
+            crate::cli_reports::outcomes(&dir, &who, args)
         }
         Some(Command::Match { problem, all_scores }) => {
             let text = std::fs::read_to_string(&problem)

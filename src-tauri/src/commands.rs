@@ -59,6 +59,10 @@ use saathi_core::staff::{self, StaffInput, StaffMember};
 use saathi_core::unattended::{self, UnattendedStatus};
 use saathi_core::vault;
 // ---- issue 17: statistics
+// ---- issue 17: certificates and aftercare outcomes
+use saathi_core::aftercare::outcomes::{self, Outcomes};
+use saathi_core::aftercare::outcomes_print;
+use saathi_core::certificates::{self, Certificate, CertificateInput};
 use saathi_core::{Actor, Ctx, Error, ErrorPayload};
 use saathi_core::{counselling, outreach, statistics};
 use tauri::Manager;
@@ -1321,6 +1325,58 @@ commands! {
         let written = crate::printouts::write_whole(&target, text.as_bytes())
             .map_err(|e| Error::Io(e).payload())?;
         Ok(written.display().to_string())
+    }
+    // ---- issue 17: certificates and aftercare outcomes
+
+    /// A person's certificates, newest first (administrators and counsellors).
+    fn patient_certificates(state, patient: i64) -> Vec<Certificate> {
+        state.read(|conn, ctx| certificates::for_patient(conn, ctx, patient))
+    }
+
+    /// Issues a certificate (entered in the register); returns it.
+    fn issue_certificate(state, input: CertificateInput) -> Certificate {
+        state.write(|tx, ctx| {
+            let id = certificates::issue(tx, ctx, &input)?;
+            certificates::get(tx, ctx, id)
+        })
+    }
+
+    /// Prints a certificate: the first print is the original, any later one a duplicate.
+    /// Written into the printouts folder and opened, or to `path`; returns where.
+    fn print_certificate(state, id: i64, path: Option<String>) -> String {
+        let (bytes, duplicate) = state.write(|tx, ctx| certificates::print::pdf(tx, ctx, id))?;
+        match path {
+            Some(p) => {
+                let written = crate::printouts::write_pdf(Path::new(&p), &bytes).map_err(|e| e.payload())?;
+                Ok(written.display().to_string())
+            }
+            None => print_out(state, &certificates::print::file_name(id, duplicate), &bytes),
+        }
+    }
+
+    /// Aftercare outcomes of the people discharged between `from` and `to`.
+    fn aftercare_outcomes(state, from: NaiveDate, to: NaiveDate) -> Outcomes {
+        state.read(|conn, ctx| outcomes::outcomes(conn, ctx, from, to))
+    }
+
+    /// Prints the outcomes (the window's language unless one is given); returns where.
+    fn print_outcomes(state, from: NaiveDate, to: NaiveDate, language: Option<Language>) -> String {
+        let bytes = state.write(|tx, ctx| {
+            let lang = match language {
+                Some(l) => l,
+                None => settings::get(tx)?.language,
+            };
+            outcomes_print::pdf(tx, ctx, from, to, lang)
+        })?;
+        print_out(state, &outcomes_print::file_name(from, to, false), &bytes)
+    }
+
+    /// Writes the outcomes as CSV to `path` (a full path ending in .csv); returns it.
+    fn export_outcomes_csv(state, from: NaiveDate, to: NaiveDate, path: String) -> String {
+        state.write(|tx, ctx| {
+            outcomes_print::export_csv(tx, ctx, from, to, Path::new(&path))?;
+            Ok(path.clone())
+        })
     }
 }
 

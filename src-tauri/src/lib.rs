@@ -7,6 +7,8 @@ mod cli_access;
 mod cli_registers;
 // ---- issue 17: statistics
 mod cli_statistics;
+// ---- issue 17: certificates and aftercare outcomes
+mod cli_reports;
 mod commands;
 mod os;
 mod printouts;

@@ -389,6 +389,7 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
                 risk: None,
                 note: String::new(),
                 next_step: NextStep::None,
+                counselling: None,
             },
         )
         .map(drop),
@@ -583,6 +584,36 @@ fn call(state: &AppState, t: &Template, name: &str) -> Option<String> {
         .map(drop),
         "print_statistics" => h::print_statistics(state, t.today.format("%Y-%m").to_string(), Language::Hi).map(drop),
         "export_statistics_csv" => h::export_statistics_csv(state, t.today.format("%Y-%m").to_string()).map(drop),
+        // ---- issue 17: certificates and aftercare outcomes
+        "patient_certificates" => h::patient_certificates(state, t.discharged).map(drop),
+        "issue_certificate" => h::issue_certificate(
+            state,
+            saathi_core::certificates::CertificateInput {
+                patient_id: t.discharged,
+                kind: saathi_core::certificates::CertificateKind::Treatment,
+                from: None,
+                to: None,
+                stay_id: None,
+                purpose: "Court".into(),
+                language: saathi_core::certificates::CertificateLanguage::Both,
+                substance: String::new(),
+                consent_how: None,
+                consent_witness: String::new(),
+            },
+        )
+        .map(drop),
+        "print_certificate" => {
+            let out = state.data_dir.join("test-certificate.pdf").display().to_string();
+            h::print_certificate(state, 1, Some(out)).map(drop)
+        }
+        "aftercare_outcomes" => h::aftercare_outcomes(state, day("2025-01-01"), day("2025-12-31")).map(drop),
+        "print_outcomes" => {
+            h::print_outcomes(state, day("2025-01-01"), day("2025-12-31"), Some(Language::En)).map(drop)
+        }
+        "export_outcomes_csv" => {
+            let out = state.data_dir.join("test-outcomes.csv").display().to_string();
+            h::export_outcomes_csv(state, day("2025-01-01"), day("2025-12-31"), out).map(drop)
+        }
         other => panic!("no sample call for command {other}: add it to role_matrix.rs"),
     })
 }

@@ -328,6 +328,8 @@ pub fn generate(store: &mut Store, today: NaiveDate, seed: u64) -> Result<DemoSu
         crate::rights::demo::generate(tx, today)?;
         // ---- issue 17: participant notes
         crate::groups::participant_notes_demo::generate(tx, counsellor, today)?;
+        // ---- issue 17: certificates (one issued and reprinted)
+        crate::certificates::demo::generate(tx, today)?;
         settings::mark_demo(tx)?;
         crate::backup::demo_set_up(tx, &system)?;
         Ok(summary)

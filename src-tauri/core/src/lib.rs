@@ -57,6 +57,9 @@ pub mod counselling;
 pub mod outreach;
 pub mod statistics;
 
+// ---- issue 17: certificates and aftercare outcomes
+pub mod certificates;
+
 pub use ctx::{Actor, Ctx, Role};
 pub use db::Store;
 pub use error::{Error, ErrorPayload, Result};

@@ -38,6 +38,10 @@ import type { SetupInput } from './bindings/SetupInput';
 import type { SetupResult } from './bindings/SetupResult';
 import type { SetupStatus } from './bindings/SetupStatus';
 import type { DischargeType } from './bindings/DischargeType';
+// ---- issue 17: certificates and aftercare outcomes
+import type { Certificate } from './bindings/Certificate';
+import type { CertificateInput } from './bindings/CertificateInput';
+import type { Outcomes } from './bindings/Outcomes';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Language } from './bindings/Language';
 import type { NewPatient } from './bindings/NewPatient';
@@ -382,6 +386,16 @@ export const api = {
   printStatistics: (period: string, language: Language) => call<string>('print_statistics', { period, language }),
   /** The CSV in the printouts folder; returns its path. */
   exportStatisticsCsv: (period: string) => call<string>('export_statistics_csv', { period }),
+  // ---- issue 17: certificates and aftercare outcomes
+  patientCertificates: (patient: number) => call<Certificate[]>('patient_certificates', { patient }),
+  issueCertificate: (input: CertificateInput) => call<Certificate>('issue_certificate', { input }),
+  /** The first print is the original, any later one a duplicate; returns where it was written. */
+  printCertificate: (id: number, path: string | null = null) => call<string>('print_certificate', { id, path }),
+  aftercareOutcomes: (from: string, to: string) => call<Outcomes>('aftercare_outcomes', { from, to }),
+  printOutcomes: (from: string, to: string, language: Language | null) =>
+    call<string>('print_outcomes', { from, to, language }),
+  exportOutcomesCsv: (from: string, to: string, path: string) =>
+    call<string>('export_outcomes_csv', { from, to, path }),
 };
 
 export type { ConsentHow, ConsentInput, ConsentKind, ConsentRecord };
@@ -470,3 +484,10 @@ export type {
   CounsellingInput, CounsellingKind, CounsellingSession, OutreachActivity, OutreachInput, OutreachKind, Count,
   CountedPerson, Dimension, Figure, FigureRow, Split, Statistics,
 };
+// ---- issue 17: certificates and aftercare outcomes
+export type { Certificate, CertificateInput, Outcomes };
+export type { CertificateKind } from './bindings/CertificateKind';
+export type { CertificateLanguage } from './bindings/CertificateLanguage';
+export type { Checkpoint } from './bindings/Checkpoint';
+export type { CohortOutcome } from './bindings/CohortOutcome';
+export type { OutcomeCohort } from './bindings/OutcomeCohort';

@@ -62,6 +62,9 @@ pub struct AttemptInput {
     pub risk: Option<RiskLevel>,
     pub note: String,
     pub next_step: NextStep,
+    /// The call gave counselling, not only monitoring (asked when someone was reached).
+    #[serde(default)]
+    pub counselling: Option<bool>,
 }
 
 /// What happened to the follow-up after the attempt.
@@ -98,6 +101,8 @@ pub struct Attempt {
     pub note: String,
     pub note_hidden: bool,
     pub next_step: NextStep,
+    /// Whether the call gave counselling; None when not asked (older calls, or nobody reached).
+    pub counselling: Option<bool>,
 }
 
 const MAX_NOTE: usize = 500;
@@ -188,13 +193,13 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, input: &AttemptInput) -> Result<A
     }
     let success = input.result.is_success();
     // Status, risk and attendance are known only when someone was reached.
-    let (status, attending, risk) =
-        if success { (input.status, input.attending, input.risk) } else { (None, None, None) };
+    let (status, attending, risk, counselling) =
+        if success { (input.status, input.attending, input.risk, input.counselling) } else { (None, None, None, None) };
     let confidential = !note.is_empty() && allowed(ctx.actor.role, Action::ManageAftercare);
     tx.prepare_cached(
         "INSERT INTO aftercare_attempts (followup_id, patient_id, at, on_date, staff_id, method, result, status,
-            attending, risk, note, note_confidential, next_step)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            attending, risk, note, note_confidential, next_step, counselling)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         input.followup_id,
@@ -209,7 +214,8 @@ pub fn record(tx: &Transaction<'_>, ctx: &Ctx, input: &AttemptInput) -> Result<A
         risk,
         note,
         confidential,
-        input.next_step
+        input.next_step,
+        counselling
     ])?;
     let attempt_id = tx.last_insert_rowid();
     let settings = super::get_settings(tx)?;
@@ -254,7 +260,7 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Vec<Att
     let may_read = allowed(ctx.actor.role, Action::ManageAftercare);
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.followup_id, a.on_date, a.at, s.full_name, a.method, a.result, a.status, a.attending,
-                a.risk, a.note, a.note_confidential, a.next_step
+                a.risk, a.note, a.note_confidential, a.next_step, a.counselling
          FROM aftercare_attempts a LEFT JOIN staff s ON s.id = a.staff_id
          WHERE a.patient_id = ?1 ORDER BY a.id DESC",
     )?;
@@ -278,6 +284,7 @@ pub fn for_patient(conn: &Connection, ctx: &Ctx, patient: i64) -> Result<Vec<Att
                 note: if hidden { String::new() } else { r.get(10)? },
                 note_hidden: hidden,
                 next_step: r.get(12)?,
+                counselling: r.get(13)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

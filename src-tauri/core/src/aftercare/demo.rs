@@ -89,6 +89,8 @@ pub fn generate(tx: &Transaction<'_>, today: NaiveDate, seed: u64) -> Result<u32
                     } else {
                         NextStep::None
                     },
+                    // Calls to about half the people counselled; a relapse always.
+                    counselling: Some(patient % 2 == 0 || status == RecoveryStatus::Relapse),
                 }
             } else {
                 let result = match rng.random_range(0..10) {
@@ -105,6 +107,7 @@ pub fn generate(tx: &Transaction<'_>, today: NaiveDate, seed: u64) -> Result<u32
                     risk: None,
                     note: String::new(),
                     next_step: NextStep::None,
+                    counselling: None,
                 }
             };
             attempts::record(tx, &ctx, &input)?;

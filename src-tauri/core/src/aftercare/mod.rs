@@ -17,6 +17,8 @@ use crate::settings;
 pub mod attempts;
 pub mod demo;
 pub mod groups_seam;
+pub mod outcomes;
+pub mod outcomes_print;
 pub mod plans;
 pub mod risk;
 pub mod roster;

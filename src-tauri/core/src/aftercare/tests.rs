@@ -206,6 +206,7 @@ impl World {
             risk: result.is_success().then_some(RiskLevel::Low),
             note: String::new(),
             next_step: NextStep::None,
+            counselling: None,
         };
         self.store.write(|tx| attempts::record(tx, ctx, &input))
     }
@@ -349,6 +350,7 @@ fn family_and_phone_contact_need_consent() {
         risk: None,
         note: String::new(),
         next_step: NextStep::None,
+        counselling: None,
     };
     let err = w.store.write(|tx| attempts::record(tx, &dctx(day), &input)).unwrap_err();
     assert_eq!(err.code(), "family_consent_missing");
@@ -379,6 +381,7 @@ fn counsellor_notes_are_confidential() {
         risk: Some(RiskLevel::Medium),
         note: "Drank at a wedding; ashamed".into(),
         next_step: NextStep::CounsellorCall,
+        counselling: None,
     };
     w.store.write(|tx| attempts::record(tx, &cctx(day), &input)).unwrap();
     let desk = attempts::for_patient(w.store.conn(), &dctx(day), id).unwrap();
@@ -413,6 +416,7 @@ fn worklist_order_overdue_then_risk_then_date() {
         risk: Some(RiskLevel::High),
         note: String::new(),
         next_step: NextStep::None,
+        counselling: None,
     };
     w.store.write(|tx| attempts::record(tx, &cctx(d(2026, 11, 26)), &input)).unwrap();
     let list = w.worklist(&dctx(d(2026, 12, 1)), WorklistRange::Today);
@@ -518,6 +522,7 @@ fn at_risk_rules_and_acknowledgement() {
         risk: Some(RiskLevel::High),
         note: String::new(),
         next_step: NextStep::ReadmissionTalk,
+        counselling: None,
     };
     w.store.write(|tx| attempts::record(tx, &cctx(day), &relapse)).unwrap();
     w.attempt(&cctx(day), f(c), ContactResult::Reached).unwrap();

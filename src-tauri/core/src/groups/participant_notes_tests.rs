@@ -182,7 +182,7 @@ fn the_access_copy_shows_them_and_erasure_blanks_them() {
                 Block::Heading(x) | Block::Para(x) => out.push(x),
                 Block::Fact(a, b) => out.extend([a, b]),
                 Block::Table(h, rows) => out.extend(h.into_iter().chain(rows.into_iter().flatten())),
-                Block::Gap(_) => {}
+                Block::Gap(_) | Block::Chart(_) => {}
             }
         }
         out.join("\n")

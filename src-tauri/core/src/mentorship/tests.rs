@@ -434,6 +434,7 @@ fn a_mentor_flagged_at_risk_in_aftercare_is_not_suggested() {
             risk: None,
             note: String::new(),
             next_step: NextStep::CounsellorCall,
+            counselling: None,
         };
         attempts::record(tx, &c, &input)?;
         Ok(())

@@ -39,6 +39,9 @@ pub enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     /// Vertical space, in points.
     Gap(f32),
+    // ---- issue 17: certificates and outcomes
+    /// A grouped bar chart (aftercare outcomes).
+    Chart(super::chart::BarChart),
 }
 
 const W: f32 = PAGE_W - 2.0 * MARGIN;
@@ -176,6 +179,12 @@ impl Flow<'_, '_> {
             }
             Block::Table(columns, rows) => self.table(columns, rows),
             Block::Gap(g) => self.w.y -= g.max(0.0),
+            Block::Chart(chart) => {
+                self.ensure(super::chart::HEIGHT);
+                let top = self.w.y;
+                super::chart::draw(&mut self.w, chart, MARGIN, top, W);
+                self.w.y = top - super::chart::HEIGHT;
+            }
         }
     }
 

@@ -11,6 +11,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 
 pub mod case_labels;
+pub mod chart;
 pub mod consent_form;
 pub mod group_sheet;
 pub mod labels;

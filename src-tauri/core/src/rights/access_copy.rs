@@ -335,7 +335,10 @@ fn part(conn: &Connection, ctx: &Ctx, lang: Language, id: i64, p: AccessPart) ->
                 .collect();
             let cols =
                 [l::COL_ADMITTED, cl::K_ADMISSION_BASIS, l::COL_DISCHARGED, l::COL_HOW_ENDED, cl::K_DISCHARGE_SUMMARY];
-            vec![table(lang, &cols, rows)]
+            let mut blocks = vec![table(lang, &cols, rows)];
+            // ---- issue 17: the certificates issued to the person
+            blocks.extend(crate::certificates::print::access_copy_blocks(conn, lang, id)?);
+            blocks
         }
         AccessPart::Consents => {
             let rows = rows(

@@ -99,6 +99,13 @@ pub const BLANKS: &[(&str, &str)] = &[
     ),
     // ---- issue 17: statistics (the session's date and kind stay for the counts)
     ("counselling_sessions", "UPDATE counselling_sessions SET note = '' WHERE patient_id = :id AND note <> ''"),
+    // ---- issue 17: certificates keep their serial, dates and counts; the name as printed,
+    // the purpose, the substance and the witness go.
+    (
+        "certificates",
+        "UPDATE certificates SET patient_name = :name, purpose = '', substance = '', consent_witness = ''
+         WHERE patient_id = :id",
+    ),
 ];
 
 /// What an erasure did.

@@ -33,7 +33,7 @@ fn texts(blocks: &[crate::pdf::letter::Block]) -> String {
                     out.push_str(&r.join(" "));
                 }
             }
-            Block::Gap(_) => {}
+            Block::Gap(_) | Block::Chart(_) => {}
         }
         out.push('\n');
     }

@@ -262,6 +262,7 @@ impl CareSim {
                 risk: None,
                 note: String::new(),
                 next_step: NextStep::None,
+                counselling: None,
             };
         }
         let status = if relapsing && rng.random_bool(0.35) {
@@ -292,6 +293,7 @@ impl CareSim {
             risk: Some(risk),
             note: note.to_owned(),
             next_step,
+            counselling: Some(status != RecoveryStatus::Sober || followup % 3 == 0),
         }
     }
 

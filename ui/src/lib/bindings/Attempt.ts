@@ -9,4 +9,8 @@ export type Attempt = { id: number, followup_id: number, on_date: string, at: st
 /**
  * Empty when the note is a counsellor's confidential note and the reader may not see it.
  */
-note: string, note_hidden: boolean, next_step: NextStep, };
+note: string, note_hidden: boolean, next_step: NextStep, 
+/**
+ * Whether the call gave counselling; None when not asked (older calls, or nobody reached).
+ */
+counselling: boolean | null, };

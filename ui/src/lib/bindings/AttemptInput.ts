@@ -9,4 +9,8 @@ export type AttemptInput = { followup_id: number, method: ContactMethod, result:
 /**
  * Attending aftercare groups or meetings.
  */
-attending: boolean | null, risk: RiskLevel | null, note: string, next_step: NextStep, };
+attending: boolean | null, risk: RiskLevel | null, note: string, next_step: NextStep, 
+/**
+ * The call gave counselling, not only monitoring (asked when someone was reached).
+ */
+counselling: boolean | null, };
