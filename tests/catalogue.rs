@@ -172,3 +172,76 @@ fn every_error_code_has_english_and_hindi() {
         .collect();
     assert!(latin.is_empty(), "Hindi error texts without Devanagari: {latin:?}");
 }
+
+/// Every key of a catalogue file.
+fn keys(file: &str) -> std::collections::BTreeSet<String> {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("ui/src/lib/messages").join(file)).unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let quote = line.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            line[1..].split_once(quote).map(|(k, _)| k.to_owned())
+        })
+        .collect()
+}
+
+/// The arguments of the call whose `(` ends `head`, split at the top level.
+fn call_args(rest: &str) -> Vec<&str> {
+    let (mut depth, mut quoted, mut start) = (0, false, 0);
+    let mut out = Vec::new();
+    for (i, c) in rest.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted && depth == 0 => {
+                out.push(rest[start..i].trim());
+                return out;
+            }
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(rest[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every action the program writes to the audit trail (`audit::record(tx, ctx, "action",
+/// …)`, outside tests) is worded on the Audit screen: `audit.act.<action>` in English and
+/// Hindi, so an administrator reading the trail in Hindi meets no code.
+#[test]
+fn every_audit_action_has_english_and_hindi() {
+    let mut files = Vec::new();
+    rust_files(&Path::new(ROOT).join("src-tauri/core/src"), &mut files);
+    rust_files(&Path::new(ROOT).join("src-tauri/src"), &mut files);
+    let mut actions = BTreeMap::new();
+    for file in files.iter().filter(|f| !f.to_string_lossy().contains("test")) {
+        let text = std::fs::read_to_string(file).unwrap();
+        // Test modules at the end of a file write made-up actions.
+        let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or_default();
+        let name = file.strip_prefix(ROOT).unwrap().display().to_string();
+        for pattern in ["audit::record(", " record(tx,", " record(&tx,"] {
+            for (at, _) in text.match_indices(pattern) {
+                let open = at + pattern.find('(').unwrap() + 1;
+                if let Some(action) = call_args(&text[open..]).get(2).and_then(|a| literal(a)) {
+                    actions.entry(action.to_owned()).or_insert_with(|| name.clone());
+                }
+            }
+        }
+    }
+    for known in ["sign_in", "patient_created", "backup_made", "roster_printed"] {
+        assert!(actions.contains_key(known), "the scan missed {known}");
+    }
+    let mut missing = Vec::new();
+    for file in ["en.ts", "hi.ts"] {
+        let have = keys(file);
+        for (action, from) in &actions {
+            if !have.contains(&format!("audit.act.{action}")) {
+                missing.push(format!("{file}: audit.act.{action} (written in {from})"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{} audit actions without words:\n{}", missing.len(), missing.join("\n"));
+}

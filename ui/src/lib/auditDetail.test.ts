@@ -23,6 +23,11 @@ const SAMPLES: [string, string][] = [
   ['password_change_failed', 'wrong current password'],
   ['report_exported', '2026-01-01 to 2026-03-31, CSV'],
   ['pair_start', 'by hand, overriding 2 rule(s)'],
+  ['certificate_printed', 'duplicate'],
+  ['certificate_issued', 'treatment'],
+  ['worklist_viewed', 'Today, 28 rows'],
+  ['patients_searched', 'query of 0 characters, 159 found'],
+  ['outcomes_exported', '2026-01-01..2026-03-31, CSV'],
 ];
 
 describe('the audit log detail in words', () => {

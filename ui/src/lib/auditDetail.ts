@@ -36,6 +36,11 @@ const PATTERNS: [RegExp, MessageKey, string[]][] = [
   [/^by hand, overriding (\d+) rule\(s\)$/, 'audit.detail.by_hand_overriding', ['n']],
   [/^(\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)$/, 'audit.detail.range', ['from', 'to']],
   [/^(\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d), CSV$/, 'audit.detail.range_csv', ['from', 'to']],
+  [/^(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d)$/, 'audit.detail.range_dots', ['from', 'to']],
+  [/^(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d), CSV$/, 'audit.detail.range_dots_csv', ['from', 'to']],
+  [/^Today, (\d+) rows$/, 'audit.detail.worklist_today', ['n']],
+  [/^Week, (\d+) rows$/, 'audit.detail.worklist_week', ['n']],
+  [/^query of (\d+) characters, (\d+) found$/, 'audit.detail.search', ['typed', 'n']],
 ];
 
 function value(prefix: string, code: string): string | null {
