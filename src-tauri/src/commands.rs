@@ -120,15 +120,6 @@ async fn off_the_main_thread<R: tauri::Runtime, T: Send + 'static>(
     })
 }
 
-/// Writes a printout of the rights desk into the printouts folder and opens it; returns
-/// where it was written.
-fn print_out(state: &AppState, name: &str, bytes: &[u8]) -> Res<String> {
-    let target = crate::printouts::folder(&state.data_dir).join(name);
-    let written = crate::printouts::write_pdf(&target, bytes).map_err(|e| e.payload())?;
-    crate::printouts::open(&written);
-    Ok(written.display().to_string())
-}
-
 fn system_now() -> Ctx {
     Ctx::now(Actor::system())
 }
@@ -474,10 +465,7 @@ commands! {
     /// the printouts folder and opened in the PDF viewer; returns where it was written.
     fn print_consent_form(state, patient: i64) -> String {
         let bytes = state.write(|tx, ctx| consents_print::form_pdf(tx, ctx, patient))?;
-        let target = crate::printouts::folder(&state.data_dir).join(format!("consent-form-{patient}.pdf"));
-        let written = crate::printouts::write_pdf(&target, &bytes).map_err(|e| e.payload())?;
-        crate::printouts::open(&written);
-        Ok(written.display().to_string())
+        save_printout(state, &format!("consent-form-{patient}.pdf"), &bytes, None)
     }
 
     fn list_patient_notes(state, id: i64) -> Vec<PatientNote> {
@@ -812,19 +800,7 @@ commands! {
         path: Option<String>,
     ) -> String {
         let bytes = state.write(|tx, ctx| roster::roster_pdf(tx, ctx, week, privacy, language))?;
-        let (target, open) = match path {
-            Some(p) => (std::path::PathBuf::from(p), false),
-            None => {
-                let name = format!("roster-{}.pdf", worklist::week_start(week));
-                (crate::printouts::folder(&state.data_dir).join(name), true)
-            }
-        };
-        // Where it was written: another name when the old copy is held open (Windows).
-        let written = crate::printouts::write_pdf(&target, &bytes).map_err(|e| e.payload())?;
-        if open {
-            crate::printouts::open(&written);
-        }
-        Ok(written.display().to_string())
+        save_printout(state, &format!("roster-{}.pdf", worklist::week_start(week)), &bytes, path)
     }
 
     // ------------------------------------------------------------ rights desk (administrators)
@@ -863,7 +839,7 @@ commands! {
             Ok((rights::access_copy::answer(tx, ctx, id, language, &withheld)?, patient))
         })?;
         let name = format!("access-copy-{patient}.pdf");
-        print_out(state, &name, &bytes)
+        save_printout(state, &name, &bytes, None)
     }
 
     /// Carries out an erasure request, or refuses it under the retention rule; the reply
@@ -877,13 +853,13 @@ commands! {
                 tracing::warn!("the checkpoint after an erasure was held back; it completes at the next one");
             }
         }
-        print_out(state, &format!("reply-letter-{id}.pdf"), &bytes)
+        save_printout(state, &format!("reply-letter-{id}.pdf"), &bytes, None)
     }
 
     /// The reply letter to a request (one language, or both when none is given).
     fn print_reply_letter(state, id: i64, language: Option<Language>) -> String {
         let bytes = state.write(|tx, ctx| rights::letters::pdf(tx, ctx, id, language))?;
-        print_out(state, &format!("reply-letter-{id}.pdf"), &bytes)
+        save_printout(state, &format!("reply-letter-{id}.pdf"), &bytes, None)
     }
 
     fn rights_settings(state) -> RightsSettings {
@@ -1243,10 +1219,7 @@ commands! {
     /// dialog). Returns where it was written.
     fn export_register_csv(state, request: RegisterRequest, privacy: Option<bool>, path: String) -> String {
         let target = PathBuf::from(&path);
-        let is_csv = target.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if !is_csv || !target.is_absolute() || target.is_dir() {
-            return Err(Error::invalid("csv_name", "path", "Please choose a full file name ending in .csv.").payload());
-        }
+        registers::csv_out::check_path(&target).map_err(|e| e.payload())?;
         let bytes = state.write(|tx, ctx| registers::csv_out::register_csv(tx, ctx, &request, privacy))?;
         let written = crate::printouts::write_whole(&target, &bytes).map_err(|e| Error::from(e).payload())?;
         Ok(written.display().to_string())
@@ -1314,7 +1287,7 @@ commands! {
     fn print_statistics(state, period: String, language: Language) -> String {
         let period = statistics::Period::parse(&period).map_err(|e| e.payload())?;
         let (stats, bytes) = state.write(|tx, ctx| statistics::print::pdf(tx, ctx, &period, language))?;
-        print_out(state, &format!("statistics-{}.pdf", stats.period), &bytes)
+        save_printout(state, &format!("statistics-{}.pdf", stats.period), &bytes, None)
     }
 
     /// The statistics as CSV in the printouts folder; returns where.
@@ -1345,13 +1318,7 @@ commands! {
     /// Written into the printouts folder and opened, or to `path`; returns where.
     fn print_certificate(state, id: i64, path: Option<String>) -> String {
         let (bytes, duplicate) = state.write(|tx, ctx| certificates::print::pdf(tx, ctx, id))?;
-        match path {
-            Some(p) => {
-                let written = crate::printouts::write_pdf(Path::new(&p), &bytes).map_err(|e| e.payload())?;
-                Ok(written.display().to_string())
-            }
-            None => print_out(state, &certificates::print::file_name(id, duplicate), &bytes),
-        }
+        save_printout(state, &certificates::print::file_name(id, duplicate), &bytes, path)
     }
 
     /// Aftercare outcomes of the people discharged between `from` and `to`.
@@ -1368,7 +1335,7 @@ commands! {
             };
             outcomes_print::pdf(tx, ctx, from, to, lang)
         })?;
-        print_out(state, &outcomes_print::file_name(from, to, false), &bytes)
+        save_printout(state, &outcomes_print::file_name(from, to, false), &bytes, None)
     }
 
     /// Writes the outcomes as CSV to `path` (a full path ending in .csv); returns it.
@@ -1380,8 +1347,9 @@ commands! {
     }
 }
 
-/// Issue 17: a printout written to the path chosen, or into the printouts folder and
-/// opened in the system's viewer. Returns where it was written.
+/// A printout written to the path chosen in the save dialog, or (none) into the printouts
+/// folder and opened in the system's viewer. Returns where it was written (another name
+/// when the old copy is held open, as on Windows).
 fn save_printout(state: &AppState, name: &str, bytes: &[u8], path: Option<String>) -> Res<String> {
     let (target, open) = match path {
         Some(p) => (PathBuf::from(p), false),

@@ -569,8 +569,7 @@ pub fn export_csv(
     path: &std::path::Path,
 ) -> Result<()> {
     let r = report(conn, ctx, from, to, group)?;
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !is_csv || !path.is_absolute() || path.is_dir() {
+    if !crate::files::is_csv_path(path) {
         return Err(Error::invalid(
             "path_invalid",
             "path",

@@ -199,6 +199,14 @@ pub fn register_csv(tx: &Transaction<'_>, ctx: &Ctx, req: &RegisterRequest, priv
 }
 
 /// The file name a saved register gets: "register-sessions-01-01-2026-to-31-12-2026.csv".
+/// Refuses a CSV target that is not a full file path ending in .csv.
+pub fn check_path(path: &std::path::Path) -> Result<()> {
+    if crate::files::is_csv_path(path) {
+        return Ok(());
+    }
+    Err(Error::invalid("csv_name", "path", "Please choose a full file name ending in .csv."))
+}
+
 pub fn file_name(req: &RegisterRequest, ext: &str) -> String {
     format!(
         "register-{}-{}-to-{}.{ext}",
