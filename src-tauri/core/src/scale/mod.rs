@@ -11,16 +11,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::params;
 
 use crate::audit::{self, entity};
+use crate::counselling::CounsellingKind;
 use crate::ctx::{Actor, Ctx, Role};
 use crate::db::Store;
 use crate::error::{Error, Result};
+use crate::outreach::OutreachKind;
 use crate::patients::{self, DischargeType, Phase};
 use crate::staff::{self, StaffInput};
 
@@ -33,7 +35,7 @@ pub const SIGN_IN: (&str, &str) = ("staff1", "generated-admin-1");
 
 /// Bumped whenever the generator makes a different centre from the same seed, so that a
 /// cached copy of an older one (the benchmark's, the start-up test's) is not reused.
-pub const GENERATOR_VERSION: u32 = 3;
+pub const GENERATOR_VERSION: u32 = 4;
 
 /// Where the benchmark and the start-up test keep a generated centre between runs.
 pub fn cache_name(scale: &Scale) -> String {
@@ -135,6 +137,9 @@ enum Event {
     Readmit,
     View,
     Phase,
+    /// A counselling session (`x`: 0 individual, 1 family), drawn from its own random
+    /// stream so the rest of the centre stays as it was.
+    Counsel,
 }
 
 /// Writes a new database at `path` (which must not exist yet) as of `today`.
@@ -151,6 +156,9 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
     // A bigger page cache for this connection only: the history is written in big steps.
     store.conn().execute_batch("PRAGMA cache_size = -262144;")?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Counselling and outreach draw from their own stream (added in generation 4), so the
+    // people, groups and calls of the centre are those of generation 3.
+    let mut side = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_c0de);
     let start = today - Days::new(u64::from(scale.years) * 365);
     let system = Ctx::at(Actor::system(), start);
 
@@ -204,6 +212,15 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                 at = back;
             }
             let out = at + Days::new(rng.random_range(20..95));
+            // Individual counselling every week of the stay, the family once.
+            let mut on = at + Days::new(3);
+            while on < out.min(today) {
+                events.push((on, p, Event::Counsel, 0));
+                on = on + Days::new(7);
+            }
+            if at + Days::new(14) < out.min(today) {
+                events.push((at + Days::new(14), p, Event::Counsel, 1));
+            }
             if out >= today - Days::new(2) {
                 last_discharge = None;
                 break;
@@ -243,6 +260,17 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                 groups.begin_day(tx, day)?;
                 while let Some(&(when, p, kind, x)) = events.get(next).filter(|e| e.0 == day) {
                     next += 1;
+                    if kind == Event::Counsel {
+                        let ctx = Ctx::at(actor(&mut side), day);
+                        let input = crate::counselling::CounsellingInput {
+                            on_date: when,
+                            kind: if x == 1 { CounsellingKind::Family } else { CounsellingKind::Individual },
+                            duration_min: Some(*[30, 45, 60].choose(&mut side).unwrap_or(&45)),
+                            note: String::new(),
+                        };
+                        crate::counselling::record(tx, &ctx, ids[p as usize], &input)?;
+                        continue;
+                    }
                     let ctx = Ctx::at(actor(&mut rng), day);
                     let id = ids[p as usize];
                     match kind {
@@ -279,10 +307,24 @@ pub fn generate(path: &Path, scale: &Scale, seed: u64, today: NaiveDate) -> Resu
                             patients::set_phase(tx, &ctx, id, phase)?;
                         }
                         Event::View => audit::record(tx, &ctx, "patient_view", entity::PATIENT, Some(id), "")?,
+                        Event::Counsel => {}
                     }
                 }
                 groups.sessions(tx, day)?;
                 care.day(tx, day)?;
+                // An awareness talk or camp twice a month, in one of the centre's districts.
+                if matches!(day.day(), 8 | 22) {
+                    let ctx = Ctx::at(actor(&mut side), day);
+                    let input = crate::outreach::OutreachInput {
+                        on_date: day,
+                        kind: *OutreachKind::ALL.choose(&mut side).unwrap_or(&OutreachKind::Other),
+                        place: "Generated village".to_owned(),
+                        district_code: [55u16, 42, 48, 45, 38].choose(&mut side).copied(),
+                        people_reached: side.random_range(20..300),
+                        note: String::new(),
+                    };
+                    crate::outreach::add(tx, &ctx, &input)?;
+                }
                 day = day + Days::new(1);
             }
             Ok(())
