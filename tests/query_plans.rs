@@ -24,6 +24,8 @@ const LARGE: &[&str] = &[
     "group_memberships",
     "aftercare_followups",
     "aftercare_attempts",
+    "aftercare_plans",
+    "counselling_sessions",
 ];
 
 type Seen = Arc<Mutex<BTreeMap<String, &'static str>>>;
@@ -124,6 +126,16 @@ fn run_screens(conn: &mut rusqlite::Connection, seen: &Seen) {
         });
         reports::patient_groups(conn, &ctx, member.unwrap()).unwrap();
         reports::patient_groups(conn, &ctx, some_patient).unwrap();
+    }
+    screen("statistics");
+    {
+        use saathi_core::statistics::{self, Period};
+        let month = Period::parse(&format!("{}-{:02}", today.year(), today.month())).unwrap();
+        let quarter = Period::parse(&format!("{}-Q{}", today.year(), today.month0() / 3 + 1)).unwrap();
+        for p in [month, quarter] {
+            let s = statistics::compute(conn, &ctx, &p).unwrap();
+            assert!(s.value(statistics::Figure::GroupAttendances, "total") > 0, "{}", s.period);
+        }
     }
     conn.trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>).unwrap();
 }

@@ -85,8 +85,12 @@ fn measurements() -> Vec<Measurement> {
             prepare: || statistics::month(open(), staff_ctx(), bench_today()),
         },
         Measurement {
-            name: "screen_statistics_year_12_months",
-            prepare: || statistics::year(open(), staff_ctx(), bench_today()),
+            name: "screen_statistics_each_month_of_year",
+            prepare: || statistics::months_of_year(open(), staff_ctx(), bench_today()),
+        },
+        Measurement {
+            name: "screen_statistics_each_quarter_of_year",
+            prepare: || statistics::quarters_of_year(open(), staff_ctx(), bench_today()),
         },
     ]
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
-use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{Count, Dimension, Figure, FigureRow, LOST_AFTER_DAYS, Split, UNKNOWN, age_band};
 use crate::aftercare::RecoveryStatus;
@@ -16,7 +16,7 @@ use crate::patients::{self, DischargeType, Gender, Substance};
 
 pub(crate) struct Event {
     pub patient: Option<i64>,
-    pub tags: Vec<(Dimension, Code)>,
+    pub tags: Tags,
     pub weight: i64,
 }
 
@@ -52,92 +52,127 @@ struct Person {
     district: Option<u16>,
 }
 
-pub(crate) struct People<'c> {
-    stmt: CachedStatement<'c>,
+/// The people of a computation, each read once: the ids a figure counts are read in one
+/// statement (not one query each), then every event looks its person up here.
+pub(crate) struct People {
     known: HashMap<i64, Option<Person>>,
 }
 
-impl<'c> People<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Result<People<'c>> {
-        Ok(People {
-            stmt: conn.prepare_cached(
-                "SELECT p.gender, p.birth_date, p.age_years, p.age_recorded_on,
-                        (SELECT h.substance FROM substance_history h WHERE h.patient_id = p.id
-                         ORDER BY h.position LIMIT 1),
-                        CASE WHEN json_array_length(p.substances) = 1 THEN p.substances ->> 0 END,
-                        c.district_code
-                 FROM patients p LEFT JOIN case_records c ON c.patient_id = p.id WHERE p.id = ?1",
-            )?,
-            known: HashMap::new(),
-        })
+impl People {
+    pub(crate) fn new() -> People {
+        People { known: HashMap::new() }
     }
 
-    fn get(&mut self, id: i64) -> Result<Option<Person>> {
-        if let Some(p) = self.known.get(&id) {
-            return Ok(p.clone());
+    /// Reads the people of `ids` not read yet.
+    fn load(&mut self, conn: &Connection, ids: impl Iterator<Item = i64>) -> Result<()> {
+        let mut wanted: Vec<i64> = ids.filter(|id| !self.known.contains_key(id)).collect();
+        if wanted.is_empty() {
+            return Ok(());
         }
-        let p = self
-            .stmt
-            .query_row([id], |r| {
-                let history: Option<Substance> = r.get(4)?;
-                let register: Option<String> = r.get(5)?;
-                Ok(Person {
-                    sex: r.get(0)?,
-                    birth: r.get(1)?,
-                    age: r.get(2)?,
-                    noted: r.get(3)?,
-                    substance: history.or_else(|| register.as_deref().and_then(Substance::parse)),
-                    district: r.get(6)?,
-                })
-            })
-            .optional()?;
-        self.known.insert(id, p.clone());
-        Ok(p)
+        wanted.sort_unstable();
+        wanted.dedup();
+
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.id, p.gender, p.birth_date, p.age_years, p.age_recorded_on,
+                    (SELECT h.substance FROM substance_history h WHERE h.patient_id = p.id
+                     ORDER BY h.position LIMIT 1),
+                    CASE WHEN json_array_length(p.substances) = 1 THEN p.substances ->> 0 END,
+                    c.district_code
+             FROM json_each(?1) w JOIN patients p ON p.id = w.value
+             LEFT JOIN case_records c ON c.patient_id = p.id",
+        )?;
+        let list = format!("[{}]", wanted.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+        let mut rows = stmt.query([list])?;
+        while let Some(r) = rows.next()? {
+            let history: Option<Substance> = r.get(5)?;
+            let register: Option<String> = r.get(6)?;
+            let person = Person {
+                sex: r.get(1)?,
+                birth: r.get(2)?,
+                age: r.get(3)?,
+                noted: r.get(4)?,
+                substance: history.or_else(|| register.as_deref().and_then(Substance::parse)),
+                district: r.get(7)?,
+            };
+            self.known.insert(r.get(0)?, Some(person));
+        }
+        for id in wanted {
+            self.known.entry(id).or_insert(None);
+        }
+        Ok(())
     }
 
     /// An event about a person on `on`, with the figure's own codes first.
-    fn event(&mut self, id: i64, on: NaiveDate, mut tags: Tags) -> Result<Event> {
-        if let Some(p) = self.get(id)? {
+    fn event(&self, id: i64, on: NaiveDate, mut tags: Tags) -> Event {
+        if let Some(Some(p)) = self.known.get(&id) {
             let age = patients::age_on(on, p.birth, p.age, p.noted);
             tags.push((Dimension::Sex, Code::Fixed(p.sex.as_str())));
             tags.push((Dimension::Age, Code::Fixed(age_band(age))));
             tags.push((Dimension::Substance, Code::Fixed(p.substance.map_or(UNKNOWN, |s| s.as_str()))));
             tags.push((Dimension::District, Code::district(p.district)));
         }
-        Ok(Event { patient: Some(id), tags, weight: 1 })
+        Event { patient: Some(id), tags, weight: 1 }
     }
 }
 
-type Tags = Vec<(Dimension, Code)>;
+/// An event's codes: at most two of its figure's and the person's four, kept in place
+/// (a quarter has some 35,000 events; a heap list each cost a tenth of its time).
+#[derive(Clone, Copy)]
+pub(crate) struct Tags {
+    list: [(Dimension, Code); 6],
+    len: usize,
+}
+
+impl Tags {
+    fn push(&mut self, t: (Dimension, Code)) {
+        if let Some(slot) = self.list.get_mut(self.len) {
+            *slot = t;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &(Dimension, Code)> {
+        self.list.iter().take(self.len)
+    }
+}
 
 fn tag(d: Dimension, code: &'static str) -> (Dimension, Code) {
     (d, Code::Fixed(code))
 }
 
+/// A figure's own codes, with room for the person's four.
+fn tags(own: &[(Dimension, Code)]) -> Tags {
+    let mut t = Tags { list: [(Dimension::Sex, Code::Fixed(UNKNOWN)); 6], len: 0 };
+    own.iter().for_each(|&o| t.push(o));
+    t
+}
+
 /// Rows of `(patient, date)` pairs, each with the figure's own codes.
 fn person_rows(
     conn: &Connection,
-    people: &mut People<'_>,
+    people: &mut People,
     sql: &str,
     args: impl rusqlite::Params,
     own: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Tags>,
 ) -> Result<Vec<Event>> {
     let rows: Vec<(i64, NaiveDate, Tags)> = {
         let mut stmt = conn.prepare_cached(sql)?;
-        stmt.query_map(args, |r| Ok((r.get(0)?, r.get(1)?, own(r)?)))?.collect::<rusqlite::Result<_>>()?
+        stmt.query_map(args, |r| Ok((r.get(0)?, crate::dates::date(r, 1)?, own(r)?)))?
+            .collect::<rusqlite::Result<_>>()?
     };
-    rows.into_iter().map(|(id, on, tags)| people.event(id, on, tags)).collect()
+    people.load(conn, rows.iter().map(|r| r.0))?;
+    Ok(rows.into_iter().map(|(id, on, tags)| people.event(id, on, tags)).collect())
 }
 
 /// The events of one figure in the period `from`..=`to`.
 pub(crate) fn events(
     conn: &Connection,
-    people: &mut People<'_>,
+    people: &mut People,
     f: Figure,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Event>> {
-    let none = |_: &rusqlite::Row<'_>| Ok(Vec::new());
+    let none = |_: &rusqlite::Row<'_>| Ok(tags(&[]));
     let first_stay = "NOT EXISTS (SELECT 1 FROM stays e WHERE e.patient_id = s.patient_id
                         AND (e.admitted_on < s.admitted_on OR (e.admitted_on = s.admitted_on AND e.id < s.id)))";
     Ok(match f {
@@ -164,7 +199,7 @@ pub(crate) fn events(
             people,
             "SELECT patient_id, discharged_on, discharge_type FROM stays WHERE discharged_on BETWEEN ?1 AND ?2",
             params![from, to],
-            |r| Ok(vec![tag(Dimension::Type, r.get::<_, DischargeType>(2)?.as_str())]),
+            |r| Ok(tags(&[tag(Dimension::Type, r.get::<_, DischargeType>(2)?.as_str())])),
         )?,
         Figure::InpatientsStart => person_rows(
             conn,
@@ -209,18 +244,21 @@ pub(crate) fn events(
             params![from, to],
             |r| {
                 let s: Option<RecoveryStatus> = r.get(2)?;
-                Ok(vec![tag(Dimension::Status, s.unwrap_or(RecoveryStatus::Unknown).as_str())])
+                Ok(tags(&[tag(Dimension::Status, s.unwrap_or(RecoveryStatus::Unknown).as_str())]))
             },
         )?,
         Figure::LostToFollowup => {
             let cut = to - Days::new(LOST_AFTER_DAYS);
+            // Plans still open (no closing date) and plans closed after the period: two
+            // reads of the closing-date index, not every plan of the years.
             person_rows(
                 conn,
                 people,
                 "SELECT p.patient_id, ?2 FROM aftercare_plans p
-                 WHERE p.started_on <= ?1 AND (p.closed_on IS NULL OR p.closed_on > ?2)
+                 WHERE (p.closed_on IS NULL OR p.closed_on > ?2) AND p.started_on <= ?1
                    AND NOT EXISTS (SELECT 1 FROM aftercare_attempts a WHERE a.patient_id = p.patient_id
-                                   AND a.result = 'reached' AND a.on_date > ?1 AND a.on_date <= ?2)",
+                                   AND a.result IN ('reached', 'spoke_to_family')
+                                   AND a.on_date > ?1 AND a.on_date <= ?2)",
                 params![cut, to],
                 none,
             )?
@@ -233,33 +271,44 @@ pub(crate) fn events(
             )?;
             stmt.query_map(params![from, to], |r| {
                 let kind: GroupKind = r.get(0)?;
-                Ok(Event { patient: None, tags: vec![tag(Dimension::Group, kind.as_str())], weight: 1 })
+                Ok(Event { patient: None, tags: tags(&[tag(Dimension::Group, kind.as_str())]), weight: 1 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?
         }
         Figure::GroupAttendances => {
-            let rows: Vec<(Option<i64>, bool, NaiveDate, GroupKind)> = {
+            // The sessions held (a few hundred), then their marks as numbers only: the
+            // date and the group's kind are read once a session, not once a mark.
+            let sessions: HashMap<i64, (NaiveDate, GroupKind)> = {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT a.patient_id, a.family_member_id IS NOT NULL, s.date, g.kind
-                     FROM group_sessions s JOIN group_series r ON r.id = s.series_id
+                    "SELECT s.id, s.date, g.kind FROM group_sessions s JOIN group_series r ON r.id = s.series_id
                      JOIN therapy_groups g ON g.id = r.group_id
-                     JOIN group_attendance a ON a.session_id = s.id
+                     WHERE s.date BETWEEN ?1 AND ?2 AND s.held = 'held' AND s.cancelled = 0",
+                )?;
+                stmt.query_map(params![from, to], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            let marks: Vec<(i64, Option<i64>, bool)> = {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT a.session_id, a.patient_id, a.family_member_id IS NOT NULL
+                     FROM group_sessions s JOIN group_attendance a ON a.session_id = s.id
                      WHERE s.date BETWEEN ?1 AND ?2 AND s.held = 'held' AND s.cancelled = 0
                        AND a.status IN ('present', 'late')",
                 )?;
-                stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect::<rusqlite::Result<_>>()?
             };
-            let mut out = Vec::with_capacity(rows.len());
-            for (patient, family, on, kind) in rows {
+            people.load(conn, marks.iter().filter_map(|m| m.1))?;
+            let mut out = Vec::with_capacity(marks.len());
+            for (session, patient, family) in marks {
+                let Some(&(on, kind)) = sessions.get(&session) else { continue };
                 let attendee = match (patient, family) {
                     (Some(_), _) => "patient",
                     (None, true) => "family",
                     (None, false) => "dropin",
                 };
-                let own = vec![tag(Dimension::Group, kind.as_str()), tag(Dimension::Attendee, attendee)];
+                let own = tags(&[tag(Dimension::Group, kind.as_str()), tag(Dimension::Attendee, attendee)]);
                 out.push(match patient {
-                    Some(id) => people.event(id, on, own)?,
+                    Some(id) => people.event(id, on, own),
                     None => Event { patient: None, tags: own, weight: 1 },
                 });
             }
@@ -270,7 +319,7 @@ pub(crate) fn events(
             people,
             "SELECT patient_id, on_date, kind FROM counselling_sessions WHERE on_date BETWEEN ?1 AND ?2",
             params![from, to],
-            |r| Ok(vec![tag(Dimension::Kind, r.get::<_, CounsellingKind>(2)?.as_str())]),
+            |r| Ok(tags(&[tag(Dimension::Kind, r.get::<_, CounsellingKind>(2)?.as_str())])),
         )?,
         Figure::OutreachActivities | Figure::OutreachPeopleReached => {
             let reached = f == Figure::OutreachPeopleReached;
@@ -283,7 +332,7 @@ pub(crate) fn events(
                 let n: i64 = r.get(2)?;
                 Ok(Event {
                     patient: None,
-                    tags: vec![tag(Dimension::Kind, kind.as_str()), (Dimension::District, Code::district(district))],
+                    tags: tags(&[tag(Dimension::Kind, kind.as_str()), (Dimension::District, Code::district(district))]),
                     weight: if reached { n } else { 1 },
                 })
             })?
@@ -332,25 +381,32 @@ fn count(code: Code, value: i64) -> Count {
 pub(crate) fn tally(f: Figure, events: &[Event]) -> FigureRow {
     let total = events.iter().map(|e| e.weight).sum();
     let dims = f.dimensions();
-    let mut by: Vec<HashMap<Code, i64>> = vec![HashMap::new(); dims.len()];
+    // A split has a few codes (at most some dozen districts): a short list is quicker to
+    // search than a hash map is to hash.
+    let mut by: Vec<Vec<(Code, i64)>> = vec![Vec::new(); dims.len()];
     for e in events {
-        for (dim, code) in &e.tags {
-            if let Some(i) = dims.iter().position(|d| d == dim) {
-                *by[i].entry(*code).or_default() += e.weight;
+        for (dim, code) in e.tags.iter() {
+            let Some(i) = dims.iter().position(|d| d == dim) else { continue };
+            match by[i].iter_mut().find(|(c, _)| c == code) {
+                Some((_, n)) => *n += e.weight,
+                None => by[i].push((*code, e.weight)),
             }
         }
     }
     let mut splits = Vec::with_capacity(dims.len());
     for (d, by) in dims.into_iter().zip(by) {
         let counts = if d == Dimension::District {
-            let mut v: Vec<(Code, i64)> = by.into_iter().collect();
+            let mut v = by;
             // Most counted first; `unknown` last.
             v.sort_by_key(|&(code, n)| (code == Code::Fixed(UNKNOWN), -n, code));
             v.into_iter().map(|(code, n)| count(code, n)).collect()
         } else {
             fixed_codes(f, d)
                 .into_iter()
-                .map(|code| count(Code::Fixed(code), by.get(&Code::Fixed(code)).copied().unwrap_or(0)))
+                .map(|code| {
+                    let n = by.iter().find(|(c, _)| *c == Code::Fixed(code)).map_or(0, |(_, n)| *n);
+                    count(Code::Fixed(code), n)
+                })
                 .collect()
         };
         splits.push(Split { dimension: d, counts });

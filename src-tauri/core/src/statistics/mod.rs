@@ -12,8 +12,9 @@
 //! - `followups_reached`: attempts in the period that reached the person, by the status
 //!   they gave (`status:` sober = abstinent, lapse, relapse, unknown).
 //! - `lost_to_followup`: people whose aftercare plan was open at the end of the period,
-//!   begun at least [`LOST_AFTER_DAYS`] days before it, and who were not reached once in
-//!   the last [`LOST_AFTER_DAYS`] days of the period.
+//!   begun at least [`LOST_AFTER_DAYS`] days before it, and who were not reached (nor
+//!   their family spoken to, as on the worklist and the outcomes) once in the last
+//!   [`LOST_AFTER_DAYS`] days of the period.
 //! - `group_sessions`: group sessions held in the period (recorded as held, not
 //!   cancelled), by the group's kind (`group:`).
 //! - `group_attendances`: present or late marks at those sessions, by the group's kind and
@@ -269,7 +270,7 @@ pub struct CountedPerson {
 /// Every figure of a period. Any role may see the figures (counts only, no names).
 pub fn compute(conn: &rusqlite::Connection, ctx: &Ctx, period: &Period) -> Result<Statistics> {
     ctx.require(Action::ViewRegister)?;
-    let mut people = collect::People::new(conn)?;
+    let mut people = collect::People::new();
     let mut figures = Vec::with_capacity(Figure::ALL.len());
     for &f in Figure::ALL {
         let events = collect::events(conn, &mut people, f, period.from, period.to)?;
@@ -294,7 +295,7 @@ pub fn people(
     breakdown: &str,
 ) -> Result<Vec<CountedPerson>> {
     ctx.require(Action::ViewStatisticsPeople)?;
-    let mut cache = collect::People::new(tx)?;
+    let mut cache = collect::People::new();
     let events = collect::events(tx, &mut cache, figure, period.from, period.to)?;
     let wanted = match breakdown.split_once(':') {
         None if breakdown == "total" => None,

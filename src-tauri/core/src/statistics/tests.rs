@@ -228,7 +228,8 @@ fn march() -> Month {
             attempt(tx, f, p3, "2026-03-18", "reached", None);
             // Lost to follow-up (the cut is 31-12-2025): P9 (male, 55) reached only before
             // it; P13 (female, age unknown) never reached, plan closed after March. Not
-            // lost: P10 (reached 15-01), P11 (plan closed in February), P12 (plan too new).
+            // lost: P10 (reached 15-01), P11 (plan closed in February), P12 (plan too new),
+            // P14 (never reached himself, but his family was spoken to on 20-02).
             let p9 = add("P9", P { birth: Some("1970-05-05"), ..base });
             let pl = plan(tx, p9, "2025-10-01", None);
             let f = followup(tx, pl, p9, "2025-12-01", "done");
@@ -245,6 +246,10 @@ fn march() -> Month {
             plan(tx, p12, "2026-01-05", None);
             let p13 = add("P13", P { gender: "female", ..base });
             plan(tx, p13, "2025-06-01", Some("2026-04-10"));
+            let p14 = add("P14", P { ..base });
+            let pl = plan(tx, p14, "2025-08-01", None);
+            let f = followup(tx, pl, p14, "2026-02-20", "done");
+            attempt(tx, f, p14, "2026-02-20", "spoke_to_family", None);
 
             // Groups.
             let circle = group(tx, "sharing_circle");

@@ -1537,7 +1537,7 @@ const en = {
   "stats.total": "Total",
   "stats.count": "Count",
   "stats.point_in_time": "At a point in time: does not add up over months.",
-  "stats.lost_note": "Lost to follow-up: an aftercare plan open at the end of the period, begun at least {days} days earlier, and the person not reached in the last {days} days.",
+  "stats.lost_note": "Lost to follow-up: an aftercare plan open at the end of the period, begun at least {days} days earlier, and neither the person nor their family reached in the last {days} days.",
   "stats.source_note": "Primary substance: the case record's first substance (or the register's, when it lists only one). District: the case record's.",
   "stats.print": "Print PDF",
   "stats.csv": "Save CSV",
