@@ -159,6 +159,35 @@ async fn the_demo_centre_has_a_week_of_follow_ups_and_an_at_risk_list() {
     let names = app.wait_texts("[data-testid='worklist-name']", "this week's follow-ups", |t| t.len() >= 5).await;
     assert!(names.iter().any(|n| !n.is_ascii()), "names in Indian scripts on the worklist: {names:?}");
     app.screenshot(&shots.join("aftercare-demo-worklist.png")).await;
+    // A call that reached the person and gave counselling, not only monitoring: the box
+    // shows once "reached" is chosen, and the attempt keeps it.
+    let rows = app.invoke("aftercare_worklist", json!({ "range": "week" })).await.expect("the worklist");
+    let first = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["name"].as_str() == names.first().map(String::as_str))
+        .unwrap_or_else(|| panic!("{names:?} on the worklist: {rows}"));
+    let (followup, patient) = (first["followup_id"].as_i64().unwrap(), first["patient_id"].as_i64().unwrap());
+    app.click("[data-testid='worklist-name']").await;
+    app.find("[data-testid='attempt-form']").await;
+    assert!(app.texts("[data-testid='attempt-counselling']").await.is_empty(), "no counselling box before reached");
+    app.select("[data-testid='attempt-result']", "reached").await;
+    app.select("[data-testid='attempt-status']", "sober").await;
+    app.click("[data-testid='attempt-counselling']").await;
+    app.screenshot(&shots.join("aftercare-attempt-counselling.png")).await;
+    app.click("[data-testid='attempt-save']").await;
+    app.find("[data-testid='attempt-notice']").await;
+    let record = app.invoke("patient_aftercare", json!({ "id": patient })).await.expect("aftercare record");
+    let saved = record["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .find(|a| a["followup_id"].as_i64() == Some(followup) && a["result"] == "reached")
+        .cloned()
+        .unwrap_or_else(|| panic!("the call is recorded: {record}"));
+    assert_eq!(saved["counselling"], true, "{saved}");
+    assert_eq!(saved["status"], "sober", "{saved}");
     app.click("[data-testid='tab-risk']").await;
     app.wait_texts("[data-testid='risk-row']", "people at risk", |t| !t.is_empty()).await;
     app.screenshot(&shots.join("aftercare-demo-risk.png")).await;
