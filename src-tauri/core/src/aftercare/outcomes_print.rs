@@ -121,7 +121,7 @@ pub fn doc(conn: &Connection, ctx: &Ctx, o: &Outcomes, lang: Language) -> Result
 pub fn pdf(tx: &Transaction<'_>, ctx: &Ctx, from: NaiveDate, to: NaiveDate, lang: Language) -> Result<Vec<u8>> {
     let o = outcomes::outcomes(tx, ctx, from, to)?;
     let bytes = crate::pdf::letter::render(&doc(tx, ctx, &o, lang)?)?;
-    audit::record(tx, ctx, "outcomes_printed", audit::entity::SETTINGS, None, &format!("{from}..{to}"))?;
+    audit::record(tx, ctx, "outcomes_printed", "report", None, &format!("{from}..{to}"))?;
     Ok(bytes)
 }
 
@@ -144,7 +144,7 @@ pub fn export_csv(
         ));
     }
     std::fs::write(path, outcomes::to_csv(&o))?;
-    audit::record(tx, ctx, "outcomes_exported", audit::entity::SETTINGS, None, &format!("{from}..{to}, CSV"))?;
+    audit::record(tx, ctx, "outcomes_exported", "report", None, &format!("{from}..{to}, CSV"))?;
     Ok(())
 }
 

@@ -322,5 +322,11 @@ pub(crate) fn record_print(tx: &Transaction<'_>, ctx: &Ctx, id: i64) -> Result<O
         .execute(params![id, ctx.stamp(), ctx.actor.staff_id])?;
     let detail = if first.is_some() { "duplicate" } else { "original" };
     audit::record(tx, ctx, "certificate_printed", ENTITY, Some(id), detail)?;
-    Ok(first.map(|at| at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(ctx.today)))
+    // The stamp is UTC; the original's date is the centre's (a print at 01:00 in India is
+    // the day before in UTC).
+    Ok(first.map(|at| {
+        chrono::DateTime::parse_from_rfc3339(&at)
+            .map(|t| t.with_timezone(&chrono::Local).date_naive())
+            .unwrap_or(ctx.today)
+    }))
 }
