@@ -19,6 +19,16 @@ function labelled(prefix: string, value: string): string {
   return key in catalogues[i18n.lang] ? t(key as MessageKey) : value;
 }
 
+/** A language as typed on a record ("Punjabi", "punjabi"), in the reader's language where the
+ *  catalogue knows it, else as typed. */
+export function languageName(typed: string): string {
+  const key = `language.${typed.trim().toLowerCase()}`;
+  return key in catalogues[i18n.lang] ? t(key as MessageKey) : typed;
+}
+
+/** Languages of a record, named and joined for a table cell or the profile. */
+export const languageList = (typed: string[]): string => typed.map(languageName).join(', ');
+
 /** "a", "a and b", "a, b and c" (or "or") in the chosen language. */
 function list(items: string[], word: 'and' | 'or' = 'and'): string {
   if (items.length <= 1) return items[0] ?? '';
@@ -30,7 +40,8 @@ function vars(c: Coded): Record<string, string | number> {
   const p = c.params ?? {};
   for (const [name, value] of Object.entries(p)) {
     if (!Array.isArray(value) && name !== 'substance' && name !== 'gender') out[name] = value as string | number;
-    else if (name === 'languages') out[name] = list(value as string[], c.code.includes('speaks') ? 'or' : 'and');
+    else if (name === 'languages')
+      out[name] = list((value as string[]).map(languageName), c.code.includes('speaks') ? 'or' : 'and');
     else if (name === 'days') out[name] = list((value as string[]).map((d) => labelled('day', d)));
     else if (name === 'substance') out[name] = labelled('substance', value as string);
     else if (name === 'gender') out[name] = labelled('gender', value as string);
