@@ -83,10 +83,11 @@ impl People {
         wanted.dedup();
 
         let mut stmt = conn.prepare_cached(
+            // The register's list is read only for people without a substance history.
             "SELECT p.id, p.gender, p.birth_date, p.age_years, p.age_recorded_on,
-                    (SELECT h.substance FROM substance_history h WHERE h.patient_id = p.id
-                     ORDER BY h.position LIMIT 1),
-                    CASE WHEN json_array_length(p.substances) = 1 THEN p.substances ->> 0 END,
+                    coalesce((SELECT h.substance FROM substance_history h WHERE h.patient_id = p.id
+                              ORDER BY h.position LIMIT 1),
+                             CASE WHEN json_array_length(p.substances) = 1 THEN p.substances ->> 0 END),
                     c.district_code
              FROM json_each(?1) w JOIN patients p ON p.id = w.value
              LEFT JOIN case_records c ON c.patient_id = p.id",
@@ -94,15 +95,14 @@ impl People {
         let list = format!("[{}]", wanted.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
         let mut rows = stmt.query([list])?;
         while let Some(r) = rows.next()? {
-            let history: Option<Substance> = r.get(5)?;
-            let register: Option<String> = r.get(6)?;
+            let substance: Option<String> = r.get(5)?;
             let person = Person {
                 sex: r.get(1)?,
-                birth: r.get(2)?,
+                birth: crate::dates::date_opt(r, 2)?,
                 age: r.get(3)?,
-                noted: r.get(4)?,
-                substance: history.or_else(|| register.as_deref().and_then(Substance::parse)),
-                district: r.get(7)?,
+                noted: crate::dates::date_opt(r, 4)?,
+                substance: substance.as_deref().and_then(Substance::parse),
+                district: r.get(6)?,
             };
             self.known.insert(r.get(0)?, Some(person));
         }
