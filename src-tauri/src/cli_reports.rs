@@ -125,11 +125,7 @@ pub fn certificate(dir: &Path, who: &Credentials, a: CertificateArgs) -> Result<
 
 pub fn outcomes(dir: &Path, who: &Credentials, a: OutcomesArgs) -> Result<(), String> {
     let (mut store, admin) = open_as_admin(dir, who)?;
-    let language = match a.language.as_deref() {
-        Some("hi") => Language::Hi,
-        Some(_) => Language::En,
-        None => saathi_core::settings::get(store.conn()).map_err(|e| e.to_string())?.language,
-    };
+    let language = a.language.as_deref().map(|l| if l == "hi" { Language::Hi } else { Language::En });
     let (from, to) = (a.discharged_from, a.discharged_to);
     let bytes = store.write(|tx| outcomes_print::pdf(tx, &admin, from, to, language)).map_err(|e| e.to_string())?;
     write(&a.out, &bytes)?;

@@ -2,7 +2,7 @@
 //! and, with `--csv`, as CSV. Figures only: no one is named in either file.
 use std::path::Path;
 
-use saathi_core::settings::{self, Language};
+use saathi_core::settings::Language;
 use saathi_core::statistics::{self, Period};
 
 use crate::cli_access::Credentials;
@@ -17,11 +17,7 @@ pub fn print(
 ) -> Result<(), String> {
     let period = Period::parse(period).map_err(|e| e.to_string())?;
     let (mut store, admin) = crate::cli_access::open_as_admin(dir, who)?;
-    let language = match language {
-        Some("hi") => Language::Hi,
-        Some(_) => Language::En,
-        None => settings::get(store.conn()).map_err(|e| e.to_string())?.language,
-    };
+    let language = language.map(|l| if l == "hi" { Language::Hi } else { Language::En });
     let (stats, bytes) =
         store.write(|tx| statistics::print::pdf(tx, &admin, &period, language)).map_err(|e| e.to_string())?;
     let written =

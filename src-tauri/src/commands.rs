@@ -1286,7 +1286,7 @@ commands! {
     /// The statistics as a PDF in the printouts folder (opened); returns where.
     fn print_statistics(state, period: String, language: Language) -> String {
         let period = statistics::Period::parse(&period).map_err(|e| e.payload())?;
-        let (stats, bytes) = state.write(|tx, ctx| statistics::print::pdf(tx, ctx, &period, language))?;
+        let (stats, bytes) = state.write(|tx, ctx| statistics::print::pdf(tx, ctx, &period, Some(language)))?;
         save_printout(state, &format!("statistics-{}.pdf", stats.period), &bytes, None)
     }
 
@@ -1328,13 +1328,7 @@ commands! {
 
     /// Prints the outcomes (the window's language unless one is given); returns where.
     fn print_outcomes(state, from: NaiveDate, to: NaiveDate, language: Option<Language>) -> String {
-        let bytes = state.write(|tx, ctx| {
-            let lang = match language {
-                Some(l) => l,
-                None => settings::get(tx)?.language,
-            };
-            outcomes_print::pdf(tx, ctx, from, to, lang)
-        })?;
+        let bytes = state.write(|tx, ctx| outcomes_print::pdf(tx, ctx, from, to, language))?;
         save_printout(state, &outcomes_print::file_name(from, to, false), &bytes, None)
     }
 

@@ -65,6 +65,14 @@ pub fn get(conn: &Connection) -> Result<Settings> {
     Ok(Settings { language, centre_name, centre_address, centre_phone, idle_minutes: idle_minutes(conn)? })
 }
 
+/// The language of a printout: the one asked for, else the centre's (the window's) setting.
+pub fn print_language(conn: &Connection, asked: Option<Language>) -> Result<Language> {
+    match asked {
+        Some(lang) => Ok(lang),
+        None => Ok(get(conn)?.language),
+    }
+}
+
 pub fn set_language(tx: &Transaction<'_>, ctx: &Ctx, language: Language) -> Result<()> {
     ctx.require(Action::ChooseLanguage)?;
     set_raw(tx, LANGUAGE, language.as_str())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDate, showDate } from './dates';
+import { parseDate, parseRange, showDate } from './dates';
 
 describe('dates', () => {
   it('reads Indian and ISO forms', () => {
@@ -15,5 +15,9 @@ describe('dates', () => {
   it('shows ISO dates as DD-MM-YYYY', () => {
     expect(showDate('2026-11-26')).toBe('26-11-2026');
     expect(showDate(null)).toBe('—');
+  });
+  it('reads a range only when both ends are dates', () => {
+    expect(parseRange('01-10-2026', '31-10-2026')).toEqual(['2026-10-01', '2026-10-31']);
+    expect(parseRange('01-10-2026', '31-02-2026')).toBeNull();
   });
 });

@@ -29,3 +29,10 @@ export function todayText(): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(now.getDate())}-${p(now.getMonth() + 1)}-${now.getFullYear()}`;
 }
+
+/** Two typed dates as ISO dates, or null when either cannot be read. */
+export function parseRange(from: string, to: string): [string, string] | null {
+  const f = parseDate(from);
+  const t = parseDate(to);
+  return f && t ? [f, t] : null;
+}

@@ -118,7 +118,9 @@ pub fn doc(conn: &Connection, ctx: &Ctx, o: &Outcomes, lang: Language) -> Result
 }
 
 /// The outcomes of the stays that ended between `from` and `to` as PDF bytes; audited.
-pub fn pdf(tx: &Transaction<'_>, ctx: &Ctx, from: NaiveDate, to: NaiveDate, lang: Language) -> Result<Vec<u8>> {
+/// The PDF in `lang`, else in the centre's language.
+pub fn pdf(tx: &Transaction<'_>, ctx: &Ctx, from: NaiveDate, to: NaiveDate, lang: Option<Language>) -> Result<Vec<u8>> {
+    let lang = crate::settings::print_language(tx, lang)?;
     let o = outcomes::outcomes(tx, ctx, from, to)?;
     let bytes = crate::pdf::letter::render(&doc(tx, ctx, &o, lang)?)?;
     audit::record(tx, ctx, "outcomes_printed", "report", None, &format!("{from}..{to}"))?;

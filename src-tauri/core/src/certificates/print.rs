@@ -11,7 +11,7 @@ use super::{Certificate, CertificateKind, CertificateLanguage};
 use crate::consents::ConsentHow;
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::pdf::labels::{Label, date};
+use crate::pdf::labels::{Label, date, fill_in, short};
 use crate::pdf::letter::{Block, FlowDoc};
 use crate::settings::Language;
 
@@ -20,22 +20,6 @@ fn lang_of(c: CertificateLanguage) -> Option<Language> {
         CertificateLanguage::En => Some(Language::En),
         CertificateLanguage::Hi => Some(Language::Hi),
         CertificateLanguage::Both => None,
-    }
-}
-
-/// A sentence in the certificate's language, or in English then Hindi.
-fn say(lang: Option<Language>, label: Label, values: &[(&str, &str)]) -> String {
-    match lang {
-        Some(lang) => label.fill(lang, values),
-        None => format!("{}\n{}", label.fill(Language::En, values), label.fill(Language::Hi, values)),
-    }
-}
-
-/// A short label ("Name", or "Name / नाम").
-fn short(lang: Option<Language>, label: Label) -> String {
-    match lang {
-        Some(lang) => label.text(lang).to_owned(),
-        None => format!("{} / {}", label.en, label.hi),
     }
 }
 
@@ -59,7 +43,7 @@ pub fn doc(conn: &Connection, ctx: &Ctx, c: &Certificate, original: Option<Naive
     let issued = date(c.issued_on);
     let b = &mut doc.blocks;
     if let Some(first) = original {
-        b.push(Block::Para(say(
+        b.push(Block::Para(fill_in(
             lang,
             l::DUPLICATE_TEXT,
             &[("serial", &serial), ("issued", &issued), ("original", &date(first))],
@@ -80,41 +64,41 @@ pub fn doc(conn: &Connection, ctx: &Ctx, c: &Certificate, original: Option<Naive
             let to = c.to.map(date).unwrap_or_default();
             let attended = c.attended.unwrap_or(0).to_string();
             let expected = c.expected.unwrap_or(0).to_string();
-            b.push(Block::Para(say(
+            b.push(Block::Para(fill_in(
                 lang,
                 l::ATTENDANCE_TEXT,
                 &[("name", name), ("attended", &attended), ("expected", &expected), ("from", &from), ("to", &to)],
             )));
             if c.expected == Some(0) {
-                b.push(Block::Para(say(lang, l::ATTENDANCE_NONE, &[])));
+                b.push(Block::Para(fill_in(lang, l::ATTENDANCE_NONE, &[])));
             }
         }
         CertificateKind::Treatment => {
             let admitted = c.admitted_on.map(date).unwrap_or_default();
             let discharged = c.discharged_on.map(date).unwrap_or_default();
-            b.push(Block::Para(say(
+            b.push(Block::Para(fill_in(
                 lang,
                 l::TREATMENT_TEXT,
                 &[("name", name), ("admitted", &admitted), ("discharged", &discharged)],
             )));
             let done = if c.programme_completed == Some(true) { l::COMPLETED } else { l::NOT_COMPLETED };
-            b.push(Block::Para(say(lang, done, &[])));
+            b.push(Block::Para(fill_in(lang, done, &[])));
         }
     }
     match c.consent_how {
         Some(ConsentHow::SignedForm) if !c.substance.is_empty() => {
-            b.push(Block::Para(say(lang, l::SUBSTANCE_SIGNED, &[("substance", &c.substance)])));
+            b.push(Block::Para(fill_in(lang, l::SUBSTANCE_SIGNED, &[("substance", &c.substance)])));
         }
-        Some(ConsentHow::VerbalWitnessed) if !c.substance.is_empty() => b.push(Block::Para(say(
+        Some(ConsentHow::VerbalWitnessed) if !c.substance.is_empty() => b.push(Block::Para(fill_in(
             lang,
             l::SUBSTANCE_SPOKEN,
             &[("substance", &c.substance), ("witness", &c.consent_witness)],
         ))),
         _ => {}
     }
-    b.push(Block::Para(say(lang, l::NO_DIAGNOSIS, &[])));
+    b.push(Block::Para(fill_in(lang, l::NO_DIAGNOSIS, &[])));
     b.push(Block::Gap(6.0));
-    b.push(Block::Para(say(lang, l::CONFIDENTIAL, &[])));
+    b.push(Block::Para(fill_in(lang, l::CONFIDENTIAL, &[])));
     b.push(Block::Gap(10.0));
     b.push(Block::Fact(short(lang, l::ISSUED_BY), c.issued_by.clone().unwrap_or_default()));
     b.push(Block::Gap(16.0));

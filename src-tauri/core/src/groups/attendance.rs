@@ -161,7 +161,8 @@ pub fn open_sheet(
     Ok(s)
 }
 
-fn recordable(ctx: &Ctx, occ: &Occurrence) -> Result<()> {
+/// A session whose attendance (and the notes on it) may be recorded: held, not in the future.
+pub(super) fn recordable(ctx: &Ctx, occ: &Occurrence) -> Result<()> {
     if occ.cancelled {
         return Err(Error::invalid(
             "session_cancelled",

@@ -201,16 +201,7 @@ pub fn write(
     ctx.require(Action::WriteClinicalNotes)?;
     let body = clean_body(body)?;
     let occ = occurrence(tx, series_id, original_date)?;
-    if occ.cancelled {
-        return Err(Error::invalid(
-            "session_cancelled",
-            "session",
-            "This session was cancelled. Restore it first to record attendance.",
-        ));
-    }
-    if occ.date > ctx.today {
-        return Err(Error::invalid("session_in_future", "session", "This session has not happened yet."));
-    }
+    super::attendance::recordable(ctx, &occ)?;
     let member = expected_on(tx, occ.group_id, occ.date)?.iter().any(|(_, p)| *p == Person::Patient(patient_id));
     let on_list = match occ.session_id {
         Some(s) => tx

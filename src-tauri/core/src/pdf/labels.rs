@@ -33,6 +33,23 @@ impl Label {
     }
 }
 
+/// A sentence in one language, or (`None`) in English and then Hindi on the next line:
+/// the bilingual documents (certificates, the rights desk's letters).
+pub fn fill_in(lang: Option<Language>, label: Label, values: &[(&str, &str)]) -> String {
+    match lang {
+        Some(lang) => label.fill(lang, values),
+        None => format!("{}\n{}", label.fill(Language::En, values), label.fill(Language::Hi, values)),
+    }
+}
+
+/// A short label in one language, or (`None`) "English / हिंदी".
+pub fn short(lang: Option<Language>, label: Label) -> String {
+    match lang {
+        Some(lang) => label.text(lang).to_owned(),
+        None => format!("{} / {}", label.en, label.hi),
+    }
+}
+
 macro_rules! labels {
     ($($name:ident: $en:literal, $hi:literal;)*) => {
         $(pub const $name: Label = Label { key: stringify!($name), en: $en, hi: $hi };)*

@@ -268,11 +268,7 @@ pub fn choices(conn: &Connection, privacy: Option<bool>, lang: Option<Language>)
         Some(p) => p,
         None => crate::aftercare::get_settings(conn)?.roster_privacy,
     };
-    let lang = match lang {
-        Some(l) => l,
-        None => crate::settings::get(conn)?.language,
-    };
-    Ok((privacy, lang))
+    Ok((privacy, crate::settings::print_language(conn, lang)?))
 }
 
 /// The whole document of one register (checked: role and range).

@@ -12,24 +12,10 @@ use crate::access::Action;
 use crate::audit;
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::pdf::labels::{Label, date};
+use crate::pdf::labels::{Label, date, fill_in, short};
 use crate::pdf::letter::{Block, FlowDoc};
 use crate::pdf::rights_labels as l;
 use crate::settings::Language;
-
-fn text(lang: Option<Language>, label: Label, values: &[(&str, &str)]) -> String {
-    match lang {
-        Some(lang) => label.fill(lang, values),
-        None => format!("{}\n{}", label.fill(Language::En, values), label.fill(Language::Hi, values)),
-    }
-}
-
-fn short(lang: Option<Language>, label: Label) -> String {
-    match lang {
-        Some(lang) => label.text(lang).to_owned(),
-        None => format!("{} / {}", label.en, label.hi),
-    }
-}
 
 fn field_label(f: CorrectedField) -> Label {
     match f {
@@ -62,7 +48,7 @@ pub fn doc(conn: &Connection, ctx: &Ctx, r: &RightsRequest, lang: Option<Languag
     let on = date(r.closed_on.unwrap_or(ctx.today));
     let years = super::settings(conn)?.retention_years.to_string();
     let months = BACKUPS_AGE_OUT_MONTHS.to_string();
-    let mut say = |label: Label, values: &[(&str, &str)]| b.push(Block::Para(text(lang, label, values)));
+    let mut say = |label: Label, values: &[(&str, &str)]| b.push(Block::Para(fill_in(lang, label, values)));
     match (r.status, r.kind, r.refusal) {
         (RequestStatus::Open, ..) => say(l::RL_OPEN, &[("date", &date(r.due_on))]),
         (RequestStatus::Done, RequestKind::Access, _) => say(l::RL_ACCESS_DONE, &[]),
@@ -90,7 +76,7 @@ pub fn doc(conn: &Connection, ctx: &Ctx, r: &RightsRequest, lang: Option<Languag
         b.push(Block::Para(r.outcome.clone()));
     }
     b.push(Block::Gap(6.0));
-    b.push(Block::Para(text(lang, l::RL_FURTHER, &[])));
+    b.push(Block::Para(fill_in(lang, l::RL_FURTHER, &[])));
     b.push(Block::Gap(40.0));
     b.push(Block::Para(format!("______________________________\n{}", short(lang, l::RL_SIGN))));
     Ok(doc)

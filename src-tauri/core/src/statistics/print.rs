@@ -166,8 +166,10 @@ pub fn doc(conn: &Connection, ctx: &Ctx, stats: &Statistics, lang: Language) -> 
     Ok(doc)
 }
 
-/// Computes the period's figures and prints them; the printing is audited.
-pub fn pdf(tx: &Transaction<'_>, ctx: &Ctx, period: &Period, lang: Language) -> Result<(Statistics, Vec<u8>)> {
+/// Computes the period's figures and prints them in `lang`, else in the centre's
+/// language; the printing is audited.
+pub fn pdf(tx: &Transaction<'_>, ctx: &Ctx, period: &Period, lang: Option<Language>) -> Result<(Statistics, Vec<u8>)> {
+    let lang = crate::settings::print_language(tx, lang)?;
     let stats = super::compute(tx, ctx, period)?;
     let bytes = crate::pdf::letter::render(&doc(tx, ctx, &stats, lang)?)?;
     let detail = format!("{} {}", stats.period, if lang == Language::Hi { "hi" } else { "en" });
